@@ -1,0 +1,165 @@
+// Certificate fields in the shapes the IFCPlugin page library reads (IFC-COMPAT §1.6):
+// DNs as "key=value" lines, OpenSSL-style UTC dates, hex serial, the public-key algorithm OID.
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { toBase64 } from '../../shared/encoding';
+
+/** Keys the page library's IFCDN table and the older DsPlugin parser both understand. */
+const DN_KEYS: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.4': 'surname',
+  '2.5.4.42': 'givenName',
+  '2.5.4.6': 'C',
+  '2.5.4.8': 'stateOrProvinceName',
+  '2.5.4.7': 'L',
+  '2.5.4.9': 'street',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.12': 'title',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '1.2.643.100.1': 'OGRN',
+  '1.2.643.100.3': 'SNILS',
+  '1.2.643.3.131.1.1': 'INN',
+};
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+/** The certificate fields of a `cert_list` entry, minus `id` (which comes from the token). */
+export interface IfcCertificateFields {
+  cert_sn: string;
+  cert_subject: string;
+  cert_issuer: string;
+  cert_valid_from: string;
+  cert_valid_to: string;
+  cert_sign_alg: string;
+}
+
+/** `cert_info` of get_x509_info. */
+export interface IfcCertificateInfo extends IfcCertificateFields {
+  base64: string;
+  pem: string;
+  version: number;
+  extensions: string;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** OpenSSL's ASN1_TIME_print form in UTC, e.g. "Mar  5 12:34:56 2024 GMT" (day padded with a space). */
+export function formatOpenSslDate(date: Date): string {
+  const day = String(date.getUTCDate()).padStart(2, ' ');
+  const time = `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}`;
+  return `${MONTHS[date.getUTCMonth()]} ${day} ${time} ${date.getUTCFullYear()} GMT`;
+}
+
+function hex(bytes: ArrayBuffer | Uint8Array): string {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function attributeText(value: unknown): string {
+  const block = (value as { valueBlock?: { value?: unknown } } | null)?.valueBlock;
+  if (block && typeof block.value === 'string') return block.value;
+  if (value instanceof asn1js.BaseBlock) return '#' + hex(value.toBER(false));
+  return '';
+}
+
+/** One RDN per line, `key=value`; newlines inside values become spaces, so a value never breaks a line. */
+export function formatDn(name: pkijs.RelativeDistinguishedNames): string {
+  return name.typesAndValues
+    .map((tv) => {
+      const key = DN_KEYS[tv.type] ?? tv.type;
+      const value = attributeText(tv.value).replace(/[\r\n]+/g, ' ').trim();
+      return `${key}=${value}`;
+    })
+    .join('\n');
+}
+
+/** Serial number as lowercase hex without leading zero bytes (PROTOCOL §2 style). */
+function serialHex(cert: pkijs.Certificate): string {
+  const text = hex(cert.serialNumber.valueBlock.valueHexView).replace(/^0+(?=.)/, '');
+  return text || '0';
+}
+
+const KEY_USAGE = [
+  'Digital Signature',
+  'Non Repudiation',
+  'Key Encipherment',
+  'Data Encipherment',
+  'Key Agreement',
+  'Certificate Sign',
+  'CRL Sign',
+  'Encipher Only',
+  'Decipher Only',
+];
+const EXTENSION_NAMES: Record<string, string> = {
+  '2.5.29.14': 'X509v3 Subject Key Identifier',
+  '2.5.29.15': 'X509v3 Key Usage',
+  '2.5.29.17': 'X509v3 Subject Alternative Name',
+  '2.5.29.19': 'X509v3 Basic Constraints',
+  '2.5.29.31': 'X509v3 CRL Distribution Points',
+  '2.5.29.32': 'X509v3 Certificate Policies',
+  '2.5.29.35': 'X509v3 Authority Key Identifier',
+  '2.5.29.37': 'X509v3 Extended Key Usage',
+  '1.3.6.1.5.5.7.1.1': 'Authority Information Access',
+  '1.2.643.100.111': 'Subject Sign Tool',
+  '1.2.643.100.112': 'Issuer Sign Tool',
+};
+
+function extensionValue(ext: pkijs.Extension): string {
+  const parsed: unknown = ext.parsedValue;
+  if (ext.extnID === '2.5.29.15' && parsed instanceof asn1js.BitString) {
+    const bytes = parsed.valueBlock.valueHexView;
+    return KEY_USAGE.filter((_, bit) => ((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1).join(', ');
+  }
+  if (ext.extnID === '2.5.29.37' && parsed instanceof pkijs.ExtKeyUsage) return parsed.keyPurposes.join(', ');
+  if (ext.extnID === '2.5.29.19' && parsed instanceof pkijs.BasicConstraints) {
+    return `CA:${parsed.cA ? 'TRUE' : 'FALSE'}`;
+  }
+  if (ext.extnID === '2.5.29.32' && parsed instanceof pkijs.CertificatePolicies) {
+    return parsed.certificatePolicies.map((p) => `Policy: ${p.policyIdentifier}`).join(', ');
+  }
+  return hex(ext.extnValue.valueBlock.valueHexView);
+}
+
+/** A short text dump of the extensions, one per line pair, in OpenSSL's wording where known. */
+function extensionsText(cert: pkijs.Certificate): string {
+  return (cert.extensions ?? [])
+    .map((ext) => {
+      const name = EXTENSION_NAMES[ext.extnID] ?? ext.extnID;
+      return `${name}:${ext.critical ? ' critical' : ''}\n    ${extensionValue(ext)}`;
+    })
+    .join('\n');
+}
+
+export function parseCertificate(der: Uint8Array): pkijs.Certificate {
+  const asn = asn1js.fromBER(der);
+  if (asn.offset === -1) throw new RangeError('certificate is not valid DER');
+  return new pkijs.Certificate({ schema: asn.result });
+}
+
+export function certificateFields(der: Uint8Array): IfcCertificateFields {
+  const cert = parseCertificate(der);
+  return {
+    cert_sn: serialHex(cert),
+    cert_subject: formatDn(cert.subject),
+    cert_issuer: formatDn(cert.issuer),
+    cert_valid_from: formatOpenSslDate(cert.notBefore.value),
+    cert_valid_to: formatOpenSslDate(cert.notAfter.value),
+    cert_sign_alg: cert.subjectPublicKeyInfo.algorithm.algorithmId,
+  };
+}
+
+export function derToPem(der: Uint8Array): string {
+  const lines = toBase64(der).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+export function certificateInfo(der: Uint8Array): IfcCertificateInfo {
+  const cert = parseCertificate(der);
+  return {
+    ...certificateFields(der),
+    base64: toBase64(der),
+    pem: derToPem(der),
+    version: cert.version + 1,
+    extensions: extensionsText(cert),
+  };
+}
