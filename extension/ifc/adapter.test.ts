@@ -10,7 +10,7 @@ import { TokensignError } from '../../shared/protocol';
 import { toBase64 } from '../../shared/encoding';
 import { IfcAdapter, cryptosFor, moduleAlias, type IfcBackend, type IfcHostCertificate, type IfcSignOrder } from './adapter';
 import { DISCONNECT_MESSAGE, parsePageMessage, replyMessage, type IfcReply } from './envelope';
-import { formatOpenSslDate } from './x509';
+import { formatOpenSslDate, type IfcCertificateFields } from './x509';
 
 let pki: TestPki;
 beforeAll(() => {
@@ -145,7 +145,7 @@ describe('certificate list and x509 handles', () => {
     const a = new IfcAdapter(backend());
     const reply = await call(a, 'get_list_certs_by_cryptoid_array', { cryptoID_array: ['softhsm2/1234567', 'softhsm2/99', 'nope/1'], show_progress: 0 });
     expect(reply.error_code).toBe(0);
-    const result = reply.result_array as { crypto_id: string; cert_list: Record<string, string>[] }[];
+    const result = reply.result_array as { crypto_id: string; cert_list: (IfcCertificateFields & { id: string })[] }[];
     expect(result.map((r) => r.crypto_id)).toEqual(['softhsm2/1234567', 'softhsm2/99']);
     expect(result[0]!.cert_list.map((c) => c.id)).toEqual(['01', '02', '03']);
     expect(result[1]!.cert_list.map((c) => c.id)).toEqual(['11']); // the key-less certificate is not a container
