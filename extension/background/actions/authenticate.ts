@@ -1,0 +1,41 @@
+// authenticate: the user picks a certificate and types the PIN in the picker; the host signs
+// "tokensign-auth:1\n" + origin + "\n" + challenge, where origin is the browser-reported one.
+import { AUTH_FORMAT, isValidChallenge, type PageAuthenticateResult } from '../../../shared/protocol';
+import { BadRequestError, InternalError } from '../../common/errors';
+import { isRecord } from '../../common/messages';
+import { SIGN_TIMEOUT_MS, type NativeHost } from '../native-host';
+import { runPicker } from '../picker-session';
+import { parseTimeout } from './params';
+
+export interface ActionContext {
+  host: NativeHost;
+  /** The sending tab's origin as the browser reports it. */
+  origin: string;
+  signal: AbortSignal;
+}
+
+export async function authenticate(ctx: ActionContext, params: Record<string, unknown>): Promise<PageAuthenticateResult> {
+  const { challenge } = params;
+  if (!isValidChallenge(challenge)) {
+    throw new BadRequestError('params.challenge must be 43 to 512 characters of [A-Za-z0-9+/_=-]');
+  }
+  const timeoutMs = parseTimeout(params.timeoutMs);
+  return runPicker(ctx.host, {
+    origin: ctx.origin,
+    action: 'authenticate',
+    preselect: null,
+    timeoutMs,
+    signal: ctx.signal,
+    operation: async (certificate, pin) => {
+      const reply = await ctx.host.request<unknown>(
+        'authenticate',
+        { certificateId: certificate.id, ...(pin === undefined ? {} : { pin }), origin: ctx.origin, challenge },
+        SIGN_TIMEOUT_MS,
+      );
+      if (!isRecord(reply) || reply.format !== AUTH_FORMAT || typeof reply.cms !== 'string' || typeof reply.certificate !== 'string') {
+        throw new InternalError('The host answered authenticate with an unknown shape');
+      }
+      return { format: AUTH_FORMAT, origin: ctx.origin, cms: reply.cms, certificate: reply.certificate };
+    },
+  });
+}

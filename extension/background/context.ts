@@ -1,0 +1,9 @@
+// The background's single instances, shared by every route (page bridge, popup, other adapters).
+import { NativeHost } from './native-host';
+import { RequestQueue } from './request-queue';
+
+export const EXTENSION_VERSION = __TOKENSIGN_VERSION__;
+/** The one native host connection of this browser session. */
+export const host = new NativeHost();
+/** One pending picker request per tab; other tabs wait in arrival order. */
+export const queue = new RequestQueue();

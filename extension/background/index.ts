@@ -1,0 +1,102 @@
+// Background: routes page requests (over one port per page) to the actions, owns the native host
+// connection and the per-tab queue, serves the popup's overview and the picker windows.
+import browser, { type Runtime } from 'webextension-polyfill';
+import { isValidOrigin, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
+import { BadRequestError, InsecureContextError, toErrorBody } from '../common/errors';
+import { PAGE_PORT, PICKER_PORT, isRecord, type BridgeResponse, type Overview } from '../common/messages';
+import { authenticate, type ActionContext } from './actions/authenticate';
+import { sign } from './actions/sign';
+import { status } from './actions/status';
+import { EXTENSION_VERSION, host, queue } from './context';
+import { attachPickerPort, pickerWindowClosed } from './picker-session';
+
+/** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
+function senderOrigin(sender: Runtime.MessageSender | undefined): string {
+  const reported = (sender as { origin?: unknown } | undefined)?.origin;
+  let origin: string | undefined = typeof reported === 'string' && reported !== 'null' ? reported : undefined;
+  if (!origin && sender?.url) {
+    try {
+      origin = new URL(sender.url).origin;
+    } catch {
+      origin = undefined;
+    }
+  }
+  if (origin && isValidOrigin(origin)) return origin;
+  if (origin?.startsWith('http:')) throw new InsecureContextError();
+  throw new BadRequestError('The page origin is not one Tokensign serves');
+}
+
+function onPagePort(port: Runtime.Port): void {
+  const tabId = port.sender?.tab?.id;
+  if (port.sender?.id !== browser.runtime.id || tabId === undefined || port.sender?.frameId !== 0) {
+    port.disconnect();
+    return;
+  }
+  let alive = true;
+  const answer = (response: BridgeResponse): void => {
+    if (!alive) return;
+    try {
+      port.postMessage(response);
+    } catch {
+      // the page went away meanwhile
+    }
+  };
+  port.onDisconnect.addListener(() => {
+    alive = false;
+    // The tab closed or navigated: close its picker; nobody is left to answer.
+    queue.cancelOwner(port);
+  });
+  port.onMessage.addListener((message: unknown) => {
+    if (!isRecord(message) || message.kind !== 'request' || typeof message.id !== 'string') return;
+    const id = message.id;
+    const params = isRecord(message.params) ? message.params : {};
+    handle(port, tabId, message.action, params).then(
+      (result) => answer({ kind: 'response', id, ok: true, result }),
+      (error: unknown) => answer({ kind: 'response', id, ok: false, error: toErrorBody(error) }),
+    );
+  });
+}
+
+async function handle(port: Runtime.Port, tabId: number, action: unknown, params: Record<string, unknown>): Promise<unknown> {
+  const origin = senderOrigin(port.sender);
+  switch (action) {
+    case 'status':
+      return status(host, EXTENSION_VERSION);
+    case 'authenticate':
+    case 'sign':
+      return queue.run(tabId, port, (signal) => {
+        const ctx: ActionContext = { host, origin, signal };
+        return action === 'authenticate' ? authenticate(ctx, params) : sign(ctx, params);
+      });
+    default:
+      throw new BadRequestError(`Unknown action ${JSON.stringify(action)}`);
+  }
+}
+
+async function overview(): Promise<Overview> {
+  const result: Overview = { extension: EXTENSION_VERSION, host: null, hostError: null, tokens: [], certificates: [] };
+  try {
+    const hello = await host.connect();
+    result.host = { version: hello.version, modules: hello.modules };
+    result.tokens = (await host.request<{ tokens: TokenInfo[] }>('list-tokens')).tokens;
+    result.certificates = (await host.request<{ certificates: CertificateInfo[] }>('list-certificates')).certificates;
+  } catch (error) {
+    result.hostError = toErrorBody(error);
+  }
+  return result;
+}
+
+browser.runtime.onConnect.addListener((port) => {
+  if (port.name === PAGE_PORT) onPagePort(port);
+  else if (port.name === PICKER_PORT) attachPickerPort(port);
+  else port.disconnect();
+});
+
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
+  // Only the extension's own pages (the popup) ask for the overview; pages talk over PAGE_PORT.
+  if (!isRecord(message) || message.kind !== 'overview') return undefined;
+  if (sender.id !== browser.runtime.id || !sender.url?.startsWith(browser.runtime.getURL(''))) return undefined;
+  return overview();
+});
+
+browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId));

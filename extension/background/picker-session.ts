@@ -1,0 +1,288 @@
+// One picker window per request: it names the origin and the action, lists every certificate of
+// every token, takes the choice and the PIN, shows progress and errors. The PIN arrives here in a
+// port message, goes straight into the host request, and is not kept.
+import browser, { type Runtime } from 'webextension-polyfill';
+import { TokensignError, type CertificateInfo, type ErrorBody, type TokenInfo } from '../../shared/protocol';
+import { unusableReason } from '../common/certificate-view';
+import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, UserCancelledError } from '../common/errors';
+import { isRecord, type PickerAction, type PickerView } from '../common/messages';
+import type { NativeHost } from './native-host';
+
+export const TOKEN_POLL_MS = 2_000;
+export const PICKER_WIDTH = 560;
+export const PICKER_HEIGHT = 720;
+
+/** Errors after which the user may try again in the same window. */
+const RECOVERABLE = new Set<string>([
+  'PIN_INCORRECT',
+  'PIN_INVALID',
+  'PIN_REQUIRED',
+  'PIN_LOCKED',
+  'TOKEN_REMOVED',
+  'TOKEN_NOT_FOUND',
+  'CERTIFICATE_NOT_FOUND',
+  'KEY_NOT_FOUND',
+  'CERTIFICATE_EXPIRED',
+  'CERTIFICATE_NOT_YET_VALID',
+]);
+
+export interface PickerRequest<T> {
+  origin: string;
+  action: PickerAction;
+  preselect: string | null;
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Runs the host command for the chosen certificate; `pin` is undefined for PIN-pad tokens. */
+  operation(certificate: CertificateInfo, pin: string | undefined): Promise<T>;
+}
+
+const sessions = new Map<string, PickerSession<unknown>>();
+
+/** Routes a picker window's port to its session (called from the background's onConnect). */
+export function attachPickerPort(port: Runtime.Port): void {
+  const pickerUrl = browser.runtime.getURL('picker/index.html');
+  if (!port.sender?.url?.startsWith(pickerUrl)) {
+    port.disconnect();
+    return;
+  }
+  const onFirst = (message: unknown): void => {
+    port.onMessage.removeListener(onFirst);
+    const session = isRecord(message) && message.kind === 'attach' && typeof message.session === 'string' ? sessions.get(message.session) : undefined;
+    if (!session || !session.attach(port)) port.disconnect();
+  };
+  port.onMessage.addListener(onFirst);
+}
+
+/** Called when any browser window closes. */
+export function pickerWindowClosed(windowId: number): void {
+  for (const session of sessions.values()) session.windowClosed(windowId);
+}
+
+export function runPicker<T>(host: NativeHost, request: PickerRequest<T>): Promise<T> {
+  const session = new PickerSession<T>(host, request);
+  return session.run();
+}
+
+class PickerSession<T> {
+  private readonly id = crypto.randomUUID();
+  private port: Runtime.Port | null = null;
+  private windowId: number | null = null;
+  private tokens: TokenInfo[] = [];
+  private certificates: CertificateInfo[] = [];
+  private phase: PickerView['phase'] = 'choose';
+  private lastError: ErrorBody | null = null;
+  private errorCertificateId: string | null = null;
+  private settled = false;
+  private pollTimer: ReturnType<typeof setInterval> | null = null;
+  private deadline: ReturnType<typeof setTimeout> | null = null;
+  private polling = false;
+  private resolveRun!: (value: T) => void;
+  private rejectRun!: (error: unknown) => void;
+
+  constructor(
+    private readonly host: NativeHost,
+    private readonly request: PickerRequest<T>,
+  ) {}
+
+  async run(): Promise<T> {
+    const done = new Promise<T>((resolve, reject) => {
+      this.resolveRun = resolve;
+      this.rejectRun = reject;
+    });
+    const { signal } = this.request;
+    if (signal.aborted) throw signal.reason;
+    // The lists come first: a missing host is answered without opening a window.
+    await this.loadLists();
+    if (signal.aborted) throw signal.reason;
+    sessions.set(this.id, this as PickerSession<unknown>);
+    const onAbort = (): void => this.fail(signal.reason instanceof Error ? signal.reason : new UserCancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.deadline = setTimeout(() => this.fail(new TimeoutError('No certificate was chosen in time')), this.request.timeoutMs);
+    this.pollTimer = setInterval(() => void this.poll(), TOKEN_POLL_MS);
+    try {
+      const win = await browser.windows.create({
+        url: browser.runtime.getURL(`picker/index.html?session=${encodeURIComponent(this.id)}`),
+        type: 'popup',
+        width: PICKER_WIDTH,
+        height: PICKER_HEIGHT,
+        focused: true,
+      });
+      this.windowId = win.id ?? null;
+      if (this.settled) this.closeWindow();
+    } catch (error) {
+      this.fail(new TokensignError('INTERNAL', `Could not open the picker window: ${error instanceof Error ? error.message : String(error)}`));
+    }
+    try {
+      return await done;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  attach(port: Runtime.Port): boolean {
+    if (this.port || this.settled) return false;
+    this.port = port;
+    port.onMessage.addListener((message: unknown) => void this.onCommand(message));
+    // The window was closed (or its page unloaded): the user cancelled.
+    port.onDisconnect.addListener(() => {
+      if (this.port === port) this.port = null;
+      this.userClosed();
+    });
+    this.push();
+    return true;
+  }
+
+  windowClosed(windowId: number): void {
+    if (windowId === this.windowId) {
+      this.windowId = null;
+      this.userClosed();
+    }
+  }
+
+  private userClosed(): void {
+    if (this.settled) return;
+    if (!this.hasUsableCertificate()) this.fail(new NoCertificatesError());
+    else if (this.lastError?.code === 'PIN_LOCKED') this.fail(new PinLockedError(this.lastError.message));
+    else this.fail(new UserCancelledError('The user closed the certificate window'));
+  }
+
+  private async onCommand(message: unknown): Promise<void> {
+    if (this.settled || !isRecord(message)) return;
+    if (message.kind === 'cancel') {
+      this.fail(new UserCancelledError('The user cancelled'));
+      return;
+    }
+    if (message.kind !== 'confirm' || this.phase !== 'choose') return;
+    const certificateId = message.certificateId;
+    const pinValue = message.pin;
+    if (typeof certificateId !== 'string' || typeof pinValue !== 'string') return;
+    const certificate = this.certificates.find((c) => c.id === certificateId);
+    const token = certificate && this.tokens.find((t) => t.id === certificate.tokenId);
+    if (!certificate || unusableReason(certificate, token, this.request.action) !== null) {
+      this.showError(new BadRequestError('This certificate cannot be used'), certificateId);
+      return;
+    }
+    const pin = token?.pin.protectedPath ? undefined : pinValue;
+    if (pin === '' && token?.pin.loginRequired !== false) {
+      this.showError(new TokensignError('PIN_REQUIRED', 'Enter the PIN'), certificateId);
+      return;
+    }
+    this.phase = 'working';
+    this.lastError = null;
+    this.errorCertificateId = null;
+    this.push();
+    try {
+      const result = await this.request.operation(certificate, pin);
+      if (this.settled) return;
+      this.succeed(result);
+    } catch (error) {
+      if (this.settled) return;
+      if (error instanceof TokensignError && RECOVERABLE.has(error.code)) {
+        this.phase = 'choose';
+        await this.loadLists().catch(() => undefined);
+        this.showError(error, certificateId);
+      } else {
+        this.fail(error);
+      }
+    }
+  }
+
+  private showError(error: TokensignError, certificateId: string | null): void {
+    this.lastError = error.toJSON();
+    this.errorCertificateId = certificateId;
+    this.push();
+  }
+
+  private async loadLists(): Promise<void> {
+    const [{ tokens }, { certificates }] = [
+      await this.host.request<{ tokens: TokenInfo[] }>('list-tokens'),
+      await this.host.request<{ certificates: CertificateInfo[] }>('list-certificates'),
+    ];
+    this.tokens = Array.isArray(tokens) ? tokens : [];
+    this.certificates = Array.isArray(certificates) ? certificates : [];
+  }
+
+  /** Tokens plugged in or out while the window is open show up within TOKEN_POLL_MS. */
+  private async poll(): Promise<void> {
+    if (this.settled || this.polling || this.phase !== 'choose') return;
+    this.polling = true;
+    try {
+      const { tokens } = await this.host.request<{ tokens: TokenInfo[] }>('list-tokens');
+      if (this.settled || this.phase !== 'choose' || !Array.isArray(tokens)) return;
+      if (JSON.stringify(tokens) !== JSON.stringify(this.tokens)) {
+        const { certificates } = await this.host.request<{ certificates: CertificateInfo[] }>('list-certificates');
+        if (this.settled || this.phase !== 'choose') return;
+        this.tokens = tokens;
+        this.certificates = Array.isArray(certificates) ? certificates : [];
+        this.push();
+      }
+    } catch {
+      // A failed poll changes nothing; the next one tries again (the host reconnects on demand).
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private hasUsableCertificate(): boolean {
+    return this.certificates.some((c) => unusableReason(c, this.tokens.find((t) => t.id === c.tokenId), this.request.action) === null);
+  }
+
+  private view(): PickerView {
+    return {
+      origin: this.request.origin,
+      action: this.request.action,
+      tokens: this.tokens,
+      certificates: this.certificates,
+      preselect: this.request.preselect,
+      phase: this.phase,
+      error: this.lastError,
+      errorCertificateId: this.errorCertificateId,
+    };
+  }
+
+  private push(): void {
+    try {
+      this.port?.postMessage({ kind: 'view', view: this.view() });
+    } catch {
+      // the window is going away; its disconnect handler cancels
+    }
+  }
+
+  private succeed(result: T): void {
+    this.phase = 'finished';
+    this.finish();
+    this.resolveRun(result);
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.phase = 'finished';
+    this.finish();
+    this.rejectRun(error);
+  }
+
+  private finish(): void {
+    this.settled = true;
+    sessions.delete(this.id);
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.deadline) clearTimeout(this.deadline);
+    this.pollTimer = null;
+    this.deadline = null;
+    this.closeWindow();
+  }
+
+  private closeWindow(): void {
+    const port = this.port;
+    this.port = null;
+    try {
+      port?.disconnect();
+    } catch {
+      // already closed
+    }
+    if (this.windowId !== null) {
+      const id = this.windowId;
+      this.windowId = null;
+      browser.windows.remove(id).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+// Every user-facing string comes from _locales through browser.i18n (the browser's language).
+import browser from 'webextension-polyfill';
+
+export function t(key: string, substitutions?: string | string[]): string {
+  return browser.i18n.getMessage(key, substitutions) || key;
+}
+
+export function uiLanguage(): string {
+  return browser.i18n.getUILanguage() || 'en';
+}
+
+/** Fills every element with data-i18n="key" and sets the document language. */
+export function localizeDocument(doc: Document): void {
+  doc.documentElement.lang = uiLanguage();
+  for (const el of doc.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    const key = el.dataset.i18n;
+    if (key) el.textContent = t(key);
+  }
+  for (const el of doc.querySelectorAll<HTMLElement>('[data-i18n-title]')) {
+    const key = el.dataset.i18nTitle;
+    if (key) el.title = t(key);
+  }
+}
+
+/** Shorthand for building DOM without innerHTML. */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string | null | undefined | false)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child);
+  }
+  return node;
+}

@@ -1,0 +1,64 @@
+// Runtime messages between the extension's own parts (content script, background, picker, popup).
+// The page never sees these; the background parses each one before use.
+import type { CertificateInfo, ErrorBody, ModuleStatus, PageAction, TokenInfo } from '../../shared/protocol';
+
+export const PAGE_PORT = 'tokensign-page';
+export const PICKER_PORT = 'tokensign-picker';
+
+/** content script → background, over the page port. */
+export interface BridgeRequest {
+  kind: 'request';
+  id: string;
+  action: PageAction;
+  params: Record<string, unknown>;
+}
+/** background → content script. */
+export type BridgeResponse =
+  | { kind: 'response'; id: string; ok: true; result: unknown }
+  | { kind: 'response'; id: string; ok: false; error: ErrorBody };
+
+export type PickerAction = 'authenticate' | 'sign';
+export type PickerPhase = 'choose' | 'working' | 'finished';
+
+/** Everything the picker window shows; sent whole on every change. */
+export interface PickerView {
+  origin: string;
+  action: PickerAction;
+  tokens: TokenInfo[];
+  certificates: CertificateInfo[];
+  /** Thumbprint the page asked to preselect (sign). */
+  preselect: string | null;
+  phase: PickerPhase;
+  /** The last error to show (wrong PIN, removed token, ...). */
+  error: ErrorBody | null;
+  /** Certificate the last error is about. */
+  errorCertificateId: string | null;
+}
+
+/** picker → background. */
+export type PickerCommand =
+  | { kind: 'attach'; session: string }
+  | { kind: 'confirm'; certificateId: string; pin: string }
+  | { kind: 'cancel' };
+
+/** background → picker. */
+export interface PickerUpdate {
+  kind: 'view';
+  view: PickerView;
+}
+
+/** popup → background (runtime.sendMessage). */
+export interface OverviewQuery {
+  kind: 'overview';
+}
+export interface Overview {
+  extension: string;
+  host: { version: string; modules: ModuleStatus[] } | null;
+  hostError: ErrorBody | null;
+  tokens: TokenInfo[];
+  certificates: CertificateInfo[];
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

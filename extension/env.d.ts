@@ -1,0 +1,2 @@
+/** The package version, set by vite at build time. */
+declare const __TOKENSIGN_VERSION__: string;

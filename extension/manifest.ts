@@ -1,0 +1,51 @@
+// The extension manifest for each browser. Paths are relative to the vite root (extension/).
+import { CHROME_EXTENSION_KEY } from '../shared/extension-id';
+import { FIREFOX_EXTENSION_ID } from '../shared/protocol';
+
+export type BrowserTarget = 'chrome' | 'firefox';
+
+/** Pages where the content script runs: every https page and the loopback hosts over http. */
+export const CONTENT_MATCHES = ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*', 'http://[::1]/*'];
+
+// Extension pages may run only their own scripts; nothing inline, no plugins, no framing.
+const EXTENSION_PAGES_CSP = "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+export function buildManifest(target: BrowserTarget, version: string): Record<string, unknown> {
+  const common = {
+    manifest_version: 3,
+    name: '__MSG_extensionName__',
+    short_name: 'Tokensign',
+    description: '__MSG_extensionDescription__',
+    version,
+    default_locale: 'en',
+    permissions: ['nativeMessaging'],
+    action: { default_popup: 'popup/index.html', default_title: '__MSG_actionTitle__' },
+    content_scripts: [
+      {
+        matches: CONTENT_MATCHES,
+        js: ['content/index.ts'],
+        run_at: 'document_start',
+        all_frames: false,
+      },
+    ],
+    content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },
+  };
+  if (target === 'chrome') {
+    return {
+      ...common,
+      key: CHROME_EXTENSION_KEY,
+      minimum_chrome_version: '116',
+      background: { service_worker: 'background/index.ts', type: 'module' },
+    };
+  }
+  return {
+    ...common,
+    background: { scripts: ['background/index.ts'], type: 'module' },
+    browser_specific_settings: {
+      gecko: {
+        id: FIREFOX_EXTENSION_ID,
+        strict_min_version: '128.0',
+      },
+    },
+  };
+}
