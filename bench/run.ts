@@ -1,0 +1,73 @@
+// npm run bench: every figure beside its floor, measured in this run; one JSON document on stdout,
+// progress on stderr. BENCH_QUICK=1 takes fewer samples (a smoke run, not for the README).
+import { createTestPki, type TestPki } from '../test/fixtures/pki';
+import { benchPageToResult } from './browser-bench';
+import { benchColdStart, benchListCertificates, benchWarmAuthenticate, createListPki, HOST_BUNDLE, hostBuilt } from './host-bench';
+import { describeMachine, Report, type BenchDocument } from './report';
+import { progress } from './stats';
+import { benchVerification } from './verify-bench';
+
+const quick = process.env.BENCH_QUICK === '1';
+const n = (full: number, small: number) => (quick ? small : full);
+
+async function section(report: Report, name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    progress(`${name} failed: ${reason}`);
+    report.skip(name, `failed: ${reason.split('\n')[0]}`);
+  }
+}
+
+async function main(): Promise<BenchDocument> {
+  const started = performance.now();
+  const report = new Report();
+  progress('making the test PKI and SoftHSM tokens');
+  const pki = createTestPki();
+  let listPki: TestPki | null = null;
+  try {
+    if (!hostBuilt()) report.skip('host figures', `${HOST_BUNDLE} is not built: floors only`);
+    await section(report, 'host cold start', () => benchColdStart(report, pki, n(30, 6)));
+    await section(report, 'warm authenticate', () => benchWarmAuthenticate(report, pki, n(300, 30)));
+    await section(report, 'list-certificates', async () => {
+      progress('making 5 tokens × 10 certificates');
+      listPki = createListPki(5, 10);
+      await benchListCertificates(report, listPki, n(10, 3), n(30, 5));
+    });
+    if (hostBuilt()) await section(report, 'page → result in Chromium', () => benchPageToResult(report, pki, n(15, 3)));
+    await section(report, 'verification', () => benchVerification(report, pki, n(15, 3), n(400, 50)));
+  } finally {
+    pki.cleanup();
+    (listPki as TestPki | null)?.cleanup();
+  }
+
+  const r = report;
+  r.target('host cold start', 'host spawn → hello reply within 1.15× a bare Node process answering one frame',
+    r.ratioOf('host cold start (spawn → hello reply)'), 'at-most', 1.15);
+  for (const alg of ['ECDSA-P256', 'RSA-2048']) {
+    r.target(`warm authenticate ${alg}`, `authenticate round trip over one host within 1.5× the raw PKCS#11 work in-process`,
+      r.ratioOf(`host warm authenticate round trip ${alg}`), 'at-most', 1.5);
+  }
+  for (const alg of ['RSA-2048', 'ECDSA-P256', 'GOST-2012-256']) {
+    r.target(`verification ${alg} vs crypto.verify`, 'verifyAuthentication at least half as many per second as crypto.verify alone',
+      r.ratioOf(`verifyAuthentication ${alg}`), 'at-least', 0.5);
+  }
+  for (const alg of ['RSA-2048', 'ECDSA-P256']) {
+    r.target(`verification ${alg} vs pkijs`, "verifyAuthentication faster than pkijs's own SignedData.verify",
+      r.ratioBetween(`verifyAuthentication ${alg}`, `pkijs SignedData.verify ${alg}`), 'at-least', 1);
+  }
+
+  return {
+    machine: { ...describeMachine(), quick },
+    results: report.results,
+    targets: report.targets,
+    skipped: report.skipped,
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+  };
+}
+
+const document = await main();
+process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+const met = document.targets.filter((t) => t.met === true).length;
+progress(`done in ${document.durationSeconds} s: ${met}/${document.targets.length} targets met, ${document.skipped.length} skipped`);

@@ -1,0 +1,50 @@
+// Small statistics and timing helpers: medians over repeated runs, never single shots.
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of nothing');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+/** Time `fn` `runs` times (after `warmup` untimed runs); milliseconds per run. */
+export async function timeRuns(runs: number, fn: () => unknown, warmup = 0): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+/**
+ * Operations per second: `batches` batches of `perBatch` calls, the median batch rate.
+ * Batching keeps timer resolution out of sub-millisecond figures.
+ */
+export async function opsPerSecond(batches: number, perBatch: number, fn: () => unknown, warmup = perBatch): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const rates: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const start = performance.now();
+    for (let i = 0; i < perBatch; i++) await fn();
+    rates.push((perBatch * 1000) / (performance.now() - start));
+  }
+  return rates;
+}
+
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function progress(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}

@@ -1,0 +1,145 @@
+// Verification figures: verifyAuthentication per second beside crypto.verify alone on the same
+// signature (the floor) and pkijs's own SignedData.verify, for RSA-2048, P-256 and GOST-256.
+// The authentication responses are made by OpenSSL (`openssl cms -sign -cades`), independently of the host.
+import { execFileSync } from 'node:child_process';
+import { createPublicKey, setEngine, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as pkijs from 'pkijs';
+import { AUTH_FORMAT, authPayload } from '../shared/protocol';
+import type { TestPki } from '../test/fixtures/pki';
+import { ROOT, randomChallenge } from './host-bench';
+import type { Report } from './report';
+import { opsPerSecond, progress } from './stats';
+
+const ORIGIN = 'https://esia.gosuslugi.ru';
+export const GOST_ENGINE = '/usr/lib/x86_64-linux-gnu/engines-3/gost.so';
+
+interface Signed {
+  label: 'RSA-2048' | 'ECDSA-P256' | 'GOST-2012-256';
+  response: { format: string; cms: string; certificate: string };
+  challenge: string;
+  /** The DER of the signed attributes as signed (SET OF), and the signature over them. */
+  signedAttributes: Buffer;
+  signature: Buffer;
+  publicKey: KeyObject;
+  digest: string;
+  dsaEncoding?: 'der';
+  signedData: pkijs.SignedData;
+  payload: Buffer;
+}
+
+function openssl(args: string[], engine = false): void {
+  execFileSync('openssl', engine ? [args[0]!, '-engine', 'gost', ...args.slice(1)] : args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** A GOST R 34.10-2012 256 leaf certificate, issued by the test CA, made with OpenSSL's gost engine. */
+function makeGostLeaf(pki: TestPki): { certPem: string; keyPem: string } {
+  const keyPem = join(pki.dir, 'bench-gost.key');
+  const csr = join(pki.dir, 'bench-gost.csr');
+  const certPem = join(pki.dir, 'bench-gost.pem');
+  const ext = join(pki.dir, 'bench-gost.ext');
+  writeFileSync(ext, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n');
+  openssl(['genpkey', '-algorithm', 'gost2012_256', '-pkeyopt', 'paramset:A', '-out', keyPem], true);
+  openssl(['req', '-new', '-key', keyPem, '-subj', '/CN=GOST Bench/O=Tokensign Bench/C=RU', '-md_gost12_256', '-out', csr], true);
+  openssl(['x509', '-req', '-in', csr, '-CA', pki.caCertPem, '-CAkey', join(pki.dir, 'ca.key'), '-set_serial', '4242',
+    '-days', '365', '-sha256', '-extfile', ext, '-out', certPem], true);
+  return { certPem, keyPem };
+}
+
+function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
+
+function sign(pki: TestPki, label: Signed['label'], certPem: string, keyPem: string): Signed {
+  const challenge = randomChallenge();
+  const payload = Buffer.from(authPayload(ORIGIN, challenge));
+  const gost = label === 'GOST-2012-256';
+  const tag = label.toLowerCase();
+  const payloadPath = join(pki.dir, `bench-${tag}.payload`);
+  const cmsPath = join(pki.dir, `bench-${tag}.cms`);
+  writeFileSync(payloadPath, payload);
+  openssl(['cms', '-sign', '-binary', '-in', payloadPath, '-signer', certPem, '-inkey', keyPem, '-md', gost ? 'md_gost12_256' : 'sha256',
+    '-cades', '-nosmimecap', '-outform', 'DER', '-out', cmsPath], gost);
+  const cms = readFileSync(cmsPath);
+  const certificate = pemToDer(readFileSync(certPem, 'utf8'));
+
+  const contentInfo = pkijs.ContentInfo.fromBER(cms);
+  const signedData = new pkijs.SignedData({ schema: contentInfo.content });
+  const signer = signedData.signerInfos[0]!;
+  // Signed attributes are signed as a SET OF: the [0] IMPLICIT tag becomes 0x31.
+  const setDer = Buffer.from(signer.signedAttrs!.toSchema().toBER());
+  setDer[0] = 0x31;
+  return {
+    label,
+    response: { format: AUTH_FORMAT, cms: cms.toString('base64'), certificate: certificate.toString('base64') },
+    challenge,
+    signedAttributes: setDer,
+    signature: Buffer.from(signer.signature.valueBlock.valueHexView),
+    publicKey: createPublicKey(readFileSync(certPem)),
+    digest: gost ? 'md_gost12_256' : 'sha256',
+    ...(label === 'ECDSA-P256' ? { dsaEncoding: 'der' as const } : {}),
+    signedData,
+    payload,
+  };
+}
+
+type VerifyAuthentication = (options: {
+  response: unknown;
+  challenge: string;
+  origin: string;
+  trustedCertificates: Array<Buffer | string>;
+}) => unknown;
+
+export async function benchVerification(report: Report, pki: TestPki, batches: number, perBatch: number): Promise<void> {
+  const library = join(ROOT, 'dist', 'relying-party', 'index.js');
+  let verifyAuthentication: VerifyAuthentication | null = null;
+  if (existsSync(library)) {
+    ({ verifyAuthentication } = (await import(pathToFileURL(library).href)) as { verifyAuthentication: VerifyAuthentication });
+  } else {
+    report.skip('verifyAuthentication', `${library} is not built`);
+  }
+  const trusted = [readFileSync(pki.caCertDer)];
+
+  const cases: Signed[] = [
+    sign(pki, 'RSA-2048', pki.certs.rsa!.certPem, pki.certs.rsa!.keyPem),
+    sign(pki, 'ECDSA-P256', pki.certs.p256!.certPem, pki.certs.p256!.keyPem),
+  ];
+  try {
+    // Node's own OpenSSL takes Debian's gost engine: the GOST floor is crypto.verify through it.
+    setEngine(GOST_ENGINE);
+    const leaf = makeGostLeaf(pki);
+    cases.push(sign(pki, 'GOST-2012-256', leaf.certPem, leaf.keyPem));
+  } catch (e) {
+    report.skip('GOST-2012-256 verification', `gost engine unavailable: ${(e as Error).message.split('\n')[0]}`);
+  }
+
+  for (const c of cases) {
+    progress(`verification ${c.label}: ${batches}×${perBatch} calls each`);
+    const key = c.dsaEncoding ? { key: c.publicKey, dsaEncoding: c.dsaEncoding } : c.publicKey;
+    if (!cryptoVerify(c.digest, c.signedAttributes, key, c.signature)) throw new Error(`${c.label}: crypto.verify rejects the CMS signature`);
+    const floorRates = await opsPerSecond(batches, perBatch, () => cryptoVerify(c.digest, c.signedAttributes, key, c.signature));
+    const floor = report.add(`floor: crypto.verify alone ${c.label}`, 'ops/s', floorRates, null);
+
+    if (verifyAuthentication) {
+      const verifyOnce = verifyAuthentication;
+      const options = { response: c.response, challenge: c.challenge, origin: ORIGIN, trustedCertificates: trusted };
+      await verifyOnce(options);
+      const rates = await opsPerSecond(batches, perBatch, () => verifyOnce(options));
+      report.add(`verifyAuthentication ${c.label}`, 'ops/s', rates, { name: floor.name, value: floor.value });
+    }
+
+    if (c.label !== 'GOST-2012-256') {
+      const data = new Uint8Array(c.payload).buffer;
+      const pkijsVerify = async () => {
+        const ok = await c.signedData.verify({ signer: 0, data, checkChain: false });
+        if (!ok) throw new Error('pkijs rejects the signature');
+      };
+      await pkijsVerify();
+      const pkijsRates = await opsPerSecond(batches, Math.max(1, perBatch >> 1), pkijsVerify);
+      report.add(`pkijs SignedData.verify ${c.label}`, 'ops/s', pkijsRates, { name: floor.name, value: floor.value },
+        'signature only: no chain, no key usage, no content binding');
+    }
+  }
+}
