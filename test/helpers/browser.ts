@@ -1,0 +1,364 @@
+// Real browsers with the built extension and the native host registered in a throwaway profile.
+// Chromium through playwright-core, Firefox ESR through puppeteer-core over WebDriver BiDi.
+import { build } from 'esbuild';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
+import { CHROME_EXTENSION_ID } from '../../shared/extension-id';
+import { FIREFOX_EXTENSION_ID, HOST_NAME } from '../../shared/protocol';
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CHROME_EXTENSION_DIR = join(PROJECT_ROOT, 'dist', 'chrome');
+export const FIREFOX_EXTENSION_DIR = join(PROJECT_ROOT, 'dist', 'firefox');
+export const HOST_BUNDLE = join(PROJECT_ROOT, 'dist', 'native-host', 'host.mjs');
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const FIREFOX_PATH = '/usr/bin/firefox-esr';
+
+/** Flags every Chromium launch on these machines needs. */
+export const CHROMIUM_BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const PICKER_PATH = '/picker/index.html';
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function requireBuilt(path: string, what: string): void {
+  if (!existsSync(path)) throw new Error(`${what} is missing at ${path}: run \`npm run build\` first`);
+}
+
+export interface HostLauncherOptions {
+  /** Absolute path of the host bundle (dist/native-host/host.mjs by default). */
+  hostPath?: string;
+  /** Environment for the host (SOFTHSM2_CONF, TOKENSIGN_PKCS11_MODULES, ...). */
+  env?: Record<string, string>;
+  /** Node binary; the current one by default. */
+  nodePath?: string;
+  /** File name of the launcher inside `dir`. */
+  name?: string;
+}
+
+/**
+ * Writes a sh launcher that execs the absolute node with the host and the given environment:
+ * browsers start native hosts with a minimal environment and PATH. Returns its path.
+ */
+export function writeHostLauncher(dir: string, options: HostLauncherOptions = {}): string {
+  const hostPath = options.hostPath ?? HOST_BUNDLE;
+  mkdirSync(dir, { recursive: true });
+  const lines = ['#!/bin/sh'];
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`bad environment variable name ${key}`);
+    lines.push(`export ${key}=${shellQuote(value)}`);
+  }
+  lines.push(`exec ${shellQuote(options.nodePath ?? process.execPath)} ${shellQuote(hostPath)} "$@"`);
+  const launcher = join(dir, options.name ?? 'tokensign-host.sh');
+  writeFileSync(launcher, lines.join('\n') + '\n');
+  chmodSync(launcher, 0o755);
+  return launcher;
+}
+
+/** Registers the host for Chromium in `<userDataDir>/NativeMessagingHosts/`. */
+export function writeChromiumHostManifest(userDataDir: string, launcherPath: string, extensionIds: string[] = [CHROME_EXTENSION_ID]): string {
+  const dir = join(userDataDir, 'NativeMessagingHosts');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${HOST_NAME}.json`);
+  const manifest = {
+    name: HOST_NAME,
+    description: 'Tokensign native host (test)',
+    path: launcherPath,
+    type: 'stdio',
+    allowed_origins: extensionIds.map((id) => `chrome-extension://${id}/`),
+  };
+  writeFileSync(file, JSON.stringify(manifest, null, 2));
+  return file;
+}
+
+/** Registers the host for Firefox in `$HOME/.mozilla/native-messaging-hosts/`. */
+export function writeFirefoxHostManifest(home: string, launcherPath: string): string {
+  const dir = join(home, '.mozilla', 'native-messaging-hosts');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${HOST_NAME}.json`);
+  const manifest = {
+    name: HOST_NAME,
+    description: 'Tokensign native host (test)',
+    path: launcherPath,
+    type: 'stdio',
+    allowed_extensions: [FIREFOX_EXTENSION_ID],
+  };
+  writeFileSync(file, JSON.stringify(manifest, null, 2));
+  return file;
+}
+
+export interface ChromiumLaunchOptions {
+  /** Unpacked extension; dist/chrome by default. */
+  extensionDir?: string;
+  /** Host environment; the host is registered unless `noHost`. */
+  hostEnv?: Record<string, string>;
+  /** Host bundle to register (dist/native-host/host.mjs by default). */
+  hostPath?: string;
+  /** Register no host at all (HOST_UNAVAILABLE tests). */
+  noHost?: boolean;
+  /** Extra Chromium flags. */
+  args?: string[];
+  /** Browser UI language, e.g. 'ru' (sets LANGUAGE for the browser process). */
+  language?: string;
+  /** Accept self-signed HTTPS test servers. */
+  ignoreHTTPSErrors?: boolean;
+  headless?: boolean;
+}
+
+export interface ChromiumWithExtension {
+  context: BrowserContext;
+  extensionId: string;
+  userDataDir: string;
+  /** The launcher the host manifest points at (null with noHost). */
+  launcherPath: string | null;
+  close(): Promise<void>;
+}
+
+/** Starts headless Chromium with the extension loaded and the host registered in its own temp profile. */
+export async function launchChromiumWithExtension(options: ChromiumLaunchOptions = {}): Promise<ChromiumWithExtension> {
+  const extensionDir = options.extensionDir ?? CHROME_EXTENSION_DIR;
+  requireBuilt(join(extensionDir, 'manifest.json'), 'The Chromium extension build');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'tokensign-chromium-'));
+  let launcherPath: string | null = null;
+  if (!options.noHost) {
+    const hostPath = options.hostPath ?? HOST_BUNDLE;
+    requireBuilt(hostPath, 'The host bundle');
+    launcherPath = writeHostLauncher(join(userDataDir, 'host'), { hostPath, env: options.hostEnv ?? {} });
+    writeChromiumHostManifest(userDataDir, launcherPath);
+  }
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  if (options.language) {
+    env.LANGUAGE = options.language;
+    env.LANG = `${options.language}_${options.language.toUpperCase()}.UTF-8`;
+  }
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: options.headless ?? true,
+      env,
+      ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
+      args: [
+        ...CHROMIUM_BASE_ARGS,
+        `--load-extension=${extensionDir}`,
+        `--disable-extensions-except=${extensionDir}`,
+        ...(options.language ? [`--lang=${options.language}`] : []),
+        ...(options.args ?? []),
+      ],
+      timeout: 60_000,
+    });
+  } catch (error) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+  let extensionId: string;
+  try {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+    extensionId = new URL(worker.url()).host;
+  } catch (error) {
+    await context.close().catch(() => undefined);
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    context,
+    extensionId,
+    userDataDir,
+    launcherPath,
+    close: async () => {
+      await context.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function isPickerUrl(url: string): boolean {
+  return (url.startsWith('chrome-extension://') || url.startsWith('moz-extension://')) && new URL(url).pathname === PICKER_PATH;
+}
+
+/** Waits for the picker window's page and for its first view (the origin is shown). */
+export async function findPickerPage(context: BrowserContext, timeoutMs = 20_000): Promise<Page> {
+  const deadline = Date.now() + timeoutMs;
+  let page = context.pages().find((p) => isPickerUrl(p.url()));
+  while (!page) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error('The picker window did not open');
+    const candidate = await context.waitForEvent('page', { timeout: left }).catch(() => null);
+    if (candidate) {
+      if (candidate.url() === 'about:blank') await candidate.waitForURL((u) => u.href !== 'about:blank', { timeout: Math.max(1, deadline - Date.now()) }).catch(() => undefined);
+      if (isPickerUrl(candidate.url())) page = candidate;
+    }
+    page ??= context.pages().find((p) => isPickerUrl(p.url()));
+  }
+  await page.waitForFunction(() => (document.querySelector('[data-testid=origin]')?.textContent ?? '') !== '', undefined, {
+    timeout: Math.max(1000, deadline - Date.now()),
+  });
+  return page;
+}
+
+/** True while some picker window is open in the context. */
+export function pickerIsOpen(context: BrowserContext): boolean {
+  return context.pages().some((p) => isPickerUrl(p.url()) && !p.isClosed());
+}
+
+export interface FirefoxLaunchOptions {
+  extensionDir?: string;
+  hostEnv?: Record<string, string>;
+  hostPath?: string;
+  noHost?: boolean;
+  /** Browser UI language, e.g. 'ru'. */
+  language?: string;
+  extraPrefs?: Record<string, unknown>;
+}
+
+export interface FirefoxWithExtension {
+  browser: PuppeteerBrowser;
+  /** The add-on id (tokensign@tokensign.org). */
+  extensionId: string;
+  home: string;
+  launcherPath: string | null;
+  close(): Promise<void>;
+}
+
+/** Starts headless Firefox ESR with a temp HOME, the host registered there and the extension installed. */
+export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions = {}): Promise<FirefoxWithExtension> {
+  const extensionDir = options.extensionDir ?? FIREFOX_EXTENSION_DIR;
+  requireBuilt(join(extensionDir, 'manifest.json'), 'The Firefox extension build');
+  const home = mkdtempSync(join(tmpdir(), 'tokensign-firefox-'));
+  let launcherPath: string | null = null;
+  if (!options.noHost) {
+    const hostPath = options.hostPath ?? HOST_BUNDLE;
+    requireBuilt(hostPath, 'The host bundle');
+    launcherPath = writeHostLauncher(join(home, 'host'), { hostPath, env: options.hostEnv ?? {} });
+    writeFirefoxHostManifest(home, launcherPath);
+  }
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  env.HOME = home;
+  env.XDG_CONFIG_HOME = join(home, '.config');
+  env.XDG_CACHE_HOME = join(home, '.cache');
+  const puppeteer = (await import('puppeteer-core')).default;
+  let browser: PuppeteerBrowser;
+  try {
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      env,
+      timeout: 60_000,
+      extraPrefsFirefox: {
+        ...(options.language ? { 'intl.locale.requested': options.language } : {}),
+        ...options.extraPrefs,
+      },
+    });
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  let extensionId: string;
+  try {
+    extensionId = await browser.installExtension(extensionDir);
+  } catch (error) {
+    await browser.close().catch(() => undefined);
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    browser,
+    extensionId,
+    home,
+    launcherPath,
+    close: async () => {
+      await browser.close().catch(() => undefined);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Firefox: waits for the picker window's page and its first view. */
+export async function findFirefoxPickerPage(browser: PuppeteerBrowser, timeoutMs = 20_000): Promise<PuppeteerPage> {
+  const target = await browser.waitForTarget((t) => isPickerUrl(t.url()), { timeout: timeoutMs });
+  const page = await target.page();
+  if (!page) throw new Error('The picker target has no page');
+  await page.waitForFunction(() => (document.querySelector('[data-testid=origin]')?.textContent ?? '') !== '', { timeout: timeoutMs });
+  return page;
+}
+
+export interface TestPageServer {
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  /** The page that loads the page client as `window.tokensign`. */
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+let pageClientBundle: Promise<string> | null = null;
+
+/** The page client bundled for the browser by esbuild, exposed as the global `tokensign`. */
+export function bundlePageClient(): Promise<string> {
+  pageClientBundle ??= build({
+    entryPoints: [join(PROJECT_ROOT, 'extension', 'page-client', 'index.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: 'tokensign',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'silent',
+  }).then((r) => {
+    const file = r.outputFiles[0];
+    if (!file) throw new Error('esbuild produced no page client');
+    return file.text;
+  });
+  return pageClientBundle;
+}
+
+/** A relying-party test page on http://127.0.0.1:<free port> that loads the page client. */
+export async function startTestPage(): Promise<TestPageServer> {
+  const client = await bundlePageClient();
+  const html =
+    '<!doctype html><html><head><meta charset="utf-8"><title>Tokensign test page</title>' +
+    '<script src="/page-client.js"></script></head><body><h1>Tokensign test page</h1></body></html>';
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/page-client.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(client);
+    } else if (path === '/' || path === '/index.html' || path === '/other.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(html);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    url: `${origin}/`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
