@@ -1,0 +1,142 @@
+// CMS SignedData (RFC 5652) read once into the fields verification needs.
+import {
+  DerError,
+  TAG,
+  children,
+  content,
+  expectTag,
+  integerHex,
+  readAlgorithm,
+  readOctetString,
+  readOid,
+  readRoot,
+  readTime,
+  tlv,
+  type DerNode,
+} from './der';
+import type { AlgorithmIdentifier } from './x509';
+
+export const OID_DATA = '1.2.840.113549.1.7.1';
+export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
+export const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
+export const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
+export const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
+
+export type SignerIdentifier =
+  | { kind: 'issuerAndSerial'; issuerRaw: Uint8Array; serialHex: string }
+  | { kind: 'subjectKeyIdentifier'; keyId: Uint8Array };
+
+export interface SignedAttributes {
+  /** The attributes re-tagged as SET (0x31): the bytes the signature covers. */
+  signedBytes: Uint8Array;
+  contentType?: string;
+  messageDigest?: Uint8Array;
+  signingTime?: number;
+}
+
+export interface SignerInfo {
+  sid: SignerIdentifier;
+  digestAlgorithm: AlgorithmIdentifier;
+  signatureAlgorithm: AlgorithmIdentifier;
+  signature: Uint8Array;
+  signedAttributes?: SignedAttributes;
+}
+
+export interface SignedData {
+  eContentType: string;
+  /** Present only for an attached signature. */
+  eContent?: Uint8Array;
+  /** DER of each X.509 certificate in `certificates` (other certificate formats are skipped). */
+  certificates: { der: Uint8Array; node: DerNode }[];
+  signers: SignerInfo[];
+}
+
+function one(values: DerNode[], what: string): DerNode {
+  if (values.length !== 1) throw new DerError(`attribute ${what} must have exactly one value, has ${values.length}`);
+  return values[0]!;
+}
+
+function readSignedAttributes(node: DerNode): SignedAttributes {
+  const bytes = tlv(node);
+  const signedBytes = new Uint8Array(bytes);
+  signedBytes[0] = TAG.SET;
+  const out: SignedAttributes = { signedBytes };
+  const seen = new Set<string>();
+  for (const attr of children(node)) {
+    const [typeNode, valuesNode] = children(expectTag(attr, TAG.SEQUENCE, 'Attribute'));
+    const type = readOid(typeNode ?? fail('Attribute without type'));
+    if (seen.has(type)) throw new DerError(`attribute ${type} appears twice`);
+    seen.add(type);
+    const values = children(expectTag(valuesNode, TAG.SET, `attribute ${type} values`));
+    if (type === OID_CONTENT_TYPE) out.contentType = readOid(one(values, 'contentType'));
+    else if (type === OID_MESSAGE_DIGEST) {
+      const v = one(values, 'messageDigest');
+      if (v.tag !== TAG.OCTET_STRING) throw new DerError('messageDigest is not an OCTET STRING');
+      out.messageDigest = content(v);
+    } else if (type === OID_SIGNING_TIME) out.signingTime = readTime(one(values, 'signingTime'));
+  }
+  return out;
+}
+
+function fail(message: string): never {
+  throw new DerError(message);
+}
+
+function readSignerInfo(node: DerNode): SignerInfo {
+  const fields = children(expectTag(node, TAG.SEQUENCE, 'SignerInfo'));
+  let i = 1; // version
+  const sidNode = fields[i++] ?? fail('SignerInfo has no signer identifier');
+  let sid: SignerIdentifier;
+  if (sidNode.tag === TAG.SEQUENCE) {
+    const [issuer, serial] = children(sidNode);
+    sid = {
+      kind: 'issuerAndSerial',
+      issuerRaw: tlv(expectTag(issuer, TAG.SEQUENCE, 'signer issuer')),
+      serialHex: integerHex(expectTag(serial, TAG.INTEGER, 'signer serialNumber')),
+    };
+  } else if (sidNode.tag === 0x80) {
+    sid = { kind: 'subjectKeyIdentifier', keyId: content(sidNode) };
+  } else {
+    throw new DerError(`unknown signer identifier tag 0x${sidNode.tag.toString(16)}`);
+  }
+  const digestAlgorithm = readAlgorithm(fields[i++], 'SignerInfo.digestAlgorithm');
+  let signedAttributes: SignedAttributes | undefined;
+  if (fields[i]?.tag === 0xa0) signedAttributes = readSignedAttributes(fields[i++]!);
+  const signatureAlgorithm = readAlgorithm(fields[i++], 'SignerInfo.signatureAlgorithm');
+  const signature = readOctetString(fields[i++] ?? fail('SignerInfo has no signature'));
+  const out: SignerInfo = { sid, digestAlgorithm, signatureAlgorithm, signature };
+  if (signedAttributes) out.signedAttributes = signedAttributes;
+  return out;
+}
+
+/** Parses a ContentInfo holding SignedData. Throws DerError naming what is wrong. */
+export function parseSignedData(der: Uint8Array): SignedData {
+  const [typeNode, wrapped] = children(expectTag(readRoot(der), TAG.SEQUENCE, 'ContentInfo'));
+  const contentType = readOid(typeNode ?? fail('ContentInfo has no content type'));
+  if (contentType !== OID_SIGNED_DATA) throw new DerError(`content type is ${contentType}, not SignedData`);
+  const [sdNode] = children(expectTag(wrapped, 0xa0, 'ContentInfo.content'));
+  const fields = children(expectTag(sdNode, TAG.SEQUENCE, 'SignedData'));
+  expectTag(fields[0], TAG.INTEGER, 'SignedData.version');
+  expectTag(fields[1], TAG.SET, 'SignedData.digestAlgorithms');
+  const encap = children(expectTag(fields[2], TAG.SEQUENCE, 'encapContentInfo'));
+  const eContentType = readOid(encap[0] ?? fail('encapContentInfo has no type'));
+  let eContent: Uint8Array | undefined;
+  if (encap[1]) {
+    const [octets] = children(expectTag(encap[1], 0xa0, 'eContent'));
+    eContent = readOctetString(octets ?? fail('empty eContent'));
+  }
+  const certificates: SignedData['certificates'] = [];
+  let i = 3;
+  if (fields[i]?.tag === 0xa0) {
+    for (const choice of children(fields[i]!)) {
+      if (choice.tag === TAG.SEQUENCE) certificates.push({ der: tlv(choice), node: choice });
+    }
+    i++;
+  }
+  if (fields[i]?.tag === 0xa1) i++; // revocation information: not used for login
+  const signerSet = expectTag(fields[i], TAG.SET, 'SignedData.signerInfos');
+  const signers = children(signerSet).map(readSignerInfo);
+  const out: SignedData = { eContentType, certificates, signers };
+  if (eContent) out.eContent = eContent;
+  return out;
+}

@@ -1,0 +1,250 @@
+// A small, strict-enough BER/DER reader: the relying party parses each CMS once, by hand,
+// because schema-driven parsing (asn1js/pkijs) costs more than the signature check itself.
+
+export class DerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DerError';
+  }
+}
+
+export const TAG = {
+  BOOLEAN: 0x01,
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  UTF8_STRING: 0x0c,
+  PRINTABLE_STRING: 0x13,
+  TELETEX_STRING: 0x14,
+  IA5_STRING: 0x16,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  BMP_STRING: 0x1e,
+  NUMERIC_STRING: 0x12,
+  UNIVERSAL_STRING: 0x1c,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+} as const;
+
+/** One TLV. `tag` is the first identifier byte (class | constructed | number) for low tag numbers. */
+export interface DerNode {
+  readonly buf: Uint8Array;
+  /** Identifier byte; for tag numbers ≥ 31 the class/constructed bits with number 0x1f. */
+  readonly tag: number;
+  readonly tagNumber: number;
+  readonly constructed: boolean;
+  /** Offset of the identifier. */
+  readonly start: number;
+  readonly contentStart: number;
+  readonly contentEnd: number;
+  /** Offset after the whole TLV (after end-of-contents for indefinite lengths). */
+  readonly end: number;
+}
+
+const MAX_DEPTH = 40;
+
+export function readNode(buf: Uint8Array, offset: number, limit: number = buf.length, depth = 0): DerNode {
+  if (depth > MAX_DEPTH) throw new DerError('nesting too deep');
+  let p = offset;
+  if (p >= limit) throw new DerError('unexpected end of data');
+  const tag = buf[p++]!;
+  const constructed = (tag & 0x20) !== 0;
+  let tagNumber = tag & 0x1f;
+  if (tagNumber === 0x1f) {
+    tagNumber = 0;
+    for (let i = 0; ; i++) {
+      if (p >= limit || i > 3) throw new DerError('bad tag');
+      const b = buf[p++]!;
+      tagNumber = (tagNumber << 7) | (b & 0x7f);
+      if ((b & 0x80) === 0) break;
+    }
+  }
+  if (p >= limit) throw new DerError('unexpected end of data in length');
+  const first = buf[p++]!;
+  if (first === 0x80) {
+    if (!constructed) throw new DerError('indefinite length on a primitive value');
+    const contentStart = p;
+    for (;;) {
+      if (p + 2 > limit) throw new DerError('missing end-of-contents');
+      if (buf[p] === 0 && buf[p + 1] === 0) break;
+      p = readNode(buf, p, limit, depth + 1).end;
+    }
+    return { buf, tag, tagNumber, constructed, start: offset, contentStart, contentEnd: p, end: p + 2 };
+  }
+  let length = first;
+  if (first & 0x80) {
+    const n = first & 0x7f;
+    if (n > 4) throw new DerError('length too large');
+    length = 0;
+    for (let i = 0; i < n; i++) {
+      if (p >= limit) throw new DerError('unexpected end of data in length');
+      length = length * 256 + buf[p++]!;
+    }
+  }
+  const contentStart = p;
+  const contentEnd = p + length;
+  if (contentEnd > limit) throw new DerError('value runs past the end of its container');
+  return { buf, tag, tagNumber, constructed, start: offset, contentStart, contentEnd, end: contentEnd };
+}
+
+/** Reads exactly one TLV filling `buf`. */
+export function readRoot(buf: Uint8Array): DerNode {
+  const node = readNode(buf, 0);
+  if (node.end !== buf.length) throw new DerError('trailing bytes after the value');
+  return node;
+}
+
+export function children(node: DerNode): DerNode[] {
+  if (!node.constructed) throw new DerError(`expected a constructed value, got tag 0x${node.tag.toString(16)}`);
+  const out: DerNode[] = [];
+  let p = node.contentStart;
+  while (p < node.contentEnd) {
+    const child = readNode(node.buf, p, node.contentEnd);
+    out.push(child);
+    p = child.end;
+  }
+  return out;
+}
+
+export function expectTag(node: DerNode | undefined, tag: number, what: string): DerNode {
+  if (!node) throw new DerError(`${what} is missing`);
+  if (node.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, got 0x${node.tag.toString(16)}`);
+  return node;
+}
+
+/** The whole TLV (identifier, length, content). */
+export function tlv(node: DerNode): Uint8Array {
+  return node.buf.subarray(node.start, node.end);
+}
+
+export function content(node: DerNode): Uint8Array {
+  return node.buf.subarray(node.contentStart, node.contentEnd);
+}
+
+export function readOid(node: DerNode): string {
+  if (node.tag !== TAG.OID) throw new DerError('expected an OBJECT IDENTIFIER');
+  const b = content(node);
+  if (b.length === 0) throw new DerError('empty OBJECT IDENTIFIER');
+  const parts: number[] = [];
+  let value = 0;
+  for (let i = 0; i < b.length; i++) {
+    const byte = b[i]!;
+    value = value * 128 + (byte & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 128) throw new DerError('OBJECT IDENTIFIER arc too large');
+    if ((byte & 0x80) === 0) {
+      if (parts.length === 0) {
+        const top = value < 40 ? 0 : value < 80 ? 1 : 2;
+        parts.push(top, value - top * 40);
+      } else {
+        parts.push(value);
+      }
+      value = 0;
+    } else if (i === b.length - 1) {
+      throw new DerError('truncated OBJECT IDENTIFIER');
+    }
+  }
+  return parts.join('.');
+}
+
+/** INTEGER content as lowercase hex without leading zeros ("0" for zero). */
+export function integerHex(node: DerNode): string {
+  if (node.tag !== TAG.INTEGER) throw new DerError('expected an INTEGER');
+  const hex = Buffer.from(content(node)).toString('hex').replace(/^0+/, '');
+  return hex === '' ? '0' : hex;
+}
+
+export function readSmallInteger(node: DerNode): number {
+  if (node.tag !== TAG.INTEGER) throw new DerError('expected an INTEGER');
+  const b = content(node);
+  if (b.length === 0 || b.length > 6 || (b[0]! & 0x80) !== 0) throw new DerError('INTEGER out of range');
+  let v = 0;
+  for (const byte of b) v = v * 256 + byte;
+  return v;
+}
+
+/** BIT STRING content without the unused-bits byte; `unused` is that byte. */
+export function readBitString(node: DerNode): { bytes: Uint8Array; unused: number } {
+  if (node.tag !== TAG.BIT_STRING) throw new DerError('expected a BIT STRING');
+  const b = content(node);
+  if (b.length === 0 || b[0]! > 7) throw new DerError('malformed BIT STRING');
+  return { bytes: b.subarray(1), unused: b[0]! };
+}
+
+/** OCTET STRING content, joining the segments of a constructed (BER) one. */
+export function readOctetString(node: DerNode): Uint8Array {
+  if (node.tag === TAG.OCTET_STRING) return content(node);
+  if (node.tag === (TAG.OCTET_STRING | 0x20)) {
+    const parts = children(node).map(readOctetString);
+    return Buffer.concat(parts);
+  }
+  throw new DerError('expected an OCTET STRING');
+}
+
+/** UTCTime or GeneralizedTime → epoch milliseconds. */
+export function readTime(node: DerNode): number {
+  const text = Buffer.from(content(node)).toString('latin1');
+  let m: RegExpExecArray | null;
+  let year: number;
+  if (node.tag === TAG.UTC_TIME) {
+    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(text);
+    if (!m) throw new DerError(`malformed UTCTime "${text}"`);
+    const yy = Number(m[1]);
+    year = yy >= 50 ? 1900 + yy : 2000 + yy;
+  } else if (node.tag === TAG.GENERALIZED_TIME) {
+    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(text);
+    if (!m) throw new DerError(`malformed GeneralizedTime "${text}"`);
+    year = Number(m[1]);
+  } else {
+    throw new DerError('expected a time');
+  }
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    throw new DerError(`time out of range "${text}"`);
+  }
+  const fraction = node.tag === TAG.GENERALIZED_TIME && m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
+  return Date.UTC(year, month - 1, day, hour, minute, second) + Math.floor(fraction);
+}
+
+/** A character string value as text (UTF8, Printable, IA5, BMP, Teletex as Latin-1, Universal). */
+export function readString(node: DerNode): string | null {
+  const b = content(node);
+  switch (node.tag) {
+    case TAG.UTF8_STRING:
+      return Buffer.from(b).toString('utf8');
+    case TAG.PRINTABLE_STRING:
+    case TAG.IA5_STRING:
+    case TAG.NUMERIC_STRING:
+    case TAG.TELETEX_STRING:
+      return Buffer.from(b).toString('latin1');
+    case TAG.BMP_STRING: {
+      const swapped = Buffer.from(b);
+      if (swapped.length % 2) return null;
+      swapped.swap16();
+      return swapped.toString('utf16le');
+    }
+    case TAG.UNIVERSAL_STRING: {
+      if (b.length % 4) return null;
+      let s = '';
+      for (let i = 0; i < b.length; i += 4) {
+        const cp = ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+        if (cp > 0x10ffff) return null;
+        s += String.fromCodePoint(cp);
+      }
+      return s;
+    }
+    default:
+      return null;
+  }
+}
+
+/** AlgorithmIdentifier: OID and the TLV of its parameters (absent or NULL → undefined). */
+export function readAlgorithm(node: DerNode | undefined, what: string): { oid: string; parameters?: Uint8Array } {
+  const seq = expectTag(node, TAG.SEQUENCE, what);
+  const [oidNode, params] = children(seq);
+  if (!oidNode) throw new DerError(`${what} has no algorithm OID`);
+  const oid = readOid(oidNode);
+  if (!params || params.tag === TAG.NULL) return { oid };
+  return { oid, parameters: tlv(params) };
+}

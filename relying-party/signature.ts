@@ -1,0 +1,230 @@
+// Signature and digest checks, one table entry per algorithm OID, on node:crypto.
+// A new algorithm (GOST R 34.10-2012, say) is one more entry in SIGNATURE_ALGORITHMS
+// (and its hash in DIGEST_ALGORITHMS); nothing else in the verifier changes.
+import { constants, createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { DerError, TAG, children, expectTag, readAlgorithm, readRoot, readSmallInteger } from './der';
+import { VerificationError } from './errors';
+
+export interface DigestAlgorithm {
+  name: string;
+  hash(data: Uint8Array): Uint8Array;
+}
+
+function nodeDigest(name: string): DigestAlgorithm {
+  return { name, hash: (data) => createHash(name).update(data).digest() };
+}
+
+/** Digest OID → algorithm. SHA-1 and MD5 are deliberately absent. */
+export const DIGEST_ALGORITHMS = new Map<string, DigestAlgorithm>([
+  ['2.16.840.1.101.3.4.2.4', nodeDigest('sha224')],
+  ['2.16.840.1.101.3.4.2.1', nodeDigest('sha256')],
+  ['2.16.840.1.101.3.4.2.2', nodeDigest('sha384')],
+  ['2.16.840.1.101.3.4.2.3', nodeDigest('sha512')],
+]);
+
+export interface SignatureCheck {
+  /** signatureAlgorithm OID (SignerInfo or Certificate). */
+  algorithmOid: string;
+  /** Digest OID (SignerInfo.digestAlgorithm); may be omitted when the algorithm names its digest. */
+  digestOid?: string;
+  /** DER of the AlgorithmIdentifier parameters, when there are any (RSA-PSS). */
+  parameters?: Uint8Array;
+  /** DER SubjectPublicKeyInfo of the signer. */
+  spki: Uint8Array;
+  /** The exact bytes that were signed (DER signed attributes with the SET tag, a TBSCertificate, ...). */
+  signedBytes: Uint8Array;
+  signature: Uint8Array;
+}
+
+export interface SignatureAlgorithm {
+  name: string;
+  /** The digest this algorithm fixes (sha256WithRSAEncryption → SHA-256); absent when SignerInfo.digestAlgorithm decides. */
+  digestOid?: string;
+  /** True for a good signature, false for a bad one; throws VerificationError('FORMAT') for unusable input. */
+  verify(check: SignatureCheck & { digestOid: string }): boolean;
+}
+
+const SHA224 = '2.16.840.1.101.3.4.2.4';
+const SHA256 = '2.16.840.1.101.3.4.2.1';
+const SHA384 = '2.16.840.1.101.3.4.2.2';
+const SHA512 = '2.16.840.1.101.3.4.2.3';
+const SHA1_OID = '1.3.14.3.2.26';
+const MGF1 = '1.2.840.113549.1.1.8';
+
+const keyCache = new Map<string, KeyObject>();
+const KEY_CACHE_LIMIT = 2000;
+
+/** The node:crypto public key for a DER SPKI, cached (creating one costs more than an RSA verify). */
+export function publicKeyOf(spki: Uint8Array): KeyObject {
+  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('base64');
+  let key = keyCache.get(id);
+  if (!key) {
+    try {
+      key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    } catch (e) {
+      throw new VerificationError('FORMAT', `the certificate's public key cannot be loaded: ${(e as Error).message}`);
+    }
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+    keyCache.set(id, key);
+  }
+  return key;
+}
+
+/** Algorithms we know and refuse, so the message can say why. */
+const REFUSED: Record<string, string> = {
+  [SHA1_OID]: 'SHA-1',
+  '1.2.840.113549.2.5': 'MD5',
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption (SHA-1)',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1 (SHA-1)',
+};
+
+function unsupported(kind: string, oid: string): VerificationError {
+  const refused = REFUSED[oid];
+  return new VerificationError(
+    'FORMAT',
+    refused ? `${kind} ${refused} (${oid}) is too weak and not accepted` : `unsupported ${kind} ${oid}`,
+  );
+}
+
+function digestName(oid: string): string {
+  const digest = DIGEST_ALGORITHMS.get(oid);
+  if (!digest) throw unsupported('digest algorithm', oid);
+  return digest.name;
+}
+
+function requireKeyType(key: KeyObject, types: string[], algorithm: string): void {
+  if (!types.includes(key.asymmetricKeyType ?? '')) {
+    throw new VerificationError(
+      'SIGNATURE_INVALID',
+      `signature algorithm ${algorithm} does not fit the certificate's ${key.asymmetricKeyType ?? 'unknown'} key`,
+    );
+  }
+}
+
+function safeVerify(run: () => boolean): boolean {
+  try {
+    return run();
+  } catch {
+    // node:crypto throws on some malformed signatures (bad DER in ECDSA, wrong length): that is a bad signature.
+    return false;
+  }
+}
+
+function rsaPkcs1(name: string, digestOid?: string): SignatureAlgorithm {
+  return {
+    name,
+    ...(digestOid ? { digestOid } : {}),
+    verify(c) {
+      const key = publicKeyOf(c.spki);
+      requireKeyType(key, ['rsa'], name);
+      const hash = digestName(c.digestOid);
+      return safeVerify(() => cryptoVerify(hash, c.signedBytes, { key, padding: constants.RSA_PKCS1_PADDING }, c.signature));
+    },
+  };
+}
+
+function ecdsa(name: string, digestOid?: string): SignatureAlgorithm {
+  return {
+    name,
+    ...(digestOid ? { digestOid } : {}),
+    verify(c) {
+      const key = publicKeyOf(c.spki);
+      requireKeyType(key, ['ec'], name);
+      const hash = digestName(c.digestOid);
+      return safeVerify(() => cryptoVerify(hash, c.signedBytes, { key, dsaEncoding: 'der' }, c.signature));
+    },
+  };
+}
+
+interface PssParameters {
+  hashOid: string;
+  mgfHashOid: string;
+  saltLength: number;
+}
+
+/** RSASSA-PSS-params (RFC 4055); the defaults are SHA-1, which the verifier then refuses. */
+export function parsePssParameters(parameters: Uint8Array | undefined): PssParameters {
+  const out: PssParameters = { hashOid: SHA1_OID, mgfHashOid: SHA1_OID, saltLength: 20 };
+  if (!parameters) return out;
+  try {
+    for (const field of children(expectTag(readRoot(parameters), TAG.SEQUENCE, 'RSASSA-PSS-params'))) {
+      const [inner] = children(field);
+      if (field.tag === 0xa0) out.hashOid = readAlgorithm(inner, 'PSS hashAlgorithm').oid;
+      else if (field.tag === 0xa1) {
+        const mgf = readAlgorithm(inner, 'PSS maskGenAlgorithm');
+        if (mgf.oid !== MGF1 || !mgf.parameters) throw new DerError(`mask generation ${mgf.oid} is not MGF1`);
+        out.mgfHashOid = readAlgorithm(readRoot(mgf.parameters), 'MGF1 hash').oid;
+      } else if (field.tag === 0xa2) {
+        if (!inner) throw new DerError('empty saltLength');
+        out.saltLength = readSmallInteger(inner);
+      }
+      else if (field.tag === 0xa3 && inner && readSmallInteger(inner) !== 1) throw new DerError('PSS trailerField must be 1');
+    }
+  } catch (e) {
+    if (e instanceof DerError) throw new VerificationError('FORMAT', `malformed RSA-PSS parameters: ${e.message}`);
+    throw e;
+  }
+  return out;
+}
+
+const rsaPss: SignatureAlgorithm = {
+  name: 'RSASSA-PSS',
+  verify(c) {
+    const p = parsePssParameters(c.parameters);
+    if (c.digestOid !== p.hashOid) {
+      throw new VerificationError('FORMAT', `RSA-PSS hash ${p.hashOid} differs from the digest algorithm ${c.digestOid}`);
+    }
+    if (p.mgfHashOid !== p.hashOid) {
+      throw new VerificationError('FORMAT', `RSA-PSS with MGF1 hash ${p.mgfHashOid} other than the message hash is not supported`);
+    }
+    const hash = digestName(p.hashOid);
+    const key = publicKeyOf(c.spki);
+    requireKeyType(key, ['rsa', 'rsa-pss'], 'RSASSA-PSS');
+    return safeVerify(() =>
+      cryptoVerify(hash, c.signedBytes, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: p.saltLength }, c.signature),
+    );
+  },
+};
+
+/** Signature algorithm OID → verifier. */
+export const SIGNATURE_ALGORITHMS = new Map<string, SignatureAlgorithm>([
+  // CMS often names just the key algorithm; SignerInfo.digestAlgorithm then decides the hash.
+  ['1.2.840.113549.1.1.1', rsaPkcs1('RSA PKCS#1 v1.5')],
+  ['1.2.840.113549.1.1.14', rsaPkcs1('sha224WithRSAEncryption', SHA224)],
+  ['1.2.840.113549.1.1.11', rsaPkcs1('sha256WithRSAEncryption', SHA256)],
+  ['1.2.840.113549.1.1.12', rsaPkcs1('sha384WithRSAEncryption', SHA384)],
+  ['1.2.840.113549.1.1.13', rsaPkcs1('sha512WithRSAEncryption', SHA512)],
+  ['1.2.840.113549.1.1.10', rsaPss],
+  ['1.2.840.10045.2.1', ecdsa('ECDSA')],
+  ['1.2.840.10045.4.3.1', ecdsa('ecdsa-with-SHA224', SHA224)],
+  ['1.2.840.10045.4.3.2', ecdsa('ecdsa-with-SHA256', SHA256)],
+  ['1.2.840.10045.4.3.3', ecdsa('ecdsa-with-SHA384', SHA384)],
+  ['1.2.840.10045.4.3.4', ecdsa('ecdsa-with-SHA512', SHA512)],
+]);
+
+/**
+ * Checks one signature. Returns false when the signature does not verify; throws
+ * VerificationError FORMAT for an algorithm we do not accept or inconsistent algorithm fields.
+ */
+export function verifySignature(check: SignatureCheck): boolean {
+  const algorithm = SIGNATURE_ALGORITHMS.get(check.algorithmOid);
+  if (!algorithm) throw unsupported('signature algorithm', check.algorithmOid);
+  let digestOid = check.digestOid ?? algorithm.digestOid;
+  if (algorithm.digestOid && check.digestOid && algorithm.digestOid !== check.digestOid) {
+    throw new VerificationError(
+      'FORMAT',
+      `signature algorithm ${algorithm.name} hashes with ${algorithm.digestOid} but the digest algorithm says ${check.digestOid}`,
+    );
+  }
+  if (!digestOid && check.algorithmOid === '1.2.840.113549.1.1.10') digestOid = parsePssParameters(check.parameters).hashOid;
+  if (!digestOid) throw new VerificationError('FORMAT', `signature algorithm ${algorithm.name} needs a digest algorithm`);
+  return algorithm.verify({ ...check, digestOid });
+}
+
+/** Hashes with the digest named by OID; FORMAT error when we do not accept it. */
+export function digest(oid: string, data: Uint8Array): Uint8Array {
+  const algorithm = DIGEST_ALGORITHMS.get(oid);
+  if (!algorithm) throw unsupported('digest algorithm', oid);
+  return algorithm.hash(data);
+}

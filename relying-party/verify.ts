@@ -1,0 +1,277 @@
+// verifyAuthentication (PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
+// certificate the relying party trusts, over exactly its own origin and challenge?
+import { certificateStatus, describeCertificate, expiresInDays } from '../shared/certificate';
+import { isBase64 } from '../shared/encoding';
+import { AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
+import { loadTrustAnchors, verifyChain, type TrustedCertificateInput } from './chain';
+import { OID_DATA, parseSignedData, type SignedData, type SignerInfo } from './cms';
+import { DerError } from './der';
+import { VerificationError } from './errors';
+import { digest, verifySignature } from './signature';
+import { KEY_USAGE, hasKeyUsage, nameLabel, parseCertificate, parseCertificateNode, type ParsedCertificate } from './x509';
+
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Larger answers are refused before parsing; a login CMS is a few kilobytes. */
+const MAX_CMS_CHARS = 1024 * 1024;
+
+export interface AuthenticationResponse {
+  format: string;
+  cms: string;
+  certificate: string;
+  /** The page client adds the origin the browser reported; informative only, never trusted. */
+  origin?: string;
+}
+
+export interface VerifyAuthenticationOptions {
+  /** The `authenticate` result as the page received it (untrusted input). */
+  response: unknown;
+  /** The challenge this relying party issued (and consumed) for this login. */
+  challenge: string;
+  /** The relying party's own origin, e.g. "https://portal.example" (never taken from the request). */
+  origin: string;
+  /** CA certificates to trust: PEM strings (one or more blocks each) or DER bytes. */
+  trustedCertificates: readonly TrustedCertificateInput[];
+  now?: Date | number;
+  maxClockSkewMs?: number;
+}
+
+export interface VerifiedAuthentication {
+  certificate: CertificateDescription;
+  signedAt: Date;
+}
+
+interface LeafEntry {
+  parsed: ParsedCertificate;
+  description: CertificateDescription;
+}
+
+const CACHE_LIMIT = 5000;
+const leafCache = new Map<string, LeafEntry>();
+const intermediateCache = new Map<string, ParsedCertificate>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+function formatError(message: string, cause?: unknown): VerificationError {
+  return new VerificationError('FORMAT', message, cause === undefined ? undefined : { cause });
+}
+
+function readResponse(response: unknown): AuthenticationResponse {
+  if (typeof response !== 'object' || response === null || Array.isArray(response)) {
+    throw formatError('the authentication response is not an object; pass the result of the page client authenticate() as is');
+  }
+  const r = response as Record<string, unknown>;
+  if (r.format !== AUTH_FORMAT) {
+    throw formatError(`response.format is ${JSON.stringify(r.format)}, expected "${AUTH_FORMAT}"`);
+  }
+  for (const field of ['cms', 'certificate'] as const) {
+    const value = r[field];
+    if (typeof value !== 'string' || value.length === 0) throw formatError(`response.${field} is missing or not a string`);
+    if (value.length > MAX_CMS_CHARS) throw formatError(`response.${field} is larger than ${MAX_CMS_CHARS} characters`);
+    if (!isBase64(value)) throw formatError(`response.${field} is not standard base64`);
+  }
+  const out: AuthenticationResponse = { format: AUTH_FORMAT, cms: r.cms as string, certificate: r.certificate as string };
+  if (typeof r.origin === 'string') out.origin = r.origin;
+  return out;
+}
+
+function leafOf(certificateBase64: string): LeafEntry {
+  const hit = leafCache.get(certificateBase64);
+  if (hit) return hit;
+  const der = Buffer.from(certificateBase64, 'base64');
+  let parsed: ParsedCertificate;
+  let description: CertificateDescription;
+  try {
+    parsed = parseCertificate(der);
+    description = describeCertificate(der);
+  } catch (e) {
+    throw formatError(`response.certificate is not an X.509 certificate: ${(e as Error).message}`, e);
+  }
+  return remember(leafCache, certificateBase64, { parsed, description });
+}
+
+function intermediateOf(entry: SignedData['certificates'][number]): ParsedCertificate {
+  const key = Buffer.from(entry.der.buffer, entry.der.byteOffset, entry.der.byteLength).toString('base64');
+  const hit = intermediateCache.get(key);
+  if (hit) return hit;
+  return remember(intermediateCache, key, parseCertificateNode(entry.node, entry.der));
+}
+
+function signerMatches(signer: SignerInfo, cert: ParsedCertificate): boolean {
+  const sid = signer.sid;
+  if (sid.kind === 'issuerAndSerial') {
+    return sid.serialHex === cert.serialHex && Buffer.compare(sid.issuerRaw, cert.issuerRaw) === 0;
+  }
+  return !!cert.subjectKeyIdentifier && Buffer.compare(sid.keyId, cert.subjectKeyIdentifier) === 0;
+}
+
+function describeSid(signer: SignerInfo): string {
+  const sid = signer.sid;
+  return sid.kind === 'issuerAndSerial'
+    ? `issuer ${nameLabel(sid.issuerRaw)}, serial ${sid.serialHex}`
+    : `subject key identifier ${Buffer.from(sid.keyId).toString('hex')}`;
+}
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function timeOf(now: Date | number | undefined): number {
+  if (now === undefined) return Date.now();
+  const ms = now instanceof Date ? now.getTime() : now;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError('now must be a valid Date or epoch milliseconds');
+  return ms;
+}
+
+/**
+ * Verifies an `authenticate` answer. Returns the signer's certificate description and the
+ * signing time; throws VerificationError (code per §4) when anything is wrong, TypeError when
+ * the relying party's own arguments are.
+ */
+export function verifyAuthentication(options: VerifyAuthenticationOptions): VerifiedAuthentication {
+  if (typeof options !== 'object' || options === null) throw new TypeError('verifyAuthentication needs an options object');
+  const { challenge, origin } = options;
+  if (!isValidOrigin(origin)) {
+    throw new TypeError(`origin ${JSON.stringify(origin)} is not a web origin such as "https://portal.example" (no path, no trailing slash)`);
+  }
+  if (!isValidChallenge(challenge)) throw new TypeError('challenge must be the 43..512 character string the challenge store issued');
+  const skew = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
+  if (typeof skew !== 'number' || !(skew >= 0)) throw new TypeError('maxClockSkewMs must be a non-negative number');
+  const now = timeOf(options.now);
+  const anchors = loadTrustAnchors(options.trustedCertificates);
+
+  const response = readResponse(options.response);
+  const leaf = leafOf(response.certificate);
+  const cert = leaf.parsed;
+
+  let signed: SignedData;
+  try {
+    signed = parseSignedData(Buffer.from(response.cms, 'base64'));
+  } catch (e) {
+    if (e instanceof DerError) throw formatError(`response.cms is not a CMS SignedData: ${e.message}`, e);
+    throw e;
+  }
+  if (signed.eContentType !== OID_DATA) throw formatError(`the CMS content type is ${signed.eContentType}, expected id-data`);
+  if (signed.signers.length !== 1) throw formatError(`the CMS has ${signed.signers.length} signers; a login needs exactly one`);
+  const signer = signed.signers[0]!;
+
+  // The signer must be response.certificate, and the CMS must not carry a different certificate for it.
+  if (!signerMatches(signer, cert)) {
+    throw new VerificationError(
+      'SIGNATURE_INVALID',
+      `the CMS names its signer by ${describeSid(signer)}, which is not response.certificate (${cert.subjectLabel}, serial ${cert.serialHex})`,
+    );
+  }
+  const intermediates: ParsedCertificate[] = [];
+  for (const entry of signed.certificates) {
+    if (Buffer.compare(entry.der, cert.der) === 0) continue;
+    let other: ParsedCertificate;
+    try {
+      other = intermediateOf(entry);
+    } catch (e) {
+      if (e instanceof DerError) throw formatError(`a certificate inside the CMS is malformed: ${e.message}`, e);
+      throw e;
+    }
+    if (signerMatches(signer, other)) {
+      throw new VerificationError('SIGNATURE_INVALID', 'the CMS carries a signer certificate other than response.certificate');
+    }
+    intermediates.push(other);
+  }
+
+  const payload = authPayload(origin, challenge);
+  if (signed.eContent && Buffer.compare(signed.eContent, payload) !== 0) {
+    throw new VerificationError(
+      'CONTENT_MISMATCH',
+      `the signed content is not the login payload for origin ${origin} and this challenge; the signature was made for another site or another login attempt`,
+    );
+  }
+
+  const attrs = signer.signedAttributes;
+  const check = {
+    algorithmOid: signer.signatureAlgorithm.oid,
+    digestOid: signer.digestAlgorithm.oid,
+    ...(signer.signatureAlgorithm.parameters ? { parameters: signer.signatureAlgorithm.parameters } : {}),
+    spki: cert.spki,
+    signature: signer.signature,
+  };
+  let signedAt: number | undefined;
+  if (attrs) {
+    if (attrs.contentType === undefined) throw formatError('the signed attributes lack contentType');
+    if (attrs.contentType !== signed.eContentType) throw formatError('the contentType attribute differs from the CMS content type');
+    if (!attrs.messageDigest) throw formatError('the signed attributes lack messageDigest');
+    if (!verifySignature({ ...check, signedBytes: attrs.signedBytes })) {
+      throw new VerificationError('SIGNATURE_INVALID', `the signature of ${cert.subjectLabel} does not verify: the CMS was altered or not made with this certificate's key`);
+    }
+    const expected = digest(signer.digestAlgorithm.oid, payload);
+    if (Buffer.compare(expected, attrs.messageDigest) !== 0) {
+      throw new VerificationError('CONTENT_MISMATCH', contentMismatchMessage(response, origin, challenge, signer.digestAlgorithm.oid, attrs.messageDigest));
+    }
+    signedAt = attrs.signingTime;
+  } else if (!verifySignature({ ...check, signedBytes: payload })) {
+    const other = response.origin !== undefined && response.origin !== origin && isValidOrigin(response.origin);
+    if (other && verifySignature({ ...check, signedBytes: authPayload(response.origin!, challenge) })) {
+      throw new VerificationError('CONTENT_MISMATCH', `the signature is for origin ${response.origin}, not ${origin}`);
+    }
+    throw new VerificationError(
+      'SIGNATURE_INVALID',
+      `the signature of ${cert.subjectLabel} does not verify over the login payload for ${origin}: altered, or made for another site or challenge`,
+    );
+  }
+
+  if (signedAt === undefined) {
+    throw new VerificationError('SIGNING_TIME', 'the CMS has no signingTime attribute; Tokensign signatures always carry one');
+  }
+  if (Math.abs(signedAt - now) > skew) {
+    throw new VerificationError(
+      'SIGNING_TIME',
+      `signingTime ${isoDate(signedAt)} is ${Math.round((signedAt - now) / 1000)} s from the server time ${isoDate(now)}, beyond the allowed ${Math.round(skew / 1000)} s: check the clock of the user's computer and of the server`,
+    );
+  }
+
+  if (now < cert.notBefore) {
+    throw new VerificationError('CERTIFICATE_NOT_YET_VALID', `certificate ${cert.subjectLabel} is valid only from ${isoDate(cert.notBefore)}`);
+  }
+  if (now > cert.notAfter) {
+    throw new VerificationError('CERTIFICATE_EXPIRED', `certificate ${cert.subjectLabel} expired on ${isoDate(cert.notAfter)}; the user needs a renewed certificate`);
+  }
+  if (!cert.keyUsage) {
+    throw new VerificationError('KEY_USAGE', `certificate ${cert.subjectLabel} has no keyUsage extension; a login certificate needs digitalSignature`);
+  }
+  if (!hasKeyUsage(cert, KEY_USAGE.digitalSignature)) {
+    throw new VerificationError('KEY_USAGE', `certificate ${cert.subjectLabel} is not allowed to sign logins (keyUsage lacks digitalSignature)`);
+  }
+
+  verifyChain(cert, intermediates, anchors, now);
+
+  const at = new Date(now);
+  const description = leaf.description;
+  return {
+    certificate: {
+      ...description,
+      subject: { ...description.subject },
+      keyUsage: [...description.keyUsage],
+      status: certificateStatus(new Date(cert.notBefore), new Date(cert.notAfter), at),
+      expiresInDays: expiresInDays(new Date(cert.notAfter), at),
+    },
+    signedAt: new Date(signedAt),
+  };
+}
+
+function contentMismatchMessage(
+  response: AuthenticationResponse,
+  origin: string,
+  challenge: string,
+  digestOid: string,
+  messageDigest: Uint8Array,
+): string {
+  if (response.origin !== undefined && response.origin !== origin && isValidOrigin(response.origin)) {
+    const theirs = digest(digestOid, authPayload(response.origin, challenge));
+    if (Buffer.compare(theirs, messageDigest) === 0) {
+      return `the user signed in for origin ${response.origin}, but this server is ${origin}: a page on another site relayed the challenge, or the server's configured origin is wrong`;
+    }
+  }
+  return `the signature is not over this server's origin (${origin}) and challenge: it was made for another site or another login attempt`;
+}

@@ -1,0 +1,223 @@
+// X.509 certificates as the verifier needs them: raw names for chain building, validity,
+// public key, signature and the few extensions that decide trust. Parsed once, then cached.
+import { createHash } from 'node:crypto';
+import {
+  DerError,
+  TAG,
+  children,
+  content,
+  expectTag,
+  integerHex,
+  readAlgorithm,
+  readBitString,
+  readOctetString,
+  readOid,
+  readRoot,
+  readSmallInteger,
+  readString,
+  readTime,
+  tlv,
+  type DerNode,
+} from './der';
+
+export interface AlgorithmIdentifier {
+  oid: string;
+  parameters?: Uint8Array;
+}
+
+export interface ParsedCertificate {
+  der: Uint8Array;
+  /** Hex SHA-256 of the DER: the certificate's identity in caches and messages. */
+  thumbprint: string;
+  version: number;
+  serialHex: string;
+  /** DER of the issuer and subject Names, compared bytewise when building chains. */
+  issuerRaw: Uint8Array;
+  subjectRaw: Uint8Array;
+  issuerKey: string;
+  subjectKey: string;
+  /** Short readable subject (CN, else the whole DN) for messages. */
+  subjectLabel: string;
+  issuerLabel: string;
+  notBefore: number;
+  notAfter: number;
+  spki: Uint8Array;
+  tbs: Uint8Array;
+  signatureAlgorithm: AlgorithmIdentifier;
+  signature: Uint8Array;
+  /** True when the TBS names the same signature algorithm as the outer certificate. */
+  algorithmsAgree: boolean;
+  hasExtensions: boolean;
+  basicConstraints?: { ca: boolean; pathLength?: number };
+  /** KeyUsage bits (bit 0 = digitalSignature at 0x80 of the first byte), absent when no extension. */
+  keyUsage?: Uint8Array;
+  subjectKeyIdentifier?: Uint8Array;
+  authorityKeyIdentifier?: Uint8Array;
+}
+
+export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5 } as const;
+
+export function hasKeyUsage(cert: ParsedCertificate, bit: number): boolean {
+  const bits = cert.keyUsage;
+  if (!bits) return false;
+  const byte = bits[bit >> 3];
+  return byte !== undefined && (byte & (0x80 >> (bit & 7))) !== 0;
+}
+
+const NAME_LABELS: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.4': 'SN',
+  '2.5.4.42': 'GN',
+  '2.5.4.12': 'title',
+};
+
+/** "CN=…" when the name has a commonName, else the readable attributes joined; for messages only. */
+export function nameLabel(raw: Uint8Array): string {
+  try {
+    const parts: string[] = [];
+    let cn: string | undefined;
+    for (const rdn of children(readRoot(raw))) {
+      for (const atv of children(rdn)) {
+        const [typeNode, valueNode] = children(atv);
+        if (!typeNode || !valueNode) continue;
+        const oid = readOid(typeNode);
+        const text = readString(valueNode);
+        const label = NAME_LABELS[oid];
+        if (text === null || !label) continue;
+        if (oid === '2.5.4.3' && cn === undefined) cn = text;
+        parts.push(`${label}=${text}`);
+      }
+    }
+    if (cn !== undefined) return `"${cn}"`;
+    return parts.length ? `"${parts.join(', ')}"` : '(empty name)';
+  } catch {
+    return '(unreadable name)';
+  }
+}
+
+function latin1Key(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/** Parses a DER certificate. Throws DerError with the reason when it is not one. */
+export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  const root = readRoot(der);
+  return parseCertificateNode(root, der.subarray(root.start, root.end));
+}
+
+export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCertificate {
+  const [tbsNode, outerAlg, sigNode, ...rest] = children(expectTag(root, TAG.SEQUENCE, 'Certificate'));
+  if (rest.length) throw new DerError('Certificate has extra fields');
+  const tbsFields = children(expectTag(tbsNode, TAG.SEQUENCE, 'TBSCertificate'));
+  let i = 0;
+  let version = 1;
+  if (tbsFields[0]?.tag === 0xa0) {
+    const [v] = children(tbsFields[0]);
+    if (!v) throw new DerError('empty version');
+    version = readSmallInteger(v) + 1;
+    i = 1;
+  }
+  const serialNode = expectTag(tbsFields[i], TAG.INTEGER, 'serialNumber');
+  const innerAlgNode = expectTag(tbsFields[i + 1], TAG.SEQUENCE, 'TBSCertificate.signature');
+  const issuerNode = expectTag(tbsFields[i + 2], TAG.SEQUENCE, 'issuer');
+  const validity = children(expectTag(tbsFields[i + 3], TAG.SEQUENCE, 'validity'));
+  const subjectNode = expectTag(tbsFields[i + 4], TAG.SEQUENCE, 'subject');
+  const spkiNode = expectTag(tbsFields[i + 5], TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  if (validity.length !== 2) throw new DerError('validity must have notBefore and notAfter');
+  const notBefore = readTime(validity[0]!);
+  const notAfter = readTime(validity[1]!);
+
+  const signatureAlgorithm = readAlgorithm(outerAlg, 'Certificate.signatureAlgorithm');
+  const outerAlgBytes = tlv(outerAlg!);
+  const innerAlgBytes = tlv(innerAlgNode);
+  const issuerRaw = tlv(issuerNode);
+  const subjectRaw = tlv(subjectNode);
+
+  const cert: ParsedCertificate = {
+    der,
+    thumbprint: createHash('sha256').update(der).digest('hex'),
+    version,
+    serialHex: integerHex(serialNode),
+    issuerRaw,
+    subjectRaw,
+    issuerKey: latin1Key(issuerRaw),
+    subjectKey: latin1Key(subjectRaw),
+    subjectLabel: nameLabel(subjectRaw),
+    issuerLabel: nameLabel(issuerRaw),
+    notBefore,
+    notAfter,
+    spki: tlv(spkiNode),
+    tbs: tlv(tbsNode!),
+    signatureAlgorithm,
+    signature: readBitString(expectTag(sigNode, TAG.BIT_STRING, 'signatureValue')).bytes,
+    algorithmsAgree: Buffer.compare(outerAlgBytes, innerAlgBytes) === 0,
+    hasExtensions: false,
+  };
+
+  for (const field of tbsFields.slice(i + 6)) {
+    if (field.tag !== 0xa3) continue; // issuerUniqueID [1], subjectUniqueID [2]
+    cert.hasExtensions = true;
+    const [extSeq] = children(field);
+    for (const ext of children(expectTag(extSeq, TAG.SEQUENCE, 'extensions'))) {
+      const parts = children(expectTag(ext, TAG.SEQUENCE, 'Extension'));
+      const oid = readOid(parts[0] ?? fail('Extension without OID'));
+      const valueNode = parts[parts.length - 1];
+      if (!valueNode || valueNode.tag !== TAG.OCTET_STRING) throw new DerError(`extension ${oid} has no value`);
+      const value = content(valueNode);
+      readExtension(cert, oid, value);
+    }
+  }
+  return cert;
+}
+
+function fail(message: string): never {
+  throw new DerError(message);
+}
+
+function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array): void {
+  switch (oid) {
+    case '2.5.29.19': {
+      const fields = children(expectTag(readRoot(value), TAG.SEQUENCE, 'basicConstraints'));
+      let ca = false;
+      let pathLength: number | undefined;
+      for (const f of fields) {
+        if (f.tag === TAG.BOOLEAN) ca = content(f)[0] !== 0;
+        else if (f.tag === TAG.INTEGER) pathLength = readSmallInteger(f);
+      }
+      cert.basicConstraints = pathLength === undefined ? { ca } : { ca, pathLength };
+      return;
+    }
+    case '2.5.29.15':
+      cert.keyUsage = readBitString(readRoot(value)).bytes;
+      return;
+    case '2.5.29.14':
+      cert.subjectKeyIdentifier = readOctetString(readRoot(value));
+      return;
+    case '2.5.29.35': {
+      for (const f of children(expectTag(readRoot(value), TAG.SEQUENCE, 'authorityKeyIdentifier'))) {
+        if (f.tag === 0x80) cert.authorityKeyIdentifier = content(f);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** PEM text (one or more CERTIFICATE blocks) → DER buffers. */
+export function pemToDer(pem: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+  for (let m = re.exec(pem); m; m = re.exec(pem)) {
+    const body = (m[1] ?? '').replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new DerError('PEM block is not base64');
+    out.push(Buffer.from(body, 'base64'));
+  }
+  return out;
+}
+
