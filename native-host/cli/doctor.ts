@@ -13,6 +13,7 @@ import {
   type TokenInfo,
 } from '../../shared/protocol';
 import { CHROME_EXTENSION_ID } from '../../shared/extension-id';
+import { KNOWN_MODULES, resolveModulePaths, type ResolvedModules } from '../pkcs11/modules';
 import type { DoctorOptions } from './args';
 import type { CliContext } from './context';
 import { exchangeWithHost, type HostExchange } from './host-client';
@@ -296,7 +297,7 @@ function certificateCheck(lang: Language, cert: CertificateInfo, tokenLabel: str
   return { name, ok: true, detail: tr(lang, { en: `${base}: valid until ${day(cert.notAfter)}`, ru: `${base}: действует до ${day(cert.notAfter)}` }) };
 }
 
-function hostChecks(lang: Language, exchange: HostExchange, viaLauncher: boolean, launcher: string): DoctorCheck[] {
+function hostChecks(lang: Language, exchange: HostExchange, viaLauncher: boolean, launcher: string, resolved: ResolvedModules): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   const hello = replyResult<HelloResult>(exchange, '1');
   if (!hello.ok) {
@@ -326,20 +327,46 @@ function hostChecks(lang: Language, exchange: HostExchange, viaLauncher: boolean
     });
   }
   const modules = Array.isArray(hello.result.modules) ? hello.result.modules : [];
+  const vendors = KNOWN_MODULES.map((k) => k.vendor).join(', ');
+  const config = resolved.configFile ?? 'config.json';
+  if (resolved.configError) {
+    checks.push({
+      name: 'pkcs11-config',
+      ok: false,
+      detail: tr(lang, { en: `The Tokensign config file is not usable: ${resolved.configError}`, ru: `Файл настроек Tokensign не читается: ${resolved.configError}` }),
+      fix: tr(lang, {
+        en: `Fix or delete ${config}; it should look like {"modules": ["/path/to/module.so"]}.`,
+        ru: `Исправьте или удалите ${config}; пример: {"modules": ["/путь/к/модулю.so"]}.`,
+      }),
+    });
+  }
   if (modules.length === 0) {
     checks.push({
       name: 'pkcs11-modules',
       ok: false,
       detail: tr(lang, {
-        en: 'No PKCS#11 module (token driver) was found: the host cannot see any token.',
-        ru: 'Не найден ни один модуль PKCS#11 (драйвер токена): хост не увидит токен.',
+        en: `No PKCS#11 module (token driver) was found, so no token can be seen. Looked for: ${vendors}.`,
+        ru: `Не найден ни один модуль PKCS#11 (драйвер токена), поэтому токены не видны. Искали: ${vendors}.`,
       }),
       fix: tr(lang, {
-        en: "Install your token's driver (Rutoken: librtpkcs11ecp, JaCarta: libjcPKCS11-2, ESMART, SafeNet: libeToken, other cards: OpenSC), or name the module in TOKENSIGN_PKCS11_MODULES or the Tokensign config file.",
-        ru: 'Установите драйвер токена (Рутокен: librtpkcs11ecp, JaCarta: libjcPKCS11-2, ESMART, SafeNet: libeToken, прочие карты: OpenSC) или укажите модуль в TOKENSIGN_PKCS11_MODULES или в файле настроек Tokensign.',
+        en: `Install your token's driver (Rutoken, JaCarta, ESMART, SafeNet, or OpenSC for other cards), or name the module in ${config} as {"modules": ["/path/to/module.so"]} or in TOKENSIGN_PKCS11_MODULES.`,
+        ru: `Установите драйвер токена (Рутокен, JaCarta, ESMART, SafeNet или OpenSC для прочих карт) или укажите модуль в ${config} как {"modules": ["/путь/к/модулю.so"]} или в TOKENSIGN_PKCS11_MODULES.`,
       }),
     });
   } else {
+    const how: Record<ResolvedModules['source'], { en: string; ru: string }> = {
+      env: { en: 'named by TOKENSIGN_PKCS11_MODULES', ru: 'заданы в TOKENSIGN_PKCS11_MODULES' },
+      config: { en: `named in ${config}`, ru: `заданы в ${config}` },
+      probe: { en: 'found at known vendor paths', ru: 'найдены по известным путям производителей' },
+    };
+    checks.push({
+      name: 'pkcs11-modules',
+      ok: true,
+      detail: tr(lang, {
+        en: `${modules.length} PKCS#11 module(s), ${how[resolved.source].en}`,
+        ru: `Модулей PKCS#11: ${modules.length}, ${how[resolved.source].ru}`,
+      }),
+    });
     for (const m of modules) {
       checks.push(
         m.loaded
@@ -437,6 +464,7 @@ export async function collectDoctorReport(ctx: CliContext): Promise<DoctorReport
   const launcher = records[0]?.launcher ?? p.join(installDirectory(ctx, 'user'), launcherFileName(ctx.platform));
 
   checks.push(...checkManifests(lang, ctx, records));
+  const resolved = resolveModulePaths({ env: ctx.env, platform: ctx.platform, home: ctx.home });
 
   const requests: HostRequest[] = [
     { id: '1', command: 'hello' },
@@ -449,7 +477,7 @@ export async function collectDoctorReport(ctx: CliContext): Promise<DoctorReport
   const origin = `chrome-extension://${CHROME_EXTENSION_ID}/`;
   if (existsSync(launcher)) {
     const exchange = await exchangeWithHost({ command: launcher, args: [origin], env, requests, timeoutMs: HOST_TIMEOUT_MS, shell: ctx.platform === 'win32' });
-    checks.push(...hostChecks(lang, exchange, true, launcher));
+    checks.push(...hostChecks(lang, exchange, true, launcher, resolved));
   } else {
     checks.push({
       name: 'launcher',
@@ -464,7 +492,7 @@ export async function collectDoctorReport(ctx: CliContext): Promise<DoctorReport
     const bundleHost = ctx.bundleDir ? p.join(ctx.bundleDir, 'host.mjs') : null;
     if (bundleHost !== null && existsSync(bundleHost)) {
       const exchange = await exchangeWithHost({ command: ctx.execPath, args: [bundleHost, origin], env: ctx.env, requests, timeoutMs: HOST_TIMEOUT_MS });
-      checks.push(...hostChecks(lang, exchange, false, bundleHost));
+      checks.push(...hostChecks(lang, exchange, false, bundleHost, resolved));
     }
   }
   checks.push(...checkSandboxes(lang, ctx));
