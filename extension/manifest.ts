@@ -45,6 +45,8 @@ export function buildManifest(target: BrowserTarget, version: string): Record<st
       gecko: {
         id: FIREFOX_EXTENSION_ID,
         strict_min_version: '128.0',
+        // Tokensign collects nothing: certificates and signatures go only to the page that asked.
+        data_collection_permissions: { required: ['none'] },
       },
     },
   };

@@ -9,7 +9,7 @@ export function uiLanguage(): string {
   return browser.i18n.getUILanguage() || 'en';
 }
 
-/** Fills every element with data-i18n="key" and sets the document language. */
+/** Fills every element with data-i18n="<message key>" and sets the document language. */
 export function localizeDocument(doc: Document): void {
   doc.documentElement.lang = uiLanguage();
   for (const el of doc.querySelectorAll<HTMLElement>('[data-i18n]')) {
