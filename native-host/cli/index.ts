@@ -5,7 +5,7 @@ import { defaultContext, type CliContext } from './context';
 import { runDoctor } from './doctor';
 import { detectLanguage, tr } from './i18n';
 import { runInstall, runUninstall } from './install';
-import { HOST_VERSION } from './version';
+import { HOST_VERSION } from '../version';
 
 export const CLI_COMMANDS = ['install', 'uninstall', 'doctor', 'version', '--help', '-h'] as const;
 

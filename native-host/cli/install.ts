@@ -22,7 +22,7 @@ import {
   type Environment,
   type InstallScope,
 } from './locations';
-import { HOST_VERSION } from './version';
+import { HOST_VERSION } from '../version';
 
 export interface RegistryValue {
   /** Full key, e.g. HKCU\Software\Google\Chrome\NativeMessagingHosts\org.tokensign.host. */
