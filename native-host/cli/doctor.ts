@@ -476,7 +476,9 @@ export async function collectDoctorReport(ctx: CliContext): Promise<DoctorReport
   if (ctx.platform !== 'win32') env.PATH = '/usr/bin:/bin';
   const origin = `chrome-extension://${CHROME_EXTENSION_ID}/`;
   if (existsSync(launcher)) {
-    const exchange = await exchangeWithHost({ command: launcher, args: [origin], env, requests, timeoutMs: HOST_TIMEOUT_MS, shell: ctx.platform === 'win32' });
+    // A .bat needs cmd.exe (shell), and the shell needs the path quoted: it may hold spaces.
+    const win = ctx.platform === 'win32';
+    const exchange = await exchangeWithHost({ command: win ? `"${launcher}"` : launcher, args: [origin], env, requests, timeoutMs: HOST_TIMEOUT_MS, shell: win });
     checks.push(...hostChecks(lang, exchange, true, launcher, resolved));
   } else {
     checks.push({
