@@ -52,6 +52,22 @@ function pemToDer(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 }
 
+const GOST_KEY_OID = Buffer.from('06082a85030701010101', 'hex'); // 1.2.643.7.1.1.1.1 (public key)
+const GOST_SIGNATURE_OID = Buffer.from('06082a85030701010302', 'hex'); // 1.2.643.7.1.1.3.2 (signature)
+
+/**
+ * OpenSSL writes the GOST public-key OID into SignerInfo.signatureAlgorithm; the protocol's CMS
+ * carries the signature OID. The SignerInfo is last in the CMS, so its OID is the last occurrence;
+ * the field is outside the signed attributes, so the signature stays valid.
+ */
+function withGostSignatureOid(cms: Buffer): Buffer {
+  const at = cms.lastIndexOf(GOST_KEY_OID);
+  if (at < 0) return cms;
+  const out = Buffer.from(cms);
+  GOST_SIGNATURE_OID.copy(out, at);
+  return out;
+}
+
 function sign(pki: TestPki, label: Signed['label'], certPem: string, keyPem: string): Signed {
   const challenge = randomChallenge();
   const payload = Buffer.from(authPayload(ORIGIN, challenge));
@@ -62,7 +78,7 @@ function sign(pki: TestPki, label: Signed['label'], certPem: string, keyPem: str
   writeFileSync(payloadPath, payload);
   openssl(['cms', '-sign', '-binary', '-in', payloadPath, '-signer', certPem, '-inkey', keyPem, '-md', gost ? 'md_gost12_256' : 'sha256',
     '-cades', '-nosmimecap', '-outform', 'DER', '-out', cmsPath], gost);
-  const cms = readFileSync(cmsPath);
+  const cms = gost ? withGostSignatureOid(readFileSync(cmsPath)) : readFileSync(cmsPath);
   const certificate = pemToDer(readFileSync(certPem, 'utf8'));
 
   const contentInfo = pkijs.ContentInfo.fromBER(cms);
