@@ -1,6 +1,7 @@
 // The extension manifest for each browser. Paths are relative to the vite root (extension/).
 import { CHROME_EXTENSION_KEY } from '../shared/extension-id';
 import { FIREFOX_EXTENSION_ID } from '../shared/protocol';
+import { IFC_BUILTIN_MATCHES } from './ifc/origins';
 
 export type BrowserTarget = 'chrome' | 'firefox';
 
@@ -18,13 +19,23 @@ export function buildManifest(target: BrowserTarget, version: string): Record<st
     description: '__MSG_extensionDescription__',
     version,
     default_locale: 'en',
-    permissions: ['nativeMessaging'],
+    // storage + scripting + optional hosts: the portals the user adds for the IFCPlugin adapter (extension/ifc).
+    permissions: ['nativeMessaging', 'storage', 'scripting'],
+    optional_host_permissions: ['https://*/*'],
+    options_ui: { page: 'ifc/options/index.html', open_in_tab: true },
     action: { default_popup: 'popup/index.html', default_title: '__MSG_actionTitle__' },
     content_scripts: [
       {
         matches: CONTENT_MATCHES,
         js: ['content/index.ts'],
         run_at: 'document_start',
+        all_frames: false,
+      },
+      {
+        // IFCPlugin emulation for Gosuslugi: DOM markers need the body, so document_end.
+        matches: IFC_BUILTIN_MATCHES,
+        js: ['ifc/content.ts'],
+        run_at: 'document_end',
         all_frames: false,
       },
     ],

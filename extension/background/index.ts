@@ -9,6 +9,7 @@ import { sign } from './actions/sign';
 import { status } from './actions/status';
 import { EXTENSION_VERSION, host, queue } from './context';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
+import { attachIfcPort, isIfcPort, startIfcRegistration } from '../ifc/background';
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
 function senderOrigin(sender: Runtime.MessageSender | undefined): string {
@@ -89,6 +90,7 @@ async function overview(): Promise<Overview> {
 browser.runtime.onConnect.addListener((port) => {
   if (port.name === PAGE_PORT) onPagePort(port);
   else if (port.name === PICKER_PORT) attachPickerPort(port);
+  else if (isIfcPort(port)) attachIfcPort(port, { host, queue });
   else port.disconnect();
 });
 
@@ -100,3 +102,6 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 });
 
 browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId));
+
+// IFCPlugin adapter: content scripts for the portals the user added in the options.
+startIfcRegistration();

@@ -7,6 +7,7 @@ import { unusableReason } from '../common/certificate-view';
 import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, UserCancelledError } from '../common/errors';
 import { isRecord, type PickerAction, type PickerView } from '../common/messages';
 import type { NativeHost } from './native-host';
+import { IFC_PAGE_RETRY_ERRORS, type IfcConfirmation } from '../ifc/picker-view';
 
 export const TOKEN_POLL_MS = 2_000;
 export const PICKER_WIDTH = 560;
@@ -32,6 +33,8 @@ export interface PickerRequest<T> {
   preselect: string | null;
   timeoutMs: number;
   signal: AbortSignal;
+  /** IFCPlugin pages: one fixed certificate, the PIN typed on the page, the content shown (extension/ifc). */
+  ifc?: IfcConfirmation;
   /** Runs the host command for the chosen certificate; `pin` is undefined for PIN-pad tokens. */
   operation(certificate: CertificateInfo, pin: string | undefined): Promise<T>;
 }
@@ -141,7 +144,8 @@ class PickerSession<T> {
 
   private userClosed(): void {
     if (this.settled) return;
-    if (!this.hasUsableCertificate()) this.fail(new NoCertificatesError());
+    if (this.ifcTokenLocked()) this.fail(new PinLockedError(this.lastError?.message));
+    else if (!this.hasUsableCertificate()) this.fail(new NoCertificatesError());
     else if (this.lastError?.code === 'PIN_LOCKED') this.fail(new PinLockedError(this.lastError.message));
     else this.fail(new UserCancelledError('The user closed the certificate window'));
   }
@@ -149,7 +153,7 @@ class PickerSession<T> {
   private async onCommand(message: unknown): Promise<void> {
     if (this.settled || !isRecord(message)) return;
     if (message.kind === 'cancel') {
-      this.fail(new UserCancelledError('The user cancelled'));
+      this.fail(this.ifcTokenLocked() ? new PinLockedError(this.lastError?.message) : new UserCancelledError('The user cancelled'));
       return;
     }
     if (message.kind !== 'confirm' || this.phase !== 'choose') return;
@@ -158,12 +162,13 @@ class PickerSession<T> {
     if (typeof certificateId !== 'string' || typeof pinValue !== 'string') return;
     const certificate = this.certificates.find((c) => c.id === certificateId);
     const token = certificate && this.tokens.find((t) => t.id === certificate.tokenId);
-    if (!certificate || unusableReason(certificate, token, this.request.action) !== null) {
+    const ifc = this.request.ifc;
+    if (!certificate || unusableReason(certificate, token, this.request.action) !== null || (ifc && certificate.id !== ifc.certificateId)) {
       this.showError(new BadRequestError('This certificate cannot be used'), certificateId);
       return;
     }
     const pin = token?.pin.protectedPath ? undefined : pinValue;
-    if (pin === '' && token?.pin.loginRequired !== false) {
+    if (pin === '' && token?.pin.loginRequired !== false && !ifc) {
       this.showError(new TokensignError('PIN_REQUIRED', 'Enter the PIN'), certificateId);
       return;
     }
@@ -177,7 +182,7 @@ class PickerSession<T> {
       this.succeed(result);
     } catch (error) {
       if (this.settled) return;
-      if (error instanceof TokensignError && RECOVERABLE.has(error.code)) {
+      if (error instanceof TokensignError && RECOVERABLE.has(error.code) && !(ifc && IFC_PAGE_RETRY_ERRORS.has(error.code))) {
         this.phase = 'choose';
         await this.loadLists().catch(() => undefined);
         this.showError(error, certificateId);
@@ -223,6 +228,15 @@ class PickerSession<T> {
     }
   }
 
+  /** IFC: the page's certificate sits on a locked token (the page is told 23, the window says why). */
+  private ifcTokenLocked(): boolean {
+    const ifc = this.request.ifc;
+    if (!ifc) return false;
+    if (this.lastError?.code === 'PIN_LOCKED') return true;
+    const cert = this.certificates.find((c) => c.id === ifc.certificateId);
+    return Boolean(cert && this.tokens.find((t) => t.id === cert.tokenId)?.pin.locked);
+  }
+
   private hasUsableCertificate(): boolean {
     return this.certificates.some((c) => unusableReason(c, this.tokens.find((t) => t.id === c.tokenId), this.request.action) === null);
   }
@@ -237,6 +251,7 @@ class PickerSession<T> {
       phase: this.phase,
       error: this.lastError,
       errorCertificateId: this.errorCertificateId,
+      ifc: this.request.ifc ?? null,
     };
   }
 

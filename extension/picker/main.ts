@@ -7,6 +7,7 @@ import { certificateCard } from '../common/certificate-card';
 import { unusableReason } from '../common/certificate-view';
 import { localizeDocument, t } from '../common/i18n';
 import { PICKER_PORT, isRecord, type PickerCommand, type PickerView } from '../common/messages';
+import { renderIfcConfirmation } from '../ifc/picker-view';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -67,6 +68,9 @@ function select(id: string): void {
 
 function render(next: PickerView): void {
   view = next;
+  // IFCPlugin pages: the page chose the certificate and took the PIN; show what is signed.
+  renderIfcConfirmation(document, next.ifc, t);
+  if (next.ifc) selectedId = next.ifc.certificateId;
   $('origin').textContent = next.origin;
   $('action').textContent = t(next.action === 'authenticate' ? 'pickerActionAuthenticate' : 'pickerActionSign');
   confirmButton.textContent = t(next.action === 'authenticate' ? 'confirmAuthenticate' : 'confirmSign');
@@ -87,7 +91,8 @@ function render(next: PickerView): void {
 
 function renderList(): void {
   if (!view) return;
-  const items = view.certificates.map((cert) => {
+  const shown = view.ifc ? view.certificates.filter((c) => c.id === view!.ifc!.certificateId) : view.certificates;
+  const items = shown.map((cert) => {
     const item = certificateCard(cert, tokenOf(cert), unusableReason(cert, tokenOf(cert), view!.action));
     const isSelected = cert.id === selectedId;
     item.setAttribute('role', 'option');
@@ -106,6 +111,7 @@ function renderList(): void {
 }
 
 function pinNeeded(token: TokenInfo | undefined): boolean {
+  if (view?.ifc) return false;
   return !token || (token.pin.loginRequired && !token.pin.protectedPath);
 }
 
@@ -123,6 +129,7 @@ function renderForm(): void {
   else if (token && !token.pin.loginRequired) pinHint.textContent = t('pinHintNotRequired');
   else if (token?.pin.finalTry) pinHint.textContent = t('pinHintFinalTry');
   else if (token?.pin.countLow) pinHint.textContent = t('pinHintCountLow');
+  else if (view?.ifc) pinHint.textContent = t('ifcPinFromPage');
   else pinHint.textContent = t('pinHintDefault', token?.label ?? '');
   pinHint.dataset.state = token?.pin.locked ? 'locked' : token?.pin.finalTry ? 'final-try' : token?.pin.countLow ? 'count-low' : 'normal';
   confirmButton.disabled = working || !cert || (pinNeeded(token) && pinInput.value.length === 0);

@@ -1,0 +1,205 @@
+// IFCPlugin emulation, background side: one adapter per portal page, the host behind it, and the
+// picker window for every signature (it names the origin, the certificate and what is signed).
+import browser, { type Runtime } from 'webextension-polyfill';
+import { TokensignError, type TokenInfo } from '../../shared/protocol';
+import { fromBase64, toBase64 } from '../../shared/encoding';
+import { InternalError } from '../common/errors';
+import { isRecord } from '../common/messages';
+import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
+import { runPicker } from '../background/picker-session';
+import type { RequestQueue } from '../background/request-queue';
+import { IfcAdapter, type DigestName, type IfcBackend, type IfcHostCertificate, type IfcSignOrder } from './adapter';
+import { IFC_CONTENT_FILE, IFC_DYNAMIC_SCRIPT_ID, IFC_ORIGINS_KEY, IFC_PORT, type IfcBridgeMessage } from './bridge';
+import type { IfcRequest } from './envelope';
+import { isIfcOrigin, userPortalPattern } from './origins';
+
+/** How often open portal pages learn whether the host still answers. */
+export const IFC_HOST_CHECK_MS = 3_000;
+/** The picker waits this long for the person before the page gets "cancelled". */
+export const IFC_CONFIRM_TIMEOUT_MS = 180_000;
+
+/** The background's shared host connection and per-tab queue (extension/background/context.ts). */
+export interface IfcDeps {
+  host: NativeHost;
+  queue: RequestQueue;
+}
+
+export async function userPortals(): Promise<string[]> {
+  const stored = await browser.storage.local.get(IFC_ORIGINS_KEY);
+  const list = stored[IFC_ORIGINS_KEY];
+  return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : [];
+}
+
+/**
+ * Registers the adapter's content script for the portals the user added (the manifest covers Gosuslugi).
+ * Only host names whose permission the browser actually holds are registered.
+ */
+export async function syncUserPortalScripts(): Promise<void> {
+  const hosts = await userPortals();
+  const granted: string[] = [];
+  for (const host of hosts) {
+    if (await browser.permissions.contains({ origins: [userPortalPattern(host)] })) granted.push(userPortalPattern(host));
+  }
+  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [IFC_DYNAMIC_SCRIPT_ID] }).catch(() => []);
+  if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [IFC_DYNAMIC_SCRIPT_ID] });
+  if (granted.length === 0) return;
+  await browser.scripting.registerContentScripts([
+    { id: IFC_DYNAMIC_SCRIPT_ID, matches: granted, js: [IFC_CONTENT_FILE], runAt: 'document_end', allFrames: false, persistAcrossSessions: true },
+  ]);
+}
+
+function portOrigin(port: Runtime.Port): string | null {
+  const sender = port.sender;
+  const reported = (sender as { origin?: unknown } | undefined)?.origin;
+  if (typeof reported === 'string' && reported !== 'null') return reported;
+  if (!sender?.url) return null;
+  try {
+    return new URL(sender.url).origin;
+  } catch {
+    return null;
+  }
+}
+
+async function digest(name: DigestName, data: Uint8Array): Promise<Uint8Array> {
+  if (name.startsWith('SHA-')) return new Uint8Array(await crypto.subtle.digest(name, new Uint8Array(data)));
+  throw new TokensignError('UNSUPPORTED_ALGORITHM', `${name} hashing is not available in the extension`);
+}
+
+function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object): IfcBackend {
+  const { host } = deps;
+  return {
+    listTokens: async () => (await host.request<{ tokens: TokenInfo[] }>('list-tokens')).tokens,
+    listCertificates: async () => (await host.request<{ certificates: IfcHostCertificate[] }>('list-certificates')).certificates,
+    digest,
+    sign: (order: IfcSignOrder) =>
+      deps.queue.run(tabId, owner, (signal) =>
+        runPicker(host, {
+          origin,
+          action: 'sign',
+          preselect: order.certificate.thumbprint,
+          timeoutMs: IFC_CONFIRM_TIMEOUT_MS,
+          signal,
+          ifc: { certificateId: order.certificate.id, content: order.content },
+          // The PIN is the one the page collected; the window only asks the person to confirm.
+          operation: async (certificate) => {
+            const reply = await host.request<unknown>(
+              'sign',
+              {
+                certificateId: certificate.id,
+                pin: order.pin,
+                data: toBase64(order.data),
+                detached: order.detached,
+                format: order.format,
+                hashed: order.hashed,
+                reverse: order.reverse,
+              },
+              SIGN_TIMEOUT_MS,
+            );
+            const value = isRecord(reply) ? (order.format === 'raw' ? reply.signature : reply.cms) : undefined;
+            if (typeof value !== 'string') throw new InternalError('The host answered sign with an unknown shape');
+            return fromBase64(value);
+          },
+        }),
+      ),
+  };
+}
+
+/** Pages that speak IFC right now, told when the host comes or goes. */
+const ports = new Map<Runtime.Port, { up: boolean | null }>();
+let monitor: ReturnType<typeof setInterval> | null = null;
+
+async function hostAnswers(host: NativeHost): Promise<boolean> {
+  try {
+    await host.connect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function tell(port: Runtime.Port, message: IfcBridgeMessage): void {
+  try {
+    port.postMessage(message);
+  } catch {
+    // the page went away; its disconnect handler cleans up
+  }
+}
+
+async function checkHost(host: NativeHost): Promise<void> {
+  if (ports.size === 0) return;
+  const up = await hostAnswers(host);
+  for (const [port, state] of ports) {
+    if (state.up === up) continue;
+    state.up = up;
+    tell(port, { kind: 'ifc-host', up });
+  }
+}
+
+/** Handles a port named IFC_PORT; returns false (and disconnects it) when the page may not use IFC. */
+export function attachIfcPort(port: Runtime.Port, deps: IfcDeps): void {
+  const tabId = port.sender?.tab?.id;
+  const origin = portOrigin(port);
+  if (port.sender?.id !== browser.runtime.id || tabId === undefined || !origin) {
+    port.disconnect();
+    return;
+  }
+  const ready = userPortals().then((hosts) => isIfcOrigin(origin, hosts));
+  const adapter = new IfcAdapter(backendFor(deps, origin, tabId, port));
+  let alive = true;
+  let chain: Promise<void> = Promise.resolve();
+
+  port.onDisconnect.addListener(() => {
+    alive = false;
+    ports.delete(port);
+    adapter.reset();
+    deps.queue.cancelOwner(port);
+    if (ports.size === 0 && monitor) {
+      clearInterval(monitor);
+      monitor = null;
+    }
+  });
+
+  void ready.then((allowed) => {
+    if (!alive) return;
+    if (!allowed) {
+      port.disconnect();
+      return;
+    }
+    ports.set(port, { up: null });
+    monitor ??= setInterval(() => void checkHost(deps.host), IFC_HOST_CHECK_MS);
+    void checkHost(deps.host);
+  });
+
+  port.onMessage.addListener((message: unknown) => {
+    if (!isRecord(message) || message.kind !== 'ifc-call' || typeof message.seq !== 'number' || !isRecord(message.request)) return;
+    const seq = message.seq;
+    const raw = message.request;
+    const request: IfcRequest = {
+      func_name: typeof raw.func_name === 'string' ? raw.func_name : '',
+      params: isRecord(raw.params) ? raw.params : {},
+    };
+    // Strictly one at a time and in order, as the page expects.
+    chain = chain.then(async () => {
+      if (!(await ready)) return;
+      const reply = await adapter.handle(request);
+      if (!alive) return;
+      tell(port, { kind: 'ifc-reply', seq, reply });
+      if (reply.error_code === 256) void checkHost(deps.host);
+    }).catch(() => undefined);
+  });
+}
+
+export function isIfcPort(port: Runtime.Port): boolean {
+  return port.name === IFC_PORT;
+}
+
+/** Re-registers the user portals' content script on start-up and when permissions change. */
+export function startIfcRegistration(): void {
+  const sync = (): void => void syncUserPortalScripts().catch(() => undefined);
+  sync();
+  browser.permissions.onAdded.addListener(sync);
+  browser.permissions.onRemoved.addListener(sync);
+  browser.storage.onChanged.addListener((changes) => {
+    if (IFC_ORIGINS_KEY in changes) sync();
+  });
+}
