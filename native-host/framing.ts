@@ -1,0 +1,98 @@
+// Native messaging framing (PROTOCOL.md §2): uint32 length in native byte order + UTF-8 JSON.
+import { endianness } from 'node:os';
+import { MAX_REPLY_BYTES, MAX_REQUEST_BYTES } from '../shared/protocol';
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+export type FrameEvent =
+  | { kind: 'frame'; body: Buffer }
+  /** A frame declared more than the limit; its bytes are being discarded. */
+  | { kind: 'too-large'; declared: number };
+
+/**
+ * Incremental frame parser. Feed it stdin chunks; it returns whole frames in order.
+ * Oversized frames are reported once, as soon as their header arrives, and their bytes are
+ * dropped as they come (never buffered).
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Body length of the frame being collected, once its header is read. */
+  private expected: number | null = null;
+  /** Bytes still to drop from an oversized frame. */
+  private discarding = 0;
+
+  constructor(private readonly maxBytes = MAX_REQUEST_BYTES) {}
+
+  /** True while part of a frame (or of a discarded frame) is outstanding. */
+  get midFrame(): boolean {
+    return this.buffered > 0 || this.expected !== null || this.discarding > 0;
+  }
+
+  push(chunk: Buffer): FrameEvent[] {
+    const events: FrameEvent[] = [];
+    let data = chunk;
+    while (data.length > 0) {
+      if (this.discarding > 0) {
+        const drop = Math.min(this.discarding, data.length);
+        this.discarding -= drop;
+        data = data.subarray(drop);
+        continue;
+      }
+      if (this.expected === null) {
+        // Collect the 4 header bytes (they may arrive one by one).
+        const need = 4 - this.buffered;
+        const take = Math.min(need, data.length);
+        this.chunks.push(data.subarray(0, take));
+        this.buffered += take;
+        data = data.subarray(take);
+        if (this.buffered < 4) continue;
+        const header = Buffer.concat(this.chunks);
+        this.chunks = [];
+        this.buffered = 0;
+        const declared = LITTLE_ENDIAN ? header.readUInt32LE(0) : header.readUInt32BE(0);
+        if (declared > this.maxBytes) {
+          this.discarding = declared;
+          events.push({ kind: 'too-large', declared });
+          continue;
+        }
+        this.expected = declared;
+        if (declared === 0) {
+          this.expected = null;
+          events.push({ kind: 'frame', body: Buffer.alloc(0) });
+        }
+        continue;
+      }
+      const need = this.expected - this.buffered;
+      const take = Math.min(need, data.length);
+      // Copy: the caller's chunk buffer may be reused by the stream.
+      this.chunks.push(Buffer.from(data.subarray(0, take)));
+      this.buffered += take;
+      data = data.subarray(take);
+      if (this.buffered === this.expected) {
+        const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+        this.chunks = [];
+        this.buffered = 0;
+        this.expected = null;
+        events.push({ kind: 'frame', body });
+      }
+    }
+    return events;
+  }
+}
+
+/** Encodes one frame. */
+export function encodeFrame(body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(4 + body.length);
+  if (LITTLE_ENDIAN) out.writeUInt32LE(body.length, 0);
+  else out.writeUInt32BE(body.length, 0);
+  body.copy(out, 4);
+  return out;
+}
+
+/** JSON → frame, or null when the body would exceed the reply limit. */
+export function encodeReply(message: unknown, maxBytes = MAX_REPLY_BYTES): Buffer | null {
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  if (body.length > maxBytes) return null;
+  return encodeFrame(body);
+}

@@ -1,0 +1,150 @@
+// Every algorithm-specific choice in ONE table keyed by the certificate's key algorithm:
+// digest, PKCS#11 mechanisms (in preference order), what the token is given, how its output
+// becomes the CMS signature, and the CMS OIDs. Adding an algorithm (GOST) is adding an entry.
+import { createHash } from 'node:crypto';
+import { CKM_ECDSA, CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS } from './constants';
+
+export interface DigestAlgorithm {
+  /** "SHA-256", "STREEBOG-256", ... */
+  name: string;
+  /** CMS digestAlgorithm OID (parameters absent). */
+  oid: string;
+  hash(data: Uint8Array): Uint8Array;
+}
+
+/**
+ * What the token signs: the whole to-be-signed bytes (the mechanism hashes), the digest,
+ * or the digest wrapped in a PKCS #1 DigestInfo (for CKM_RSA_PKCS).
+ */
+export type MechanismInput = 'message' | 'digest' | 'digest-info';
+
+export interface MechanismChoice {
+  mechanism: number;
+  input: MechanismInput;
+  /** Mechanism parameter, when one is needed (e.g. GOST hash OIDs). */
+  parameter?: Buffer;
+}
+
+export interface SignatureAlgorithm {
+  /** Key algorithm names (CertificateDescription.keyAlgorithm) served; "RSA-*" matches any size. */
+  keyAlgorithms: string[];
+  digest: DigestAlgorithm;
+  /** CMS SignerInfo.signatureAlgorithm. */
+  signatureOid: string;
+  /** Encode NULL parameters (RSA, RFC 5754 §3.2) instead of leaving them absent. */
+  signatureNullParams: boolean;
+  /** Mechanisms by preference; the first one the token lists in C_GetMechanismList is used. */
+  mechanisms: MechanismChoice[];
+  /** Token output → SignerInfo.signature bytes. */
+  encodeSignature(raw: Uint8Array): Uint8Array;
+}
+
+function nodeDigest(name: 'sha256' | 'sha384' | 'sha512'): (data: Uint8Array) => Uint8Array {
+  return (data) => new Uint8Array(createHash(name).update(data).digest());
+}
+
+export const SHA256: DigestAlgorithm = { name: 'SHA-256', oid: '2.16.840.1.101.3.4.2.1', hash: nodeDigest('sha256') };
+export const SHA384: DigestAlgorithm = { name: 'SHA-384', oid: '2.16.840.1.101.3.4.2.2', hash: nodeDigest('sha384') };
+export const SHA512: DigestAlgorithm = { name: 'SHA-512', oid: '2.16.840.1.101.3.4.2.3', hash: nodeDigest('sha512') };
+
+/** DER prefixes of PKCS #1 DigestInfo, by digest OID (RFC 8017 §9.2 note 1). */
+const DIGEST_INFO_PREFIX: Record<string, string> = {
+  [SHA256.oid]: '3031300d060960864801650304020105000420',
+  [SHA384.oid]: '3041300d060960864801650304020205000430',
+  [SHA512.oid]: '3051300d060960864801650304020305000440',
+};
+
+export function digestInfo(digest: DigestAlgorithm, hash: Uint8Array): Uint8Array {
+  const prefix = DIGEST_INFO_PREFIX[digest.oid];
+  if (!prefix) throw new Error(`no DigestInfo prefix for ${digest.name}`);
+  return new Uint8Array(Buffer.concat([Buffer.from(prefix, 'hex'), hash]));
+}
+
+/** One unsigned big-endian integer as DER INTEGER content (minimal, with a 0 when the top bit is set). */
+function derInteger(bytes: Uint8Array): Buffer {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  let body = Buffer.from(bytes.subarray(i));
+  if (body.length === 0) body = Buffer.from([0]);
+  if (body[0]! & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
+  return Buffer.concat([Buffer.from([0x02]), derLength(body.length), body]);
+}
+
+function derLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+/** Raw r‖s (PKCS#11 CKM_ECDSA output) → DER Ecdsa-Sig-Value. */
+export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
+  if (raw.length === 0 || raw.length % 2 !== 0) throw new Error(`ECDSA signature of odd length ${raw.length}`);
+  const half = raw.length / 2;
+  const content = Buffer.concat([derInteger(raw.subarray(0, half)), derInteger(raw.subarray(half))]);
+  return new Uint8Array(Buffer.concat([Buffer.from([0x30]), derLength(content.length), content]));
+}
+
+const asIs = (raw: Uint8Array): Uint8Array => raw;
+
+export const ALGORITHMS: SignatureAlgorithm[] = [
+  {
+    keyAlgorithms: ['RSA-*'],
+    digest: SHA256,
+    signatureOid: '1.2.840.113549.1.1.11', // sha256WithRSAEncryption
+    signatureNullParams: true,
+    mechanisms: [
+      { mechanism: CKM_SHA256_RSA_PKCS, input: 'message' },
+      { mechanism: CKM_RSA_PKCS, input: 'digest-info' },
+    ],
+    encodeSignature: asIs,
+  },
+  {
+    keyAlgorithms: ['ECDSA-P256'],
+    digest: SHA256,
+    signatureOid: '1.2.840.10045.4.3.2', // ecdsa-with-SHA256
+    signatureNullParams: false,
+    mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
+    encodeSignature: ecdsaRawToDer,
+  },
+  {
+    keyAlgorithms: ['ECDSA-P384'],
+    digest: SHA384,
+    signatureOid: '1.2.840.10045.4.3.3', // ecdsa-with-SHA384
+    signatureNullParams: false,
+    mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
+    encodeSignature: ecdsaRawToDer,
+  },
+  {
+    keyAlgorithms: ['ECDSA-P521'],
+    digest: SHA512,
+    signatureOid: '1.2.840.10045.4.3.4', // ecdsa-with-SHA512
+    signatureNullParams: false,
+    mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
+    encodeSignature: ecdsaRawToDer,
+  },
+];
+
+/** The table entry for a certificate's key algorithm, or undefined when unsupported. */
+export function algorithmForKey(keyAlgorithm: string): SignatureAlgorithm | undefined {
+  return ALGORITHMS.find((a) =>
+    a.keyAlgorithms.some((k) => (k.endsWith('*') ? keyAlgorithm.startsWith(k.slice(0, -1)) : k === keyAlgorithm)),
+  );
+}
+
+/** First mechanism of the entry that the token lists, or undefined. */
+export function chooseMechanism(algorithm: SignatureAlgorithm, available: ReadonlySet<number>): MechanismChoice | undefined {
+  return algorithm.mechanisms.find((m) => available.has(m.mechanism));
+}
+
+/** The bytes handed to C_Sign for `toBeSigned` under `choice`. */
+export function mechanismInput(algorithm: SignatureAlgorithm, choice: MechanismChoice, toBeSigned: Uint8Array): Uint8Array {
+  switch (choice.input) {
+    case 'message':
+      return toBeSigned;
+    case 'digest':
+      return algorithm.digest.hash(toBeSigned);
+    case 'digest-info':
+      return digestInfo(algorithm.digest, algorithm.digest.hash(toBeSigned));
+  }
+}

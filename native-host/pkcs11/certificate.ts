@@ -1,0 +1,135 @@
+// Certificates on a token, paired with keys by CKA_ID. Attributes are read one at a time:
+// a template with one sensitive or unknown attribute fails as a whole on many modules.
+import { createHash } from 'node:crypto';
+import type { CertificateInfo } from '../../shared/protocol';
+import { CertificateParseError, describeCertificate } from '../../shared/certificate';
+import {
+  CKA_CERTIFICATE_TYPE,
+  CKA_CLASS,
+  CKA_ID,
+  CKA_LABEL,
+  CKA_VALUE,
+  CKC_X_509,
+  CKF_SERIAL_SESSION,
+  CKO_CERTIFICATE,
+  CKO_PRIVATE_KEY,
+  CKO_PUBLIC_KEY,
+} from './constants';
+import type { Handle, Pkcs11Api } from './module';
+import type { TokenRef } from './token';
+
+/** A certificate found on a token, with what signing needs to find its key again. */
+export interface TokenCertificate {
+  info: CertificateInfo;
+  token: TokenRef;
+  ckaId: Buffer;
+  der: Buffer;
+}
+
+/** Stable certificate id from the token id, CKA_ID and the certificate itself. */
+export function certificateId(tokenId: string, ckaId: Uint8Array, der: Uint8Array): string {
+  const derHash = createHash('sha256').update(der).digest('hex');
+  return createHash('sha256')
+    .update(`tokensign-certificate\0${tokenId}\0${Buffer.from(ckaId).toString('hex')}\0${derHash}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** One attribute, or null when the module will not give it. */
+export function readAttribute(api: Pkcs11Api, session: Handle, object: Handle, type: number): Buffer | null {
+  try {
+    const [attr] = api.C_GetAttributeValue(session, object, [{ type }]);
+    const value = attr?.value;
+    return Buffer.isBuffer(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function readUlongAttribute(api: Pkcs11Api, session: Handle, object: Handle, type: number): number | null {
+  const raw = readAttribute(api, session, object, type);
+  if (!raw || raw.length === 0) return null;
+  if (raw.length >= 8) return Number(raw.readBigUInt64LE(0) & BigInt(0xffffffff));
+  return raw.readUIntLE(0, Math.min(raw.length, 6));
+}
+
+/** All objects matching `template`, in batches. */
+export function findObjects(api: Pkcs11Api, session: Handle, template: Array<{ type: number; value?: number | boolean | Buffer | string }>): Handle[] {
+  api.C_FindObjectsInit(session, template);
+  const found: Handle[] = [];
+  try {
+    for (;;) {
+      const batch = api.C_FindObjects(session, 64);
+      if (batch.length === 0) break;
+      found.push(...batch);
+      if (found.length > 100_000) break;
+    }
+  } finally {
+    api.C_FindObjectsFinal(session);
+  }
+  return found;
+}
+
+export interface CertificateScanResult {
+  certificates: TokenCertificate[];
+  /** Objects skipped with the reason (unparsable certificate, unreadable value). */
+  skipped: string[];
+}
+
+/** Lists every X.509 certificate object on the token, expired ones included. */
+export function listTokenCertificates(token: TokenRef, now: Date = new Date()): CertificateScanResult {
+  const api = token.module.api;
+  const session = api.C_OpenSession(token.slot, CKF_SERIAL_SESSION);
+  try {
+    return scanSession(api, session, token, now);
+  } finally {
+    try {
+      api.C_CloseSession(session);
+    } catch {
+      // The token may have gone meanwhile; nothing to release then.
+    }
+  }
+}
+
+function scanSession(api: Pkcs11Api, session: Handle, token: TokenRef, now: Date): CertificateScanResult {
+  const keyIds = new Set<string>();
+  for (const cls of [CKO_PRIVATE_KEY, CKO_PUBLIC_KEY]) {
+    for (const key of findObjects(api, session, [{ type: CKA_CLASS, value: cls }])) {
+      const id = readAttribute(api, session, key, CKA_ID);
+      if (id && id.length > 0) keyIds.add(id.toString('hex'));
+    }
+  }
+  const certificates: TokenCertificate[] = [];
+  const skipped: string[] = [];
+  for (const object of findObjects(api, session, [{ type: CKA_CLASS, value: CKO_CERTIFICATE }])) {
+    const type = readUlongAttribute(api, session, object, CKA_CERTIFICATE_TYPE);
+    if (type !== null && type !== CKC_X_509) continue;
+    const der = readAttribute(api, session, object, CKA_VALUE);
+    const label = readAttribute(api, session, object, CKA_LABEL)?.toString('utf8').trim() ?? '';
+    if (!der || der.length === 0) {
+      skipped.push(`certificate "${label}": no CKA_VALUE`);
+      continue;
+    }
+    const ckaId = readAttribute(api, session, object, CKA_ID) ?? Buffer.alloc(0);
+    try {
+      const description = describeCertificate(der, now);
+      certificates.push({
+        token,
+        ckaId,
+        der,
+        info: {
+          id: certificateId(token.info.id, ckaId, der),
+          tokenId: token.info.id,
+          label,
+          ...description,
+          hasPrivateKey: ckaId.length > 0 && keyIds.has(ckaId.toString('hex')),
+        },
+      });
+    } catch (e) {
+      // A malformed certificate must not hide the others on the token.
+      const reason = e instanceof CertificateParseError ? e.message : `cannot read it (${(e as Error).message})`;
+      skipped.push(`certificate "${label}": ${reason}`);
+    }
+  }
+  return { certificates, skipped };
+}

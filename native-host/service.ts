@@ -1,0 +1,151 @@
+// The five §2 commands over the PKCS#11 layer. Modules stay loaded and initialized for the
+// life of the host; tokens and certificates are rescanned where §2 says so.
+import { certificateStatus } from '../shared/certificate';
+import { toBase64 } from '../shared/encoding';
+import {
+  AUTH_FORMAT,
+  PROTOCOL_VERSION,
+  TokensignError,
+  authPayload,
+  type AuthenticateResult,
+  type CertificateInfo,
+  type HelloResult,
+  type SignResult,
+  type TokenInfo,
+} from '../shared/protocol';
+import { buildSignedData } from './cms/signed-data';
+import { log } from './log';
+import { algorithmForKey } from './pkcs11/algorithms';
+import { listTokenCertificates, type TokenCertificate } from './pkcs11/certificate';
+import { ModuleSet } from './pkcs11/module';
+import type { ModuleResolutionInput } from './pkcs11/modules';
+import { isTokenStillPresent, scanTokens, type TokenRef } from './pkcs11/token';
+import { withSigningKey } from './pkcs11/signer';
+import { HOST_VERSION } from './version';
+
+export interface TokenServiceOptions {
+  resolution?: ModuleResolutionInput;
+  now?: () => Date;
+}
+
+export class TokenService {
+  private moduleSet: Promise<ModuleSet> | undefined;
+  /** Certificates seen by the last scans, by id: sign/authenticate may use them without a rescan. */
+  private readonly known = new Map<string, TokenCertificate>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: TokenServiceOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Loads the modules once (lazily: pkcs11js is only imported here). */
+  modules(): Promise<ModuleSet> {
+    this.moduleSet ??= ModuleSet.load(this.options.resolution).then((set) => {
+      for (const s of set.statuses) log(s.loaded ? 'info' : 'warn', 'pkcs11', 'module', { path: s.path, loaded: s.loaded, error: s.error });
+      if (set.resolution.configError) log('warn', 'pkcs11', 'config-error', { error: set.resolution.configError });
+      return set;
+    });
+    return this.moduleSet;
+  }
+
+  async hello(): Promise<HelloResult> {
+    const set = await this.modules();
+    return { protocol: PROTOCOL_VERSION, version: HOST_VERSION, modules: set.statuses.map((s) => ({ ...s })) };
+  }
+
+  /** Loaded modules, or MODULE_LOAD_FAILED when modules were named but none could be loaded. */
+  private async loadedModules(): Promise<ModuleSet> {
+    const set = await this.modules();
+    if (set.modules.length === 0 && set.statuses.length > 0) {
+      const reasons = set.statuses.map((s) => `${s.path}: ${s.error ?? 'not loaded'}`).join('; ');
+      throw new TokensignError('MODULE_LOAD_FAILED', `No PKCS#11 module could be loaded (${reasons})`, {
+        modules: set.statuses.map((s) => ({ ...s })),
+      });
+    }
+    return set;
+  }
+
+  private async tokens(): Promise<TokenRef[]> {
+    const set = await this.loadedModules();
+    const scan = scanTokens(set.modules);
+    for (const e of scan.errors) log('warn', 'pkcs11', 'scan-error', e);
+    return scan.tokens;
+  }
+
+  async listTokens(): Promise<{ tokens: TokenInfo[] }> {
+    return { tokens: (await this.tokens()).map((t) => t.info) };
+  }
+
+  /** Scans the given tokens and refreshes the known certificates of those tokens. */
+  private scanCertificates(tokens: TokenRef[]): TokenCertificate[] {
+    const now = this.now();
+    const found: TokenCertificate[] = [];
+    for (const token of tokens) {
+      let certificates: TokenCertificate[];
+      try {
+        const scan = listTokenCertificates(token, now);
+        for (const skipped of scan.skipped) log('warn', 'pkcs11', 'certificate-skipped', { token: token.info.label, reason: skipped });
+        certificates = scan.certificates;
+      } catch (e) {
+        // A token that goes away mid-scan is simply absent from the list.
+        log('warn', 'pkcs11', 'token-scan-failed', { token: token.info.label, error: (e as Error).message });
+        continue;
+      }
+      for (const [id, known] of this.known) if (known.token.info.id === token.info.id) this.known.delete(id);
+      for (const c of certificates) this.known.set(c.info.id, c);
+      found.push(...certificates);
+    }
+    return found;
+  }
+
+  async listCertificates(tokenId?: string): Promise<{ certificates: CertificateInfo[] }> {
+    const tokens = await this.tokens();
+    const selected = tokenId === undefined ? tokens : tokens.filter((t) => t.info.id === tokenId);
+    if (tokenId !== undefined && selected.length === 0) throw new TokensignError('TOKEN_NOT_FOUND', `No token with id "${tokenId.slice(0, 80)}" is present.`);
+    return { certificates: this.scanCertificates(selected).map((c) => c.info) };
+  }
+
+  /** The certificate to sign with: cached if its token is still in, else found by a rescan. */
+  private async certificateForSigning(certificateId: string): Promise<TokenCertificate> {
+    const cached = this.known.get(certificateId);
+    if (cached && isTokenStillPresent(cached.token)) return cached;
+    const fresh = this.scanCertificates(await this.tokens()).find((c) => c.info.id === certificateId);
+    if (fresh) return fresh;
+    if (cached) throw new TokensignError('TOKEN_REMOVED', `The token "${cached.token.info.label}" holding this certificate was removed.`);
+    throw new TokensignError('CERTIFICATE_NOT_FOUND', `No certificate with id "${certificateId.slice(0, 80)}" on any present token.`);
+  }
+
+  private async signContent(certificateId: string, pin: string | undefined, content: Uint8Array, detached: boolean): Promise<SignResult> {
+    const target = await this.certificateForSigning(certificateId);
+    const status = certificateStatus(new Date(target.info.notBefore), new Date(target.info.notAfter), this.now());
+    if (status === 'expired') throw new TokensignError('CERTIFICATE_EXPIRED', `The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
+    if (status === 'not-yet-valid') {
+      throw new TokensignError('CERTIFICATE_NOT_YET_VALID', `The certificate "${target.info.subject.commonName}" is valid only from ${target.info.notBefore}.`);
+    }
+    const algorithm = algorithmForKey(target.info.keyAlgorithm);
+    if (!algorithm) throw new TokensignError('UNSUPPORTED_ALGORITHM', `Signing with ${target.info.keyAlgorithm} keys is not supported.`);
+    const { cms } = await withSigningKey(target, pin, algorithm, (sign) =>
+      buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now() }),
+    );
+    return { cms: toBase64(cms), certificate: target.info.der };
+  }
+
+  sign(certificateId: string, pin: string | undefined, data: Uint8Array, detached: boolean): Promise<SignResult> {
+    return this.signContent(certificateId, pin, data, detached);
+  }
+
+  async authenticate(certificateId: string, pin: string | undefined, origin: string, challenge: string): Promise<AuthenticateResult> {
+    const result = await this.signContent(certificateId, pin, authPayload(origin, challenge), true);
+    return { format: AUTH_FORMAT, ...result };
+  }
+
+  /** C_Finalize every loaded module (at exit). */
+  async close(): Promise<void> {
+    if (!this.moduleSet) return;
+    try {
+      (await this.moduleSet).finalize();
+    } catch {
+      // Exit anyway.
+    }
+  }
+}
