@@ -63,6 +63,8 @@ describe('Chromium reaches the host the installer registered', () => {
   it('has the manifest where Chromium looks: <user-data-dir>/NativeMessagingHosts', () => {
     const manifest = JSON.parse(readFileSync(join(userDataDir, 'NativeMessagingHosts', `${HOST_NAME}.json`), 'utf8')) as { path: string };
     expect(manifest.path).toBe(join(home, '.local', 'share', 'tokensign', 'tokensign-host'));
+    // No all-users manifest could stand in for the one the installer wrote.
+    expect(existsSync(`/etc/chromium/native-messaging-hosts/${HOST_NAME}.json`)).toBe(false);
   });
 
   it('the extension service worker gets hello and the SoftHSM tokens from the installed host', async () => {

@@ -249,6 +249,19 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
   });
 });
 
+describe('version and help', () => {
+  it('prints the host version and a bilingual usage', () => {
+    const version = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const v = cli(['version']);
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toBe(version);
+    const h = cli(['--help']);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toContain('tokensign-host install [--browsers all|chrome,chromium,edge,brave,vivaldi,opera,yandex,firefox]');
+    expect(h.stdout).toContain('Использование:');
+  });
+});
+
 describe('install refuses clearly', () => {
   it('installs nothing when no browser profile exists', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tokensign-installer-empty-'));
