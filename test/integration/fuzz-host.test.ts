@@ -216,7 +216,7 @@ function makeCases(rng: Rng, known: Known, pinMarkers: string[]): FuzzCase[] {
       const params: Record<string, unknown> = { certificateId: known.certificateId, pin: known.pin, data: 'aGVsbG8=' };
       const field = rng.pick(['data', 'data', 'detached', 'certificateId']);
       if (field === 'data') params.data = rng.next() < 0.6 ? rng.pick(badBase64) : rng.pick([null, 5, [], {}, true]);
-      else if (field === 'detached') params.detached = rng.pick<unknown>(['yes', 1, 0, null, [], {}]);
+      else if (field === 'detached') params.detached = rng.pick<unknown>(['yes', 1, 0, [], {}]); // null reads as absent
       else params.certificateId = rng.pick([5, null, [], {}]);
       return { kind: `sign with a bad ${field}`, body: json({ id: i, command: 'sign', params }), check: expectError(i, ['BAD_REQUEST']) };
     }],
