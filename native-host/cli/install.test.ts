@@ -11,6 +11,7 @@ import { inspectManifest } from './doctor';
 import { detectLanguage } from './i18n';
 import { runCli } from './index';
 import {
+  applyRegistry,
   launcherScript,
   manifestFor,
   parseRegQueryDefault,
@@ -102,6 +103,37 @@ describe('planInstall on Windows', () => {
       'HKLM\\Software\\Microsoft\\Edge\\NativeMessagingHosts\\org.tokensign.host',
       'HKLM\\Software\\Yandex\\YandexBrowser\\NativeMessagingHosts\\org.tokensign.host',
     ]);
+  });
+
+  it('runs reg add only for keys that do not already hold the manifest path, and reports reg failures', () => {
+    // An in-memory stand-in for reg.exe (there is no registry here): it records every command.
+    const store = new Map<string, string>();
+    const calls: string[] = [];
+    const reg = (args: string[]): { status: number; stdout: string; stderr: string } => {
+      calls.push(args.join(' '));
+      const [verb, key = ''] = args;
+      if (verb === 'query') {
+        const v = store.get(key);
+        return v === undefined ? { status: 1, stdout: '', stderr: 'ERROR: not found' } : { status: 0, stdout: `\r\n${key}\r\n    (Default)    REG_SZ    ${v}\r\n`, stderr: '' };
+      }
+      if (verb === 'add') {
+        if (key.startsWith('HKLM')) return { status: 1, stdout: '', stderr: 'ERROR: Access is denied.' };
+        store.set(key, args[6] ?? '');
+        return { status: 0, stdout: 'The operation completed successfully.', stderr: '' };
+      }
+      return { status: 1, stdout: '', stderr: 'unexpected' };
+    };
+    const values = [
+      { key: 'HKCU\\Software\\Google\\Chrome\\NativeMessagingHosts\\org.tokensign.host', value: 'C:\\T\\chromium.json' },
+      { key: 'HKCU\\Software\\Mozilla\\NativeMessagingHosts\\org.tokensign.host', value: 'C:\\T\\firefox.json' },
+    ];
+    expect(applyRegistry(reg, values, 'en', 'user')).toEqual(values.map((v) => v.key));
+    expect(calls.filter((c) => c.startsWith('add'))).toHaveLength(2);
+    calls.length = 0;
+    expect(applyRegistry(reg, values, 'en', 'user')).toEqual([]);
+    expect(calls.every((c) => c.startsWith('query'))).toBe(true);
+    const hklm = [{ key: 'HKLM\\Software\\Mozilla\\NativeMessagingHosts\\org.tokensign.host', value: 'C:\\T\\f.json' }];
+    expect(() => applyRegistry(reg, hklm, 'en', 'system')).toThrow(/Access is denied.*elevated prompt/);
   });
 
   it('reads the current default value from reg query output', () => {

@@ -275,6 +275,30 @@ export function parseRegQueryDefault(stdout: string): string | null {
   return null;
 }
 
+/**
+ * Sets each key's default value with reg.exe, skipping keys that already hold it (so a second install
+ * changes nothing). Returns the keys written; throws with reg's own message on failure.
+ */
+export function applyRegistry(run: CliContext['registry'], values: RegistryValue[], lang: Language, scope: InstallScope): string[] {
+  const written: string[] = [];
+  for (const v of values) {
+    const current = run(['query', v.key, '/ve']);
+    if (current.status === 0 && parseRegQueryDefault(current.stdout) === v.value) continue;
+    const args = registryAddCommands([v])[0] ?? [];
+    const result = run(args);
+    if (result.status !== 0) {
+      throw new Error(
+        tr(lang, {
+          en: `reg ${args.join(' ')} failed: ${result.stderr.trim()}${scope === 'system' ? ' (a system install needs an elevated prompt)' : ''}`,
+          ru: `reg ${args.join(' ')} завершилась с ошибкой: ${result.stderr.trim()}${scope === 'system' ? ' (для установки для всех пользователей запустите от имени администратора)' : ''}`,
+        }),
+      );
+    }
+    written.push(v.key);
+  }
+  return written;
+}
+
 /** Writes files only when their content differs; remembers every folder it had to create. */
 class DiskWriter {
   readonly created: string[] = [];
@@ -360,21 +384,7 @@ export function runInstall(ctx: CliContext, options: InstallOptions): number {
   const writer = new DiskWriter();
   try {
     for (const f of plan.files) writer.write(f.path, f.content, f.mode);
-    for (const v of plan.registry) {
-      const current = ctx.registry(['query', v.key, '/ve']);
-      if (current.status === 0 && parseRegQueryDefault(current.stdout) === v.value) continue;
-      const args = registryAddCommands([v])[0] ?? [];
-      const result = ctx.registry(args);
-      if (result.status !== 0) {
-        throw new Error(
-          tr(lang, {
-            en: `reg ${args.join(' ')} failed: ${result.stderr.trim()}${scope === 'system' ? ' (a system install needs an elevated prompt)' : ''}`,
-            ru: `reg ${args.join(' ')} завершилась с ошибкой: ${result.stderr.trim()}${scope === 'system' ? ' (для установки для всех пользователей запустите от имени администратора)' : ''}`,
-          }),
-        );
-      }
-      writer.changed.push(v.key);
-    }
+    writer.changed.push(...applyRegistry(ctx.registry, plan.registry, lang, scope));
   } catch (error) {
     // Record what was written so far, so uninstall can still clean up a half install.
     saveRecord(plan, previous, writer, ctx.execPath);
