@@ -130,6 +130,21 @@ export function verifyChain(
   anchors: TrustAnchors,
   now: number,
 ): ParsedCertificate[] {
+  // A path found before for the same leaf, intermediates and anchors only needs its time checks again.
+  const cacheKey = intermediates.length === 0 ? leaf.thumbprint : leaf.thumbprint + intermediates.map((c) => c.thumbprint).join('');
+  let paths = pathCache.get(anchors);
+  const known = paths?.get(cacheKey);
+  if (known && known.every((ca, i) => i === 0 || caProblem(ca, now, i === known.length - 1, i - 1) === null)) return known;
+  const path = buildPath(leaf, intermediates, anchors, now);
+  if (!paths) pathCache.set(anchors, (paths = new Map()));
+  if (paths.size >= CACHE_LIMIT) paths.clear();
+  paths.set(cacheKey, path);
+  return path;
+}
+
+const pathCache = new WeakMap<TrustAnchors, Map<string, ParsedCertificate[]>>();
+
+function buildPath(leaf: ParsedCertificate, intermediates: ParsedCertificate[], anchors: TrustAnchors, now: number): ParsedCertificate[] {
   const reasons: string[] = [];
   const path: ParsedCertificate[] = [leaf];
 

@@ -58,7 +58,8 @@ function one(values: DerNode[], what: string): DerNode {
 
 function readSignedAttributes(node: DerNode): SignedAttributes {
   const bytes = tlv(node);
-  const signedBytes = new Uint8Array(bytes);
+  const signedBytes = Buffer.allocUnsafe(bytes.length);
+  signedBytes.set(bytes);
   signedBytes[0] = TAG.SET;
   const out: SignedAttributes = { signedBytes };
   const seen = new Set<string>();
@@ -110,7 +111,9 @@ function readSignerInfo(node: DerNode): SignerInfo {
 }
 
 /** Parses a ContentInfo holding SignedData. Throws DerError naming what is wrong. */
-export function parseSignedData(der: Uint8Array): SignedData {
+export function parseSignedData(input: Uint8Array): SignedData {
+  // A plain Uint8Array view: its subarrays are cheaper than Buffer slices.
+  const der = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const [typeNode, wrapped] = children(expectTag(readRoot(der), TAG.SEQUENCE, 'ContentInfo'));
   const contentType = readOid(typeNode ?? fail('ContentInfo has no content type'));
   if (contentType !== OID_SIGNED_DATA) throw new DerError(`content type is ${contentType}, not SignedData`);

@@ -123,10 +123,24 @@ export function content(node: DerNode): Uint8Array {
   return node.buf.subarray(node.contentStart, node.contentEnd);
 }
 
+const oidCache = new Map<string, string>();
+
 export function readOid(node: DerNode): string {
   if (node.tag !== TAG.OID) throw new DerError('expected an OBJECT IDENTIFIER');
   const b = content(node);
   if (b.length === 0) throw new DerError('empty OBJECT IDENTIFIER');
+  if (b.length > 32) return decodeOid(b);
+  let key = '';
+  for (let i = 0; i < b.length; i++) key += String.fromCharCode(b[i]!);
+  const known = oidCache.get(key);
+  if (known !== undefined) return known;
+  const oid = decodeOid(b);
+  // Only a bounded number of distinct OIDs is remembered: hostile input must not grow the cache.
+  if (oidCache.size < 1000) oidCache.set(key, oid);
+  return oid;
+}
+
+function decodeOid(b: Uint8Array): string {
   const parts: number[] = [];
   let value = 0;
   for (let i = 0; i < b.length; i++) {
@@ -182,28 +196,61 @@ export function readOctetString(node: DerNode): Uint8Array {
   throw new DerError('expected an OCTET STRING');
 }
 
-/** UTCTime or GeneralizedTime → epoch milliseconds. */
+function digits(b: Uint8Array, at: number, count: number): number {
+  let v = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** UTCTime (YYMMDDHHMM[SS]Z) or GeneralizedTime (YYYYMMDDHHMMSS[.fff]Z) → epoch milliseconds. */
 export function readTime(node: DerNode): number {
-  const text = Buffer.from(content(node)).toString('latin1');
-  let m: RegExpExecArray | null;
+  const b = content(node);
+  const bad = (): DerError => new DerError(`malformed time "${Buffer.from(b).toString('latin1')}"`);
   let year: number;
+  let p: number;
   if (node.tag === TAG.UTC_TIME) {
-    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(text);
-    if (!m) throw new DerError(`malformed UTCTime "${text}"`);
-    const yy = Number(m[1]);
+    const yy = digits(b, 0, 2);
     year = yy >= 50 ? 1900 + yy : 2000 + yy;
+    p = 2;
   } else if (node.tag === TAG.GENERALIZED_TIME) {
-    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(text);
-    if (!m) throw new DerError(`malformed GeneralizedTime "${text}"`);
-    year = Number(m[1]);
+    year = digits(b, 0, 4);
+    p = 4;
   } else {
     throw new DerError('expected a time');
   }
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    throw new DerError(`time out of range "${text}"`);
+  if (b.length < p + 9) throw bad();
+  const month = digits(b, p, 2);
+  const day = digits(b, p + 2, 2);
+  const hour = digits(b, p + 4, 2);
+  const minute = digits(b, p + 6, 2);
+  p += 8;
+  let second = 0;
+  if (b[p] !== 0x5a) {
+    second = digits(b, p, 2);
+    p += 2;
+  } else if (node.tag === TAG.GENERALIZED_TIME) {
+    throw bad();
   }
-  const fraction = node.tag === TAG.GENERALIZED_TIME && m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
+  let fraction = 0;
+  if (node.tag === TAG.GENERALIZED_TIME && b[p] === 0x2e) {
+    let n = 0;
+    let scale = 100;
+    for (p++; p < b.length && b[p] !== 0x5a; p++, n++) {
+      const d = b[p]! - 0x30;
+      if (d < 0 || d > 9 || n >= 9) throw bad();
+      fraction += d * scale;
+      scale /= 10;
+    }
+    if (n === 0) throw bad();
+  }
+  if (p !== b.length - 1 || b[p] !== 0x5a) throw bad();
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60) || Number.isNaN(year)) {
+    throw bad();
+  }
   return Date.UTC(year, month - 1, day, hour, minute, second) + Math.floor(fraction);
 }
 

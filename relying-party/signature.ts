@@ -52,10 +52,13 @@ const SHA1_OID = '1.3.14.3.2.26';
 const MGF1 = '1.2.840.113549.1.1.8';
 
 const keyCache = new Map<string, KeyObject>();
+const keyByBytes = new WeakMap<Uint8Array, KeyObject>();
 const KEY_CACHE_LIMIT = 2000;
 
 /** The node:crypto public key for a DER SPKI, cached (creating one costs more than an RSA verify). */
 export function publicKeyOf(spki: Uint8Array): KeyObject {
+  const known = keyByBytes.get(spki);
+  if (known) return known;
   const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('base64');
   let key = keyCache.get(id);
   if (!key) {
@@ -67,6 +70,7 @@ export function publicKeyOf(spki: Uint8Array): KeyObject {
     if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
     keyCache.set(id, key);
   }
+  keyByBytes.set(spki, key);
   return key;
 }
 

@@ -142,7 +142,7 @@ describe('refuses, with the §4 code', () => {
   it('SIGNATURE_INVALID: one byte of the signature changed', () => {
     for (const leaf of [pki.leaves.rsa, pki.leaves.p256]) {
       const cms = Buffer.from(sign(leaf));
-      cms[cms.length - 3] ^= 0x01; // the signature value is the last field of the DER
+      cms[cms.length - 3] = cms[cms.length - 3]! ^ 0x01; // the signature value is the last field of the DER
       expect(opensslVerify(pki, cms, authPayload(ORIGIN, CHALLENGE), pki.root)).toBe(false);
       expectCode(() => verify(responseOf(cms, leaf)), 'SIGNATURE_INVALID');
     }
@@ -196,7 +196,7 @@ describe('refuses, with the §4 code', () => {
 
   it('CHAIN_UNTRUSTED: an intermediate whose CA signature was altered', () => {
     const forged = Buffer.from(pki.intermediate.der);
-    forged[forged.length - 5] ^= 0x01;
+    forged[forged.length - 5] = forged[forged.length - 5]! ^ 0x01;
     const cms = sign(pki.leaves.viaIntermediate);
     // put the altered intermediate into the CMS by hand: same bytes length, so swap in place
     const withInter = Buffer.from(sign(pki.leaves.viaIntermediate, { certfile: [pki.intermediate] }));

@@ -1,7 +1,6 @@
 // verifyAuthentication (PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
 // certificate the relying party trusts, over exactly its own origin and challenge?
 import { certificateStatus, describeCertificate, expiresInDays } from '../shared/certificate';
-import { isBase64 } from '../shared/encoding';
 import { AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
 import { loadTrustAnchors, verifyChain, type TrustedCertificateInput } from './chain';
 import { OID_DATA, parseSignedData, type SignedData, type SignerInfo } from './cms';
@@ -46,6 +45,8 @@ interface LeafEntry {
 }
 
 const CACHE_LIMIT = 5000;
+/** The relying party passes the same origin every time: check its syntax once. */
+let lastOrigin: string | undefined;
 const leafCache = new Map<string, LeafEntry>();
 const intermediateCache = new Map<string, ParsedCertificate>();
 
@@ -71,17 +72,23 @@ function readResponse(response: unknown): AuthenticationResponse {
     const value = r[field];
     if (typeof value !== 'string' || value.length === 0) throw formatError(`response.${field} is missing or not a string`);
     if (value.length > MAX_CMS_CHARS) throw formatError(`response.${field} is larger than ${MAX_CMS_CHARS} characters`);
-    if (!isBase64(value)) throw formatError(`response.${field} is not standard base64`);
   }
   const out: AuthenticationResponse = { format: AUTH_FORMAT, cms: r.cms as string, certificate: r.certificate as string };
   if (typeof r.origin === 'string') out.origin = r.origin;
   return out;
 }
 
+/** Strict base64 (standard alphabet, padded, nothing else): decoding must give back the same text. */
+function decodeBase64(text: string, what: string): Buffer {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.toString('base64') !== text) throw formatError(`${what} is not standard base64`);
+  return bytes;
+}
+
 function leafOf(certificateBase64: string): LeafEntry {
   const hit = leafCache.get(certificateBase64);
   if (hit) return hit;
-  const der = Buffer.from(certificateBase64, 'base64');
+  const der = decodeBase64(certificateBase64, 'response.certificate');
   let parsed: ParsedCertificate;
   let description: CertificateDescription;
   try {
@@ -134,9 +141,10 @@ function timeOf(now: Date | number | undefined): number {
 export function verifyAuthentication(options: VerifyAuthenticationOptions): VerifiedAuthentication {
   if (typeof options !== 'object' || options === null) throw new TypeError('verifyAuthentication needs an options object');
   const { challenge, origin } = options;
-  if (!isValidOrigin(origin)) {
+  if (origin !== lastOrigin && !isValidOrigin(origin)) {
     throw new TypeError(`origin ${JSON.stringify(origin)} is not a web origin such as "https://portal.example" (no path, no trailing slash)`);
   }
+  lastOrigin = origin;
   if (!isValidChallenge(challenge)) throw new TypeError('challenge must be the 43..512 character string the challenge store issued');
   const skew = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   if (typeof skew !== 'number' || !(skew >= 0)) throw new TypeError('maxClockSkewMs must be a non-negative number');
@@ -147,9 +155,10 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
   const leaf = leafOf(response.certificate);
   const cert = leaf.parsed;
 
+  const cmsDer = decodeBase64(response.cms, 'response.cms');
   let signed: SignedData;
   try {
-    signed = parseSignedData(Buffer.from(response.cms, 'base64'));
+    signed = parseSignedData(cmsDer);
   } catch (e) {
     if (e instanceof DerError) throw formatError(`response.cms is not a CMS SignedData: ${e.message}`, e);
     throw e;
