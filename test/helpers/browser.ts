@@ -293,11 +293,36 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
 
 /** Firefox: waits for the picker window's page and its first view. */
 export async function findFirefoxPickerPage(browser: PuppeteerBrowser, timeoutMs = 20_000): Promise<PuppeteerPage> {
-  const target = await browser.waitForTarget((t) => isPickerUrl(t.url()), { timeout: timeoutMs });
-  const page = await target.page();
-  if (!page) throw new Error('The picker target has no page');
-  await page.waitForFunction(() => (document.querySelector('[data-testid=origin]')?.textContent ?? '') !== '', { timeout: timeoutMs });
-  return page;
+  // Over BiDi, Firefox reports moz-extension pages as about:blank: ask each page where it is.
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const page of await browser.pages()) {
+      const href = await Promise.race([
+        page.evaluate(() => location.href).catch(() => ''),
+        new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000)),
+      ]);
+      if (href && isPickerUrl(href)) {
+        await page.waitForFunction(() => (document.querySelector('[data-testid=origin]')?.textContent ?? '') !== '', {
+          timeout: Math.max(1000, deadline - Date.now()),
+        });
+        return page;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('The picker window did not open');
+}
+
+/** Firefox: true while some picker window is open. */
+export async function firefoxPickerIsOpen(browser: PuppeteerBrowser): Promise<boolean> {
+  for (const page of await browser.pages()) {
+    const href = await Promise.race([
+      page.evaluate(() => location.href).catch(() => ''),
+      new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000)),
+    ]);
+    if (href && isPickerUrl(href)) return true;
+  }
+  return false;
 }
 
 export interface TestPageServer {
