@@ -100,6 +100,9 @@ beforeAll(() => {
   // A Chromium and a Firefox profile exist; Chrome, Edge and the others do not.
   mkdirSync(join(home, '.config', 'chromium', 'Default'), { recursive: true });
   mkdirSync(join(home, '.mozilla', 'firefox', 'abcd.default-release'), { recursive: true });
+  // Sandboxed builds doctor must explain: a Snap Chromium and a Flatpak Firefox.
+  mkdirSync(join(home, 'snap', 'chromium', 'common'), { recursive: true });
+  mkdirSync(join(home, '.var', 'app', 'org.mozilla.firefox'), { recursive: true });
   env = {
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
@@ -186,6 +189,10 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
     expect(certDetails.some((d) => /EXPIRED on 2025-12-31/.test(d))).toBe(true);
     expect(certDetails.some((d) => /not valid until 2040/.test(d))).toBe(true);
     expect(certDetails.some((d) => /no private key/.test(d))).toBe(true);
+    const snap = report.checks.find((c) => c.name === 'sandbox:snap:chromium');
+    expect(snap).toMatchObject({ ok: true, warning: true });
+    expect(snap?.detail).toMatch(/Chromium \(Snap\): .*cannot start a native messaging host/);
+    expect(report.checks.find((c) => c.name === 'sandbox:org.mozilla.firefox')?.detail).toMatch(/xdg-native-messaging-proxy/);
     expect(report.checks.find((c) => c.name === 'tokens')?.detail).toMatch(/Tokensign Test 1.*Tokensign Test 2|Tokensign Test 2.*Tokensign Test 1/);
   });
 
