@@ -25,6 +25,9 @@ async function execute(service: TokenService, command: Command): Promise<unknown
     case 'list-certificates':
       return service.listCertificates(command.tokenId);
     case 'sign':
+      if (command.format === 'raw' || command.hashed) {
+        return service.signCompat(command.certificateId, command.pin, command.data, command);
+      }
       return service.sign(command.certificateId, command.pin, command.data, command.detached);
     case 'authenticate':
       return service.authenticate(command.certificateId, command.pin, command.origin, command.challenge);

@@ -26,6 +26,12 @@ export interface SignCommand {
   pin?: string;
   data: Buffer;
   detached: boolean;
+  /** Extensions for the IFCPlugin adapter (docs/PROTOCOL-EXTENSIONS.md). */
+  format: 'cms' | 'raw';
+  /** `data` is already the digest. */
+  hashed: boolean;
+  /** Raw signature in reversed byte order. */
+  reverse: boolean;
 }
 export interface AuthenticateCommand {
   command: 'authenticate';
@@ -111,7 +117,15 @@ export function parseRequest(message: unknown): Command {
       if (!isBase64(data)) throw new BadRequest('params.data is not valid base64 (standard alphabet, with padding, no whitespace)');
       const detached = params.detached ?? true;
       if (typeof detached !== 'boolean') throw new BadRequest(`params.detached must be true or false, got ${describe(detached)}`);
-      return { command, certificateId, pin, data: Buffer.from(data, 'base64'), detached };
+      const format = params.format ?? 'cms';
+      if (format !== 'cms' && format !== 'raw') throw new BadRequest(`params.format must be "cms" or "raw", got ${describe(format)}`);
+      const hashed = params.hashed ?? false;
+      if (typeof hashed !== 'boolean') throw new BadRequest(`params.hashed must be true or false, got ${describe(hashed)}`);
+      const reverse = params.reverse ?? false;
+      if (typeof reverse !== 'boolean') throw new BadRequest(`params.reverse must be true or false, got ${describe(reverse)}`);
+      if (reverse && format !== 'raw') throw new BadRequest('params.reverse applies only to format "raw"');
+      if (hashed && format === 'cms' && !detached) throw new BadRequest('an attached CMS needs the content: with params.hashed, set detached to true');
+      return { command, certificateId, pin, data: Buffer.from(data, 'base64'), detached, format, hashed, reverse };
     }
     case 'authenticate': {
       const params = paramsOf(record);

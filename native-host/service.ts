@@ -10,12 +10,13 @@ import {
   type AuthenticateResult,
   type CertificateInfo,
   type HelloResult,
+  type RawSignResult,
   type SignResult,
   type TokenInfo,
 } from '../shared/protocol';
 import { buildSignedData } from './cms/signed-data';
 import { log } from './log';
-import { algorithmForKey } from './pkcs11/algorithms';
+import { algorithmForKey, type SignatureAlgorithm } from './pkcs11/algorithms';
 import { listTokenCertificates, type TokenCertificate } from './pkcs11/certificate';
 import { ModuleSet } from './pkcs11/module';
 import type { ModuleResolutionInput } from './pkcs11/modules';
@@ -115,7 +116,8 @@ export class TokenService {
     throw new TokensignError('CERTIFICATE_NOT_FOUND', `No certificate with id "${certificateId.slice(0, 80)}" on any present token.`);
   }
 
-  private async signContent(certificateId: string, pin: string | undefined, content: Uint8Array, detached: boolean): Promise<SignResult> {
+  /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
+  private async signingTarget(certificateId: string): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm }> {
     const target = await this.certificateForSigning(certificateId);
     const status = certificateStatus(new Date(target.info.notBefore), new Date(target.info.notAfter), this.now());
     if (status === 'expired') throw new TokensignError('CERTIFICATE_EXPIRED', `The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
@@ -124,6 +126,11 @@ export class TokenService {
     }
     const algorithm = algorithmForKey(target.info.keyAlgorithm);
     if (!algorithm) throw new TokensignError('UNSUPPORTED_ALGORITHM', `Signing with ${target.info.keyAlgorithm} keys is not supported.`);
+    return { target, algorithm };
+  }
+
+  private async signContent(certificateId: string, pin: string | undefined, content: Uint8Array, detached: boolean): Promise<SignResult> {
+    const { target, algorithm } = await this.signingTarget(certificateId);
     const { cms } = await withSigningKey(target, pin, algorithm, (sign) =>
       buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now() }),
     );
@@ -132,6 +139,32 @@ export class TokenService {
 
   sign(certificateId: string, pin: string | undefined, data: Uint8Array, detached: boolean): Promise<SignResult> {
     return this.signContent(certificateId, pin, data, detached);
+  }
+
+  /**
+   * `sign` with the IFCPlugin adapter's extensions (docs/PROTOCOL-EXTENSIONS.md): a raw signature
+   * (optionally byte-reversed), and/or `data` that is already the digest.
+   */
+  async signCompat(
+    certificateId: string,
+    pin: string | undefined,
+    data: Uint8Array,
+    options: { format: 'cms' | 'raw'; hashed: boolean; reverse: boolean; detached: boolean },
+  ): Promise<SignResult | RawSignResult> {
+    const { target, algorithm } = await this.signingTarget(certificateId);
+    const digestLength = algorithm.digest.hash(new Uint8Array(0)).length;
+    if (options.hashed && data.length !== digestLength) {
+      throw new TokensignError('BAD_REQUEST', `params.data must be a ${algorithm.digest.name} digest of ${digestLength} bytes for this certificate, got ${data.length}`);
+    }
+    if (options.format === 'cms') {
+      const { cms } = await withSigningKey(target, pin, algorithm, (sign) =>
+        buildSignedData({ certificateDer: target.der, content: new Uint8Array(0), contentDigest: data, detached: true, algorithm, sign, signingTime: this.now() }),
+      );
+      return { cms: toBase64(cms), certificate: target.info.der };
+    }
+    const raw = await withSigningKey(target, pin, algorithm, (sign) => sign(data), { prehashed: options.hashed, rawSignature: true });
+    const signature = options.reverse ? Uint8Array.from(raw).reverse() : raw;
+    return { signature: toBase64(signature), certificate: target.info.der };
   }
 
   async authenticate(certificateId: string, pin: string | undefined, origin: string, challenge: string): Promise<AuthenticateResult> {

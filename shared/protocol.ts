@@ -161,6 +161,14 @@ export interface CertificateInfo extends CertificateDescription {
   tokenId: string;
   label: string;
   hasPrivateKey: boolean;
+  /** CKA_ID of the certificate (and its key) in lowercase hex; an extension for the IFCPlugin adapter. */
+  keyId?: string;
+}
+
+/** `sign` result with `format: "raw"` (docs/PROTOCOL-EXTENSIONS.md). */
+export interface RawSignResult {
+  signature: string;
+  certificate: string;
 }
 
 export interface SignResult {

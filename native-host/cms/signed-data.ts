@@ -28,6 +28,8 @@ export interface BuildSignedDataOptions {
   sign(toBeSigned: Uint8Array): Promise<Uint8Array> | Uint8Array;
   /** Defaults to now. */
   signingTime?: Date;
+  /** The content's digest when the caller has only the hash (detached only); else it is computed. */
+  contentDigest?: Uint8Array;
 }
 
 export interface SignedDataParts {
@@ -84,7 +86,8 @@ function signingCertificateV2(cert: pkijs.Certificate, der: Uint8Array): asn1js.
 export async function buildSignedData(options: BuildSignedDataOptions): Promise<SignedDataParts> {
   const { certificateDer, content, detached, algorithm } = options;
   const cert = parseCertificate(certificateDer);
-  const digest = algorithm.digest.hash(content);
+  if (options.contentDigest && !detached) throw new Error('a precomputed digest needs a detached signature');
+  const digest = options.contentDigest ?? algorithm.digest.hash(content);
 
   const attributes = [
     new pkijs.Attribute({ type: OID_CONTENT_TYPE, values: [new asn1js.ObjectIdentifier({ value: OID_DATA })] }),

@@ -137,6 +137,16 @@ export function chooseMechanism(algorithm: SignatureAlgorithm, available: Readon
   return algorithm.mechanisms.find((m) => available.has(m.mechanism));
 }
 
+/** First mechanism of the entry that takes a digest (not the whole message), or undefined. */
+export function chooseDigestMechanism(algorithm: SignatureAlgorithm, available: ReadonlySet<number>): MechanismChoice | undefined {
+  return algorithm.mechanisms.find((m) => m.input !== 'message' && available.has(m.mechanism));
+}
+
+/** The bytes handed to C_Sign when the caller already has the digest. */
+export function digestMechanismInput(algorithm: SignatureAlgorithm, choice: MechanismChoice, digest: Uint8Array): Uint8Array {
+  return choice.input === 'digest-info' ? digestInfo(algorithm.digest, digest) : digest;
+}
+
 /** The bytes handed to C_Sign for `toBeSigned` under `choice`. */
 export function mechanismInput(algorithm: SignatureAlgorithm, choice: MechanismChoice, toBeSigned: Uint8Array): Uint8Array {
   switch (choice.input) {

@@ -123,6 +123,7 @@ function scanSession(api: Pkcs11Api, session: Handle, token: TokenRef, now: Date
           label,
           ...description,
           hasPrivateKey: ckaId.length > 0 && keyIds.has(ckaId.toString('hex')),
+          keyId: ckaId.toString('hex'),
         },
       });
     } catch (e) {

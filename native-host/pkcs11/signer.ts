@@ -1,7 +1,7 @@
 // Signing with a token key: log in for this operation only, find the key by CKA_ID, sign with
 // the mechanism the algorithm table picks, log out and close the session in every case.
 import { TokensignError } from '../../shared/protocol';
-import { chooseMechanism, mechanismInput, type SignatureAlgorithm } from './algorithms';
+import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type SignatureAlgorithm } from './algorithms';
 import type { TokenCertificate } from './certificate';
 import { findObjects, readAttribute } from './certificate';
 import {
@@ -25,6 +25,14 @@ const CKU_CONTEXT_SPECIFIC = 2;
 const SIGNATURE_BUFFER_BYTES = 2048;
 
 export type SignFunction = (toBeSigned: Uint8Array) => Promise<Uint8Array>;
+
+/** For the IFCPlugin adapter's raw signatures (docs/PROTOCOL-EXTENSIONS.md). */
+export interface SigningOptions {
+  /** `sign` receives the digest, not the message. */
+  prehashed?: boolean;
+  /** Return the token's output as is, not the CMS encoding of it. */
+  rawSignature?: boolean;
+}
 
 const mechanismCache = new Map<string, ReadonlySet<number>>();
 
@@ -50,6 +58,7 @@ export async function withSigningKey<T>(
   pin: string | undefined,
   algorithm: SignatureAlgorithm,
   operation: (sign: SignFunction) => Promise<T>,
+  options: SigningOptions = {},
 ): Promise<T> {
   const { token } = target;
   const api = token.module.api;
@@ -75,7 +84,7 @@ export async function withSigningKey<T>(
   } catch (e) {
     throw toTokensignError(e, context);
   }
-  const choice = chooseMechanism(algorithm, mechanisms);
+  const choice = options.prehashed ? chooseDigestMechanism(algorithm, mechanisms) : chooseMechanism(algorithm, mechanisms);
   if (!choice) {
     throw new TokensignError('UNSUPPORTED_ALGORITHM', `The token "${token.info.label}" offers no mechanism for ${target.info.keyAlgorithm} signatures.`);
   }
@@ -100,11 +109,11 @@ export async function withSigningKey<T>(
     const key = findPrivateKey(api, openSession, target);
     const alwaysAuthenticate = readAttribute(api, openSession, key, CKA_ALWAYS_AUTHENTICATE)?.[0] === 1;
     const sign: SignFunction = async (toBeSigned) => {
-      const input = mechanismInput(algorithm, choice, toBeSigned);
+      const input = options.prehashed ? digestMechanismInput(algorithm, choice, toBeSigned) : mechanismInput(algorithm, choice, toBeSigned);
       api.C_SignInit(openSession, choice.parameter ? { mechanism: choice.mechanism, parameter: choice.parameter } : { mechanism: choice.mechanism }, key);
       if (alwaysAuthenticate && shouldLogin) api.C_Login(openSession, CKU_CONTEXT_SPECIFIC, loginPin);
       const raw = await api.C_SignAsync(openSession, Buffer.from(input), Buffer.alloc(SIGNATURE_BUFFER_BYTES));
-      return algorithm.encodeSignature(new Uint8Array(raw));
+      return options.rawSignature ? new Uint8Array(raw) : algorithm.encodeSignature(new Uint8Array(raw));
     };
     return await operation(sign);
   } catch (e) {
