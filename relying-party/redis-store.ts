@@ -63,7 +63,11 @@ export function createRedisChallengeStore(options: RedisChallengeStoreOptions): 
     try {
       await c.connect();
     } catch (e) {
-      c.destroy();
+      try {
+        if (c.isOpen) c.destroy();
+      } catch {
+        // already torn down by its reconnect strategy
+      }
       throw new ChallengeStoreError(`cannot connect to Redis at ${where}: ${(e as Error).message}`, { cause: e });
     }
     return c;

@@ -4,6 +4,7 @@
 import { constants, createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { DerError, TAG, children, expectTag, readAlgorithm, readRoot, readSmallInteger } from './der';
 import { VerificationError } from './errors';
+import { gostPublicKeyFromSpki, OID_STREEBOG_256, OID_STREEBOG_512, streebog256, streebog512, verifyGostDigest } from '../shared/gost/index';
 
 export interface DigestAlgorithm {
   name: string;
@@ -20,6 +21,8 @@ export const DIGEST_ALGORITHMS = new Map<string, DigestAlgorithm>([
   ['2.16.840.1.101.3.4.2.1', nodeDigest('sha256')],
   ['2.16.840.1.101.3.4.2.2', nodeDigest('sha384')],
   ['2.16.840.1.101.3.4.2.3', nodeDigest('sha512')],
+  [OID_STREEBOG_256, { name: 'streebog256', hash: streebog256 }],
+  [OID_STREEBOG_512, { name: 'streebog512', hash: streebog512 }],
 ]);
 
 export interface SignatureCheck {
@@ -141,6 +144,30 @@ function ecdsa(name: string, digestOid?: string): SignatureAlgorithm {
   };
 }
 
+/** GOST R 34.10-2012 (shared/gost): signature s‖r big-endian (RFC 4491 / RFC 9215), hash Streebog of the key's size. */
+function gost(name: string, size: 256 | 512, digestOid?: string): SignatureAlgorithm {
+  const streebogOid = size === 256 ? OID_STREEBOG_256 : OID_STREEBOG_512;
+  return {
+    name,
+    ...(digestOid ? { digestOid } : {}),
+    verify(c) {
+      if (c.digestOid !== streebogOid) {
+        throw new VerificationError('FORMAT', `${name} needs the digest ${streebogOid}, not ${c.digestOid}`);
+      }
+      let key;
+      try {
+        key = gostPublicKeyFromSpki(c.spki);
+      } catch (e) {
+        throw new VerificationError('SIGNATURE_INVALID', `signature algorithm ${name} does not fit the certificate's key: ${(e as Error).message}`);
+      }
+      if (key.size !== size) {
+        throw new VerificationError('SIGNATURE_INVALID', `signature algorithm ${name} does not fit the certificate's ${key.size}-bit GOST key`);
+      }
+      return verifyGostDigest(key, size === 256 ? streebog256(c.signedBytes) : streebog512(c.signedBytes), c.signature);
+    },
+  };
+}
+
 interface PssParameters {
   hashOid: string;
   mgfHashOid: string;
@@ -205,6 +232,11 @@ export const SIGNATURE_ALGORITHMS = new Map<string, SignatureAlgorithm>([
   ['1.2.840.10045.4.3.2', ecdsa('ecdsa-with-SHA256', SHA256)],
   ['1.2.840.10045.4.3.3', ecdsa('ecdsa-with-SHA384', SHA384)],
   ['1.2.840.10045.4.3.4', ecdsa('ecdsa-with-SHA512', SHA512)],
+  // GOST R 34.10-2012: OpenSSL names the key OID in SignerInfo, the host and X.509 the signature OID.
+  ['1.2.643.7.1.1.1.1', gost('GOST R 34.10-2012 256', 256)],
+  ['1.2.643.7.1.1.1.2', gost('GOST R 34.10-2012 512', 512)],
+  ['1.2.643.7.1.1.3.2', gost('GOST R 34.10-2012 with Streebog-256', 256, OID_STREEBOG_256)],
+  ['1.2.643.7.1.1.3.3', gost('GOST R 34.10-2012 with Streebog-512', 512, OID_STREEBOG_512)],
 ]);
 
 /**
