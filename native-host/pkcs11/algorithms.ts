@@ -2,7 +2,16 @@
 // digest, PKCS#11 mechanisms (in preference order), what the token is given, how its output
 // becomes the CMS signature, and the CMS OIDs. Adding an algorithm (GOST) is adding an entry.
 import { createHash } from 'node:crypto';
-import { CKM_ECDSA, CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS } from './constants';
+import { streebog256, streebog512 } from '../../shared/gost/index';
+import {
+  CKM_ECDSA,
+  CKM_GOSTR3410,
+  CKM_GOSTR3410_512,
+  CKM_GOSTR3410_WITH_GOSTR3411_12_256,
+  CKM_GOSTR3410_WITH_GOSTR3411_12_512,
+  CKM_RSA_PKCS,
+  CKM_SHA256_RSA_PKCS,
+} from './constants';
 
 export interface DigestAlgorithm {
   /** "SHA-256", "STREEBOG-256", ... */
@@ -46,6 +55,9 @@ function nodeDigest(name: 'sha256' | 'sha384' | 'sha512'): (data: Uint8Array) =>
 export const SHA256: DigestAlgorithm = { name: 'SHA-256', oid: '2.16.840.1.101.3.4.2.1', hash: nodeDigest('sha256') };
 export const SHA384: DigestAlgorithm = { name: 'SHA-384', oid: '2.16.840.1.101.3.4.2.2', hash: nodeDigest('sha384') };
 export const SHA512: DigestAlgorithm = { name: 'SHA-512', oid: '2.16.840.1.101.3.4.2.3', hash: nodeDigest('sha512') };
+/** GOST R 34.11-2012 (shared/gost), bytes in the order the hash outputs them (as OpenSSL and PKCS#11 tokens take them). */
+export const STREEBOG256: DigestAlgorithm = { name: 'STREEBOG-256', oid: '1.2.643.7.1.1.2.2', hash: streebog256 };
+export const STREEBOG512: DigestAlgorithm = { name: 'STREEBOG-512', oid: '1.2.643.7.1.1.2.3', hash: streebog512 };
 
 /** DER prefixes of PKCS #1 DigestInfo, by digest OID (RFC 8017 §9.2 note 1). */
 const DIGEST_INFO_PREFIX: Record<string, string> = {
@@ -122,6 +134,30 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
     signatureNullParams: false,
     mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
     encodeSignature: ecdsaRawToDer,
+  },
+  // GOST R 34.10-2012: the token's hash-and-sign mechanism first, else Streebog here and the raw mechanism.
+  // PKCS#11 returns s‖r big-endian, which is exactly the CMS signature value (RFC 4491 §2.2.2, RFC 9215).
+  {
+    keyAlgorithms: ['GOST-2012-256'],
+    digest: STREEBOG256,
+    signatureOid: '1.2.643.7.1.1.3.2', // id-tc26-signwithdigest-gost3410-12-256
+    signatureNullParams: false,
+    mechanisms: [
+      { mechanism: CKM_GOSTR3410_WITH_GOSTR3411_12_256, input: 'message' },
+      { mechanism: CKM_GOSTR3410, input: 'digest' },
+    ],
+    encodeSignature: asIs,
+  },
+  {
+    keyAlgorithms: ['GOST-2012-512'],
+    digest: STREEBOG512,
+    signatureOid: '1.2.643.7.1.1.3.3', // id-tc26-signwithdigest-gost3410-12-512
+    signatureNullParams: false,
+    mechanisms: [
+      { mechanism: CKM_GOSTR3410_WITH_GOSTR3411_12_512, input: 'message' },
+      { mechanism: CKM_GOSTR3410_512, input: 'digest' },
+    ],
+    encodeSignature: asIs,
   },
 ];
 

@@ -23,10 +23,19 @@ export const CKC_X_509 = 0x0;
 export const CKK_RSA = 0x0;
 export const CKK_EC = 0x3;
 export const CKK_GOSTR3410 = 0x30;
+/** TC26 vendor-defined (CK_VENDOR_PKCS11_RU_TEAM_TC26 = 0xD4321000). */
+export const CKK_GOSTR3410_512 = 0xd4321003;
 
 export const CKM_RSA_PKCS = 0x1;
 export const CKM_SHA256_RSA_PKCS = 0x40;
 export const CKM_ECDSA = 0x1041;
+/** GOST R 34.10 on a given 32-byte hash; output s‖r big-endian (PKCS#11 v2.40, as RFC 4491). */
+export const CKM_GOSTR3410 = 0x1201;
+/** TC26: GOST R 34.10-2012 512 on a given 64-byte hash. */
+export const CKM_GOSTR3410_512 = 0xd4321006;
+/** TC26: Streebog-256/512 and GOST R 34.10-2012 in one mechanism. */
+export const CKM_GOSTR3410_WITH_GOSTR3411_12_256 = 0xd4321008;
+export const CKM_GOSTR3410_WITH_GOSTR3411_12_512 = 0xd4321009;
 
 export const CKU_USER = 1;
 
