@@ -25,6 +25,9 @@ const RECOVERABLE = new Set<string>([
   'KEY_NOT_FOUND',
   'CERTIFICATE_EXPIRED',
   'CERTIFICATE_NOT_YET_VALID',
+  // The user can choose another certificate, or try again.
+  'UNSUPPORTED_ALGORITHM',
+  'TOKEN_ERROR',
 ]);
 
 export interface PickerRequest<T> {
@@ -145,8 +148,9 @@ class PickerSession<T> {
   private userClosed(): void {
     if (this.settled) return;
     if (this.ifcTokenLocked()) this.fail(new PinLockedError(this.lastError?.message));
-    else if (!this.hasUsableCertificate()) this.fail(new NoCertificatesError());
+    // The most telling reason first: a PIN the user just locked, then nothing usable at all.
     else if (this.lastError?.code === 'PIN_LOCKED') this.fail(new PinLockedError(this.lastError.message));
+    else if (!this.hasUsableCertificate()) this.fail(new NoCertificatesError());
     else this.fail(new UserCancelledError('The user closed the certificate window'));
   }
 

@@ -50,7 +50,7 @@ describe('built extension', () => {
     expect((m.browser_specific_settings as { gecko: { id: string } }).gecko.id).toBe(FIREFOX_EXTENSION_ID);
     expect(m.background).toHaveProperty('scripts');
     expect(m.background).not.toHaveProperty('service_worker');
-    expect(m.permissions).toEqual(['nativeMessaging']);
+    expect(m.permissions).toContain('nativeMessaging');
   });
 
   it('Chromium manifest: pinned key, service worker, strict CSP, no web-accessible resources', () => {
@@ -62,21 +62,26 @@ describe('built extension', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("object-src 'none'");
     expect(csp).not.toMatch(/unsafe-(inline|eval)/);
-    expect(m.permissions).toEqual(['nativeMessaging']);
+    // nativeMessaging for the host; storage and scripting for the IFCPlugin adapter's user-added portals.
+    expect((m.permissions as string[]).filter((p) => !['nativeMessaging', 'storage', 'scripting'].includes(p))).toEqual([]);
+    expect(m.permissions).toContain('nativeMessaging');
+    expect(m.host_permissions ?? []).toEqual([]);
     expect(HOST_NAME).toBe('org.tokensign.host');
   });
 
-  it('content script is one standalone IIFE on https and loopback pages only', () => {
+  it('content scripts are standalone IIFEs; the Tokensign bridge runs on https and loopback pages only', () => {
     for (const dir of [CHROME_EXTENSION_DIR, FIREFOX_EXTENSION_DIR]) {
       const scripts = manifest(dir).content_scripts as { js: string[]; matches: string[] }[];
-      expect(scripts).toHaveLength(1);
-      const [entry] = scripts;
-      expect(entry!.matches.sort()).toEqual(['http://127.0.0.1/*', 'http://[::1]/*', 'http://localhost/*', 'https://*/*']);
-      expect(entry!.js).toHaveLength(1);
-      const code = readFileSync(join(dir, entry!.js[0]!), 'utf8');
-      expect(code.trimStart().startsWith('(function')).toBe(true);
-      expect(code).not.toMatch(/^\s*import[\s{*'"]/m);
-      expect(code).not.toMatch(/\bimport\(/);
+      const bridge = scripts.filter((s) => s.js.includes('content/index.js'));
+      expect(bridge).toHaveLength(1);
+      expect(bridge[0]!.matches.sort()).toEqual(['http://127.0.0.1/*', 'http://[::1]/*', 'http://localhost/*', 'https://*/*']);
+      for (const entry of scripts) {
+        expect(entry.js).toHaveLength(1);
+        const code = readFileSync(join(dir, entry.js[0]!), 'utf8');
+        expect(code.trimStart().startsWith('(function'), entry.js[0]).toBe(true);
+        expect(code).not.toMatch(/^\s*import[\s{*'"]/m);
+        expect(code).not.toMatch(/\bimport\(/);
+      }
     }
   });
 
