@@ -1,0 +1,326 @@
+// The IFCPlugin adapter end to end in real headless Chromium: a test portal written to the plugin's
+// page protocol, served over HTTPS as esia.gosuslugi.ru, logs in with certificates on SoftHSM
+// (RSA, ECDSA) and on the emulated token (GOST R 34.10-2012); the portal's server verifies each
+// attached CMS with OpenSSL (gost engine). Tokensign's own window is driven like a person would.
+import { delimiter } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGostPki, type GostPki } from '../fixtures/gost';
+import { startIfcPortal, type IfcPortal } from '../fixtures/ifc-portal/server';
+import { createTestPki, type TestPki } from '../fixtures/pki';
+import { findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
+
+const OID_RSA = '1.2.840.113549.1.1.1';
+const OID_EC = '1.2.840.10045.2.1';
+const OID_GOST256 = '1.2.643.7.1.1.1.1';
+const OID_GOST512 = '1.2.643.7.1.1.1.2';
+
+let pki: TestPki;
+let gost: GostPki;
+let portal: IfcPortal;
+let chrome: ChromiumWithExtension;
+let page: Page;
+
+interface Trace {
+  requests: { func_name: string; params?: Record<string, unknown> }[];
+  replies: Record<string, unknown>[];
+  stray: number;
+  disconnects: number;
+}
+
+const trace = (p: Page): Promise<Trace> => p.evaluate(() => (window as unknown as { __ifcTrace: Trace }).__ifcTrace);
+
+async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Opens the portal, waits until it sees the plugin, and lists the certificates. */
+async function openAndList(p: Page): Promise<void> {
+  await p.goto(`${portal.origin}/`);
+  await p.waitForSelector('#plugin-status[data-plugin="true"]', { state: 'attached', timeout: 20_000 });
+  await p.click('#login');
+  await p.waitForSelector('#result[data-state="choose"], #result[data-state="empty"], #result[data-state="error"]', { state: 'attached' });
+}
+
+function certSelector(cn: string, alg: string): string {
+  return `#certs li[data-cn="${cn}"][data-alg="${alg}"]`;
+}
+
+/** Chooses a certificate in the portal's list and types the PIN in the portal's dialog. */
+async function chooseAndType(p: Page, cn: string, alg: string, pin: string): Promise<void> {
+  await p.click(`${certSelector(cn, alg)} button`);
+  await p.waitForSelector('#result[data-state="pin"]', { state: 'attached' });
+  await p.fill('#pin', pin);
+}
+
+/** Clicks a button that closes its own window; the window may be gone before the click returns. */
+async function clickClosing(p: Page, selector: string): Promise<void> {
+  await p.click(selector).catch((error: Error) => {
+    if (!p.isClosed() && !/closed/i.test(error.message)) throw error;
+  });
+}
+
+async function resultOf(p: Page): Promise<{ state: string; code: string | null; text: string }> {
+  await p.waitForSelector('#result:not([data-state="busy"]):not([data-state="pin"])', { state: 'attached', timeout: 30_000 });
+  return p.$eval('#result', (el) => ({ state: (el as HTMLElement).dataset.state ?? '', code: (el as HTMLElement).dataset.code ?? null, text: el.textContent ?? '' }));
+}
+
+/** Submits the page's PIN dialog, checks Tokensign's window and presses `button` there. */
+async function signThroughWindow(p: Page, button: 'confirm' | 'cancel'): Promise<{ shown: string; origin: string; certs: number }> {
+  await waitUntil(() => !pickerIsOpen(chrome.context), 'the previous window to close');
+  await p.click('#sign');
+  const picker = await findPickerPage(chrome.context);
+  await picker.waitForSelector('[data-testid=signed-content]:not([hidden])', { state: 'attached' });
+  const shown = (await picker.textContent('[data-testid=signed-content-text]')) ?? '';
+  const origin = (await picker.textContent('[data-testid=origin]')) ?? '';
+  const certs = await picker.locator('[data-testid=cert]').count();
+  await clickClosing(picker, `[data-testid=${button}]`);
+  return { shown, origin, certs };
+}
+
+beforeAll(async () => {
+  pki = createTestPki();
+  gost = createGostPki();
+  portal = await startIfcPortal({ caFiles: [pki.caCertPem, gost.caCertPem, gost.rsaCaCertPem] });
+  chrome = await launchChromiumWithExtension({
+    hostEnv: {
+      ...pki.env,
+      ...gost.env,
+      TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter),
+    },
+    ignoreHTTPSErrors: true,
+    args: ['--host-resolver-rules=MAP esia.gosuslugi.ru 127.0.0.1, MAP example.test 127.0.0.1'],
+  });
+  page = await chrome.context.newPage();
+}, 180_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await portal?.close();
+  gost?.cleanup();
+  pki?.cleanup();
+});
+
+describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
+  it('puts both markers in the page, tagged as Tokensign', async () => {
+    await page.goto(`${portal.origin}/`);
+    await page.waitForSelector('#plugin-status[data-plugin="true"]', { state: 'attached', timeout: 20_000 });
+    const markers = await page.$$eval('#ifcplugin-extension-is-installed, #ifc-plugin-is-installed', (els) =>
+      els.map((el) => ({ id: el.id, owner: el.getAttribute('data-owner') })),
+    );
+    expect(markers).toEqual([
+      { id: 'ifcplugin-extension-is-installed', owner: 'tokensign' },
+      { id: 'ifc-plugin-is-installed', owner: 'tokensign' },
+    ]);
+  });
+
+  it('lists GOST, RSA and ECDSA certificates in the call order of the login widget', async () => {
+    await openAndList(page);
+    const items = await page.$$eval('#certs li', (els) =>
+      els.map((el) => ({ cn: (el as HTMLElement).dataset.cn, alg: (el as HTMLElement).dataset.alg, valid: (el as HTMLElement).dataset.valid, container: (el as HTMLElement).dataset.container })),
+    );
+    const algs = new Set(items.map((i) => i.alg));
+    for (const alg of [OID_RSA, OID_EC, OID_GOST256, OID_GOST512]) expect(algs, alg).toContain(alg);
+    expect(items.find((i) => i.cn === 'Иванов Иван Иванович')).toMatchObject({ alg: OID_RSA, valid: 'true' });
+    expect(items.find((i) => i.cn === 'Сидоров Пётр')).toMatchObject({ valid: 'false' }); // expired, still listed
+    expect(items.find((i) => i.cn === 'Кузнецов Олег')).toMatchObject({ valid: 'false' }); // not yet valid
+    expect(items.some((i) => i.cn === 'Без Ключа')).toBe(false); // a certificate without a key is no container
+    for (const item of items) expect(item.container).toMatch(/^[A-Za-z0-9_-]+\/\d+\/[0-9a-f]+$/);
+    const t = await trace(page);
+    expect(t.requests.map((r) => r.func_name)).toEqual(['create', 'version', 'get_list_info', 'get_list_certs_by_cryptoid_array']);
+    expect(t.replies.map((r) => r.error_code)).toEqual([0, 0, 0, 0]);
+    expect(t.replies[1]!.version).toMatch(/^\d+\.\d+/);
+    expect(t.stray).toBe(0);
+  });
+
+  it('logs in with RSA after a wrong PIN: 160 first, then an attached CMS that OpenSSL verifies', async () => {
+    await openAndList(page);
+    await chooseAndType(page, 'Иванов Иван Иванович', OID_RSA, '000000');
+    const first = await signThroughWindow(page, 'confirm');
+    expect(first.origin).toBe(portal.origin);
+    expect(first.certs).toBe(1);
+    expect(first.shown).toBe(portal.issued.at(-1));
+    expect(await resultOf(page)).toMatchObject({ state: 'wrong-pin', code: '160' });
+    await page.fill('#pin', '123456');
+    const second = await signThroughWindow(page, 'confirm');
+    expect(second.shown).toBe(portal.issued.at(-1));
+    const result = await resultOf(page);
+    expect(result.state, result.text).toBe('ok');
+    const login = portal.logins.at(-1)!;
+    expect(login.ok).toBe(true);
+    expect(login.subject).toContain('CN=Иванов Иван Иванович');
+    const t = await trace(page);
+    const tail = t.requests.slice(4).map((r) => r.func_name);
+    expect(tail).toEqual(['load_x509_from_container', 'get_x509_info', 'free_x509', 'get_list_info', 'sign', 'get_list_info', 'sign']);
+    const sign = t.requests.at(-1)!.params!;
+    expect(sign).toMatchObject({ inDataType: 1, signType: 3, outDataType: 1, userPin: '***' });
+    expect(t.replies.length).toBe(t.requests.length);
+    expect(t.stray).toBe(0);
+  });
+
+  for (const [label, cn, alg, pin] of [
+    ['ECDSA P-256 (SoftHSM)', 'Петрова Анна Сергеевна', OID_EC, '123456'],
+    ['GOST 2012-256 (emulated token)', 'Смирнова Елена Викторовна', OID_GOST256, '12345678'],
+    ['GOST 2012-512 (emulated token)', 'Смирнова Елена Викторовна', OID_GOST512, '12345678'],
+  ] as const) {
+    it(`logs in with ${label}`, async () => {
+      await openAndList(page);
+      await chooseAndType(page, cn, alg, pin);
+      await signThroughWindow(page, 'confirm');
+      const result = await resultOf(page);
+      expect(result.state, result.text).toBe('ok');
+      expect(portal.logins.at(-1)).toMatchObject({ ok: true });
+      expect(portal.logins.at(-1)!.subject).toContain(`CN=${cn}`);
+    });
+  }
+
+  it("answers 1 when the person cancels in Tokensign's window", async () => {
+    const before = portal.logins.length;
+    await openAndList(page);
+    await chooseAndType(page, 'Петрова Анна Сергеевна', OID_EC, '123456');
+    await signThroughWindow(page, 'cancel');
+    expect(await resultOf(page)).toMatchObject({ state: 'error', code: '1' });
+    expect(portal.logins.length).toBe(before);
+  });
+
+  it('no token: lists succeed without it and sign answers 25', async () => {
+    await openAndList(page);
+    const container = await page.$eval(certSelector('Зайцев Игорь', OID_GOST512), (el) => (el as HTMLElement).dataset.container!);
+    const cryptoId = container.slice(0, container.lastIndexOf('/'));
+    gost.unplug('Tokensign GOST 2');
+    try {
+      const replies = await page.evaluate(
+        async ([cid, crypto]) => {
+          const ask = (msg: Record<string, unknown>) =>
+            new Promise<Record<string, unknown>>((resolve) => {
+              const listener = (event: MessageEvent) => {
+                if (typeof event.data !== 'string') return;
+                const m = JSON.parse(event.data) as { type: string; msg_data: Record<string, unknown> };
+                if (m.type !== 'FROM_IFC_EXT') return;
+                window.removeEventListener('message', listener);
+                resolve(m.msg_data);
+              };
+              window.addEventListener('message', listener);
+              window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: msg }), '*');
+            });
+          return [
+            await ask({ func_name: 'get_list_info', params: { cryptoType: null } }),
+            await ask({ func_name: 'get_list_certs_by_cryptoid_array', params: { cryptoID_array: [crypto], show_progress: 0 } }),
+            await ask({ func_name: 'get_list_certs', params: { cryptoID: crypto } }),
+            await ask({ func_name: 'sign', params: { containerId: cid, userPin: '87654321', inDataType: 1, data: 'x', hashType: 1, signType: 3, cspUI: 1, outDataType: 1 } }),
+          ];
+        },
+        [container, cryptoId] as const,
+      );
+      const [info, byArray, list, sign] = replies;
+      expect(info!.error_code).toBe(0);
+      expect((info!.ifc_list as { name: string }[]).map((c) => c.name)).not.toContain('Tokensign GOST 2');
+      expect(byArray).toEqual({ error_code: 0, result_array: [] });
+      expect(list).toEqual({ error_code: 0, cert_list: [] });
+      expect(sign!.error_code).toBe(25);
+      expect(pickerIsOpen(chrome.context)).toBe(false);
+    } finally {
+      gost.replug('Tokensign GOST 2');
+    }
+  });
+
+  it("a locked PIN answers 23 and Tokensign's window says why", async () => {
+    await openAndList(page);
+    await chooseAndType(page, 'Зайцев Игорь', OID_GOST512, '11111111');
+    let locked: { reason: string; code: string | null } | null = null;
+    for (let attempt = 0; attempt < 8 && !locked; attempt++) {
+      await waitUntil(() => !pickerIsOpen(chrome.context), 'the previous window to close');
+      await page.click('#sign');
+      const picker = await findPickerPage(chrome.context);
+      await picker.waitForSelector('[data-testid=cert]', { state: 'attached' });
+      const disabled = await picker.getAttribute('[data-testid=cert]', 'aria-disabled');
+      const error = await picker.$eval('[data-testid=error]', (el) => ({ hidden: (el as HTMLElement).hidden, code: (el as HTMLElement).dataset.code ?? '' }));
+      if (disabled === 'true' || error.code === 'PIN_LOCKED') {
+        const reason = (await picker.textContent('[data-testid=cert-reason]').catch(() => null)) ?? (await picker.textContent('[data-testid=error]')) ?? '';
+        locked = { reason, code: null };
+        await clickClosing(picker, '[data-testid=cancel]');
+        break;
+      }
+      await clickClosing(picker, '[data-testid=confirm]');
+      // The wrong PIN ends this window (the page asks again), or the token locks and the window says so.
+      let lockedShown = false;
+      await waitUntil(async () => {
+        const state = await page.getAttribute('#result', 'data-state');
+        if (state !== 'busy') return true;
+        lockedShown = !picker.isClosed() && (await picker.getAttribute('[data-testid=error]', 'data-code').catch(() => null)) === 'PIN_LOCKED';
+        return lockedShown;
+      }, 'a wrong-PIN answer or a locked PIN', 30_000);
+      if (lockedShown) {
+        locked = { reason: (await picker.textContent('[data-testid=error]')) ?? '', code: 'PIN_LOCKED' };
+        await clickClosing(picker, '[data-testid=cancel]');
+      } else {
+        expect(await resultOf(page)).toMatchObject({ state: 'wrong-pin', code: '160' });
+        await page.fill('#pin', '11111111');
+      }
+    }
+    expect(locked, 'the token locked within 8 tries').not.toBeNull();
+    expect(locked!.reason).toMatch(/locked/i);
+    expect(await resultOf(page)).toMatchObject({ state: 'error', code: '23' });
+  });
+
+  it('answers exactly once per request, in order; unknown functions get 17', async () => {
+    await page.goto(`${portal.origin}/`);
+    await page.waitForSelector('#plugin-status[data-plugin="true"]', { state: 'attached', timeout: 20_000 });
+    const replies = await page.evaluate(async () => {
+      const got: Record<string, unknown>[] = [];
+      window.addEventListener('message', (event) => {
+        if (typeof event.data !== 'string') return;
+        const m = JSON.parse(event.data) as { type: string; msg_data: Record<string, unknown> };
+        if (m.type === 'FROM_IFC_EXT') got.push(m.msg_data);
+      });
+      const post = (msg: unknown) => window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: msg }), '*');
+      post({ func_name: 'version' });
+      post({ func_name: 'get_guid', params: { prefix: 'x' } });
+      window.postMessage({ type: 'TO_IFC_EXT', msg_data: { func_name: 'version' } }, '*'); // not a string: ignored
+      post({ func_name: 'get_list_info', params: { cryptoType: 'capi' } });
+      post({ func_name: 'free_x509', params: { x509Handle: 12345 } });
+      await new Promise((r) => setTimeout(r, 3000));
+      return got;
+    });
+    expect(replies.map((r) => r.error_code)).toEqual([0, 17, 0, 5]);
+    expect(replies[2]).toEqual({ error_code: 0, ifc_list: [] });
+  });
+
+  it('stands down when the genuine plugin marks the page', async () => {
+    await page.goto(`${portal.origin}/?genuine=1`);
+    await page.waitForTimeout(1500);
+    const owners = await page.$$eval('[id="ifcplugin-extension-is-installed"], [id="ifc-plugin-is-installed"]', (els) => els.map((el) => el.getAttribute('data-owner')));
+    expect(owners).toEqual([null]);
+    const got = await page.evaluate(async () => {
+      let n = 0;
+      window.addEventListener('message', (event) => {
+        if (typeof event.data === 'string' && event.data.includes('FROM_IFC_EXT')) n++;
+      });
+      window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: { func_name: 'version' } }), '*');
+      await new Promise((r) => setTimeout(r, 2000));
+      return n;
+    });
+    expect(got).toBe(0);
+  });
+
+  it('does nothing on an origin outside the list', async () => {
+    await page.goto(`https://example.test:${portal.port}/`);
+    await page.waitForTimeout(1500);
+    expect(await page.$$('[id="ifcplugin-extension-is-installed"], [id="ifc-plugin-is-installed"]')).toHaveLength(0);
+    expect(await page.getAttribute('#plugin-status', 'data-extension')).toBe('false');
+    const got = await page.evaluate(async () => {
+      let n = 0;
+      window.addEventListener('message', (event) => {
+        if (typeof event.data === 'string' && event.data.includes('FROM_IFC_EXT')) n++;
+      });
+      window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: { func_name: 'version' } }), '*');
+      await new Promise((r) => setTimeout(r, 2000));
+      return n;
+    });
+    expect(got).toBe(0);
+  });
+});
