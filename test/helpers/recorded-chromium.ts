@@ -144,11 +144,12 @@ export const PLAIN_PAGE = '<!doctype html><html><head><meta charset="utf-8"><tit
 /** Opens a page that records every message event it gets (data, origin, whether from itself). */
 export async function openRecordingPage(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    const seen: unknown[] = [];
-    (window as unknown as { __tokensignSeen: unknown[] }).__tokensignSeen = seen;
+  // Page-side code is a string: tools that rename functions (tsx, esbuild keepNames) cannot reach into it.
+  await page.addInitScript(`(() => {
+    const seen = [];
+    window.__tokensignSeen = seen;
     window.addEventListener('message', (event) => {
-      let data: unknown;
+      let data;
       try {
         data = JSON.parse(JSON.stringify(event.data ?? null));
       } catch {
@@ -156,7 +157,7 @@ export async function openRecordingPage(context: BrowserContext, url: string): P
       }
       seen.push({ data, origin: event.origin, self: event.source === window });
     });
-  });
+  })()`);
   await page.goto(url);
   return page;
 }
@@ -168,7 +169,7 @@ export interface SeenMessage {
 }
 
 export function seenMessages(page: Page): Promise<SeenMessage[]> {
-  return page.evaluate(() => (window as unknown as { __tokensignSeen: SeenMessage[] }).__tokensignSeen);
+  return page.evaluate('window.__tokensignSeen') as Promise<SeenMessage[]>;
 }
 
 export interface PageExchange {
@@ -182,29 +183,26 @@ export interface PageExchange {
  */
 export function pageRequest(page: Page, action: string, params: unknown, options: { id?: string; timeoutMs?: number } = {}): Promise<PageExchange> {
   const id = options.id ?? `r-${Math.random().toString(36).slice(2)}`;
-  return page.evaluate(
-    ({ id, action, params, timeoutMs, type }) =>
-      new Promise<PageExchange>((resolve) => {
-        let acked = false;
-        const timer = setTimeout(() => {
-          window.removeEventListener('message', onMessage);
-          resolve({ acked, response: null });
-        }, timeoutMs);
-        function onMessage(event: MessageEvent) {
-          const data = event.data as { type?: string; id?: string } | null;
-          if (event.source !== window || !data || data.id !== id) return;
-          if (data.type === 'tokensign:ack') acked = true;
-          if (data.type === 'tokensign:response') {
-            clearTimeout(timer);
-            window.removeEventListener('message', onMessage);
-            resolve({ acked, response: data as unknown as PageExchange['response'] });
-          }
-        }
-        window.addEventListener('message', onMessage);
-        window.postMessage({ type, id, action, params }, location.origin);
-      }),
-    { id, action, params, timeoutMs: options.timeoutMs ?? 30_000, type: PAGE_REQUEST },
-  );
+  const args = JSON.stringify({ id, action, params, timeoutMs: options.timeoutMs ?? 30_000, type: PAGE_REQUEST });
+  return page.evaluate(`((a) => new Promise((resolve) => {
+    let acked = false;
+    const onMessage = (event) => {
+      const data = event.data;
+      if (event.source !== window || !data || data.id !== a.id) return;
+      if (data.type === 'tokensign:ack') acked = true;
+      if (data.type === 'tokensign:response') {
+        clearTimeout(timer);
+        window.removeEventListener('message', onMessage);
+        resolve({ acked, response: data });
+      }
+    };
+    const timer = setTimeout(() => {
+      window.removeEventListener('message', onMessage);
+      resolve({ acked, response: null });
+    }, a.timeoutMs);
+    window.addEventListener('message', onMessage);
+    window.postMessage({ type: a.type, id: a.id, action: a.action, params: a.params }, location.origin);
+  }))(${args})`) as Promise<PageExchange>;
 }
 
 export function thumbprintOf(derPath: string): string {

@@ -1,0 +1,204 @@
+// Faults in a real Chromium with the built extension and the real host (behind a recording
+// wrapper that can hold a request back so the test can kill the host mid-request), on SoftHSM
+// and on the emulated test token (which can be unplugged): the host killed mid-request, a token
+// unplugged between listing and signing, a tab closed while its picker is open, the service
+// worker stopped between requests, two tabs asking at once, a request past its timeout.
+import { randomBytes } from 'node:crypto';
+import { delimiter } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGostPki, type GostPki } from '../fixtures/gost';
+import { createTestPki, type TestPki } from '../fixtures/pki';
+import { findPickerPage, pickerIsOpen } from '../helpers/browser';
+import {
+  approveInPicker,
+  eventually,
+  launchRecordedChromium,
+  openRecordingPage,
+  pageRequest,
+  PLAIN_PAGE,
+  startPageServer,
+  thumbprintOf,
+  type PageServer,
+  type RecordedChromium,
+} from '../helpers/recorded-chromium';
+
+const challenge = () => randomBytes(32).toString('base64url');
+const SOFTHSM_PIN = '123456';
+
+describe('faults in Chromium', () => {
+  let pki: TestPki;
+  let gost: GostPki;
+  let browser: RecordedChromium;
+  let siteA: PageServer;
+  let siteB: PageServer;
+  let p256: string;
+
+  beforeAll(async () => {
+    pki = createTestPki();
+    gost = createGostPki();
+    browser = await launchRecordedChromium({
+      ...pki.env,
+      ...gost.env,
+      TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter),
+    });
+    siteA = await startPageServer({ '/': PLAIN_PAGE }, '127.0.0.1');
+    siteB = await startPageServer({ '/': PLAIN_PAGE }, 'localhost');
+    p256 = thumbprintOf(pki.certs.p256!.certDer);
+  });
+
+  afterAll(async () => {
+    await siteA?.close();
+    await siteB?.close();
+    await browser?.close();
+    pki?.cleanup();
+    gost?.cleanup();
+  });
+
+  const noPicker = () => eventually(() => !pickerIsOpen(browser.context), 10_000);
+  const hostStarts = () => browser.records().filter((r) => r.event === 'start');
+
+  it('answers two tabs that ask at once, one after the other, each in a picker naming its own origin', async () => {
+    const tabA = await openRecordingPage(browser.context, siteA.url());
+    const tabB = await openRecordingPage(browser.context, siteB.url());
+    const order: string[] = [];
+    const a = pageRequest(tabA, 'authenticate', { challenge: challenge() }).then((x) => (order.push('A'), x));
+    const pickerA = await findPickerPage(browser.context);
+    expect(await pickerA.textContent('[data-testid=origin]')).toContain(siteA.origin);
+    const b = pageRequest(tabB, 'authenticate', { challenge: challenge() }).then((x) => (order.push('B'), x));
+    // B waits its turn: still one picker, A's.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(browser.context.pages().filter((p) => p.url().includes('/picker/')).length).toBe(1);
+    await approveInPicker(browser.context, p256, SOFTHSM_PIN);
+    const resultA = await a;
+    expect(resultA.response?.ok, JSON.stringify(resultA.response)).toBe(true);
+    expect(resultA.response?.result?.origin).toBe(siteA.origin);
+    expect(order).toEqual(['A']);
+    expect(await eventually(() => pickerA.isClosed())).toBe(true);
+
+    const pickerB = await findPickerPage(browser.context);
+    expect(await pickerB.textContent('[data-testid=origin]')).toContain(siteB.origin);
+    await approveInPicker(browser.context, p256, SOFTHSM_PIN);
+    const resultB = await b;
+    expect(resultB.response?.ok, JSON.stringify(resultB.response)).toBe(true);
+    expect(resultB.response?.result?.origin).toBe(siteB.origin);
+    expect(order).toEqual(['A', 'B']);
+    expect(await noPicker()).toBe(true);
+    await tabA.close();
+    await tabB.close();
+  });
+
+  it('answers TIMEOUT and closes the picker when the user does not finish in time', async () => {
+    const tab = await openRecordingPage(browser.context, siteA.url());
+    const started = Date.now();
+    const exchange = pageRequest(tab, 'authenticate', { challenge: challenge(), timeoutMs: 1500 });
+    await findPickerPage(browser.context);
+    const { response } = await exchange;
+    expect(response?.ok).toBe(false);
+    expect(response?.error?.code).toBe('TIMEOUT');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    expect(await noPicker()).toBe(true);
+    await tab.close();
+  });
+
+  it('closes the picker when its tab is closed, and serves the next tab at once', async () => {
+    const before = browser.commands().filter((r) => r.command === 'authenticate').length;
+    const doomed = await openRecordingPage(browser.context, siteA.url());
+    void pageRequest(doomed, 'authenticate', { challenge: challenge() }).catch(() => undefined);
+    await findPickerPage(browser.context);
+    await doomed.close();
+    expect(await noPicker()).toBe(true);
+
+    const next = await openRecordingPage(browser.context, siteB.url());
+    const exchange = pageRequest(next, 'authenticate', { challenge: challenge() });
+    const picker = await findPickerPage(browser.context);
+    expect(await picker.textContent('[data-testid=origin]')).toContain(siteB.origin);
+    await picker.click('[data-testid=cancel]');
+    expect((await exchange).response?.error?.code).toBe('USER_CANCELLED');
+    expect(await noPicker()).toBe(true);
+    // Nothing was signed for the closed tab.
+    expect(browser.commands().filter((r) => r.command === 'authenticate').length).toBe(before);
+    await next.close();
+  });
+
+  it('answers HOST_UNAVAILABLE when the host dies mid-request, and starts a new host for the next request', async () => {
+    const tab = await openRecordingPage(browser.context, siteA.url());
+    browser.stall('authenticate');
+    try {
+      const exchange = pageRequest(tab, 'authenticate', { challenge: challenge() });
+      await approveInPicker(browser.context, p256, SOFTHSM_PIN);
+      expect(await eventually(() => browser.records().some((r) => r.event === 'stalled'), 15_000)).toBe(true);
+      const killed = browser.killHosts();
+      expect(killed.length).toBeGreaterThan(0);
+      const { response } = await exchange;
+      expect(response?.ok).toBe(false);
+      expect(response?.error?.code).toBe('HOST_UNAVAILABLE');
+      expect(await noPicker()).toBe(true);
+    } finally {
+      browser.stall(null);
+    }
+    const startsBefore = hostStarts().length;
+    const again = pageRequest(tab, 'authenticate', { challenge: challenge() });
+    await approveInPicker(browser.context, p256, SOFTHSM_PIN);
+    const { response } = await again;
+    expect(response?.ok, JSON.stringify(response)).toBe(true);
+    expect(hostStarts().length).toBe(startsBefore + 1);
+    await tab.close();
+  });
+
+  it('reports TOKEN_REMOVED when the token is unplugged between listing and signing, and signs once it is back', async () => {
+    const tab = await openRecordingPage(browser.context, siteA.url());
+    const token = gost.certs.rsa!.token;
+    const pin = gost.tokens.find((t) => t.label === token)!.pin;
+    const thumbprint = thumbprintOf(gost.certs.rsa!.certDer);
+    const exchange = pageRequest(tab, 'authenticate', { challenge: challenge() });
+    const picker = await findPickerPage(browser.context);
+    await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint}"]`);
+    try {
+      gost.unplug(token);
+      await approveInPicker(browser.context, thumbprint, pin);
+      await picker.waitForSelector('[data-testid=error]:not([hidden])', { timeout: 15_000 });
+      expect(await picker.getAttribute('[data-testid=error]', 'data-code')).toBe('TOKEN_REMOVED');
+      const replies = browser.records().filter((r) => r.event === 'reply' && r.code === 'TOKEN_REMOVED');
+      expect(replies.length).toBe(1);
+    } finally {
+      gost.replug(token);
+    }
+    // The picker notices the token again (it polls) and the same request goes through.
+    await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint}"]`, { timeout: 15_000 });
+    await approveInPicker(browser.context, thumbprint, pin);
+    const { response } = await exchange;
+    expect(response?.ok, JSON.stringify(response)).toBe(true);
+    await tab.close();
+  });
+
+  it('serves requests after the browser stops the service worker between them', async () => {
+    const tab: Page = await openRecordingPage(browser.context, siteA.url());
+    const first = await pageRequest(tab, 'status', {});
+    expect(first.response?.ok).toBe(true);
+    const worker = browser.context.serviceWorkers()[0]!;
+    await worker.evaluate('globalThis.__tokensignTestMarker = 1');
+    const startsBefore = hostStarts().length;
+    const exitsBefore = browser.records().filter((r) => r.event === 'exit').length;
+
+    const cdp = await browser.context.newCDPSession(tab);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    // The worker's native port dies with it, so the host ends: proof that the worker stopped.
+    expect(await eventually(() => browser.records().filter((r) => r.event === 'exit').length > exitsBefore, 10_000)).toBe(true);
+
+    const status = await pageRequest(tab, 'status', {});
+    expect(status.response?.ok, JSON.stringify(status.response)).toBe(true);
+    expect(status.response?.result?.host).not.toBeNull();
+    const exchange = pageRequest(tab, 'authenticate', { challenge: challenge() });
+    await approveInPicker(browser.context, p256, SOFTHSM_PIN);
+    const { response } = await exchange;
+    expect(response?.ok, JSON.stringify(response)).toBe(true);
+    expect(hostStarts().length).toBeGreaterThan(startsBefore);
+    // A fresh worker: the old one's globals are gone.
+    const markers = await Promise.all(browser.context.serviceWorkers().map((w) => w.evaluate('globalThis.__tokensignTestMarker').catch(() => 'gone')));
+    expect(markers).not.toContain(1);
+    await tab.close();
+  });
+});
