@@ -3,7 +3,8 @@
  *
  * Configuration: env TESTTOKEN_CONFIG = path of a JSON file
  *   {"tokens": [{"label", "serial", "pin", "maxPinTries", "present": bool,
- *                "objects": [{"id": <hex CKA_ID>, "label", "certificate": <DER path>, "privateKey": <PEM path>}]}]}
+ *                "objects": [{"id": <hex CKA_ID>, "label", "certificate": <DER path>, "privateKey": <PEM path>}],
+ *                "mechanisms": [<CKM numbers>] (optional: offer only these)}]}
  * Slot i is tokens[i]. The file is re-read at C_GetSlotList and whenever it changes (checked at every call), so a
  * test unplugs a token by rewriting it with "present": false (write a temp file and rename it over).
  * PIN failures and the lock persist in <config>.state.json: {"<serial>": {"failures": n, "locked": bool}}.
@@ -81,6 +82,7 @@ typedef struct {
   int present;
   char *label, *serial, *pin;
   int max_tries;
+  unsigned mech_mask; /* bit i: MECHS[i] offered ("mechanisms" in the config; all when absent) */
   entry entries[MAX_OBJECTS];
   size_t n_entries;
   unsigned generation; /* bumped on removal or replacement: older sessions are gone */
@@ -502,6 +504,7 @@ static void slot_clear_config(slot *s) {
 }
 
 static void drop_slot_sessions(CK_SLOT_ID id);
+static unsigned mech_mask_of(const json_value *list);
 
 /* Re-read the configuration. Tokens that went away or changed serial lose their sessions and login. */
 static void reload_config(void) {
@@ -539,6 +542,7 @@ static void reload_config(void) {
     s->pin = dup_str(json_get(t, "pin"));
     const json_value *mt = json_get(t, "maxPinTries");
     s->max_tries = mt && mt->type == JSON_NUMBER && mt->number >= 1 ? (int)mt->number : 10;
+    s->mech_mask = mech_mask_of(json_get(t, "mechanisms"));
     const json_value *objs = json_get(t, "objects");
     if (!now_present || !objs || objs->type != JSON_ARRAY) continue;
     for (size_t j = 0; j < objs->count && s->n_entries < MAX_OBJECTS; j++)
@@ -744,6 +748,22 @@ static const mech_desc MECHS[] = {
 static const mech_desc *find_mech(CK_MECHANISM_TYPE t) {
   for (size_t i = 0; i < N_MECHS; i++)
     if (MECHS[i].type == t) return &MECHS[i];
+  return NULL;
+}
+
+/* A token can offer fewer mechanisms (e.g. GOST without hash-and-sign), to exercise a host's fallbacks. */
+static unsigned mech_mask_of(const json_value *list) {
+  if (!list || list->type != JSON_ARRAY) return (1u << N_MECHS) - 1;
+  unsigned mask = 0;
+  for (size_t j = 0; j < list->count; j++)
+    for (size_t i = 0; i < N_MECHS; i++)
+      if (list->items[j]->type == JSON_NUMBER && (CK_MECHANISM_TYPE)list->items[j]->number == MECHS[i].type) mask |= 1u << i;
+  return mask;
+}
+
+static const mech_desc *slot_mech(const slot *s, CK_MECHANISM_TYPE t) {
+  for (size_t i = 0; i < N_MECHS; i++)
+    if (MECHS[i].type == t) return (s->mech_mask >> i) & 1 ? &MECHS[i] : NULL;
   return NULL;
 }
 
@@ -978,14 +998,19 @@ static CK_RV C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR p) { LOCKED(get_tok
 static CK_RV get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
   CK_RV rv;
   if (!count) return CKR_ARGUMENTS_BAD;
-  if (!present_slot(id, &rv)) return rv;
+  slot *s = present_slot(id, &rv);
+  if (!s) return rv;
+  CK_ULONG n = 0;
+  for (size_t i = 0; i < N_MECHS; i++)
+    if ((s->mech_mask >> i) & 1) n++;
   rv = CKR_OK;
   if (list) {
-    if (*count < N_MECHS) rv = CKR_BUFFER_TOO_SMALL;
+    if (*count < n) rv = CKR_BUFFER_TOO_SMALL;
     else
-      for (size_t i = 0; i < N_MECHS; i++) list[i] = MECHS[i].type;
+      for (size_t i = 0, k = 0; i < N_MECHS; i++)
+        if ((s->mech_mask >> i) & 1) list[k++] = MECHS[i].type;
   }
-  *count = N_MECHS;
+  *count = n;
   return rv;
 }
 static CK_RV C_GetMechanismList(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
@@ -995,8 +1020,9 @@ static CK_RV C_GetMechanismList(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_UL
 static CK_RV get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR p) {
   CK_RV rv;
   if (!p) return CKR_ARGUMENTS_BAD;
-  if (!present_slot(id, &rv)) return rv;
-  const mech_desc *m = find_mech(type);
+  slot *s = present_slot(id, &rv);
+  if (!s) return rv;
+  const mech_desc *m = slot_mech(s, type);
   if (!m) return CKR_MECHANISM_INVALID;
   p->ulMinKeySize = m->min_bits;
   p->ulMaxKeySize = m->max_bits;
@@ -1222,7 +1248,7 @@ static CK_RV sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE
   entry *e = get_object(se, key, &k);
   if (!e) return CKR_KEY_HANDLE_INVALID;
   if (k != OBJ_PRIV) return CKR_KEY_FUNCTION_NOT_PERMITTED;
-  const mech_desc *d = find_mech(m->mechanism);
+  const mech_desc *d = slot_mech(&slots[se->slot], m->mechanism);
   if (!d) return CKR_MECHANISM_INVALID;
   if (m->pParameter || m->ulParameterLen) return CKR_MECHANISM_PARAM_INVALID;
   if (d->key != e->kind) return CKR_KEY_TYPE_INCONSISTENT;
