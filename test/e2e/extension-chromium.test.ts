@@ -262,6 +262,14 @@ describe('extension in Chromium', () => {
     expect(await outcome(page)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
   });
 
+  it('a request past its timeoutMs is answered TIMEOUT and its picker closes', async () => {
+    await start(page, 'authenticate', { challenge: challenge(), timeoutMs: 1500 });
+    const picker = await findPickerPage(chrome.context);
+    const closed = picker.waitForEvent('close', { timeout: 20_000 });
+    expect(await outcome(page)).toMatchObject({ ok: false, code: 'TIMEOUT' });
+    await closed;
+  });
+
   it('the popup shows the host, the tokens and the certificates with their states', async () => {
     const popup = await chrome.context.newPage();
     await popup.goto(`chrome-extension://${chrome.extensionId}/popup/index.html`);
