@@ -2,9 +2,9 @@
 // user-data-dir is that HOME's ~/.config/chromium finds it with no help from the test: the service
 // worker reaches the host, and a web page's status shows the host version.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROME_EXTENSION_ID } from '../../shared/extension-id';
@@ -19,6 +19,8 @@ let home: string;
 let context: BrowserContext | null = null;
 let page: TestPageServer | null = null;
 let userDataDir: string;
+/** Private copies of dist/native-host and dist/chrome, safe from rebuilds while tests run. */
+let work: string;
 
 beforeAll(async () => {
   for (const [path, what] of [
@@ -27,6 +29,10 @@ beforeAll(async () => {
   ] as const) {
     if (!existsSync(path)) throw new Error(`The ${what} is missing at ${path}: run \`npm run build\` first`);
   }
+  work = mkdtempSync(join(tmpdir(), 'tokensign-installer-e2e-bundle-'));
+  cpSync(dirname(HOST_BUNDLE), join(work, 'tokensign'), { recursive: true });
+  const extensionDir = join(work, 'chrome');
+  cpSync(CHROME_EXTENSION_DIR, extensionDir, { recursive: true });
   pki = createTestPki();
   home = mkdtempSync(join(tmpdir(), 'tokensign-installer-e2e-'));
   userDataDir = join(home, '.config', 'chromium');
@@ -38,7 +44,7 @@ beforeAll(async () => {
     PATH: '/usr/bin:/bin',
     LANG: 'C.UTF-8',
   };
-  const r = spawnSync(process.execPath, [HOST_BUNDLE, 'install'], { env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(work, 'tokensign', 'host.mjs'), 'install'], { env, encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`install failed (${r.status}): ${r.stderr}${r.stdout}`);
 
   // The browser's environment is the user's session: HOME and the token configuration, nothing about the host.
@@ -46,7 +52,7 @@ beforeAll(async () => {
     executablePath: CHROMIUM_PATH,
     headless: true,
     env: { ...env, ...pki.env },
-    args: [...CHROMIUM_BASE_ARGS, `--load-extension=${CHROME_EXTENSION_DIR}`, `--disable-extensions-except=${CHROME_EXTENSION_DIR}`],
+    args: [...CHROMIUM_BASE_ARGS, `--load-extension=${extensionDir}`, `--disable-extensions-except=${extensionDir}`],
     timeout: 60_000,
   });
   page = await startTestPage();
@@ -56,6 +62,7 @@ afterAll(async () => {
   await context?.close().catch(() => undefined);
   await page?.close().catch(() => undefined);
   if (home) rmSync(home, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
   pki?.cleanup();
 });
 

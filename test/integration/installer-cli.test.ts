@@ -2,9 +2,9 @@
 // HOME that has a Chromium and a Firefox profile (and no Chrome). Real SoftHSM tokens stand behind the
 // installed launcher, which is started with the minimal PATH browsers give their hosts.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { encodeFrame, HOST_BUNDLE, PROJECT_ROOT } from '../helpers/host-process';
@@ -39,9 +39,12 @@ function snapshot(root: string): Map<string, FileState | 'dir'> {
 let pki: TestPki;
 let home: string;
 let env: Record<string, string>;
+/** A private copy of dist/native-host (like an unpacked release), safe from rebuilds while tests run. */
+let work: string;
+let hostScript: string;
 
 function cli(args: string[], extraEnv: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [HOST_BUNDLE, ...args], {
+  const r = spawnSync(process.execPath, [hostScript, ...args], {
     env: { ...env, ...extraEnv },
     encoding: 'utf8',
     timeout: 60_000,
@@ -93,8 +96,21 @@ interface DoctorJson {
   checks: Array<{ name: string; ok: boolean; detail: string; fix?: string; warning?: boolean }>;
 }
 
+/** Runs `doctor --json` and parses it; a failure shows what doctor printed. */
+function doctorJson(extraEnv: Record<string, string> = {}): { status: number | null; report: DoctorJson; stderr: string } {
+  const r = cli(['doctor', '--json'], extraEnv);
+  try {
+    return { status: r.status, report: JSON.parse(r.stdout) as DoctorJson, stderr: r.stderr };
+  } catch {
+    throw new Error(`doctor --json printed no JSON (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
 beforeAll(() => {
   if (!existsSync(HOST_BUNDLE)) throw new Error(`${HOST_BUNDLE} is missing: run \`npm run build\` first`);
+  work = mkdtempSync(join(tmpdir(), 'tokensign-installer-bundle-'));
+  cpSync(dirname(HOST_BUNDLE), join(work, 'tokensign'), { recursive: true });
+  hostScript = join(work, 'tokensign', 'host.mjs');
   pki = createTestPki();
   home = mkdtempSync(join(tmpdir(), 'tokensign-installer-home-'));
   // A Chromium and a Firefox profile exist; Chrome, Edge and the others do not.
@@ -115,6 +131,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (home) rmSync(home, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
   pki?.cleanup();
 });
 
@@ -172,10 +189,10 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
   });
 
   it('doctor --json passes with SoftHSM tokens and reports each certificate state', () => {
-    const r = cli(['doctor', '--json']);
-    const report = JSON.parse(r.stdout) as DoctorJson;
+    const r = doctorJson();
+    const report = r.report;
     const failed = report.checks.filter((c) => !c.ok);
-    expect(failed).toEqual([]);
+    expect(failed, r.stderr).toEqual([]);
     expect(report.ok).toBe(true);
     expect(r.status).toBe(0);
     for (const c of report.checks) {
@@ -200,9 +217,9 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
     const saved = readFileSync(chromiumManifest());
     rmSync(chromiumManifest());
     try {
-      const r = cli(['doctor', '--json']);
+      const r = doctorJson();
       expect(r.status).toBe(1);
-      const report = JSON.parse(r.stdout) as DoctorJson;
+      const report = r.report;
       expect(report.ok).toBe(false);
       const check = report.checks.find((c) => c.name === 'manifest:chromium');
       expect(check?.ok).toBe(false);
@@ -226,7 +243,7 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
     const good = readFileSync(firefoxManifest(), 'utf8');
     writeFileSync(firefoxManifest(), good.replace(launcherPath(), join(home, 'nowhere', 'tokensign-host')));
     try {
-      const report = JSON.parse(cli(['doctor', '--json']).stdout) as DoctorJson;
+      const { report } = doctorJson();
       const check = report.checks.find((c) => c.name === 'manifest:firefox');
       expect(check?.ok).toBe(false);
       expect(check?.detail).toMatch(/Mozilla Firefox: .* points at .*nowhere.* which does not exist/);
@@ -247,7 +264,7 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
   });
 
   it('doctor without an install says so and how to fix it', () => {
-    const report = JSON.parse(cli(['doctor', '--json']).stdout) as DoctorJson;
+    const { report } = doctorJson();
     expect(report.ok).toBe(false);
     expect(report.checks.find((c) => c.name === 'launcher')).toMatchObject({ ok: false, fix: 'Run: tokensign-host install' });
     expect(report.checks.find((c) => c.name === 'manifest:chromium')?.ok).toBe(false);
@@ -273,7 +290,7 @@ describe('install refuses clearly', () => {
   it('installs nothing when no browser profile exists', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tokensign-installer-empty-'));
     try {
-      const r = spawnSync(process.execPath, [HOST_BUNDLE, 'install'], {
+      const r = spawnSync(process.execPath, [hostScript, 'install'], {
         env: { HOME: empty, PATH: '/usr/bin:/bin', LANG: 'C', XDG_DATA_HOME: '', XDG_CONFIG_HOME: '' },
         encoding: 'utf8',
         timeout: 30_000,
