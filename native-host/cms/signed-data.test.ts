@@ -1,0 +1,113 @@
+// The SignedData builder with software keys (node:crypto), checked by OpenSSL and pkijs:
+// the same builder serves every algorithm through its sign() callback.
+import { execFileSync } from 'node:child_process';
+import { createHash, createPrivateKey, sign as cryptoSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, type TestPki } from '../../test/fixtures/pki';
+import { isDerSorted, opensslVerify, pkijsVerify, readCms, REQUIRED_SIGNED_ATTRIBUTES } from '../../test/helpers/cms-verify';
+import { algorithmForKey, ecdsaRawToDer } from '../pkcs11/algorithms';
+import { buildSignedData } from './signed-data';
+
+let pki: TestPki;
+beforeAll(() => {
+  pki = createTestPki({ noTokens: true });
+});
+afterAll(() => pki?.cleanup());
+
+function softwareSigner(name: 'rsa' | 'p256' | 'p384') {
+  const key = createPrivateKey(readFileSync(pki.certs[name]!.keyPem));
+  const hash = name === 'p384' ? 'sha384' : 'sha256';
+  // Like the token: RSA PKCS#1 v1.5 over the message; ECDSA raw r‖s then converted to DER.
+  return (tbs: Uint8Array) =>
+    name === 'rsa' ? new Uint8Array(cryptoSign(hash, tbs, key)) : ecdsaRawToDer(new Uint8Array(cryptoSign(hash, tbs, { key, dsaEncoding: 'ieee-p1363' })));
+}
+
+describe('buildSignedData', () => {
+  it.each([
+    ['rsa', 'RSA-2048', '1.2.840.113549.1.1.11'],
+    ['p256', 'ECDSA-P256', '1.2.840.10045.4.3.2'],
+    ['p384', 'ECDSA-P384', '1.2.840.10045.4.3.3'],
+  ] as const)('signs %s detached and attached; OpenSSL and pkijs verify', async (name, keyAlgorithm, sigOid) => {
+    const algorithm = algorithmForKey(keyAlgorithm)!;
+    const certificateDer = readFileSync(pki.certs[name]!.certDer);
+    const content = Buffer.from(`content for ${name}`);
+    let signedBytes: Uint8Array | undefined;
+    const sign = softwareSigner(name);
+    for (const detached of [true, false]) {
+      const { cms, signedAttributes } = await buildSignedData({
+        certificateDer,
+        content,
+        detached,
+        algorithm,
+        sign: (tbs) => {
+          signedBytes = tbs;
+          return sign(tbs);
+        },
+        signingTime: new Date('2026-03-04T05:06:07.890Z'),
+      });
+      // sign() received exactly the SET-tagged DER of the signed attributes.
+      expect(signedBytes?.[0]).toBe(0x31);
+      expect(Buffer.from(signedBytes!).equals(Buffer.from(signedAttributes))).toBe(true);
+      const s = readCms(cms);
+      expect(s.signatureAlgorithm).toBe(sigOid);
+      expect(s.signedAttributeOids.slice().sort()).toEqual(REQUIRED_SIGNED_ATTRIBUTES.slice().sort());
+      expect(isDerSorted(s.signedAttributeDers)).toBe(true);
+      // The [0] IMPLICIT attributes in the SignerInfo are the very bytes that were signed.
+      expect(Buffer.concat(s.signedAttributeDers).equals(Buffer.from(signedAttributes).subarray(signedAttributes.length - Buffer.concat(s.signedAttributeDers).length))).toBe(true);
+      expect(s.signingTime?.toISOString()).toBe('2026-03-04T05:06:07.000Z');
+      expect(s.certificates[0]!.equals(certificateDer)).toBe(true);
+      expect(s.essCertHash?.equals(createHash('sha256').update(certificateDer).digest())).toBe(true);
+      expect(s.eContent === null).toBe(detached);
+      const openssl = detached ? opensslVerify(cms, pki.caCertPem, content) : opensslVerify(cms, pki.caCertPem);
+      expect(openssl.stderr).toBe('');
+      expect(openssl.content.equals(content)).toBe(true);
+      expect(await pkijsVerify(cms, readFileSync(pki.caCertDer), detached ? content : undefined)).toBe(true);
+    }
+  });
+
+  it('writes attached content over 64 KiB as one primitive OCTET STRING (DER, not BER pieces)', async () => {
+    const content = Buffer.alloc(200_000, 0x5a);
+    const { cms } = await buildSignedData({
+      certificateDer: readFileSync(pki.certs.p256!.certDer),
+      content,
+      detached: false,
+      algorithm: algorithmForKey('ECDSA-P256')!,
+      sign: softwareSigner('p256'),
+    });
+    const s = readCms(cms);
+    expect(s.eContentPrimitive).toBe(true);
+    expect(s.eContent?.equals(content)).toBe(true);
+    expect(opensslVerify(cms, pki.caCertPem).ok).toBe(true);
+  });
+
+  it('produces a CMS OpenSSL reads with the attributes and algorithms of §2', async () => {
+    const { cms } = await buildSignedData({
+      certificateDer: readFileSync(pki.certs.rsa!.certDer),
+      content: Buffer.from('x'),
+      detached: true,
+      algorithm: algorithmForKey('RSA-2048')!,
+      sign: softwareSigner('rsa'),
+    });
+    const printed = execFileSync('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER'], { input: cms, encoding: 'utf8' });
+    expect(printed).toMatch(/version: 1/);
+    expect(printed).toMatch(/eContent: <ABSENT>/);
+    expect(printed).toMatch(/d\.issuerAndSerialNumber/);
+    for (const attr of ['contentType', 'signingTime', 'messageDigest', 'id-smime-aa-signingCertificateV2']) expect(printed).toContain(attr);
+  });
+
+  it('a signature from the wrong key does not verify', async () => {
+    const { cms } = await buildSignedData({
+      certificateDer: readFileSync(pki.certs.p256!.certDer),
+      content: Buffer.from('x'),
+      detached: true,
+      algorithm: algorithmForKey('ECDSA-P256')!,
+      sign: (tbs) => {
+        const other = createPrivateKey(readFileSync(pki.certs.expired!.keyPem));
+        return ecdsaRawToDer(new Uint8Array(cryptoSign('sha256', tbs, { key: other, dsaEncoding: 'ieee-p1363' })));
+      },
+    });
+    expect(opensslVerify(cms, pki.caCertPem, Buffer.from('x')).ok).toBe(false);
+    expect(await pkijsVerify(cms, readFileSync(pki.caCertDer), Buffer.from('x'))).toBe(false);
+  });
+});
