@@ -1,7 +1,8 @@
 // IFCPlugin emulation, background side: one adapter per portal page, the host behind it, and the
 // picker window for every signature (it names the origin, the certificate and what is signed).
 import browser, { type Runtime } from 'webextension-polyfill';
-import { TokensignError, type TokenInfo } from '../../shared/protocol';
+import type { TokenInfo } from '../../shared/protocol';
+import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import { fromBase64, toBase64 } from '../../shared/encoding';
 import { InternalError } from '../common/errors';
 import { isRecord } from '../common/messages';
@@ -61,8 +62,9 @@ function portOrigin(port: Runtime.Port): string | null {
 }
 
 async function digest(name: DigestName, data: Uint8Array): Promise<Uint8Array> {
-  if (name.startsWith('SHA-')) return new Uint8Array(await crypto.subtle.digest(name, new Uint8Array(data)));
-  throw new TokensignError('UNSUPPORTED_ALGORITHM', `${name} hashing is not available in the extension`);
+  if (name === 'STREEBOG-256') return streebog256(data);
+  if (name === 'STREEBOG-512') return streebog512(data);
+  return new Uint8Array(await crypto.subtle.digest(name, new Uint8Array(data)));
 }
 
 function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object): IfcBackend {

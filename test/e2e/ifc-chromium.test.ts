@@ -2,7 +2,11 @@
 // page protocol, served over HTTPS as esia.gosuslugi.ru, logs in with certificates on SoftHSM
 // (RSA, ECDSA) and on the emulated token (GOST R 34.10-2012); the portal's server verifies each
 // attached CMS with OpenSSL (gost engine). Tokensign's own window is driven like a person would.
-import { delimiter } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGostPki, type GostPki } from '../fixtures/gost';
@@ -80,6 +84,47 @@ async function signThroughWindow(p: Page, button: 'confirm' | 'cancel'): Promise
   const certs = await picker.locator('[data-testid=cert]').count();
   await clickClosing(picker, `[data-testid=${button}]`);
   return { shown, origin, certs };
+}
+
+/** Posts one raw TO_IFC_EXT request from the page; `askResult` awaits its FROM_IFC_EXT answer. */
+async function startAsk(p: Page, msg: Record<string, unknown>): Promise<void> {
+  await p.evaluate((m) => {
+    const w = window as unknown as { __ask?: Promise<Record<string, unknown>> };
+    w.__ask = new Promise((resolve) => {
+      const listener = (event: MessageEvent) => {
+        if (typeof event.data !== 'string') return;
+        const parsed = JSON.parse(event.data) as { type: string; msg_data: Record<string, unknown> };
+        if (parsed.type !== 'FROM_IFC_EXT') return;
+        window.removeEventListener('message', listener);
+        resolve(parsed.msg_data);
+      };
+      window.addEventListener('message', listener);
+      window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: m }), '*');
+    });
+  }, msg);
+}
+const askResult = (p: Page): Promise<Record<string, unknown>> =>
+  p.evaluate(() => (window as unknown as { __ask: Promise<Record<string, unknown>> }).__ask);
+async function ask(p: Page, msg: Record<string, unknown>): Promise<Record<string, unknown>> {
+  await startAsk(p, msg);
+  return askResult(p);
+}
+
+async function containerOf(p: Page, cn: string, alg: string): Promise<string> {
+  return p.$eval(certSelector(cn, alg), (el) => (el as HTMLElement).dataset.container!);
+}
+
+/** Confirms the next Tokensign window and returns what it showed as signed. */
+async function confirmWindow(): Promise<string> {
+  const picker = await findPickerPage(chrome.context);
+  await picker.waitForSelector('[data-testid=signed-content]:not([hidden])', { state: 'attached' });
+  const shown = (await picker.textContent('[data-testid=signed-content-text]')) ?? '';
+  await clickClosing(picker, '[data-testid=confirm]');
+  return shown;
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'tokensign-ifc-e2e-'));
 }
 
 beforeAll(async () => {
@@ -265,6 +310,56 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
     expect(locked, 'the token locked within 8 tries').not.toBeNull();
     expect(locked!.reason).toMatch(/locked/i);
     expect(await resultOf(page)).toMatchObject({ state: 'error', code: '23' });
+  });
+
+  it('hash and the other sign types go through the same window; OpenSSL checks the results', async () => {
+    await openAndList(page);
+    const rsa = await containerOf(page, 'Иванов Иван Иванович', OID_RSA);
+    const p256 = await containerOf(page, 'Петрова Анна Сергеевна', OID_EC);
+    const gost256 = await containerOf(page, 'Смирнова Елена Викторовна', OID_GOST256);
+    const data = Buffer.from('Платёжное поручение № 42', 'utf8');
+    const dir = tempDir();
+    try {
+      writeFileSync(join(dir, 'data'), data);
+      // hash: the digest of the key's algorithm, as OpenSSL computes it
+      const sha = await ask(page, { func_name: 'hash', params: { containerId: rsa, inDataType: 2, data: data.toString('base64'), outDataType: 1 } });
+      expect(sha).toEqual({ error_code: 0, hashValue: createHash('sha256').update(data).digest('base64') });
+      const streebog = await ask(page, { func_name: 'hash', params: { containerId: gost256, inDataType: 1, data: data.toString('utf8'), outDataType: 1 } });
+      const opensslStreebog = execFileSync('openssl', ['dgst', '-engine', 'gost', '-md_gost12_256', '-binary', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(streebog).toEqual({ error_code: 0, hashValue: opensslStreebog.toString('base64') });
+
+      // detached CMS over a base64 hash (signDataHash64CmsDetached): the window shows the hash
+      const hash = createHash('sha256').update(data).digest();
+      await startAsk(page, { func_name: 'sign', params: { containerId: rsa, userPin: '123456', inDataType: 4, data: hash.toString('base64'), hashType: 1, signType: 4, cspUI: 1, outDataType: 1 } });
+      expect(await confirmWindow()).toContain(hash.toString('hex'));
+      const detached = await askResult(page);
+      expect(detached.error_code).toBe(0);
+      writeFileSync(join(dir, 'detached.der'), Buffer.from(detached.sign_value as string, 'base64'));
+      execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'detached.der'), '-content', join(dir, 'data'),
+        '-CAfile', pki.caCertPem, '-purpose', 'any', '-out', join(dir, 'out')], { stdio: 'pipe' });
+
+      // raw ECDSA signature, reversed byte order, over base64 data: the window shows the text
+      await startAsk(page, { func_name: 'sign', params: { containerId: p256, userPin: '123456', inDataType: 2, data: data.toString('base64'), hashType: 1, signType: 2, cspUI: 1, outDataType: 1 } });
+      expect(await confirmWindow()).toBe(data.toString('utf8'));
+      const raw = await askResult(page);
+      expect(raw.error_code).toBe(0);
+      const rs = Buffer.from(raw.sign_value as string, 'base64').reverse();
+      expect(rs.length).toBe(64);
+      const int = (b: Buffer): Buffer => {
+        let v = b;
+        while (v.length > 1 && v[0] === 0) v = v.subarray(1);
+        if (v[0]! & 0x80) v = Buffer.concat([Buffer.from([0]), v]);
+        return Buffer.concat([Buffer.from([2, v.length]), v]);
+      };
+      const body = Buffer.concat([int(rs.subarray(0, 32)), int(rs.subarray(32))]);
+      writeFileSync(join(dir, 'sig'), Buffer.concat([Buffer.from([0x30, body.length]), body]));
+      execFileSync('openssl', ['x509', '-in', pki.certs.p256!.certPem, '-noout', '-pubkey', '-out', join(dir, 'pub.pem')]);
+      const verified = execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig'), join(dir, 'data')], { encoding: 'utf8' });
+      expect(verified).toContain('Verified OK');
+      expect(readFileSync(join(dir, 'out')).equals(data)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers exactly once per request, in order; unknown functions get 17', async () => {
