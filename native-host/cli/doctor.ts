@@ -383,6 +383,18 @@ function hostChecks(lang: Language, exchange: HostExchange, viaLauncher: boolean
       );
     }
   }
+  if (!modules.some((m) => m.loaded)) {
+    // Without a loaded module no token can be listed: one plain sentence instead of two host errors.
+    checks.push({
+      name: 'tokens',
+      ok: false,
+      detail: tr(lang, {
+        en: 'Tokens were not looked for: no PKCS#11 module is loaded (see above).',
+        ru: 'Токены не проверялись: не загружен ни один модуль PKCS#11 (см. выше).',
+      }),
+    });
+    return checks;
+  }
   const tokens = replyResult<{ tokens: TokenInfo[] }>(exchange, '2');
   const tokenList = tokens.ok && Array.isArray(tokens.result.tokens) ? tokens.result.tokens : [];
   if (!tokens.ok) {

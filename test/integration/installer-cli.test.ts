@@ -252,6 +252,17 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
     }
   });
 
+  it('doctor names a PKCS#11 module that does not load, and says tokens could not be looked for', () => {
+    const { status, report } = doctorJson({ TOKENSIGN_PKCS11_MODULES: '/nonexistent/libvendor-pkcs11.so' });
+    expect(status).toBe(1);
+    const module = report.checks.find((c) => c.name === 'module:/nonexistent/libvendor-pkcs11.so');
+    expect(module?.ok).toBe(false);
+    expect(module?.detail).toMatch(/did not load/);
+    expect(module?.fix).toMatch(/driver/);
+    expect(report.checks.find((c) => c.name === 'tokens')).toMatchObject({ ok: false, detail: expect.stringMatching(/no PKCS#11 module is loaded/) });
+    expect(report.checks.find((c) => c.name === 'launcher')?.ok).toBe(true);
+  });
+
   it('uninstall removes exactly what install wrote', () => {
     const r = cli(['uninstall']);
     expect(r.stderr).toBe('');
