@@ -99,14 +99,26 @@ async function scriptedLogin(chrome: ChromiumWithExtension, portal: DemoServer, 
   say('Сценарий: нажимаем «Войти с помощью электронной подписи» …');
   await page.click('[data-testid=login]');
 
-  const picker = await withTimeout('the certificate window', 30_000, findPickerPage(chrome.context));
+  const pageError = page
+    .locator('[data-testid=login-error]:not([hidden])')
+    .waitFor({ timeout: 30_000 })
+    .then(async () => {
+      const detail = await page.textContent('[data-testid=login-error-detail]');
+      throw new DemoFailure(`the portal page reports: ${detail ?? 'an error'}`);
+    });
+  pageError.catch(() => undefined); // raced below; a timeout here only means no error was shown
+  const picker = await withTimeout('the certificate window', 30_000, Promise.race([findPickerPage(chrome.context), pageError]));
   const shownOrigin = await picker.textContent('[data-testid=origin]');
   if (shownOrigin !== portal.origin) throw new DemoFailure(`the picker names origin "${shownOrigin ?? ''}", expected ${portal.origin}`);
   const thumbprint = createHash('sha256').update(readFileSync(pki.director.certDer)).digest('hex');
   const card = picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint}"]`);
-  await card.waitFor({ timeout: 20_000 }).catch(() => {
-    throw new DemoFailure("the director's certificate is not listed in the picker: the host does not see the SoftHSM token");
-  });
+  const listed = await Promise.race([
+    card.waitFor({ timeout: 20_000 }).then(() => true),
+    picker.locator('[data-testid=no-certificates]:not([hidden])').waitFor({ timeout: 20_000 }).then(() => false),
+  ]).catch(() => false);
+  if (!listed) {
+    throw new DemoFailure(`the director's certificate is not listed in the picker: the host does not see the SoftHSM token (${pki.env.SOFTHSM2_CONF ?? 'no SOFTHSM2_CONF'})`);
+  }
   await picker.waitForTimeout(300); // let the list finish its first paint for the screenshot
   await picker.screenshot({ path: join(outDir, 'picker.png'), fullPage: true });
   say(`Снимок окна выбора сертификата: ${join(outDir, 'picker.png')}`);

@@ -172,16 +172,20 @@ function readJson(req: IncomingMessage): Promise<unknown> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return; // drained and dropped until the 413 goes out and the connection closes
       size += chunk.length;
       if (size > MAX_BODY) {
+        tooLarge = true;
+        chunks.length = 0;
         reject(new HttpError(413, 'BAD_REQUEST', `request body over ${MAX_BODY} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
     });
     req.on('end', () => {
+      if (tooLarge) return;
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch {
@@ -273,7 +277,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       const status = e instanceof HttpError ? e.status : 500;
       const code = e instanceof HttpError ? e.code : 'SERVER_ERROR';
       if (status === 500) console.error('demo portal:', e);
-      if (!res.headersSent) sendJson(res, status, { ok: false, code, detail: (e as Error).message });
+      if (!res.headersSent) sendJson(res, status, { ok: false, code, detail: (e as Error).message }, status === 413 ? { connection: 'close' } : {});
       else res.destroy();
     });
   });
