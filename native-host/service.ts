@@ -1,6 +1,5 @@
 // The five §2 commands over the PKCS#11 layer. Modules stay loaded and initialized for the
 // life of the host; tokens and certificates are rescanned where §2 says so.
-import { certificateStatus } from '../shared/certificate';
 import { toBase64 } from '../shared/encoding';
 import {
   AUTH_FORMAT,
@@ -14,15 +13,38 @@ import {
   type SignResult,
   type TokenInfo,
 } from '../shared/protocol';
-import { buildSignedData } from './cms/signed-data';
 import { log } from './log';
 import { algorithmForKey, type SignatureAlgorithm } from './pkcs11/algorithms';
-import { listTokenCertificates, type TokenCertificate } from './pkcs11/certificate';
+import type { TokenCertificate } from './pkcs11/certificate';
 import { ModuleSet } from './pkcs11/module';
 import type { ModuleResolutionInput } from './pkcs11/modules';
 import { isTokenStillPresent, scanTokens, type TokenRef } from './pkcs11/token';
-import { withSigningKey } from './pkcs11/signer';
 import { HOST_VERSION } from './version';
+
+/**
+ * The pkijs-based parts (certificate parsing, CMS, signing), imported on first use: hello and
+ * list-tokens then start without evaluating pkijs, which costs more than Node's own start-up.
+ */
+async function loadCertificateParts() {
+  const [certificate, tokenCertificates, cms, signer] = await Promise.all([
+    import('../shared/certificate'),
+    import('./pkcs11/certificate'),
+    import('./cms/signed-data'),
+    import('./pkcs11/signer'),
+  ]);
+  return {
+    certificateStatus: certificate.certificateStatus,
+    listTokenCertificates: tokenCertificates.listTokenCertificates,
+    buildSignedData: cms.buildSignedData,
+    withSigningKey: signer.withSigningKey,
+  };
+}
+type CertificateParts = Awaited<ReturnType<typeof loadCertificateParts>>;
+let certificateParts: Promise<CertificateParts> | undefined;
+function parts(): Promise<CertificateParts> {
+  certificateParts ??= loadCertificateParts();
+  return certificateParts;
+}
 
 export interface TokenServiceOptions {
   resolution?: ModuleResolutionInput;
@@ -78,7 +100,8 @@ export class TokenService {
   }
 
   /** Scans the given tokens and refreshes the known certificates of those tokens. */
-  private scanCertificates(tokens: TokenRef[]): TokenCertificate[] {
+  private async scanCertificates(tokens: TokenRef[]): Promise<TokenCertificate[]> {
+    const { listTokenCertificates } = await parts();
     const now = this.now();
     const found: TokenCertificate[] = [];
     for (const token of tokens) {
@@ -103,14 +126,14 @@ export class TokenService {
     const tokens = await this.tokens();
     const selected = tokenId === undefined ? tokens : tokens.filter((t) => t.info.id === tokenId);
     if (tokenId !== undefined && selected.length === 0) throw new TokensignError('TOKEN_NOT_FOUND', `No token with id "${tokenId.slice(0, 80)}" is present.`);
-    return { certificates: this.scanCertificates(selected).map((c) => c.info) };
+    return { certificates: (await this.scanCertificates(selected)).map((c) => c.info) };
   }
 
   /** The certificate to sign with: cached if its token is still in, else found by a rescan. */
   private async certificateForSigning(certificateId: string): Promise<TokenCertificate> {
     const cached = this.known.get(certificateId);
     if (cached && isTokenStillPresent(cached.token)) return cached;
-    const fresh = this.scanCertificates(await this.tokens()).find((c) => c.info.id === certificateId);
+    const fresh = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
     if (fresh) return fresh;
     if (cached) throw new TokensignError('TOKEN_REMOVED', `The token "${cached.token.info.label}" holding this certificate was removed.`);
     throw new TokensignError('CERTIFICATE_NOT_FOUND', `No certificate with id "${certificateId.slice(0, 80)}" on any present token.`);
@@ -119,6 +142,7 @@ export class TokenService {
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
   private async signingTarget(certificateId: string): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm }> {
     const target = await this.certificateForSigning(certificateId);
+    const { certificateStatus } = await parts();
     const status = certificateStatus(new Date(target.info.notBefore), new Date(target.info.notAfter), this.now());
     if (status === 'expired') throw new TokensignError('CERTIFICATE_EXPIRED', `The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
     if (status === 'not-yet-valid') {
@@ -131,6 +155,7 @@ export class TokenService {
 
   private async signContent(certificateId: string, pin: string | undefined, content: Uint8Array, detached: boolean): Promise<SignResult> {
     const { target, algorithm } = await this.signingTarget(certificateId);
+    const { withSigningKey, buildSignedData } = await parts();
     const { cms } = await withSigningKey(target, pin, algorithm, (sign) =>
       buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now() }),
     );
@@ -152,6 +177,7 @@ export class TokenService {
     options: { format: 'cms' | 'raw'; hashed: boolean; reverse: boolean; detached: boolean },
   ): Promise<SignResult | RawSignResult> {
     const { target, algorithm } = await this.signingTarget(certificateId);
+    const { withSigningKey, buildSignedData } = await parts();
     const digestLength = algorithm.digest.hash(new Uint8Array(0)).length;
     if (options.hashed && data.length !== digestLength) {
       throw new TokensignError('BAD_REQUEST', `params.data must be a ${algorithm.digest.name} digest of ${digestLength} bytes for this certificate, got ${data.length}`);
