@@ -12,6 +12,7 @@ import { createTestPki, type TestPki } from '../fixtures/pki';
 import { findPickerPage, pickerIsOpen } from '../helpers/browser';
 import {
   approveInPicker,
+  clickInPicker,
   eventually,
   launchRecordedChromium,
   openRecordingPage,
@@ -113,7 +114,7 @@ describe('faults in Chromium', () => {
     const exchange = pageRequest(next, 'authenticate', { challenge: challenge() });
     const picker = await findPickerPage(browser.context);
     expect(await picker.textContent('[data-testid=origin]')).toContain(siteB.origin);
-    await picker.click('[data-testid=cancel]');
+    await clickInPicker(picker, '[data-testid=cancel]');
     expect((await exchange).response?.error?.code).toBe('USER_CANCELLED');
     expect(await noPicker()).toBe(true);
     // Nothing was signed for the closed tab.

@@ -13,6 +13,7 @@ import { createTestPki, FIXTURE_TOKENS, type TestPki } from '../fixtures/pki';
 import { CHROME_EXTENSION_DIR, findPickerPage, pickerIsOpen } from '../helpers/browser';
 import {
   approveInPicker,
+  clickInPicker,
   eventually,
   launchRecordedChromium,
   openRecordingPage,
@@ -99,7 +100,7 @@ describe('security in Chromium', () => {
     await picker.waitForSelector('[data-testid=error]:not([hidden])');
     expect(await picker.getAttribute('[data-testid=error]', 'data-code')).toBe('PIN_INCORRECT');
     await picker.fill('[data-testid=pin]', PIN);
-    await picker.click('[data-testid=confirm]');
+    await clickInPicker(picker, '[data-testid=confirm]');
     const { response } = await exchange;
     expect(response?.ok, JSON.stringify(response)).toBe(true);
 
@@ -165,7 +166,7 @@ describe('security in Chromium', () => {
     );
     expect(outcome.ran).toBe(false);
     expect(outcome.violated).toMatch(/^script-src/);
-    await picker.click('[data-testid=cancel]');
+    await clickInPicker(picker, '[data-testid=cancel]');
     const { response } = await exchange;
     expect(response?.error?.code).toBe('USER_CANCELLED');
     expect(await eventually(() => !pickerIsOpen(browser.context))).toBe(true);

@@ -214,7 +214,7 @@ export async function approveInPicker(context: BrowserContext, thumbprint: strin
   const picker = await findPickerPage(context, timeoutMs);
   await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint}"]`);
   await picker.fill('[data-testid=pin]', pin);
-  await picker.click('[data-testid=confirm]');
+  await clickInPicker(picker, '[data-testid=confirm]');
   return picker;
 }
 
@@ -225,5 +225,14 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, ti
     if (await predicate()) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** Clicks a picker button that may close the picker window while Playwright is still clicking. */
+export async function clickInPicker(picker: Page, selector: string): Promise<void> {
+  try {
+    await picker.click(selector, { noWaitAfter: true });
+  } catch (error) {
+    if (!picker.isClosed() && !/has been closed/.test(String(error))) throw error;
   }
 }

@@ -10,6 +10,7 @@ import { PAGE_ACK, PAGE_REQUEST, PAGE_RESPONSE } from '../../shared/protocol';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { findPickerPage, pickerIsOpen } from '../helpers/browser';
 import {
+  clickInPicker,
   eventually,
   launchRecordedChromium,
   openRecordingPage,
@@ -269,7 +270,7 @@ describe(`page and background fuzz in Chromium (seed ${SEED})`, () => {
     expect(results.first).toBeNull();
     // One picker for the one admitted request; the host saw only its lists, nothing per flooded request.
     const picker = await findPickerPage(browser.context);
-    await picker.click('[data-testid=cancel]');
+    await clickInPicker(picker, '[data-testid=cancel]');
     expect(await eventually(() => !pickerIsOpen(browser.context))).toBe(true);
     const commands = browser.commands().slice(commandsBefore).map((r) => r.command);
     expect(commands.filter((c) => c === 'authenticate' || c === 'sign')).toEqual([]);
