@@ -4,7 +4,12 @@ import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
 import { formatDate, identifiers, isExpiringSoon, ownerName, type UnusableReason } from './certificate-view';
 import { el, t, uiLanguage } from './i18n';
 
-export function certificateCard(cert: CertificateInfo, token: TokenInfo | undefined, reason: UnusableReason | null): HTMLLIElement {
+export function certificateCard(
+  cert: CertificateInfo,
+  token: TokenInfo | undefined,
+  reason: UnusableReason | null,
+  options: { showValidState?: boolean } = {},
+): HTMLLIElement {
   const lang = uiLanguage();
   const rows: [string, string][] = [];
   if (cert.subject.organization) rows.push([t('labelOrganization'), cert.subject.organization]);
@@ -35,6 +40,8 @@ export function certificateCard(cert: CertificateInfo, token: TokenInfo | undefi
   if (reason) item.append(el('div', { class: 'reason', 'data-testid': 'cert-reason' }, t(reason)));
   else if (isExpiringSoon(cert)) {
     item.append(el('div', { class: 'warn', 'data-testid': 'cert-warning' }, t('warningExpiresSoon', String(Math.max(0, cert.expiresInDays)))));
+  } else if (options.showValidState) {
+    item.append(el('div', { class: 'ok', 'data-testid': 'cert-state' }, t('statusValid')));
   }
   return item;
 }

@@ -57,3 +57,16 @@ export function formatDate(iso: string, locale: string): string {
     return date.toISOString().slice(0, 10);
   }
 }
+
+/** Usable certificates first (by token, then owner), then the ones that cannot be chosen. */
+export function sortForDisplay(certificates: CertificateInfo[], tokens: TokenInfo[], action: PickerAction): CertificateInfo[] {
+  const tokenLabel = (c: CertificateInfo) => tokens.find((t) => t.id === c.tokenId)?.label ?? '';
+  const usable = (c: CertificateInfo) => unusableReason(c, tokens.find((t) => t.id === c.tokenId), action) === null;
+  return [...certificates].sort(
+    (a, b) =>
+      Number(usable(b)) - Number(usable(a)) ||
+      tokenLabel(a).localeCompare(tokenLabel(b)) ||
+      ownerName(a).localeCompare(ownerName(b)) ||
+      a.notAfter.localeCompare(b.notAfter),
+  );
+}

@@ -5,8 +5,10 @@ export function t(key: string, substitutions?: string | string[]): string {
   return browser.i18n.getMessage(key, substitutions) || key;
 }
 
+/** The language the messages are shown in (also used for dates), e.g. "ru" or "en". */
 export function uiLanguage(): string {
-  return browser.i18n.getUILanguage() || 'en';
+  // Taken from the messages themselves: the browser may pick a message language other than its UI one.
+  return browser.i18n.getMessage('dateLocale') || browser.i18n.getUILanguage() || 'en';
 }
 
 /** Fills every element with data-i18n="<message key>" and sets the document language. */

@@ -4,7 +4,7 @@
 import browser from 'webextension-polyfill';
 import type { CertificateInfo, ErrorBody, TokenInfo } from '../../shared/protocol';
 import { certificateCard } from '../common/certificate-card';
-import { unusableReason } from '../common/certificate-view';
+import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { localizeDocument, t } from '../common/i18n';
 import { PICKER_PORT, isRecord, type PickerCommand, type PickerView } from '../common/messages';
 import { renderIfcConfirmation } from '../ifc/picker-view';
@@ -91,7 +91,7 @@ function render(next: PickerView): void {
 
 function renderList(): void {
   if (!view) return;
-  const shown = view.ifc ? view.certificates.filter((c) => c.id === view!.ifc!.certificateId) : view.certificates;
+  const shown = view.ifc ? view.certificates.filter((c) => c.id === view!.ifc!.certificateId) : sortForDisplay(view.certificates, view.tokens, view.action);
   const items = shown.map((cert) => {
     const item = certificateCard(cert, tokenOf(cert), unusableReason(cert, tokenOf(cert), view!.action));
     const isSelected = cert.id === selectedId;

@@ -1,7 +1,7 @@
 // Toolbar popup: is the host there (and how to fix it if not), which tokens, which certificates.
 import browser from 'webextension-polyfill';
 import { certificateCard } from '../common/certificate-card';
-import { unusableReason } from '../common/certificate-view';
+import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { el, localizeDocument, t } from '../common/i18n';
 import type { Overview } from '../common/messages';
 
@@ -45,9 +45,9 @@ function render(overview: Overview): void {
   document.getElementById('tokens')!.replaceChildren(...(tokenItems.length ? tokenItems : [el('li', { class: 'muted' }, t('noTokens'))]));
 
   certsSection.hidden = false;
-  const certItems = overview.certificates.map((cert) => {
+  const certItems = sortForDisplay(overview.certificates, overview.tokens, 'sign').map((cert) => {
     const token = overview.tokens.find((tk) => tk.id === cert.tokenId);
-    return certificateCard(cert, token, unusableReason(cert, token, 'sign'));
+    return certificateCard(cert, token, unusableReason(cert, token, 'sign'), { showValidState: true });
   });
   document.getElementById('certs')!.replaceChildren(...(certItems.length ? certItems : [el('li', { class: 'muted' }, t('popupNoCertificates'))]));
 }
