@@ -1,0 +1,140 @@
+// GOST and the emulated token end to end in headless Chromium (Russian UI): a GOST R 34.10-2012 login chosen in the
+// extension's picker (checked by OpenSSL with the gost engine and by verifyAuthentication), then the PIN counting
+// down to the lock and an unplugged token, as the picker tells the user.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuthentication } from '../../relying-party/index';
+import { authPayload } from '../../shared/protocol';
+import { createGostPki, GOST_CERTS, GOST_TEST_TOKENS, type GostPki } from '../fixtures/gost';
+import { findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
+import { opensslVerify } from '../helpers/cms-verify';
+
+type PageClient = typeof import('../../extension/page-client/index');
+type Outcome = { ok: true; result: Record<string, string> } | { ok: false; code: string; message: string };
+
+const LOCK_TOKEN = { label: 'Tokensign GOST 3', serial: 'TT00000003', pin: '11112222', maxPinTries: 3 };
+
+let pki: GostPki;
+let site: TestPageServer;
+let chrome: ChromiumWithExtension;
+let page: Page;
+
+async function start(challenge: string): Promise<void> {
+  await page.evaluate((c) => {
+    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
+    w.__outcome = w.tokensign.authenticate({ challenge: c } as never).then(
+      (result) => ({ ok: true, result }),
+      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
+    );
+  }, challenge);
+}
+
+async function outcome(): Promise<Outcome> {
+  return (await page.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
+}
+
+function thumbprint(name: string): string {
+  return createHash('sha256').update(readFileSync(pki.certs[name]!.certDer)).digest('hex');
+}
+
+async function errorShown(picker: Page, previous: string | null = null): Promise<{ code: string | null; text: string | null }> {
+  const line = picker.locator('[data-testid=error]');
+  await expect.poll(async () => (await line.isVisible()) && (await line.getAttribute('data-code')) !== previous, { timeout: 20_000 }).toBe(true);
+  return { code: await line.getAttribute('data-code'), text: await line.textContent() };
+}
+
+beforeAll(async () => {
+  pki = createGostPki({
+    tokens: [GOST_TEST_TOKENS[0]!, LOCK_TOKEN],
+    certs: [
+      ...GOST_CERTS.filter((c) => c.token === GOST_TEST_TOKENS[0]!.label),
+      { name: 'lockme', token: LOCK_TOKEN.label, key: 'gost256-XB', id: 'c1', label: 'Lockout GOST', subject: '/CN=Блокировка ПИН/O=Tokensign Test/C=RU' },
+    ],
+  });
+  site = await startTestPage();
+  chrome = await launchChromiumWithExtension({ hostEnv: pki.env, language: 'ru' });
+  page = await chrome.context.newPage();
+  await page.goto(site.url);
+}, 120_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await site?.close();
+  pki?.cleanup();
+});
+
+describe('GOST in the picker', () => {
+  it('logs in with a GOST R 34.10-2012 512 certificate chosen in the picker', async () => {
+    const challenge = randomBytes(32).toString('base64url');
+    await start(challenge);
+    const picker = await findPickerPage(chrome.context);
+    const card = picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint('gost512')}"]`);
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.textContent()).toContain('Смирнова Елена Викторовна');
+    await card.click();
+    await picker.fill('[data-testid=pin]', GOST_TEST_TOKENS[0]!.pin);
+    const closed = picker.waitForEvent('close', { timeout: 30_000 });
+    await picker.click('[data-testid=confirm]');
+    await closed;
+    const result = await outcome();
+    if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+    const cms = Buffer.from(result.result.cms!, 'base64');
+    const openssl = opensslVerify(cms, pki.caCertPem, authPayload(site.origin, challenge), ['-engine', 'gost']);
+    expect(openssl.ok, openssl.stderr).toBe(true);
+    const verified = verifyAuthentication({
+      response: result.result,
+      challenge,
+      origin: site.origin,
+      trustedCertificates: [readFileSync(pki.caCertPem, 'utf8')],
+    });
+    expect(verified.certificate.keyAlgorithm).toBe('GOST-2012-512');
+  });
+
+  it('counts wrong PINs down (few tries, last try), then says the PIN is locked', async () => {
+    await start(randomBytes(32).toString('base64url'));
+    const picker = await findPickerPage(chrome.context);
+    await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint('lockme')}"]`);
+
+    await picker.fill('[data-testid=pin]', '00000000');
+    await picker.click('[data-testid=confirm]');
+    const first = await errorShown(picker);
+    expect(first.code).toBe('PIN_INCORRECT');
+    expect(first.text).toContain('осталось мало попыток');
+
+    await picker.fill('[data-testid=pin]', '00000000');
+    await picker.click('[data-testid=confirm]');
+    await expect.poll(() => picker.textContent('[data-testid=error]'), { timeout: 20_000 }).toContain('последняя попытка');
+    expect(await picker.getAttribute('[data-testid=error]', 'data-code')).toBe('PIN_INCORRECT');
+
+    await picker.fill('[data-testid=pin]', '00000000');
+    await picker.click('[data-testid=confirm]');
+    const locked = await errorShown(picker, 'PIN_INCORRECT');
+    expect(locked.code).toBe('PIN_LOCKED');
+    expect(locked.text).toContain('заблокирован');
+
+    const closed = picker.waitForEvent('close', { timeout: 20_000 });
+    await picker.click('[data-testid=cancel]');
+    await closed;
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+  });
+
+  it('says the token was removed when it is unplugged with the picker open', async () => {
+    pki.resetPins();
+    await start(randomBytes(32).toString('base64url'));
+    const picker = await findPickerPage(chrome.context);
+    await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint('lockme')}"]`);
+    pki.unplug(LOCK_TOKEN.label);
+    await picker.fill('[data-testid=pin]', LOCK_TOKEN.pin);
+    await picker.click('[data-testid=confirm]');
+    const removed = await errorShown(picker);
+    expect(removed.code).toBe('TOKEN_REMOVED');
+    expect(removed.text).toContain('Токен извлечён');
+    pki.replug(LOCK_TOKEN.label);
+    // The picker may end the request itself after a removal; otherwise the user cancels.
+    if (!picker.isClosed()) await picker.click('[data-testid=cancel]').catch(() => undefined);
+    const end = await outcome();
+    expect(end.ok).toBe(false);
+  });
+});
