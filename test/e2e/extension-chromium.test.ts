@@ -270,6 +270,29 @@ describe('extension in Chromium', () => {
     await closed;
   });
 
+  it('the page client says EXTENSION_UNAVAILABLE when nothing acks within 1 s (in a frame, where the bridge does not run)', async () => {
+    await page.evaluate(
+      (src) =>
+        new Promise<void>((resolve) => {
+          const frame = document.createElement('iframe');
+          frame.src = src;
+          frame.onload = () => resolve();
+          document.body.append(frame);
+        }),
+      `${site.origin}/other.html`,
+    );
+    const frame = page.frames().find((f) => f.url().endsWith('/other.html'));
+    expect(frame).toBeDefined();
+    const result = await frame!.evaluate(async () => {
+      const started = performance.now();
+      const code = await (window as unknown as { tokensign: PageClient }).tokensign.status().then(() => 'ok', (e: { code: string }) => e.code);
+      return { code, waited: performance.now() - started };
+    });
+    expect(result.code).toBe('EXTENSION_UNAVAILABLE');
+    expect(result.waited).toBeGreaterThanOrEqual(950);
+    await page.evaluate(() => document.querySelector('iframe')?.remove());
+  });
+
   it('the popup shows the host, the tokens and the certificates with their states', async () => {
     const popup = await chrome.context.newPage();
     await popup.goto(`chrome-extension://${chrome.extensionId}/popup/index.html`);
