@@ -32,10 +32,10 @@ export function buildManifest(target: BrowserTarget, version: string): Record<st
         all_frames: false,
       },
       {
-        // IFCPlugin emulation for Gosuslugi: DOM markers need the body, so document_end.
+        // IFCPlugin emulation for Gosuslugi: starts asking the host at once, adds its DOM markers with the body.
         matches: IFC_BUILTIN_MATCHES,
         js: ['ifc/content.ts'],
-        run_at: 'document_end',
+        run_at: 'document_start',
         all_frames: false,
       },
     ],

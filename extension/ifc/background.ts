@@ -45,7 +45,7 @@ export async function syncUserPortalScripts(): Promise<void> {
   if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [IFC_DYNAMIC_SCRIPT_ID] });
   if (granted.length === 0) return;
   await browser.scripting.registerContentScripts([
-    { id: IFC_DYNAMIC_SCRIPT_ID, matches: granted, js: [IFC_CONTENT_FILE], runAt: 'document_end', allFrames: false, persistAcrossSessions: true },
+    { id: IFC_DYNAMIC_SCRIPT_ID, matches: granted, js: [IFC_CONTENT_FILE], runAt: 'document_start', allFrames: false, persistAcrossSessions: true },
   ]);
 }
 

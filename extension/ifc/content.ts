@@ -38,13 +38,19 @@ class IfcPageBridge {
   private inFlight: { seq: number } | null = null;
   private seq = 0;
 
+  /** Runs at document_start: the host check starts at once, the markers wait for the body. */
   start(): void {
-    if (genuinePluginPresent()) {
-      this.standDown();
-      return;
-    }
-    addMarker(MARKER_EXTENSION);
     this.connect();
+    const whenBody = (): void => {
+      if (genuinePluginPresent()) {
+        this.standDown();
+        return;
+      }
+      addMarker(MARKER_EXTENSION);
+      if (this.hostUp) addMarker(MARKER_PLUGIN);
+    };
+    if (document.body) whenBody();
+    else document.addEventListener('DOMContentLoaded', whenBody, { once: true });
     window.addEventListener('message', (event: MessageEvent<unknown>) => {
       if (event.source !== window || this.standingDown) return;
       const request = parsePageMessage(event.data);
@@ -101,7 +107,7 @@ class IfcPageBridge {
     if (up === this.hostUp || this.standingDown) return;
     this.hostUp = up;
     if (up) {
-      addMarker(MARKER_PLUGIN);
+      if (document.body) addMarker(MARKER_PLUGIN);
     } else {
       removeMarker(MARKER_PLUGIN);
     }
