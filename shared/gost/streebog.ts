@@ -65,7 +65,9 @@ function limbsFromHex(hex: string): Block {
 
 const C = C_HEX.map(limbsFromHex);
 
-// l folded per input byte: T[j][b] is l of the word whose byte j is b (low and high halves).
+// S and l folded per input byte: T[j][b] is l of the word whose byte j is π(b) (low and high halves).
+const PI_INV = new Uint8Array(256);
+for (let i = 0; i < 256; i++) PI_INV[PI[i]!] = i;
 const TLO = new Uint32Array(8 * 256);
 const THI = new Uint32Array(8 * 256);
 {
@@ -80,8 +82,8 @@ const THI = new Uint32Array(8 * 256);
           lo ^= row[0];
           hi ^= row[1];
         }
-      TLO[j * 256 + b] = lo >>> 0;
-      THI[j * 256 + b] = hi >>> 0;
+      TLO[j * 256 + PI_INV[b]!] = lo >>> 0;
+      THI[j * 256 + PI_INV[b]!] = hi >>> 0;
     }
 }
 
@@ -93,7 +95,7 @@ function lps(src: Block, dst: Block): void {
     let lo = 0;
     let hi = 0;
     for (let j = 0; j < 8; j++) {
-      const idx = j * 256 + PI[(src[2 * j + half]! >>> shift) & 0xff]!;
+      const idx = j * 256 + ((src[2 * j + half]! >>> shift) & 0xff);
       lo ^= TLO[idx]!;
       hi ^= THI[idx]!;
     }
@@ -107,19 +109,21 @@ function xor(a: Block, b: Block, out: Block): Block {
   return out;
 }
 
+// Scratch blocks for compress (single-threaded JS: no reentrancy).
+const K = new Uint32Array(16);
+const T = new Uint32Array(16);
+const STATE = new Uint32Array(16);
+
 /** g_N(h, m) = E(LPS(h ⊕ N), m) ⊕ h ⊕ m, in place on h. */
 function compress(h: Block, m: Block, n: Block): void {
-  const k = new Uint32Array(16);
-  const t = new Uint32Array(16);
-  const state = new Uint32Array(16);
-  lps(xor(h, n, t), k);
-  xor(m, k, state);
+  lps(xor(h, n, T), K);
+  xor(m, K, STATE);
   for (let i = 0; i < 12; i++) {
-    lps(state, t);
-    lps(xor(k, C[i]!, state), k);
-    xor(t, k, state);
+    lps(STATE, T);
+    lps(xor(K, C[i]!, STATE), K);
+    xor(T, K, STATE);
   }
-  for (let i = 0; i < 16; i++) h[i] = (h[i]! ^ state[i]! ^ m[i]!) >>> 0;
+  for (let i = 0; i < 16; i++) h[i] = (h[i]! ^ STATE[i]! ^ m[i]!) >>> 0;
 }
 
 /** a += b (mod 2^512). */
@@ -132,13 +136,16 @@ function add512(a: Block, b: Block): void {
   }
 }
 
-function blockFromBytes(bytes: Uint8Array, offset: number, length: number): Block {
+/** Reads 64 bytes at offset (or fewer, padded 0…01‖M as a number) into out. */
+function readBlock(bytes: Uint8Array, offset: number, length: number, out: Block): Block {
+  if (length === 64) {
+    for (let i = 0, o = offset; i < 16; i++, o += 4) out[i] = (bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24)) >>> 0;
+    return out;
+  }
   const buf = new Uint8Array(64);
   buf.set(bytes.subarray(offset, offset + length));
-  if (length < 64) buf[length] = 0x01; // padding: 0…01‖M as a number
-  const out = new Uint32Array(16);
-  for (let i = 0; i < 16; i++) out[i] = (buf[4 * i]! | (buf[4 * i + 1]! << 8) | (buf[4 * i + 2]! << 16) | (buf[4 * i + 3]! << 24)) >>> 0;
-  return out;
+  buf[length] = 0x01;
+  return readBlock(buf, 0, 64, out);
 }
 
 function streebog(data: Uint8Array, outBits: 256 | 512): Uint8Array {
@@ -148,15 +155,16 @@ function streebog(data: Uint8Array, outBits: 256 | 512): Uint8Array {
   const zero = new Uint32Array(16);
   const full = new Uint32Array(16);
   full[0] = 512;
+  const m = new Uint32Array(16);
   let offset = 0;
   for (; data.length - offset >= 64; offset += 64) {
-    const m = blockFromBytes(data, offset, 64);
+    readBlock(data, offset, 64, m);
     compress(h, m, n);
     add512(n, full);
     add512(sigma, m);
   }
   const rest = data.length - offset;
-  const m = blockFromBytes(data, offset, rest);
+  readBlock(data, offset, rest, m);
   compress(h, m, n);
   const bits = new Uint32Array(16);
   bits[0] = rest * 8;
