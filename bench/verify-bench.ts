@@ -81,7 +81,7 @@ function sign(pki: TestPki, label: Signed['label'], certPem: string, keyPem: str
   const cms = gost ? withGostSignatureOid(readFileSync(cmsPath)) : readFileSync(cmsPath);
   const certificate = pemToDer(readFileSync(certPem, 'utf8'));
 
-  const contentInfo = pkijs.ContentInfo.fromBER(cms);
+  const contentInfo = pkijs.ContentInfo.fromBER(new Uint8Array(cms));
   const signedData = new pkijs.SignedData({ schema: contentInfo.content });
   const signer = signedData.signerInfos[0]!;
   // Signed attributes are signed as a SET OF: the [0] IMPLICIT tag becomes 0x31.
