@@ -50,7 +50,13 @@
 #define MAX_SESSIONS 256
 #define MIN_PIN 4
 #define MAX_PIN 64
-#define DEFAULT_ENGINE_PATH "/usr/lib/x86_64-linux-gnu/engines-3/gost.so"
+/* Where Debian and others put the gost engine; TESTTOKEN_GOST_ENGINE or OPENSSL_ENGINES come first. */
+static const char *const ENGINE_PATHS[] = {
+  "/usr/lib/x86_64-linux-gnu/engines-3/gost.so",
+  "/usr/lib/aarch64-linux-gnu/engines-3/gost.so",
+  "/usr/lib64/engines-3/gost.so",
+  "/usr/lib/engines-3/gost.so",
+};
 
 enum key_kind { KEY_NONE, KEY_RSA, KEY_EC, KEY_GOST256, KEY_GOST512 };
 enum obj_kind { OBJ_CERT = 1, OBJ_PRIV = 2, OBJ_PUB = 3 };
@@ -221,13 +227,24 @@ static ENGINE *load_engine(void) {
   if (!e) {
     /* Inside Node, OpenSSL's engine directory is unset: load the shared object by path. */
     ERR_clear_error();
-    const char *path = getenv("TESTTOKEN_GOST_ENGINE");
-    if (!path || !*path) path = DEFAULT_ENGINE_PATH;
-    e = ENGINE_by_id("dynamic");
-    if (e && (!ENGINE_ctrl_cmd_string(e, "SO_PATH", path, 0) || !ENGINE_ctrl_cmd_string(e, "ID", "gost", 0) ||
-              !ENGINE_ctrl_cmd_string(e, "LOAD", NULL, 0))) {
-      ENGINE_free(e);
-      e = NULL;
+    char from_env[4096] = "";
+    const char *dir = getenv("OPENSSL_ENGINES");
+    if (dir && *dir) snprintf(from_env, sizeof from_env, "%s/gost.so", dir);
+    const char *first = getenv("TESTTOKEN_GOST_ENGINE");
+    const char *candidates[2 + sizeof ENGINE_PATHS / sizeof ENGINE_PATHS[0]];
+    size_t n = 0;
+    if (first && *first) candidates[n++] = first;
+    if (*from_env) candidates[n++] = from_env;
+    for (size_t i = 0; i < sizeof ENGINE_PATHS / sizeof ENGINE_PATHS[0]; i++) candidates[n++] = ENGINE_PATHS[i];
+    for (size_t i = 0; i < n && !e; i++) {
+      if (access(candidates[i], R_OK) != 0) continue;
+      e = ENGINE_by_id("dynamic");
+      if (e && (!ENGINE_ctrl_cmd_string(e, "SO_PATH", candidates[i], 0) || !ENGINE_ctrl_cmd_string(e, "ID", "gost", 0) ||
+                !ENGINE_ctrl_cmd_string(e, "LOAD", NULL, 0))) {
+        ENGINE_free(e);
+        e = NULL;
+      }
+      ERR_clear_error();
     }
   }
   if (!e || !ENGINE_init(e)) {
