@@ -262,6 +262,19 @@ describe('extension in Chromium', () => {
     expect(await outcome(page)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
   });
 
+  it('leaving the page closes its picker too', async () => {
+    const tab = await chrome.context.newPage();
+    await tab.goto(site.url);
+    await start(tab, 'authenticate', { challenge: challenge() });
+    const picker = await findPickerPage(chrome.context);
+    const pickerClosed = picker.waitForEvent('close', { timeout: 20_000 });
+    await tab.goto(`${site.origin}/other.html`);
+    await pickerClosed;
+    // The new document may ask at once.
+    expect(await call(tab, 'status')).toMatchObject({ ok: true });
+    await tab.close();
+  });
+
   it('a request past its timeoutMs is answered TIMEOUT and its picker closes', async () => {
     await start(page, 'authenticate', { challenge: challenge(), timeoutMs: 1500 });
     const picker = await findPickerPage(chrome.context);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
-import { GOST_TEST_TOKENS, createGostPki, type GostPki } from '../fixtures/gost';
+import { GOST_CERTS, GOST_TEST_TOKENS, createGostPki, type GostPki } from '../fixtures/gost';
 import { findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
 
 type PageClient = typeof import('../../extension/page-client/index');
@@ -44,7 +44,13 @@ function thumbprint(name: string): string {
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tokensign-e2e-tokens-'));
   // Both tokens start out of their readers.
-  pki = createGostPki({ tokens: GOST_TEST_TOKENS.map((t) => ({ ...t, present: false, maxPinTries: 3 })) });
+  // One more certificate that expires in about ten days, for the warning.
+  const soon = new Date(Date.now() + 10.5 * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  const certs = [
+    ...GOST_CERTS,
+    { name: 'soon', token: GOST2, key: 'p256' as const, id: 'b4', label: 'Expiring soon', subject: '/CN=Скоро Истекающий/O=ООО "Ромашка"/C=RU', startDate: '20240101000000Z', endDate: soon },
+  ];
+  pki = createGostPki({ certs, tokens: GOST_TEST_TOKENS.map((t) => ({ ...t, present: false, maxPinTries: 3 })) });
   site = await startTestPage();
   chrome = await launchChromiumWithExtension({ hostEnv: pki.env, language: 'en' });
   page = await chrome.context.newPage();
@@ -79,7 +85,11 @@ describe('picker with tokens coming and going', () => {
     await gostCard.waitFor({ state: 'visible', timeout: 10_000 });
     expect(await picker.locator('[data-testid=no-certificates]').isHidden()).toBe(true);
     expect(await gostCard.textContent()).toContain('GOST-2012-512');
+    const soonCard = picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint('soon')}"]`);
+    expect(await soonCard.getAttribute('aria-disabled')).toBe('false');
+    expect(await soonCard.locator('[data-testid=cert-warning]').textContent()).toMatch(/^Expires in (9|10) days$/);
     const card = picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint('p256')}"]`);
+    expect(await card.locator('[data-testid=cert-warning]').count()).toBe(0);
     await card.click();
     await picker.fill('[data-testid=pin]', '87654321');
     await picker.click('[data-testid=confirm]');
