@@ -10,6 +10,7 @@ import {
   readOctetString,
   readOid,
   readRoot,
+  readSmallInteger,
   readTime,
   tlv,
   type DerNode,
@@ -85,7 +86,8 @@ function fail(message: string): never {
 
 function readSignerInfo(node: DerNode): SignerInfo {
   const fields = children(expectTag(node, TAG.SEQUENCE, 'SignerInfo'));
-  let i = 1; // version
+  const version = readSmallInteger(expectTag(fields[0], TAG.INTEGER, 'SignerInfo.version'));
+  let i = 1;
   const sidNode = fields[i++] ?? fail('SignerInfo has no signer identifier');
   let sid: SignerIdentifier;
   if (sidNode.tag === TAG.SEQUENCE) {
@@ -100,6 +102,9 @@ function readSignerInfo(node: DerNode): SignerInfo {
   } else {
     throw new DerError(`unknown signer identifier tag 0x${sidNode.tag.toString(16)}`);
   }
+  // RFC 5652 §5.3: version 1 names the signer by issuer and serial, version 3 by subject key identifier.
+  const expected = sid.kind === 'issuerAndSerial' ? 1 : 3;
+  if (version !== expected) throw new DerError(`SignerInfo version ${version} does not fit its signer identifier (expected ${expected})`);
   const digestAlgorithm = readAlgorithm(fields[i++], 'SignerInfo.digestAlgorithm');
   let signedAttributes: SignedAttributes | undefined;
   if (fields[i]?.tag === 0xa0) signedAttributes = readSignedAttributes(fields[i++]!);

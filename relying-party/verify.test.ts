@@ -107,6 +107,14 @@ describe('accepts what OpenSSL signs correctly', () => {
     expect(direct.certificate.subject.commonName).toBe('Через Промежуточный');
   });
 
+  it('BER with indefinite lengths (openssl -stream), attached and detached', () => {
+    for (const extra of [['-stream'], ['-stream', '-nodetach']]) {
+      const cms = sign(pki.leaves.rsa, { extra });
+      expect(cms[1], 'openssl wrote indefinite length').toBe(0x80);
+      expect(verify(responseOf(cms, pki.leaves.rsa)).certificate.subject.commonName).toBe('Иванов Иван Иванович');
+    }
+  });
+
   it('takes the origin the page client added as information only', () => {
     const cms = sign(pki.leaves.p256);
     const response = { ...responseOf(cms, pki.leaves.p256), origin: ORIGIN };

@@ -154,7 +154,7 @@ export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCert
     spki: tlv(spkiNode),
     tbs: tlv(tbsNode!),
     signatureAlgorithm,
-    signature: readBitString(expectTag(sigNode, TAG.BIT_STRING, 'signatureValue')).bytes,
+    signature: signatureBits(sigNode),
     algorithmsAgree: Buffer.compare(outerAlgBytes, innerAlgBytes) === 0,
     hasExtensions: false,
   };
@@ -173,6 +173,12 @@ export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCert
     }
   }
   return cert;
+}
+
+function signatureBits(node: DerNode | undefined): Uint8Array {
+  const { bytes, unused } = readBitString(expectTag(node, TAG.BIT_STRING, 'signatureValue'));
+  if (unused !== 0) throw new DerError('signatureValue has unused bits');
+  return bytes;
 }
 
 function fail(message: string): never {
