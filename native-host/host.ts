@@ -46,6 +46,9 @@ export async function answerFrame(service: TokenService, body: Buffer): Promise<
   } catch {
     // Never echo the parser's message: it quotes the input, which may hold a PIN.
     return errorReply(null, new BadRequest(body.length === 0 ? 'empty frame: expected a JSON request' : 'the frame is not valid UTF-8 JSON'));
+  } finally {
+    // The frame is the host's own copy; wipe it so the PIN's bytes do not linger in it.
+    body.fill(0);
   }
   const id = readId(message);
   let command: Command;
