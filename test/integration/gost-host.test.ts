@@ -103,6 +103,21 @@ describe('GOST certificates on the emulated token', () => {
     expect(() => verifyLogin({ ...result, cms: flipped.toString('base64') })).toThrow(VerificationError);
   });
 
+  it.each([
+    ['gost256', true],
+    ['gost512b', false],
+  ])('%s: sign of a 300 KB document (detached %s) verifies with OpenSSL', async (name, detached) => {
+    const document = Buffer.alloc(300 * 1024);
+    for (let i = 0; i < document.length; i++) document[i] = (i * 31 + (i >> 8)) & 0xff;
+    const pin = name === 'gost512b' ? GOST_TEST_TOKENS[1]!.pin : GOST_TEST_TOKENS[0]!.pin;
+    const reply = await send('sign', { certificateId: certOf(name).id, pin, data: document.toString('base64'), detached });
+    if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+    const cms = Buffer.from((reply.result as { cms: string }).cms, 'base64');
+    const check = opensslVerify(cms, pki.caCertPem, detached ? document : undefined, ['-engine', 'gost']);
+    expect(check.ok, check.stderr).toBe(true);
+    expect(check.content.equals(document)).toBe(true);
+  });
+
   it('signs RSA through CKM_RSA_PKCS when that is all the token offers', async () => {
     const reply = await authenticate('rsa', GOST_TEST_TOKENS[1]!.pin);
     if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
