@@ -166,8 +166,9 @@ describe('framing', () => {
     }
   });
 
-  it('writes only frames to stdout in a whole session', async () => {
+  it('writes only frames to stdout in a whole session, and never the PIN to stderr', async () => {
     expect(host.leftoverStdout).toBe(0);
     expect(host.frameSizes.length).toBeGreaterThan(50);
+    for (const h of hosts) expect(h.stderr).not.toContain(PIN);
   });
 });
