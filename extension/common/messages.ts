@@ -42,7 +42,9 @@ export interface PickerView {
 export type PickerCommand =
   | { kind: 'attach'; session: string }
   | { kind: 'confirm'; certificateId: string; pin: string }
-  | { kind: 'cancel' };
+  | { kind: 'cancel' }
+  /** Sent every few seconds: Firefox suspends an idle background page, even with the picker open. */
+  | { kind: 'keepalive' };
 
 /** background → picker. */
 export interface PickerUpdate {

@@ -189,3 +189,16 @@ $<HTMLFormElement>('pin-form').addEventListener('submit', (event) => {
 cancelButton.addEventListener('click', () => {
   port.postMessage({ kind: 'cancel' } satisfies PickerCommand);
 });
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') port.postMessage({ kind: 'cancel' } satisfies PickerCommand);
+});
+
+const KEEPALIVE_MS = 10_000;
+setInterval(() => {
+  try {
+    port.postMessage({ kind: 'keepalive' } satisfies PickerCommand);
+  } catch {
+    // the session is over; the window is closing
+  }
+}, KEEPALIVE_MS);

@@ -58,7 +58,8 @@ beforeAll(async () => {
   pki = createTestPki();
   site = await startTestPage();
   // No host registered at first; the second test registers it (one browser for the file).
-  firefox = await launchFirefoxWithExtension({ noHost: true });
+  // A short idle timeout for the background page, so a picker that stays open must keep it alive.
+  firefox = await launchFirefoxWithExtension({ noHost: true, extraPrefs: { 'extensions.background.idle.timeout': 1000 } });
   page = await firefox.browser.newPage();
   await page.goto(site.url);
 }, 120_000);
@@ -92,6 +93,8 @@ describe('extension in Firefox', () => {
     const expiredThumb = createHash('sha256').update(readFileSync(pki.certs.expired!.certDer)).digest('hex');
     expect(await picker.$eval(`[data-testid=cert][data-thumbprint="${expiredThumb}"]`, (e) => e.getAttribute('aria-disabled'))).toBe('true');
     await picker.click(`[data-testid=cert][data-thumbprint="${thumb}"]`);
+    // Longer than the background's idle timeout: the open picker keeps it alive.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     await picker.type('[data-testid=pin]', '123456');
     await picker.click('[data-testid=confirm]');
     const result = await outcome();
