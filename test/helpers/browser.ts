@@ -225,6 +225,8 @@ export interface FirefoxLaunchOptions {
   /** Browser UI language, e.g. 'ru'. */
   language?: string;
   extraPrefs?: Record<string, unknown>;
+  /** Accept self-signed HTTPS test servers. */
+  acceptInsecureCerts?: boolean;
 }
 
 export interface FirefoxWithExtension {
@@ -260,6 +262,7 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
       browser: 'firefox',
       executablePath: FIREFOX_PATH,
       headless: true,
+      acceptInsecureCerts: options.acceptInsecureCerts ?? false,
       env,
       timeout: 60_000,
       extraPrefsFirefox: {
