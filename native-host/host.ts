@@ -123,6 +123,13 @@ export function runHost(options: HostOptions = {}): Promise<void> {
       });
   };
 
+  if (!options.input) {
+    // Every request's failure is already an error reply; anything escaping that is a bug, and a
+    // host that dies takes the user's pending request with it: log it and keep serving.
+    process.on('uncaughtException', (e) => log('error', 'host', 'uncaught-exception', { error: e.stack ?? e.message }));
+    process.on('unhandledRejection', (e) => log('error', 'host', 'unhandled-rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+  }
+
   output.on('error', (e: NodeJS.ErrnoException) => {
     // The browser closed the pipe: no one is listening, finish quietly.
     outputClosed = true;
