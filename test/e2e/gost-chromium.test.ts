@@ -2,13 +2,23 @@
 // extension's picker (checked by OpenSSL with the gost engine and by verifyAuthentication), then the PIN counting
 // down to the lock and an unplugged token, as the picker tells the user.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuthentication } from '../../relying-party/index';
 import { authPayload } from '../../shared/protocol';
 import { createGostPki, GOST_CERTS, GOST_TEST_TOKENS, type GostPki } from '../fixtures/gost';
-import { findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
+import {
+  CHROME_EXTENSION_DIR,
+  findPickerPage,
+  HOST_BUNDLE,
+  launchChromiumWithExtension,
+  startTestPage,
+  type ChromiumWithExtension,
+  type TestPageServer,
+} from '../helpers/browser';
 import { opensslVerify } from '../helpers/cms-verify';
 
 type PageClient = typeof import('../../extension/page-client/index');
@@ -20,6 +30,15 @@ let pki: GostPki;
 let site: TestPageServer;
 let chrome: ChromiumWithExtension;
 let page: Page;
+let work: string;
+
+/** A private copy of a build folder, so a rebuild running beside this file cannot pull it away mid-test. */
+async function privateCopy(dir: string, marker: string, name: string): Promise<string> {
+  for (let i = 0; i < 120 && !existsSync(join(dir, marker)); i++) await new Promise((r) => setTimeout(r, 500));
+  const copy = join(work, name);
+  cpSync(dir, copy, { recursive: true });
+  return copy;
+}
 
 async function start(challenge: string): Promise<void> {
   await page.evaluate((c) => {
@@ -53,8 +72,11 @@ beforeAll(async () => {
       { name: 'lockme', token: LOCK_TOKEN.label, key: 'gost256-XB', id: 'c1', label: 'Lockout GOST', subject: '/CN=Блокировка ПИН/O=Tokensign Test/C=RU' },
     ],
   });
+  work = mkdtempSync(join(tmpdir(), 'tokensign-e2e-gost-'));
+  const extensionDir = await privateCopy(CHROME_EXTENSION_DIR, 'manifest.json', 'chrome');
+  const hostDir = await privateCopy(join(HOST_BUNDLE, '..'), 'host.mjs', 'native-host');
   site = await startTestPage();
-  chrome = await launchChromiumWithExtension({ hostEnv: pki.env, language: 'ru' });
+  chrome = await launchChromiumWithExtension({ extensionDir, hostPath: join(hostDir, 'host.mjs'), hostEnv: pki.env, language: 'ru' });
   page = await chrome.context.newPage();
   await page.goto(site.url);
 }, 120_000);
@@ -63,6 +85,7 @@ afterAll(async () => {
   await chrome?.close();
   await site?.close();
   pki?.cleanup();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe('GOST in the picker', () => {
