@@ -284,6 +284,30 @@ describe('sign and hash', () => {
     expect(await call(a, 'sign', { ...base, inDataType: 1, data: 'x', signType: 3 })).toMatchObject({ error_code: 25 });
   });
 
+  it('an empty PIN on a token that needs one is 160 without asking the person', async () => {
+    const b = backend();
+    const a = new IfcAdapter(b);
+    expect(await call(a, 'sign', { ...base, userPin: '', inDataType: 1, data: 'x', signType: 3 })).toMatchObject({ error_code: 160 });
+    expect(b.orders).toHaveLength(0);
+    b.tokens = [{ ...token1, pin: { ...pinState, protectedPath: true } }, token2];
+    expect(await call(a, 'sign', { ...base, userPin: '', inDataType: 1, data: 'x', signType: 3 })).toMatchObject({ error_code: 0 });
+    expect(b.orders).toHaveLength(1);
+  });
+
+  it('no loadable PKCS#11 module reads as no token', async () => {
+    const b = backend();
+    b.listTokens = async () => {
+      throw new TokensignError('MODULE_LOAD_FAILED', 'none');
+    };
+    const a = new IfcAdapter(b);
+    expect(await call(a, 'get_list_info', { cryptoType: null })).toEqual({ error_code: 0, ifc_list: [] });
+    expect(await call(a, 'get_list_certs_by_cryptoid_array', { cryptoID_array: ['softhsm2/99'], show_progress: 0 })).toEqual({ error_code: 0, result_array: [] });
+    b.listTokens = async () => {
+      throw new TokensignError('HOST_UNAVAILABLE', 'gone');
+    };
+    expect(await call(a, 'get_list_info', { cryptoType: null })).toMatchObject({ error_code: 256 });
+  });
+
   it('hash uses the digest of the key algorithm', async () => {
     const b = backend();
     const a = new IfcAdapter(b);

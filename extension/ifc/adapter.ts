@@ -223,7 +223,13 @@ export class IfcAdapter {
   }
 
   private async cryptos(): Promise<IfcCrypto[]> {
-    return cryptosFor(await this.backend.listTokens());
+    try {
+      return cryptosFor(await this.backend.listTokens());
+    } catch (error) {
+      // No usable PKCS#11 module means no token: the portal's widget crashes on an error here.
+      if ((error as { code?: unknown } | null)?.code === 'MODULE_LOAD_FAILED') return [];
+      throw error;
+    }
   }
 
   private async listInfo(params: IfcParams): Promise<IfcReply> {
@@ -287,6 +293,11 @@ export class IfcAdapter {
 
   /** containerId `alias/num/id` → the certificate, or an IFC error reply. */
   private async resolveContainer(containerId: unknown): Promise<IfcHostCertificate | IfcReply> {
+    const found = await this.resolveContainerToken(containerId);
+    return 'error_code' in found ? found : found.cert;
+  }
+
+  private async resolveContainerToken(containerId: unknown): Promise<{ cert: IfcHostCertificate; token: TokenInfo } | IfcReply> {
     if (typeof containerId !== 'string' || !containerId.includes('/')) {
       return fail(IfcError.BAD_PARAMS, 'containerId must be "alias/num/id"');
     }
@@ -297,7 +308,7 @@ export class IfcAdapter {
     if (!crypto) return fail(IfcError.P11_NO_TOKENS_FOUND, `no token ${cryptoId} is present`);
     const entry = certEntries(await this.backend.listCertificates(), crypto.token.id).find((e) => e.id === id);
     if (!entry) return fail(IfcError.CONTAINER_NOT_FOUND, `no key container ${containerId}`);
-    return entry.cert;
+    return { cert: entry.cert, token: crypto.token };
   }
 
   private newHandle(der: Uint8Array): IfcReply {
@@ -383,8 +394,13 @@ export class IfcAdapter {
     const raw = signType === IfcSignType.RAW || signType === IfcSignType.RAW_REVERSED;
     const attached = signType === IfcSignType.CMS_ATTACHED || signType === IfcSignType.CADES_BES_ATTACHED;
     if (attached && input.hashed) return fail(IfcError.BAD_SIGN_TYPE, 'an attached signature needs the data, not its hash');
-    const cert = await this.resolveContainer(params.containerId);
-    if ('error_code' in cert) return cert;
+    const found = await this.resolveContainerToken(params.containerId);
+    if ('error_code' in found) return found;
+    const { cert, token } = found;
+    // An empty PIN on a token that needs one: the page asks again, no window needed.
+    if (pin === '' && token.pin.loginRequired && !token.pin.protectedPath) {
+      return fail(IfcError.P11_LOGIN_ERROR, 'the token needs its PIN');
+    }
     const signature = await this.backend.sign({
       certificate: cert,
       pin,
