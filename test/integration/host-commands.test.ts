@@ -1,7 +1,8 @@
 // The five §2 commands and every refusal, through the real built host spawned as Chromium
 // spawns it, against two SoftHSM tokens. Every CMS is checked by OpenSSL and by pkijs.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCertificate } from '../../shared/certificate';
 import type { CertificateInfo, HostReply, TokenInfo } from '../../shared/protocol';
@@ -82,6 +83,22 @@ describe('hello', () => {
     expect(hello.modules[1]?.error).toMatch(/nonexistent/);
     const list = await other.call<{ tokens: TokenInfo[] }>('list-tokens');
     expect(list.tokens.map((t) => t.label).sort()).toEqual(['Tokensign Test 1', 'Tokensign Test 2']);
+    expect(await other.close()).toBe(0);
+  });
+
+  it('without TOKENSIGN_PKCS11_MODULES, loads the modules of the per-user config file', async () => {
+    const configHome = join(pki.dir, 'xdg');
+    mkdirSync(join(configHome, 'tokensign'), { recursive: true });
+    writeFileSync(join(configHome, 'tokensign', 'config.json'), JSON.stringify({ modules: ['/nonexistent/from-config.so', SOFTHSM_MODULE], probeKnownModules: false }));
+    const other = startHost({ env: { SOFTHSM2_CONF: pki.softhsmConf, TOKENSIGN_PKCS11_MODULES: undefined, XDG_CONFIG_HOME: configHome } });
+    extraHosts.push(other);
+    const hello = await other.call<{ modules: Array<{ path: string; loaded: boolean }> }>('hello');
+    expect(hello.modules.map((m) => [m.path, m.loaded])).toEqual([
+      ['/nonexistent/from-config.so', false],
+      [SOFTHSM_MODULE, true],
+    ]);
+    const list = await other.call<{ tokens: TokenInfo[] }>('list-tokens');
+    expect(list.tokens.map((t) => t.id).sort()).toEqual(tokens.map((t) => t.id).sort());
     expect(await other.close()).toBe(0);
   });
 
