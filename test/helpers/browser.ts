@@ -194,22 +194,23 @@ function isPickerUrl(url: string): boolean {
 
 /** Waits for the picker window's page and for its first view (the origin is shown). */
 export async function findPickerPage(context: BrowserContext, timeoutMs = 20_000): Promise<Page> {
+  // Polls rather than waiting for a 'page' event: a new window may already be listed while still on
+  // about:blank, and a picker that just finished may still be listed while it closes.
   const deadline = Date.now() + timeoutMs;
-  let page = context.pages().find((p) => isPickerUrl(p.url()));
-  while (!page) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error('The picker window did not open');
-    const candidate = await context.waitForEvent('page', { timeout: left }).catch(() => null);
-    if (candidate) {
-      if (candidate.url() === 'about:blank') await candidate.waitForURL((u) => u.href !== 'about:blank', { timeout: Math.max(1, deadline - Date.now()) }).catch(() => undefined);
-      if (isPickerUrl(candidate.url())) page = candidate;
+  while (Date.now() < deadline) {
+    const candidates = context.pages().filter((p) => !p.isClosed() && isPickerUrl(p.url())).reverse();
+    for (const page of candidates) {
+      const ready = await page
+        .waitForFunction(() => (document.querySelector('[data-testid=origin]')?.textContent ?? '') !== '', undefined, {
+          timeout: Math.max(100, Math.min(2_000, deadline - Date.now())),
+        })
+        .then(() => !page.isClosed())
+        .catch(() => false);
+      if (ready) return page;
     }
-    page ??= context.pages().find((p) => isPickerUrl(p.url()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await page.waitForFunction(() => (document.querySelector('[data-testid=origin]')?.textContent ?? '') !== '', undefined, {
-    timeout: Math.max(1000, deadline - Date.now()),
-  });
-  return page;
+  throw new Error('The picker window did not open');
 }
 
 /** True while some picker window is open in the context. */
