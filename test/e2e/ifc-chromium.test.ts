@@ -4,7 +4,7 @@
 // attached CMS with OpenSSL (gost engine). Tokensign's own window is driven like a person would.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -393,6 +393,34 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
     });
     expect(replies.map((r) => r.error_code)).toEqual([0, 17, 0, 5]);
     expect(replies[2]).toEqual({ error_code: 0, ifc_list: [] });
+  });
+
+  it('removes the second marker and posts IFC_EXT_DISCONNECT while the host cannot run, and recovers', async () => {
+    await page.goto(`${portal.origin}/`);
+    await page.waitForSelector('#plugin-status[data-plugin="true"]', { state: 'attached', timeout: 20_000 });
+    const launcher = chrome.launcherPath!;
+    const original = readFileSync(launcher, 'utf8');
+    writeFileSync(launcher, '#!/bin/sh\nexit 1\n');
+    try {
+      // Our host processes: the ones the browser of this file started, known by this file's SoftHSM config.
+      const mine = readdirSync('/proc').filter((pid) => {
+        if (!/^\d+$/.test(pid)) return false;
+        try {
+          return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`SOFTHSM2_CONF=${pki.softhsmConf}`)
+            && readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('host.mjs');
+        } catch {
+          return false;
+        }
+      });
+      expect(mine.length).toBeGreaterThan(0);
+      for (const pid of mine) process.kill(Number(pid), 'SIGTERM');
+      await page.waitForSelector('#ifc-plugin-is-installed', { state: 'detached', timeout: 15_000 });
+      expect(await page.$('#ifcplugin-extension-is-installed[data-owner="tokensign"]')).not.toBeNull();
+      expect((await trace(page)).disconnects).toBe(1);
+    } finally {
+      writeFileSync(launcher, original);
+    }
+    await page.waitForSelector('#ifc-plugin-is-installed[data-owner="tokensign"]', { state: 'attached', timeout: 15_000 });
   });
 
   it('stands down when the genuine plugin marks the page', async () => {
