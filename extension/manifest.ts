@@ -23,7 +23,12 @@ export function buildManifest(target: BrowserTarget, version: string): Record<st
     permissions: ['nativeMessaging', 'storage', 'scripting'],
     optional_host_permissions: ['https://*/*'],
     options_ui: { page: 'ifc/options/index.html', open_in_tab: true },
-    action: { default_popup: 'popup/index.html', default_title: '__MSG_actionTitle__' },
+    icons: { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png', 48: 'icons/icon-48.png', 128: 'icons/icon-128.png' },
+    action: {
+      default_popup: 'popup/index.html',
+      default_title: '__MSG_actionTitle__',
+      default_icon: { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png' },
+    },
     content_scripts: [
       {
         matches: CONTENT_MATCHES,
