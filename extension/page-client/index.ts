@@ -110,7 +110,14 @@ function call<T>(action: PageAction, params: Record<string, unknown>): Promise<T
       }
     }
     window.addEventListener('message', onMessage);
-    window.postMessage({ type: PAGE_REQUEST, id, action, params }, window.location.origin);
+    try {
+      window.postMessage({ type: PAGE_REQUEST, id, action, params }, window.location.origin);
+    } catch (error) {
+      // An opaque origin ("null", e.g. a sandboxed frame) cannot be addressed, and the bridge would not answer it.
+      clearTimeout(ackTimer);
+      window.removeEventListener('message', onMessage);
+      reject(new TokensignPageError('EXTENSION_UNAVAILABLE', `The request could not be posted: ${error instanceof Error ? error.message : String(error)}`));
+    }
   });
 }
 
