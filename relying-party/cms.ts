@@ -63,19 +63,29 @@ function readSignedAttributes(node: DerNode): SignedAttributes {
   signedBytes.set(bytes);
   signedBytes[0] = TAG.SET;
   const out: SignedAttributes = { signedBytes };
-  const seen = new Set<string>();
+  // RFC 5652 §5.3: each of these appears once; a second copy could say something else than the first.
+  let seenType = false;
+  let seenDigest = false;
+  let seenTime = false;
   for (const attr of children(node)) {
     const [typeNode, valuesNode] = children(expectTag(attr, TAG.SEQUENCE, 'Attribute'));
     const type = readOid(typeNode ?? fail('Attribute without type'));
-    if (seen.has(type)) throw new DerError(`attribute ${type} appears twice`);
-    seen.add(type);
-    const values = children(expectTag(valuesNode, TAG.SET, `attribute ${type} values`));
-    if (type === OID_CONTENT_TYPE) out.contentType = readOid(one(values, 'contentType'));
-    else if (type === OID_MESSAGE_DIGEST) {
-      const v = one(values, 'messageDigest');
+    const valuesSet = expectTag(valuesNode, TAG.SET, `attribute ${type} values`);
+    if (type === OID_CONTENT_TYPE) {
+      if (seenType) throw new DerError('attribute contentType appears twice');
+      seenType = true;
+      out.contentType = readOid(one(children(valuesSet), 'contentType'));
+    } else if (type === OID_MESSAGE_DIGEST) {
+      if (seenDigest) throw new DerError('attribute messageDigest appears twice');
+      seenDigest = true;
+      const v = one(children(valuesSet), 'messageDigest');
       if (v.tag !== TAG.OCTET_STRING) throw new DerError('messageDigest is not an OCTET STRING');
       out.messageDigest = content(v);
-    } else if (type === OID_SIGNING_TIME) out.signingTime = readTime(one(values, 'signingTime'));
+    } else if (type === OID_SIGNING_TIME) {
+      if (seenTime) throw new DerError('attribute signingTime appears twice');
+      seenTime = true;
+      out.signingTime = readTime(one(children(valuesSet), 'signingTime'));
+    }
   }
   return out;
 }

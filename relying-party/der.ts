@@ -123,20 +123,45 @@ export function content(node: DerNode): Uint8Array {
   return node.buf.subarray(node.contentStart, node.contentEnd);
 }
 
-const oidCache = new Map<string, string>();
+interface KnownOid {
+  bytes: Uint8Array;
+  oid: string;
+}
+/** Decoded OIDs by an FNV-1a hash of their bytes: no allocation on the hot path. */
+const oidCache = new Map<number, KnownOid[]>();
+let oidCacheSize = 0;
 
 export function readOid(node: DerNode): string {
   if (node.tag !== TAG.OID) throw new DerError('expected an OBJECT IDENTIFIER');
-  const b = content(node);
-  if (b.length === 0) throw new DerError('empty OBJECT IDENTIFIER');
-  if (b.length > 32) return decodeOid(b);
-  let key = '';
-  for (let i = 0; i < b.length; i++) key += String.fromCharCode(b[i]!);
-  const known = oidCache.get(key);
-  if (known !== undefined) return known;
-  const oid = decodeOid(b);
+  const buf = node.buf;
+  const start = node.contentStart;
+  const end = node.contentEnd;
+  if (end === start) throw new DerError('empty OBJECT IDENTIFIER');
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  const bucket = oidCache.get(h);
+  if (bucket) {
+    for (const known of bucket) {
+      const k = known.bytes;
+      if (k.length !== end - start) continue;
+      let same = true;
+      for (let i = 0; i < k.length; i++) {
+        if (k[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return known.oid;
+    }
+  }
+  const bytes = buf.slice(start, end);
+  const oid = decodeOid(bytes);
   // Only a bounded number of distinct OIDs is remembered: hostile input must not grow the cache.
-  if (oidCache.size < 1000) oidCache.set(key, oid);
+  if (oidCacheSize < 1000) {
+    oidCacheSize++;
+    if (bucket) bucket.push({ bytes, oid });
+    else oidCache.set(h, [{ bytes, oid }]);
+  }
   return oid;
 }
 
