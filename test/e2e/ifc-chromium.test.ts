@@ -440,7 +440,16 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
     expect(got).toBe(0);
   });
 
-  it('does nothing on an origin outside the list', async () => {
+  it('does nothing on an origin outside the list (a stored portal without the granted permission included)', async () => {
+    // A portal in the options' storage whose site permission was never granted is not scripted.
+    const worker = chrome.context.serviceWorkers()[0]!;
+    const registered = await worker.evaluate(async () => {
+      const c = (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } }; scripting: { getRegisteredContentScripts(): Promise<unknown[]> } } }).chrome;
+      await c.storage.local.set({ ifcOrigins: ['example.test'] });
+      await new Promise((r) => setTimeout(r, 500));
+      return c.scripting.getRegisteredContentScripts();
+    });
+    expect(registered).toEqual([]);
     await page.goto(`https://example.test:${portal.port}/`);
     await page.waitForTimeout(1500);
     expect(await page.$$('[id="ifcplugin-extension-is-installed"], [id="ifc-plugin-is-installed"]')).toHaveLength(0);
