@@ -247,7 +247,7 @@ describe('extension in Chromium', () => {
     expect(pemBody(signer)).toBe(pemBody(readFileSync(pki.certs.p384!.certPem, 'utf8')));
   });
 
-  it('closing the tab closes its picker, and the next tab is served', async () => {
+  it('closing the tab closes its picker; the next request is served, and Cancel answers USER_CANCELLED', async () => {
     const tab = await chrome.context.newPage();
     await tab.goto(site.url);
     await start(tab, 'authenticate', { challenge: challenge() });
@@ -258,8 +258,10 @@ describe('extension in Chromium', () => {
     // The queue is free again: this tab's request opens a fresh picker.
     await start(page, 'authenticate', { challenge: challenge() });
     const next = await findPickerPage(chrome.context);
-    await next.close();
+    const nextClosed = next.waitForEvent('close', { timeout: 20_000 });
+    await next.click('[data-testid=cancel]');
     expect(await outcome(page)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    await nextClosed;
   });
 
   it('leaving the page closes its picker too', async () => {
