@@ -393,6 +393,19 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
     });
     expect(replies.map((r) => r.error_code)).toEqual([0, 17, 0, 5]);
     expect(replies[2]).toEqual({ error_code: 0, ifc_list: [] });
+
+    // Round trips as the page sees them: envelope only (version), and the list (host rescans every token).
+    const start = Date.now();
+    for (let i = 0; i < 20; i++) expect((await ask(page, { func_name: 'version' })).error_code).toBe(0);
+    const versionMs = (Date.now() - start) / 20;
+    const listStart = Date.now();
+    const info = await ask(page, { func_name: 'get_list_info', params: { cryptoType: null } });
+    const ids = (info.ifc_list as { alias: string; num: string }[]).map((c) => `${c.alias}/${c.num}`);
+    const lists = await ask(page, { func_name: 'get_list_certs_by_cryptoid_array', params: { cryptoID_array: ids, show_progress: 0 } });
+    const listMs = Date.now() - listStart;
+    const count = (lists.result_array as { cert_list: unknown[] }[]).reduce((n, r) => n + r.cert_list.length, 0);
+    console.log(`IFC round trips: version ${versionMs.toFixed(1)} ms; get_list_info + certificate list (${ids.length} tokens, ${count} certificates) ${listMs} ms`);
+    expect(count).toBeGreaterThanOrEqual(8);
   });
 
   it('removes the second marker and posts IFC_EXT_DISCONNECT while the host cannot run, and recovers', async () => {
