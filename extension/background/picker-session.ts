@@ -171,8 +171,9 @@ class PickerSession<T> {
       this.showError(new BadRequestError('This certificate cannot be used'), certificateId);
       return;
     }
-    const pin = token?.pin.protectedPath ? undefined : pinValue;
-    if (pin === '' && token?.pin.loginRequired !== false && !ifc) {
+    // PIN pads take the PIN themselves, and a token that needs none gets none.
+    const pin = token?.pin.protectedPath || pinValue === '' ? undefined : pinValue;
+    if (pin === undefined && !token?.pin.protectedPath && token?.pin.loginRequired !== false && !ifc) {
       this.showError(new TokensignError('PIN_REQUIRED', 'Enter the PIN'), certificateId);
       return;
     }
