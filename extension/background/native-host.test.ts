@@ -106,7 +106,7 @@ describe('NativeHost', () => {
     host.disconnect();
   });
 
-  it('answers HOST_UNAVAILABLE when the host dies mid-request, and starts a new host on the next request', async () => {
+  it('answers HOST_UNAVAILABLE when the host dies with a request pending, and starts a new host on the next request', async () => {
     useRealHost();
     const host = new NativeHost();
     await host.connect();
