@@ -21,7 +21,10 @@ interface RedisClient {
   getDel(key: string): Promise<string | null>;
   close(): Promise<void>;
   destroy(): void;
+  isReady: boolean;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  once(event: 'ready' | 'end', listener: () => void): unknown;
+  off(event: 'ready' | 'end', listener: () => void): unknown;
 }
 
 export class ChallengeStoreError extends Error {
@@ -73,9 +76,31 @@ export function createRedisChallengeStore(options: RedisChallengeStoreOptions): 
     return c;
   }
 
+  /** A client that lost its connection retries a few times: wait for it, but not longer than a connect. */
+  function waitReady(c: RedisClient): Promise<RedisClient> {
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        c.off('ready', onReady);
+        c.off('end', onEnd);
+        if (error) reject(error);
+        else resolve(c);
+      };
+      const onReady = () => done();
+      const onEnd = () => done(new ChallengeStoreError(`lost the connection to Redis at ${where}: ${lastError?.message ?? 'closed'}`));
+      const timer = setTimeout(
+        () => done(new ChallengeStoreError(`Redis at ${where} is unreachable (reconnecting for ${connectTimeout} ms): ${lastError?.message ?? ''}`)),
+        connectTimeout,
+      );
+      c.once('ready', onReady);
+      c.once('end', onEnd);
+    });
+  }
+
   async function redis(): Promise<RedisClient> {
     if (closed) throw new ChallengeStoreError('the challenge store is closed');
-    if (client?.isOpen) return client;
+    if (client?.isReady) return client;
+    if (client?.isOpen) return waitReady(client);
     connecting ??= open().finally(() => {
       connecting = undefined;
     });

@@ -24,9 +24,11 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startRedis(): Promise<void> {
+let redisPort = 0;
+
+async function startRedis(fixedPort?: number): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -47,10 +49,12 @@ async function startRedis(): Promise<void> {
     });
     if (ready) {
       redis = child;
+      redisPort = port;
       url = `redis://127.0.0.1:${port}`;
       return;
     }
     child.kill('SIGKILL');
+    if (fixedPort) await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error('redis-server did not start (is the Debian package redis-server installed? npm run setup)');
 }
@@ -66,14 +70,18 @@ beforeAll(async () => {
   await startRedis();
 });
 
+async function stopRedis(): Promise<void> {
+  const child = redis;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
 afterAll(async () => {
   await Promise.allSettled(stores.map((s) => s.close()));
-  if (redis && redis.exitCode === null) {
-    const exited = new Promise((r) => redis!.once('exit', r));
-    redis.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    if (redis.exitCode === null) redis.kill('SIGKILL');
-  }
+  await stopRedis();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -132,5 +140,19 @@ describe('createRedisChallengeStore', () => {
     await s.issue();
     await s.close();
     await expect(s.issue()).rejects.toThrow(/closed/);
+  });
+
+  it('Redis going away is an error within the connect timeout, and the store recovers when it is back', async () => {
+    const s = createRedisChallengeStore({ url, keyPrefix: 'test:', connectTimeoutMs: 1000 });
+    stores.push(s);
+    const before = await s.issue();
+    await stopRedis();
+    const started = Date.now();
+    await expect(s.issue()).rejects.toThrow(/Redis/);
+    await expect(s.consume(before)).rejects.toThrow(/Redis/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await startRedis(redisPort);
+    const after = await s.issue();
+    expect(await s.consume(after)).toBe(true);
   });
 });
