@@ -84,6 +84,7 @@ function render(next: PickerView): void {
   const anyUsable = next.certificates.some(usable);
   noCertificates.hidden = anyUsable;
   noTokens.hidden = next.tokens.length > 0;
+  $('choose-heading').hidden = next.certificates.length === 0;
   renderList();
   renderError(next.error);
   renderForm();
