@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CertificateInfo } from '../../shared/protocol';
+import { createGostPki, type GostPki } from '../fixtures/gost';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { startHost, type HostProcess } from '../helpers/host-process';
 
@@ -166,4 +167,68 @@ describe('host sign extensions for the IFCPlugin adapter', () => {
     expect(host.stderr).not.toContain('999999');
     expect(host.stderr).not.toContain(pinOf('rsa'));
   });
+});
+
+describe('host sign extensions with GOST R 34.10-2012 (emulated token)', () => {
+  let gost: GostPki;
+  let gostHost: HostProcess;
+  let gostCerts: CertificateInfo[];
+  beforeAll(async () => {
+    gost = createGostPki();
+    gostHost = startHost({ env: gost.env });
+    gostCerts = (await gostHost.call<{ certificates: CertificateInfo[] }>('list-certificates')).certificates;
+  });
+  afterAll(async () => {
+    await gostHost?.close().catch(() => gostHost.kill());
+    gost?.cleanup();
+  });
+
+  /** openssl dgst -engine gost -verify over DATA with the certificate's key. */
+  function gostVerifies(name: string, md: string, signature: Buffer): boolean {
+    const dir = mkdtempSync(join(work, 'gost-'));
+    execFileSync('openssl', ['x509', '-engine', 'gost', '-in', gost.certs[name]!.certPem, '-noout', '-pubkey', '-out', join(dir, 'pub.pem')], { stdio: 'ignore' });
+    writeFileSync(join(dir, 'sig'), signature);
+    writeFileSync(join(dir, 'data'), DATA);
+    try {
+      execFileSync('openssl', ['dgst', '-engine', 'gost', `-${md}`, '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig'), join(dir, 'data')], { stdio: 'pipe' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function streebog(md: string): Buffer {
+    const dir = mkdtempSync(join(work, 'md-'));
+    writeFileSync(join(dir, 'data'), DATA);
+    return execFileSync('openssl', ['dgst', '-engine', 'gost', `-${md}`, '-binary', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  }
+
+  for (const [name, md, size] of [['gost256', 'md_gost12_256', 64], ['gost512', 'md_gost12_512', 128]] as const) {
+    it(`${name}: raw (as OpenSSL writes it), reversed, over a Streebog hash, and detached CMS over the hash`, async () => {
+      const der = readFileSync(gost.certs[name]!.certDer).toString('base64');
+      const id = gostCerts.find((c) => c.der === der)!.id;
+      expect(gostCerts.find((c) => c.der === der)!.keyId).toBe(gost.certs[name]!.id);
+      const pin = gost.tokens.find((t) => t.label === gost.certs[name]!.token)!.pin;
+      const call = (params: Record<string, unknown>) => gostHost.call<{ signature?: string; cms?: string }>('sign', { certificateId: id, pin, ...params });
+
+      const raw = Buffer.from((await call({ data: DATA.toString('base64'), format: 'raw' })).signature!, 'base64');
+      expect(raw.length).toBe(size);
+      expect(gostVerifies(name, md, raw)).toBe(true);
+
+      const reversed = Buffer.from((await call({ data: DATA.toString('base64'), format: 'raw', reverse: true })).signature!, 'base64');
+      expect(gostVerifies(name, md, reversed)).toBe(false);
+      expect(gostVerifies(name, md, Buffer.from(reversed).reverse())).toBe(true);
+
+      const hash = streebog(md);
+      const hashed = Buffer.from((await call({ data: hash.toString('base64'), format: 'raw', hashed: true })).signature!, 'base64');
+      expect(gostVerifies(name, md, hashed)).toBe(true);
+
+      const cms = Buffer.from((await call({ data: hash.toString('base64'), hashed: true, detached: true })).cms!, 'base64');
+      const dir = mkdtempSync(join(work, 'gcms-'));
+      writeFileSync(join(dir, 'cms.der'), cms);
+      writeFileSync(join(dir, 'data'), DATA);
+      execFileSync('openssl', ['cms', '-verify', '-engine', 'gost', '-binary', '-inform', 'DER', '-in', join(dir, 'cms.der'), '-content', join(dir, 'data'),
+        '-CAfile', gost.caCertPem, '-purpose', 'any', '-out', join(dir, 'out')], { stdio: 'pipe' });
+    });
+  }
 });
