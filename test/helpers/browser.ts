@@ -36,6 +36,11 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Removes a profile; a browser's helper processes may still be writing into it for a moment. */
+function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+}
+
 function requireBuilt(path: string, what: string): void {
   if (!existsSync(path)) throw new Error(`${what} is missing at ${path}: run \`npm run build\` first`);
 }
@@ -164,7 +169,7 @@ export async function launchChromiumWithExtension(options: ChromiumLaunchOptions
       timeout: 60_000,
     });
   } catch (error) {
-    rmSync(userDataDir, { recursive: true, force: true });
+    removeDir(userDataDir);
     throw error;
   }
   let extensionId: string;
@@ -173,7 +178,7 @@ export async function launchChromiumWithExtension(options: ChromiumLaunchOptions
     extensionId = new URL(worker.url()).host;
   } catch (error) {
     await context.close().catch(() => undefined);
-    rmSync(userDataDir, { recursive: true, force: true });
+    removeDir(userDataDir);
     throw error;
   }
   return {
@@ -183,7 +188,7 @@ export async function launchChromiumWithExtension(options: ChromiumLaunchOptions
     launcherPath,
     close: async () => {
       await context.close().catch(() => undefined);
-      rmSync(userDataDir, { recursive: true, force: true });
+      removeDir(userDataDir);
     },
   };
 }
@@ -272,7 +277,7 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
       },
     });
   } catch (error) {
-    rmSync(home, { recursive: true, force: true });
+    removeDir(home);
     throw error;
   }
   let extensionId: string;
@@ -280,7 +285,7 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
     extensionId = await browser.installExtension(extensionDir);
   } catch (error) {
     await browser.close().catch(() => undefined);
-    rmSync(home, { recursive: true, force: true });
+    removeDir(home);
     throw error;
   }
   return {
@@ -290,7 +295,7 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
     launcherPath,
     close: async () => {
       await browser.close().catch(() => undefined);
-      rmSync(home, { recursive: true, force: true });
+      removeDir(home);
     },
   };
 }
