@@ -177,6 +177,8 @@ describe('security in Chromium', () => {
     // The flows above typed PIN and WRONG_PIN; the host must have received them (else this proves nothing).
     const withPin = browser.commands().filter((r) => r.command === 'authenticate' && r.params?.hasPin === true);
     expect(withPin.length).toBeGreaterThanOrEqual(3);
+    // One host process served the whole browser session, not one per request.
+    expect(browser.records().filter((r) => r.event === 'start')).toHaveLength(1);
     const stderr = browser.hostStderr();
     const records = JSON.stringify(browser.records());
     for (const pin of [PIN, WRONG_PIN]) {
