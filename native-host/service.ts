@@ -163,6 +163,7 @@ export class TokenService {
   }
 
   sign(certificateId: string, pin: string | undefined, data: Uint8Array, detached: boolean): Promise<SignResult> {
+    refuseAuthPayload(data);
     return this.signContent(certificateId, pin, data, detached);
   }
 
@@ -176,6 +177,7 @@ export class TokenService {
     data: Uint8Array,
     options: { format: 'cms' | 'raw'; hashed: boolean; reverse: boolean; detached: boolean },
   ): Promise<SignResult | RawSignResult> {
+    if (!options.hashed) refuseAuthPayload(data);
     const { target, algorithm } = await this.signingTarget(certificateId);
     const { withSigningKey, buildSignedData } = await parts();
     const digestLength = algorithm.digest.hash(new Uint8Array(0)).length;
@@ -206,5 +208,17 @@ export class TokenService {
     } catch {
       // Exit anyway.
     }
+  }
+}
+
+const AUTH_PREFIX = new TextEncoder().encode(`${AUTH_FORMAT}\n`);
+
+/**
+ * `sign` must never yield what `authenticate` yields: a page could otherwise have the user "sign a
+ * document" that is in fact a login to another origin (cross-protocol use of one key).
+ */
+function refuseAuthPayload(data: Uint8Array): void {
+  if (data.length >= AUTH_PREFIX.length && AUTH_PREFIX.every((byte, i) => data[i] === byte)) {
+    throw new TokensignError('BAD_REQUEST', `params.data must not start with "${AUTH_FORMAT}\\n": that content is reserved for authenticate`);
   }
 }

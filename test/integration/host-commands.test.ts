@@ -254,6 +254,18 @@ describe('sign', () => {
     const result = resultOf<{ cms: string }>(await send('sign', { certificateId: cert('Director P-256').id, pin: PIN1, data: '' }));
     expect(opensslVerify(Buffer.from(result.cms, 'base64'), pki.caCertPem, Buffer.alloc(0)).ok).toBe(true);
   });
+
+  it('refuses to sign content that would pass for an authentication to another origin', async () => {
+    const forged = Buffer.from(authPayload('https://bank.example', CHALLENGE)).toString('base64');
+    for (const params of [{ data: forged }, { data: forged, detached: false }, { data: forged, format: 'raw' }]) {
+      const error = errorOf(await send('sign', { certificateId: cert('Director P-256').id, pin: PIN1, ...params }));
+      expect(error.code).toBe('BAD_REQUEST');
+      expect(error.message).toContain('reserved for authenticate');
+    }
+    // The same words elsewhere in a document are ordinary content.
+    const quoted = Buffer.from(`Report\n${Buffer.from(authPayload('https://bank.example', CHALLENGE)).toString()}`).toString('base64');
+    expect((await send('sign', { certificateId: cert('Director P-256').id, pin: PIN1, data: quoted })).ok).toBe(true);
+  });
 });
 
 describe('authenticate', () => {
