@@ -15,7 +15,7 @@ const MAX_PATH = 8;
 const CACHE_LIMIT = 5000;
 
 const anchorCache = new Map<string, ParsedCertificate[]>();
-const anchorSetCache = new WeakMap<readonly TrustedCertificateInput[], { keys: string[]; anchors: TrustAnchors }>();
+const anchorSetCache = new WeakMap<readonly TrustedCertificateInput[], { items: TrustedCertificateInput[]; anchors: TrustAnchors }>();
 /** child thumbprint + issuer thumbprint of links whose signature verified. */
 const verifiedLinks = new Set<string>();
 
@@ -53,9 +53,9 @@ export function loadTrustAnchors(inputs: readonly TrustedCertificateInput[]): Tr
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new TypeError('trustedCertificates must be a non-empty array of CA certificates (PEM strings or DER bytes)');
   }
-  const keys = inputs.map(inputKey);
+  // The same array with the same elements (trusted certificates are treated as immutable): no work at all.
   const hit = anchorSetCache.get(inputs);
-  if (hit && hit.keys.length === keys.length && hit.keys.every((k, i) => k === keys[i])) return hit.anchors;
+  if (hit && hit.items.length === inputs.length && hit.items.every((item, i) => item === inputs[i])) return hit.anchors;
   const certificates = inputs.flatMap((input, i) => parseTrusted(input, i));
   const bySubject = new Map<string, ParsedCertificate[]>();
   for (const cert of certificates) {
@@ -64,7 +64,7 @@ export function loadTrustAnchors(inputs: readonly TrustedCertificateInput[]): Tr
     bySubject.set(cert.subjectKey, list);
   }
   const anchors = { certificates, bySubject };
-  anchorSetCache.set(inputs, { keys, anchors });
+  anchorSetCache.set(inputs, { items: [...inputs], anchors });
   return anchors;
 }
 
