@@ -88,8 +88,8 @@ describe('accepts what OpenSSL signs correctly', () => {
     }
   });
 
-  it('signer named by subject key identifier (-keyid), CAdES attributes (-cades), attached content (-nodetach)', () => {
-    for (const extra of [['-keyid'], ['-cades'], ['-nodetach'], ['-nodetach', '-keyid', '-cades']]) {
+  it('signer named by subject key identifier (-keyid), CAdES attributes (-cades), attached content (-nodetach), no certificates (-nocerts)', () => {
+    for (const extra of [['-keyid'], ['-cades'], ['-nodetach'], ['-nodetach', '-keyid', '-cades'], ['-nocerts']]) {
       const cms = sign(pki.leaves.p256, { extra });
       expect(verify(responseOf(cms, pki.leaves.p256)).certificate.subject.commonName).toBe('Петрова Анна Сергеевна');
     }
