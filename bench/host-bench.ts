@@ -26,7 +26,7 @@ function expectOk(reply: HostReplyFrame, what: string): Record<string, unknown> 
 
 /** Spawn → first reply to `command`, in milliseconds, for a fresh process each time. */
 async function coldRun(script: string, env: Record<string, string>, command: string): Promise<number> {
-  const client = new HostClient({ command: process.execPath, args: [script, CHROME_ARG], env, stderr: 'ignore' });
+  const client = new HostClient({ command: process.execPath, args: [script, CHROME_ARG], env });
   const reply = await client.request(command, command === 'list-certificates' ? {} : undefined);
   const elapsed = performance.now() - client.spawnedAt;
   expectOk(reply, `${script} ${command}`);
