@@ -182,9 +182,18 @@ async function main(): Promise<number> {
     chrome = await withTimeout(
       'starting Chromium with the extension',
       90_000,
-      launchChromiumWithExtension({ hostEnv: { ...pki.env, TOKENSIGN_PKCS11_MODULES: SOFTHSM_MODULE }, headless: scripted, language: 'ru' }),
+      launchChromiumWithExtension({
+        hostEnv: { ...pki.env, TOKENSIGN_PKCS11_MODULES: SOFTHSM_MODULE },
+        headless: scripted,
+        language: 'ru',
+        // Extra flags, e.g. --ozone-platform=wayland; split on spaces.
+        args: (process.env.TOKENSIGN_DEMO_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean),
+      }),
     );
     say(`Chromium с расширением Tokensign (${chrome.extensionId}), хост зарегистрирован в профиле ${chrome.userDataDir}`);
+    // On Ctrl+C playwright closes the browser and exits (status 130) before our finally block runs.
+    const profile = chrome.userDataDir;
+    process.once('exit', () => rmSync(profile, { recursive: true, force: true }));
     if (scripted) {
       mkdirSync(outDir, { recursive: true });
       for (const f of ['picker.png', 'logged-in.png']) rmSync(join(outDir, f), { force: true });

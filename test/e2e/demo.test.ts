@@ -1,7 +1,8 @@
 // `npm run demo` headless (CI=true) from the built dist/relying-party/demo.mjs: a fresh demo folder,
 // real SoftHSM token, host, extension and Chromium; the scripted user logs in. Then a broken token
-// folder, where the demo must fail with a reason and a non-zero exit.
-import { spawn } from 'node:child_process';
+// folder, where the demo must fail with a reason and a non-zero exit. Then the mode for a person at a
+// display, with Chromium's headless Ozone backend standing in for the display this machine lacks.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,5 +86,40 @@ describe('npm run demo (headless)', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/demo failed: .*(certificate|certificates|token)/i);
     expect(run.stdout).not.toMatch(/Вход выполнен/);
+  });
+
+  it('with a display it opens the portal for the person, serves it, and cleans up on Ctrl+C', async () => {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'CI') env[k] = v;
+    Object.assign(env, {
+      DISPLAY: ':99',
+      TOKENSIGN_DEMO_CHROMIUM_ARGS: '--ozone-platform=headless',
+      TOKENSIGN_DEMO_DIR: join(work, 'demo'),
+      TOKENSIGN_DEMO_OUTPUT: join(work, 'out-person'),
+    });
+    const child: ChildProcess = spawn(process.execPath, [DEMO], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!stdout.includes('Закройте Chromium') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      expect(stdout, stdout).toContain('Откройте окно Chromium');
+      const portal = /Демо-портал: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1];
+      expect(portal, stdout).toBeDefined();
+      const page = await fetch(`${portal}?lang=ru`);
+      expect(await page.text()).toContain('Вход для руководителя организации');
+      const profile = /профиле (\S+)/.exec(stdout)?.[1];
+      expect(profile && existsSync(profile)).toBe(true);
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
+      expect(code).toBe(130);
+      expect(existsSync(profile!)).toBe(false);
+      expect(stdout).not.toMatch(/Вход выполнен/);
+      expect(existsSync(join(work, 'out-person', 'picker.png'))).toBe(false);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });
