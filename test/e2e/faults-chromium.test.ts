@@ -122,6 +122,32 @@ describe('faults in Chromium', () => {
     await next.close();
   });
 
+  it('closes the picker when its tab navigates away', async () => {
+    const tab = await openRecordingPage(browser.context, siteA.url());
+    void pageRequest(tab, 'authenticate', { challenge: challenge() }).catch(() => undefined);
+    await findPickerPage(browser.context);
+    await tab.goto(siteB.url());
+    expect(await noPicker()).toBe(true);
+    await tab.close();
+  });
+
+  it('answers EXTENSION_UNAVAILABLE when the worker is stopped with a picker open, closes that picker, and serves the next request', async () => {
+    const tab = await openRecordingPage(browser.context, siteA.url());
+    const exchange = pageRequest(tab, 'authenticate', { challenge: challenge() });
+    await findPickerPage(browser.context);
+    const cdp = await browser.context.newCDPSession(tab);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    const { response } = await exchange;
+    expect(response?.error?.code).toBe('EXTENSION_UNAVAILABLE');
+    expect(await noPicker()).toBe(true);
+    const again = pageRequest(tab, 'authenticate', { challenge: challenge() });
+    await approveInPicker(browser.context, p256, SOFTHSM_PIN);
+    expect((await again).response?.ok).toBe(true);
+    await tab.close();
+  });
+
   it('answers HOST_UNAVAILABLE when the host dies mid-request, and starts a new host for the next request', async () => {
     const tab = await openRecordingPage(browser.context, siteA.url());
     browser.stall('authenticate');
