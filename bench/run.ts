@@ -10,13 +10,23 @@ import { benchVerification } from './verify-bench';
 const quick = process.env.BENCH_QUICK === '1';
 const n = (full: number, small: number) => (quick ? small : full);
 
+/** Runs one part of the bench; a failure is retried once (other work on the machine may have been rebuilding dist/). */
 async function section(report: Report, name: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    progress(`${name} failed: ${reason}`);
-    report.skip(name, `failed: ${reason.split('\n')[0]}`);
+  for (let attempt = 1; ; attempt++) {
+    const before = report.results.length;
+    try {
+      await fn();
+      return;
+    } catch (e) {
+      report.results.splice(before);
+      const reason = e instanceof Error ? e.message : String(e);
+      progress(`${name} failed (attempt ${attempt}): ${reason.split('\n')[0]}`);
+      if (attempt >= 2) {
+        report.skip(name, `failed: ${reason.split('\n')[0]}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 3000));
+    }
   }
 }
 
