@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import {
+  clickClosing,
   findPickerPage,
   launchChromiumWithExtension,
   pickerIsOpen,
@@ -259,7 +260,7 @@ describe('extension in Chromium', () => {
     await start(page, 'authenticate', { challenge: challenge() });
     const next = await findPickerPage(chrome.context);
     const nextClosed = next.waitForEvent('close', { timeout: 20_000 });
-    await next.click('[data-testid=cancel]');
+    await clickClosing(next, '[data-testid=cancel]');
     expect(await outcome(page)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
     await nextClosed;
   });

@@ -12,6 +12,7 @@ import { authPayload } from '../../shared/protocol';
 import { createGostPki, GOST_CERTS, GOST_TEST_TOKENS, type GostPki } from '../fixtures/gost';
 import {
   CHROME_EXTENSION_DIR,
+  clickClosing,
   findPickerPage,
   HOST_BUNDLE,
   launchChromiumWithExtension,
@@ -138,7 +139,7 @@ describe('GOST in the picker', () => {
     expect(locked.text).toContain('заблокирован');
 
     const closed = picker.waitForEvent('close', { timeout: 20_000 });
-    await picker.click('[data-testid=cancel]');
+    await clickClosing(picker, '[data-testid=cancel]');
     await closed;
     expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
   });

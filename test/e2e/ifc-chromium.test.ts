@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGostPki, type GostPki } from '../fixtures/gost';
 import { startIfcPortal, type IfcPortal } from '../fixtures/ifc-portal/server';
 import { createTestPki, type TestPki } from '../fixtures/pki';
-import { findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
+import { clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
 
 const OID_RSA = '1.2.840.113549.1.1.1';
 const OID_EC = '1.2.840.10045.2.1';
@@ -59,13 +59,6 @@ async function chooseAndType(p: Page, cn: string, alg: string, pin: string): Pro
   await p.click(`${certSelector(cn, alg)} button`);
   await p.waitForSelector('#result[data-state="pin"]', { state: 'attached' });
   await p.fill('#pin', pin);
-}
-
-/** Clicks a button that closes its own window; the window may be gone before the click returns. */
-async function clickClosing(p: Page, selector: string): Promise<void> {
-  await p.click(selector).catch((error: Error) => {
-    if (!p.isClosed() && !/closed/i.test(error.message)) throw error;
-  });
 }
 
 async function resultOf(p: Page): Promise<{ state: string; code: string | null; text: string }> {

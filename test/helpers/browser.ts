@@ -396,3 +396,15 @@ export async function startTestPage(): Promise<TestPageServer> {
       }),
   };
 }
+
+/**
+ * Clicks a button that closes its own window (cancel, or a confirm that ends the request): the
+ * window may be gone before Playwright's click returns, which is success, not an error.
+ */
+export async function clickClosing(page: Page, selector: string): Promise<void> {
+  try {
+    await page.click(selector, { noWaitAfter: true });
+  } catch (error) {
+    if (!page.isClosed() && !/has been closed|Target closed/i.test(String(error))) throw error;
+  }
+}
