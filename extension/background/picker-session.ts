@@ -4,14 +4,13 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { TokensignError, type CertificateInfo, type ErrorBody, type TokenInfo } from '../../shared/protocol';
 import { unusableReason } from '../common/certificate-view';
+import { PICKER_HEIGHT, PICKER_WIDTH } from '../common/picker-size';
 import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, UserCancelledError } from '../common/errors';
 import { isRecord, type PickerAction, type PickerView } from '../common/messages';
 import type { NativeHost } from './native-host';
 import { IFC_PAGE_RETRY_ERRORS, type IfcConfirmation } from '../ifc/picker-view';
 
 export const TOKEN_POLL_MS = 2_000;
-export const PICKER_WIDTH = 560;
-export const PICKER_HEIGHT = 720;
 
 /** Errors after which the user may try again in the same window. */
 const RECOVERABLE = new Set<string>([

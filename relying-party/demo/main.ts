@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { createTestPki, FIXTURE_TOKENS, SOFTHSM_MODULE, type FixtureCert } from '../../test/fixtures/pki';
+import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size';
 import { findPickerPage, launchChromiumWithExtension, type ChromiumWithExtension } from '../../test/helpers/browser';
 import { startDemoServer, type DemoServer, type LoginEvent } from './server';
 
@@ -119,13 +120,15 @@ async function scriptedLogin(chrome: ChromiumWithExtension, portal: DemoServer, 
   if (!listed) {
     throw new DemoFailure(`the director's certificate is not listed in the picker: the host does not see the SoftHSM token (${pki.env.SOFTHSM2_CONF ?? 'no SOFTHSM2_CONF'})`);
   }
-  await picker.waitForTimeout(300); // let the list finish its first paint for the screenshot
-  await picker.screenshot({ path: join(outDir, 'picker.png'), fullPage: true });
-  say(`Снимок окна выбора сертификата: ${join(outDir, 'picker.png')}`);
   await card.click();
   const token = FIXTURE_TOKENS.find((t) => t.label === pki.director.token);
   if (!token) throw new DemoFailure(`demo token ${pki.director.token} is unknown`);
   await picker.fill('[data-testid=pin]', token.pin);
+  // Headless Chromium ignores the popup's size: give the screenshot the window's real one.
+  await picker.setViewportSize({ width: PICKER_WIDTH, height: PICKER_HEIGHT });
+  await picker.waitForTimeout(300); // let the list finish its first paint for the screenshot
+  await picker.screenshot({ path: join(outDir, 'picker.png') });
+  say(`Снимок окна выбора сертификата: ${join(outDir, 'picker.png')}`);
   await picker.click('[data-testid=confirm]');
 
   const outcome = await withTimeout(
