@@ -12,3 +12,4 @@ export { VerificationError, VERIFICATION_ERROR_CODES, isVerificationError, type 
 export { verifySignature, SIGNATURE_ALGORITHMS, DIGEST_ALGORITHMS, type SignatureCheck, type SignatureAlgorithm, type DigestAlgorithm } from './signature';
 export type { TrustedCertificateInput } from './chain';
 export type { CertificateDescription, SubjectFields, CertificateStatus } from '../shared/protocol';
+export { enableGostEngine, disableGostEngine, DEFAULT_GOST_ENGINE, type GostEngineStatus } from './gost';

@@ -4,7 +4,8 @@
 import { constants, createPublicKey, hash as oneShotHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { DerError, TAG, children, expectTag, readAlgorithm, readRoot, readSmallInteger } from './der';
 import { VerificationError } from './errors';
-import { gostPublicKeyFromSpki, OID_STREEBOG_256, OID_STREEBOG_512, streebog256, streebog512, verifyGostDigest } from '../shared/gost/index';
+import { OID_STREEBOG_256, OID_STREEBOG_512 } from '../shared/gost/index';
+import { gostKeyOf, streebogHash, verifyGost } from './gost';
 
 export interface DigestAlgorithm {
   name: string;
@@ -22,8 +23,9 @@ export const DIGEST_ALGORITHMS = new Map<string, DigestAlgorithm>([
   ['2.16.840.1.101.3.4.2.1', nodeDigest('sha256')],
   ['2.16.840.1.101.3.4.2.2', nodeDigest('sha384')],
   ['2.16.840.1.101.3.4.2.3', nodeDigest('sha512')],
-  [OID_STREEBOG_256, { name: 'streebog256', hash: streebog256 }],
-  [OID_STREEBOG_512, { name: 'streebog512', hash: streebog512 }],
+  // Streebog: OpenSSL's gost engine after enableGostEngine(), shared/gost otherwise.
+  [OID_STREEBOG_256, { name: 'streebog256', hash: (data) => streebogHash(256, data) }],
+  [OID_STREEBOG_512, { name: 'streebog512', hash: (data) => streebogHash(512, data) }],
 ]);
 
 export interface SignatureCheck {
@@ -145,7 +147,10 @@ function ecdsa(name: string, digestOid?: string): SignatureAlgorithm {
   };
 }
 
-/** GOST R 34.10-2012 (shared/gost): signature s‖r big-endian (RFC 4491 / RFC 9215), hash Streebog of the key's size. */
+/**
+ * GOST R 34.10-2012: signature s‖r big-endian (RFC 4491 / RFC 9215), hash Streebog of the key's size; OpenSSL's gost
+ * engine after enableGostEngine(), shared/gost otherwise (gost.ts).
+ */
 function gost(name: string, size: 256 | 512, digestOid?: string): SignatureAlgorithm {
   const streebogOid = size === 256 ? OID_STREEBOG_256 : OID_STREEBOG_512;
   return {
@@ -157,14 +162,14 @@ function gost(name: string, size: 256 | 512, digestOid?: string): SignatureAlgor
       }
       let key;
       try {
-        key = gostPublicKeyFromSpki(c.spki);
+        key = gostKeyOf(c.spki);
       } catch (e) {
         throw new VerificationError('SIGNATURE_INVALID', `signature algorithm ${name} does not fit the certificate's key: ${(e as Error).message}`);
       }
       if (key.size !== size) {
         throw new VerificationError('SIGNATURE_INVALID', `signature algorithm ${name} does not fit the certificate's ${key.size}-bit GOST key`);
       }
-      return verifyGostDigest(key, size === 256 ? streebog256(c.signedBytes) : streebog512(c.signedBytes), c.signature);
+      return verifyGost(c.spki, c.signedBytes, c.signature);
     },
   };
 }
