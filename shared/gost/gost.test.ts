@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { doubleMultiply, type AffinePoint } from './gost3410.js';
 import {
   GOST_CURVES,
   gostCurveByOid,
@@ -76,6 +77,53 @@ describe('GOST R 34.10-2012 parameter sets', () => {
     expect(isOnCurve(curve, G)).toBe(true);
     expect(multiply(curve, curve.q, G)).toBeNull();
     expect(multiply(curve, curve.q - 1n, G)).toEqual({ x: curve.x, y: curve.p - curve.y });
+  });
+});
+
+describe('GOST R 34.10-2012 point arithmetic against a plain affine double-and-add', () => {
+  // The reference: textbook affine formulas, one inversion per step, no tables, no lazy reduction.
+  const m = (a: bigint, p: bigint) => ((a % p) + p) % p;
+  const inv = (a: bigint, p: bigint) => {
+    let [r0, r1, s0, s1] = [m(a, p), p, 1n, 0n];
+    while (r1) [r0, r1, s0, s1] = [r1, r0 % r1, s1, s0 - (r0 / r1) * s1];
+    return m(s0, p);
+  };
+  type Pt = AffinePoint | null;
+  const add = (c: (typeof GOST_CURVES)[string], P: Pt, Q: Pt): Pt => {
+    if (!P) return Q;
+    if (!Q) return P;
+    const { p } = c;
+    if (P.x === Q.x && m(P.y + Q.y, p) === 0n) return null;
+    const l = P.x === Q.x ? m((3n * P.x * P.x + c.a) * inv(2n * P.y, p), p) : m((Q.y - P.y) * inv(Q.x - P.x, p), p);
+    const x = m(l * l - P.x - Q.x, p);
+    return { x, y: m(l * (P.x - x) - P.y, p) };
+  };
+  const mul = (c: (typeof GOST_CURVES)[string], k: bigint, P: Pt): Pt => {
+    let acc: Pt = null;
+    for (const bit of k.toString(2)) {
+      acc = add(c, acc, acc);
+      if (bit === '1') acc = add(c, acc, P);
+    }
+    return acc;
+  };
+  const rnd = (q: bigint) => BigInt('0x' + randomBytes(80).toString('hex')) % q;
+
+  it.each(Object.entries(GOST_CURVES))('%s: k1·G + k2·Q for random and edge scalars', (_oid, c) => {
+    const G = { x: c.x, y: c.y };
+    const Q = mul(c, rnd(c.q), G)!;
+    const top = (1n << BigInt(c.q.toString(2).length - 1)) - 1n; // all ones below q's top bit: carries everywhere
+    const pairs: Array<[bigint, bigint]> = [[1n, 0n], [0n, 1n], [2n, 3n], [c.q - 1n, c.q - 2n], [top, top], [0x7fn, 0xffn], [rnd(c.q), rnd(c.q)], [rnd(c.q), rnd(c.q)]];
+    for (const [k1, k2] of pairs) {
+      expect(doubleMultiply(c, k1, G, k2, Q), `k1=${k1} k2=${k2}`).toEqual(add(c, mul(c, k1, G), mul(c, k2, Q)));
+    }
+    // Q = G: the table's and the wNAF's sums meet (P + P and P − P inside the mixed addition).
+    expect(doubleMultiply(c, 1n, G, 1n, G)).toEqual(mul(c, 2n, G));
+    expect(doubleMultiply(c, 5n, G, c.q - 5n, G)).toBeNull();
+    // A point other than G in the first place takes the wNAF path for both scalars.
+    const k = rnd(c.q);
+    expect(doubleMultiply(c, k, Q, 7n, G)).toEqual(add(c, mul(c, k, Q), mul(c, 7n, G)));
+    expect(multiply(c, 0n, G)).toBeNull();
+    expect(() => multiply(c, -1n, G)).toThrow(RangeError);
   });
 });
 

@@ -1,4 +1,9 @@
 // GOST R 34.10-2012 signature verification (RFC 7091 §6.2) on bigint, in Jacobian coordinates.
+// Speed (all data here is public, so nothing needs to be constant-time):
+// - k1·G from a per-curve table of signed 2^W-ary digits × powers of G (built on first use): additions only;
+// - k2·Q by width-5 wNAF over odd multiples of Q, with the doublings the only long chain;
+// - field elements are kept lazily reduced (any representative of small size, possibly negative): only products
+//   are reduced, by `% p` or, for p = 2^n − c with small c, by folding the high half; one normalisation at the end.
 import type { GostCurve } from './curves.js';
 
 export interface AffinePoint {
@@ -8,7 +13,7 @@ export interface AffinePoint {
 interface Jacobian {
   x: bigint;
   y: bigint;
-  z: bigint; // z = 0: the point at infinity
+  z: bigint; // z ≡ 0 (mod p): the point at infinity
 }
 
 function mod(a: bigint, m: bigint): bigint {
@@ -29,68 +34,235 @@ export function invert(a: bigint, m: bigint): bigint {
   return mod(s0, m);
 }
 
-function double(c: GostCurve, P: Jacobian): Jacobian {
-  const { p, a } = c;
-  if (P.z === 0n || P.y === 0n) return { x: 0n, y: 1n, z: 0n };
-  const xx = (P.x * P.x) % p;
-  const yy = (P.y * P.y) % p;
-  const yyyy = (yy * yy) % p;
-  const zz = (P.z * P.z) % p;
-  const s = (4n * P.x * yy) % p;
-  const m = mod(3n * xx + a * ((zz * zz) % p), p);
-  const x3 = mod(m * m - 2n * s, p);
-  const y3 = mod(m * (s - x3) - 8n * yyyy, p);
-  const z3 = (2n * P.y * P.z) % p;
-  return { x: x3, y: y3, z: z3 };
+interface Field {
+  p: bigint;
+  a: bigint;
+  /** a ≡ −3 (mod p): the cheaper doubling (all CryptoPro and most TC26 sets). */
+  aIsMinus3: boolean;
+  /** A product → a congruent value of about p's size (sign not fixed). */
+  red: (t: bigint) => bigint;
 }
 
-function add(c: GostCurve, P: Jacobian, Q: Jacobian): Jacobian {
-  const { p } = c;
-  if (P.z === 0n) return Q;
-  if (Q.z === 0n) return P;
-  const z1z1 = (P.z * P.z) % p;
-  const z2z2 = (Q.z * Q.z) % p;
-  const u1 = (P.x * z2z2) % p;
-  const u2 = (Q.x * z1z1) % p;
-  const s1 = (((P.y * Q.z) % p) * z2z2) % p;
-  const s2 = (((Q.y * P.z) % p) * z1z1) % p;
-  const hh = mod(u2 - u1, p);
-  const r = mod(s2 - s1, p);
-  if (hh === 0n) return r === 0n ? double(c, P) : { x: 0n, y: 1n, z: 0n };
-  const h2 = (hh * hh) % p;
-  const h3 = (h2 * hh) % p;
-  const u1h2 = (u1 * h2) % p;
-  const x3 = mod(r * r - h3 - 2n * u1h2, p);
-  const y3 = mod(r * (u1h2 - x3) - s1 * h3, p);
-  const z3 = (((P.z * Q.z) % p) * hh) % p;
-  return { x: x3, y: y3, z: z3 };
-}
+const fields = new WeakMap<GostCurve, Field>();
 
-function toAffine(c: GostCurve, P: Jacobian): AffinePoint | null {
-  if (P.z === 0n) return null;
-  const zi = invert(P.z, c.p);
-  const zi2 = (zi * zi) % c.p;
-  return { x: (P.x * zi2) % c.p, y: (((P.y * zi2) % c.p) * zi) % c.p };
-}
-
-const jac = (P: AffinePoint): Jacobian => ({ x: P.x, y: P.y, z: 1n });
-
-/** k1·P + k2·Q with one shared chain of doublings (Shamir's trick); null for the point at infinity. */
-export function doubleMultiply(c: GostCurve, k1: bigint, P: AffinePoint, k2: bigint, Q: AffinePoint): AffinePoint | null {
-  const jp = jac(P);
-  const jq = jac(Q);
-  const both = add(c, jp, jq);
-  let acc: Jacobian = { x: 0n, y: 1n, z: 0n };
-  const n = Math.max(k1.toString(2).length, k2.toString(2).length);
-  for (let i = n - 1; i >= 0; i--) {
-    acc = double(c, acc);
-    const b1 = (k1 >> BigInt(i)) & 1n;
-    const b2 = (k2 >> BigInt(i)) & 1n;
-    if (b1 && b2) acc = add(c, acc, both);
-    else if (b1) acc = add(c, acc, jp);
-    else if (b2) acc = add(c, acc, jq);
+function fieldOf(c: GostCurve): Field {
+  let f = fields.get(c);
+  if (!f) {
+    const n = BigInt(c.p.toString(2).length);
+    const fold = (1n << n) - c.p; // p = 2^n − fold
+    const mask = (1n << n) - 1n;
+    let red = (t: bigint) => t % c.p;
+    if (fold > 0n && fold < 1n << 16n) {
+      // 2^n ≡ fold: two folds bring any product here (below 2^(2n+16)) to within (−2^49, 2^n + 2^49).
+      red = (t) => {
+        t = (t & mask) + (t >> n) * fold;
+        return (t & mask) + (t >> n) * fold;
+      };
+    }
+    f = { p: c.p, a: c.a, aIsMinus3: mod(c.a + 3n, c.p) === 0n, red };
+    fields.set(c, f);
   }
-  return toAffine(c, acc);
+  return f;
+}
+
+const INFINITY: Jacobian = { x: 1n, y: 1n, z: 0n };
+
+// Formulas: "dbl-2001-b" (a = −3) and "dbl-2007-bl", and mixed addition with Z2 = 1 ("madd"), from the
+// Explicit-Formulas Database. Outputs are small linear combinations of reduced products, so they stay small.
+function double(f: Field, P: Jacobian): Jacobian {
+  const { red } = f;
+  const { x, y, z } = P;
+  if (f.aIsMinus3) {
+    const delta = red(z * z);
+    const gamma = red(y * y);
+    const beta = red(x * gamma);
+    const alpha = red((x - delta) * (x + delta) * 3n);
+    const x3 = red(alpha * alpha) - 8n * beta;
+    return { x: x3, y: red(alpha * (4n * beta - x3)) - 8n * red(gamma * gamma), z: red(y * z * 2n) };
+  }
+  const xx = red(x * x);
+  const yy = red(y * y);
+  const zz = red(z * z);
+  const s = red(x * yy * 4n);
+  const m = 3n * xx + red(f.a * red(zz * zz));
+  const x3 = red(m * m) - 2n * s;
+  return { x: x3, y: red(m * (s - x3)) - 8n * red(yy * yy), z: red(y * z * 2n) };
+}
+
+/** P + Q with Q affine (Z = 1); Q must not be the point at infinity. */
+function addMixed(f: Field, P: Jacobian, Q: AffinePoint): Jacobian {
+  const { red, p } = f;
+  const { x, y, z } = P;
+  if (z % p === 0n) return { x: Q.x, y: Q.y, z: 1n };
+  const zz = red(z * z);
+  const h = red(Q.x * zz) - x;
+  const r = red(Q.y * red(z * zz)) - y;
+  if (h % p === 0n) return r % p === 0n ? double(f, P) : INFINITY;
+  const hh = red(h * h);
+  const hhh = red(h * hh);
+  const v = red(x * hh);
+  const x3 = red(r * r) - hhh - 2n * v;
+  return { x: x3, y: red(r * (v - x3)) - red(y * hhh), z: red(z * h) };
+}
+
+/** Jacobian points → affine with one inversion (Montgomery's trick); null for the point at infinity. */
+function toAffineAll(f: Field, points: Jacobian[]): Array<AffinePoint | null> {
+  const { p } = f;
+  const zs = points.map((P) => mod(P.z, p));
+  const prefix: bigint[] = [];
+  let acc = 1n;
+  for (const z of zs) {
+    prefix.push(acc);
+    if (z !== 0n) acc = (acc * z) % p;
+  }
+  let inv = invert(acc, p);
+  const out: Array<AffinePoint | null> = new Array<AffinePoint | null>(points.length).fill(null);
+  for (let i = points.length - 1; i >= 0; i--) {
+    const z = zs[i]!;
+    if (z === 0n) continue;
+    const zi = (inv * prefix[i]!) % p;
+    inv = (inv * z) % p;
+    const zi2 = (zi * zi) % p;
+    const P = points[i]!;
+    out[i] = { x: mod(P.x * zi2, p), y: mod(P.y * ((zi2 * zi) % p), p) };
+  }
+  return out;
+}
+
+function toAffine(f: Field, P: Jacobian): AffinePoint | null {
+  return toAffineAll(f, [P])[0]!;
+}
+
+/** k ≥ 0 in width-w NAF, least significant digit first: odd digits in (−2^(w−1), 2^(w−1)) or 0. */
+function wnaf(k: bigint, w: number): Int8Array {
+  const bits = Array.from(k.toString(2), Number).reverse();
+  const n = bits.length;
+  for (let i = 0; i <= w; i++) bits.push(0);
+  const out = new Int8Array(n + 1);
+  const full = 1 << w;
+  for (let i = 0; i <= n; ) {
+    if (bits[i] === 0) {
+      i++;
+      continue;
+    }
+    let d = 0;
+    for (let j = 0; j < w; j++) d |= bits[i + j]! << j;
+    if (d >= full >> 1) {
+      d -= full; // borrow: add 2^w, i.e. carry one into bit i + w
+      let j = i + w;
+      while (bits[j] === 1) bits[j++] = 0;
+      bits[j] = 1;
+    }
+    out[i] = d;
+    i += w;
+  }
+  return out;
+}
+
+const WNAF_WIDTH = 5;
+/** Fixed-base digits: W bits per window, signed (−2^(W−1), 2^(W−1)], so each window needs 2^(W−1) points. */
+const W = 7;
+
+interface BaseTable {
+  windows: number;
+  /** rows[i][j − 1] = j · 2^(W·i) · G, j = 1 … 2^(W−1). */
+  rows: AffinePoint[][];
+}
+
+const baseTables = new WeakMap<GostCurve, BaseTable>();
+
+function baseTable(c: GostCurve, f: Field): BaseTable {
+  let t = baseTables.get(c);
+  if (!t) {
+    const windows = Math.ceil((c.q.toString(2).length + 1) / W);
+    const half = 1 << (W - 1);
+    const jac: Jacobian[] = [];
+    let base: AffinePoint = { x: c.x, y: c.y };
+    for (let i = 0; i < windows; i++) {
+      let P: Jacobian = { x: base.x, y: base.y, z: 1n };
+      for (let j = 1; j <= half; j++) {
+        jac.push(P);
+        P = addMixed(f, P, base);
+      }
+      // P = (half + 1)·base; the next window's base is 2^W·base = 2·half·base.
+      const next = toAffine(f, double(f, jac[jac.length - 1]!));
+      if (!next) throw new RangeError(`${c.name}: base point of small order`);
+      base = next;
+    }
+    const flat = toAffineAll(f, jac);
+    const rows: AffinePoint[][] = [];
+    for (let i = 0; i < windows; i++) {
+      rows.push(flat.slice(i * half, (i + 1) * half).map((P) => {
+        if (!P) throw new RangeError(`${c.name}: base point of small order`);
+        return P;
+      }));
+    }
+    t = { windows, rows };
+    baseTables.set(c, t);
+  }
+  return t;
+}
+
+/** acc + k·G through the base table (0 ≤ k < q). */
+function addBaseMultiple(c: GostCurve, f: Field, acc: Jacobian, k: bigint): Jacobian {
+  const { windows, rows } = baseTable(c, f);
+  const bin = k.toString(2);
+  const full = 1 << W;
+  let carry = 0;
+  for (let i = 0; i < windows; i++) {
+    const end = bin.length - W * i;
+    const chunk = end > 0 ? bin.slice(Math.max(0, end - W), end) : '';
+    let d = (chunk ? parseInt(chunk, 2) : 0) + carry;
+    carry = 0;
+    if (d > full >> 1) {
+      d -= full;
+      carry = 1;
+    }
+    if (d > 0) acc = addMixed(f, acc, rows[i]![d - 1]!);
+    else if (d < 0) {
+      const P = rows[i]![-d - 1]!;
+      acc = addMixed(f, acc, { x: P.x, y: -P.y });
+    }
+  }
+  if (carry) throw new RangeError('scalar too large for the base table');
+  return acc;
+}
+
+/** acc·2^len + k·P for the wNAF digits of k: the doubling chain (P any affine point). */
+function wnafMultiply(f: Field, k: bigint, P: AffinePoint): Jacobian {
+  const digits = wnaf(k, WNAF_WIDTH);
+  // Odd multiples P, 3P, …, (2^(w−1) − 1)P, in affine form (null when a small-order point makes one infinite).
+  const twice = double(f, { x: P.x, y: P.y, z: 1n });
+  const twiceAffine = toAffine(f, twice);
+  const odd: Jacobian[] = [{ x: P.x, y: P.y, z: 1n }];
+  for (let i = 1; i < 1 << (WNAF_WIDTH - 2); i++) {
+    const prev = odd[i - 1]!;
+    odd.push(twiceAffine ? addMixed(f, prev, twiceAffine) : prev);
+  }
+  const multiples = toAffineAll(f, odd);
+  let acc = INFINITY;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    acc = double(f, acc);
+    const d = digits[i]!;
+    const M = d === 0 ? null : multiples[(Math.abs(d) - 1) >> 1];
+    if (M) acc = addMixed(f, acc, d > 0 ? M : { x: M.x, y: -M.y });
+  }
+  return acc;
+}
+
+/** k1·P + k2·Q (k1, k2 ≥ 0); null for the point at infinity. P = the curve's base point takes the table. */
+export function doubleMultiply(c: GostCurve, k1: bigint, P: AffinePoint, k2: bigint, Q: AffinePoint): AffinePoint | null {
+  if (k1 < 0n || k2 < 0n) throw new RangeError('negative scalar');
+  const f = fieldOf(c);
+  let acc = k2 === 0n ? INFINITY : wnafMultiply(f, k2, Q);
+  if (k1 !== 0n) {
+    if (P.x === c.x && P.y === c.y) acc = addBaseMultiple(c, f, acc, k1 % c.q);
+    else {
+      const part = toAffine(f, wnafMultiply(f, k1, P));
+      if (part) acc = addMixed(f, acc, part);
+    }
+  }
+  return toAffine(f, acc);
 }
 
 /** k·P (public data only: not constant-time). */
@@ -106,9 +278,9 @@ export function isOnCurve(c: GostCurve, P: AffinePoint): boolean {
 
 /** Big-endian bytes → bigint. */
 export function bytesToBigint(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v;
+  let hex = '0x0';
+  for (const b of bytes) hex += (b < 16 ? '0' : '') + b.toString(16);
+  return BigInt(hex);
 }
 
 /** Little-endian bytes → bigint. */
