@@ -108,7 +108,7 @@ describe('GOST R 34.10-2012 point arithmetic against a plain affine double-and-a
   };
   const rnd = (q: bigint) => BigInt('0x' + randomBytes(80).toString('hex')) % q;
 
-  it.each(Object.entries(GOST_CURVES))('%s: k1·G + k2·Q for random and edge scalars', (_oid, c) => {
+  it.each(Object.entries(GOST_CURVES))('%s: k1·G + k2·Q for random and edge scalars, first and cached key', (_oid, c) => {
     const G = { x: c.x, y: c.y };
     const Q = mul(c, rnd(c.q), G)!;
     const top = (1n << BigInt(c.q.toString(2).length - 1)) - 1n; // all ones below q's top bit: carries everywhere
@@ -116,6 +116,12 @@ describe('GOST R 34.10-2012 point arithmetic against a plain affine double-and-a
     for (const [k1, k2] of pairs) {
       expect(doubleMultiply(c, k1, G, k2, Q), `k1=${k1} k2=${k2}`).toEqual(add(c, mul(c, k1, G), mul(c, k2, Q)));
     }
+    // The key table is cached by point object after its second use: a point changed in place is not mistaken for it.
+    const R = { ...Q };
+    const k2 = rnd(c.q);
+    for (let i = 0; i < 3; i++) expect(doubleMultiply(c, 3n, G, k2, R)).toEqual(add(c, mul(c, 3n, G), mul(c, k2, Q)));
+    Object.assign(R, mul(c, 2n, Q));
+    expect(doubleMultiply(c, 3n, G, k2, R)).toEqual(add(c, mul(c, 3n, G), mul(c, k2 * 2n, Q)));
     // Q = G: the table's and the wNAF's sums meet (P + P and P − P inside the mixed addition).
     expect(doubleMultiply(c, 1n, G, 1n, G)).toEqual(mul(c, 2n, G));
     expect(doubleMultiply(c, 5n, G, c.q - 5n, G)).toBeNull();

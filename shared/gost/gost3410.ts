@@ -228,24 +228,76 @@ function addBaseMultiple(c: GostCurve, f: Field, acc: Jacobian, k: bigint): Jaco
   return acc;
 }
 
-/** acc·2^len + k·P for the wNAF digits of k: the doubling chain (P any affine point). */
-function wnafMultiply(f: Field, k: bigint, P: AffinePoint): Jacobian {
-  const digits = wnaf(k, WNAF_WIDTH);
-  // Odd multiples P, 3P, …, (2^(w−1) − 1)P, in affine form (null when a small-order point makes one infinite).
-  const twice = double(f, { x: P.x, y: P.y, z: 1n });
-  const twiceAffine = toAffine(f, twice);
+/** Odd multiples P, 3P, …, (2^(w−1) − 1)P in affine form; null entries when a small-order point makes one infinite. */
+function oddMultiples(f: Field, P: AffinePoint): Array<AffinePoint | null> {
+  const twice = toAffine(f, double(f, { x: P.x, y: P.y, z: 1n }));
   const odd: Jacobian[] = [{ x: P.x, y: P.y, z: 1n }];
   for (let i = 1; i < 1 << (WNAF_WIDTH - 2); i++) {
     const prev = odd[i - 1]!;
-    odd.push(twiceAffine ? addMixed(f, prev, twiceAffine) : prev);
+    odd.push(twice ? addMixed(f, prev, twice) : prev);
   }
-  const multiples = toAffineAll(f, odd);
+  return toAffineAll(f, odd);
+}
+
+/**
+ * Odd multiples of P, 2^span·P, 2^(2·span)·P, …: k·P then needs only `span` doublings (k split in span-bit parts).
+ * One part (span = the whole scalar) is plain wNAF.
+ */
+interface PointTable {
+  curve: GostCurve;
+  x: bigint;
+  y: bigint;
+  span: number;
+  parts: Array<Array<AffinePoint | null>>;
+}
+
+function partsTable(c: GostCurve, f: Field, P: AffinePoint, partCount: number): PointTable {
+  const span = Math.ceil(c.q.toString(2).length / partCount);
+  const parts = [oddMultiples(f, P)];
+  let base: Jacobian = { x: P.x, y: P.y, z: 1n };
+  for (let t = 1; t < partCount; t++) {
+    for (let i = 0; i < span; i++) base = double(f, base);
+    const affine = toAffine(f, base);
+    parts.push(affine ? oddMultiples(f, affine) : []);
+  }
+  return { curve: c, x: P.x, y: P.y, span, parts };
+}
+
+/** Public keys seen before (by object, as the caller's key cache holds them): their 4-part tables (built on the 2nd use). */
+const KEY_PARTS = 4;
+const keyTables = new WeakMap<AffinePoint, PointTable | 'seen'>();
+
+/** The plain wNAF table: odd multiples of P only, span = k's length. */
+function singleTable(c: GostCurve, f: Field, P: AffinePoint, k: bigint): PointTable {
+  return { curve: c, x: P.x, y: P.y, span: k.toString(2).length, parts: [oddMultiples(f, P)] };
+}
+
+function tableFor(c: GostCurve, f: Field, P: AffinePoint, k: bigint): PointTable {
+  if (k >= c.q) return singleTable(c, f, P, k);
+  const known = keyTables.get(P);
+  if (known && known !== 'seen' && known.curve === c && known.x === P.x && known.y === P.y) return known;
+  if (known) {
+    const table = partsTable(c, f, P, KEY_PARTS);
+    keyTables.set(P, table);
+    return table;
+  }
+  keyTables.set(P, 'seen');
+  return singleTable(c, f, P, k);
+}
+
+/** k·P with the table: one shared chain of `span` doublings, wNAF digits of each span-bit part of k. */
+function tableMultiply(f: Field, t: PointTable, k: bigint): Jacobian {
+  const mask = (1n << BigInt(t.span)) - 1n;
+  const digits = t.parts.map((_, i) => wnaf((k >> BigInt(i * t.span)) & mask, WNAF_WIDTH));
+  if (k >> BigInt(t.parts.length * t.span) !== 0n) throw new RangeError('scalar too large for the point table');
   let acc = INFINITY;
-  for (let i = digits.length - 1; i >= 0; i--) {
+  for (let i = Math.max(...digits.map((d) => d.length)) - 1; i >= 0; i--) {
     acc = double(f, acc);
-    const d = digits[i]!;
-    const M = d === 0 ? null : multiples[(Math.abs(d) - 1) >> 1];
-    if (M) acc = addMixed(f, acc, d > 0 ? M : { x: M.x, y: -M.y });
+    for (let j = 0; j < digits.length; j++) {
+      const d = digits[j]![i];
+      const M = d ? t.parts[j]![(Math.abs(d) - 1) >> 1] : null;
+      if (M) acc = addMixed(f, acc, d! > 0 ? M : { x: M.x, y: -M.y });
+    }
   }
   return acc;
 }
@@ -254,11 +306,11 @@ function wnafMultiply(f: Field, k: bigint, P: AffinePoint): Jacobian {
 export function doubleMultiply(c: GostCurve, k1: bigint, P: AffinePoint, k2: bigint, Q: AffinePoint): AffinePoint | null {
   if (k1 < 0n || k2 < 0n) throw new RangeError('negative scalar');
   const f = fieldOf(c);
-  let acc = k2 === 0n ? INFINITY : wnafMultiply(f, k2, Q);
+  let acc = k2 === 0n ? INFINITY : tableMultiply(f, tableFor(c, f, Q, k2), k2);
   if (k1 !== 0n) {
     if (P.x === c.x && P.y === c.y) acc = addBaseMultiple(c, f, acc, k1 % c.q);
     else {
-      const part = toAffine(f, wnafMultiply(f, k1, P));
+      const part = toAffine(f, tableMultiply(f, singleTable(c, f, P, k1), k1));
       if (part) acc = addMixed(f, acc, part);
     }
   }
