@@ -1,7 +1,8 @@
 // GOST R 34.10-2012 signature verification (RFC 7091 §6.2) on bigint, in Jacobian coordinates.
 // Speed (all data here is public, so nothing needs to be constant-time):
 // - k1·G from a per-curve table of signed 2^W-ary digits × powers of G (built on first use): additions only;
-// - k2·Q by width-5 wNAF over odd multiples of Q, with the doublings the only long chain;
+// - k2·Q by width-5 wNAF over odd multiples of Q; a key seen again (same object) gets odd multiples of Q, 2^s·Q,
+//   2^2s·Q, 2^3s·Q (s = a quarter of the bits), so its chain of doublings is four times shorter;
 // - field elements are kept lazily reduced (any representative of small size, possibly negative): only products
 //   are reduced, by `% p` or, for p = 2^n − c with small c, by folding the high half; one normalisation at the end.
 import type { GostCurve } from './curves.js';
