@@ -185,7 +185,7 @@ function baseTable(c: GostCurve, f: Field): BaseTable {
         jac.push(P);
         P = addMixed(f, P, base);
       }
-      // P = (half + 1)·base; the next window's base is 2^W·base = 2·half·base.
+      // The next window's base: 2^W·base = 2·(half·base), half·base being the last point pushed.
       const next = toAffine(f, double(f, jac[jac.length - 1]!));
       if (!next) throw new RangeError(`${c.name}: base point of small order`);
       base = next;
