@@ -111,8 +111,12 @@ type VerifyAuthentication = (options: {
 export async function benchVerification(report: Report, pki: TestPki, batches: number, perBatch: number): Promise<void> {
   const library = join(ROOT, 'dist', 'relying-party', 'index.js');
   let verifyAuthentication: VerifyAuthentication | null = null;
+  let enableGostEngine: ((path?: string) => { enabled: boolean; error?: string | null }) | undefined;
   if (existsSync(library)) {
-    ({ verifyAuthentication } = (await import(pathToFileURL(library).href)) as { verifyAuthentication: VerifyAuthentication });
+    ({ verifyAuthentication, enableGostEngine } = (await import(pathToFileURL(library).href)) as {
+      verifyAuthentication: VerifyAuthentication;
+      enableGostEngine?: typeof enableGostEngine;
+    });
   } else {
     report.skip('verifyAuthentication', `${library} is not built`);
   }
@@ -144,7 +148,17 @@ export async function benchVerification(report: Report, pki: TestPki, batches: n
       const options = { response: c.response, challenge: c.challenge, origin: ORIGIN, trustedCertificates: trusted };
       await verifyOnce(options);
       const rates = await opsPerSecond(batches, perBatch, () => verifyOnce(options));
-      report.add(`verifyAuthentication ${c.label}`, 'ops/s', rates, { name: floor.name, value: floor.value });
+      report.add(`verifyAuthentication ${c.label}`, 'ops/s', rates, { name: floor.name, value: floor.value },
+        c.label === 'GOST-2012-256' ? 'pure JavaScript GOST (the library default)' : undefined);
+      // The library can opt in to OpenSSL's gost engine; measured after the default, as it is process-wide.
+      if (c.label === 'GOST-2012-256' && enableGostEngine) {
+        const engine = enableGostEngine(GOST_ENGINE);
+        if (engine.enabled) {
+          await verifyOnce(options);
+          const engineRates = await opsPerSecond(batches, perBatch, () => verifyOnce(options));
+          report.add('verifyAuthentication GOST-2012-256 with enableGostEngine()', 'ops/s', engineRates, { name: floor.name, value: floor.value });
+        } else report.skip('verifyAuthentication GOST-2012-256 with enableGostEngine()', engine.error ?? 'the engine did not load');
+      }
     }
 
     if (c.label !== 'GOST-2012-256') {
