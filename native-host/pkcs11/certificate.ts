@@ -1,8 +1,8 @@
 // Certificates on a token, paired with keys by CKA_ID. Attributes are read one at a time:
 // a template with one sensitive or unknown attribute fails as a whole on many modules.
 import { createHash } from 'node:crypto';
-import type { CertificateInfo } from '../../shared/protocol';
-import { CertificateParseError, describeCertificate } from '../../shared/certificate';
+import type { CertificateDescription, CertificateInfo } from '../../shared/protocol';
+import { CertificateParseError, certificateStatus, describeCertificate, expiresInDays } from '../../shared/certificate';
 import {
   CKA_CERTIFICATE_TYPE,
   CKA_CLASS,
@@ -33,6 +33,30 @@ export function certificateId(tokenId: string, ckaId: Uint8Array, der: Uint8Arra
     .update(`tokensign-certificate\0${tokenId}\0${Buffer.from(ckaId).toString('hex')}\0${derHash}`)
     .digest('hex')
     .slice(0, 32);
+}
+
+/** Parsed certificates by their bytes: a certificate never changes, only its status as time passes. */
+const descriptions = new Map<string, CertificateDescription>();
+const MAX_DESCRIPTIONS = 1024;
+
+/** describeCertificate, parsed once per certificate; status and expiresInDays are computed for `now`. */
+export function describeCached(der: Uint8Array, now: Date): CertificateDescription {
+  const key = createHash('sha256').update(der).digest('base64');
+  let description = descriptions.get(key);
+  if (!description) {
+    description = describeCertificate(der, now);
+    if (descriptions.size >= MAX_DESCRIPTIONS) descriptions.clear();
+    descriptions.set(key, description);
+  }
+  const notBefore = new Date(description.notBefore);
+  const notAfter = new Date(description.notAfter);
+  return {
+    ...description,
+    subject: { ...description.subject },
+    keyUsage: [...description.keyUsage],
+    status: certificateStatus(notBefore, notAfter, now),
+    expiresInDays: expiresInDays(notAfter, now),
+  };
 }
 
 /** One attribute, or null when the module will not give it. */
@@ -112,7 +136,7 @@ function scanSession(api: Pkcs11Api, session: Handle, token: TokenRef, now: Date
     }
     const ckaId = readAttribute(api, session, object, CKA_ID) ?? Buffer.alloc(0);
     try {
-      const description = describeCertificate(der, now);
+      const description = describeCached(der, now);
       certificates.push({
         token,
         ckaId,
