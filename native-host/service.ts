@@ -9,6 +9,7 @@ import {
   type AuthenticateResult,
   type CertificateInfo,
   type HelloResult,
+  type PinState,
   type RawSignResult,
   type SignResult,
   type TokenInfo,
@@ -18,7 +19,7 @@ import { algorithmForKey, type SignatureAlgorithm } from './pkcs11/algorithms';
 import type { TokenCertificate } from './pkcs11/certificate';
 import { ModuleSet } from './pkcs11/module';
 import type { ModuleResolutionInput } from './pkcs11/modules';
-import { isTokenStillPresent, scanTokens, type TokenRef } from './pkcs11/token';
+import { currentPinState, scanTokens, type TokenRef } from './pkcs11/token';
 import { HOST_VERSION } from './version';
 
 /**
@@ -37,6 +38,7 @@ async function loadCertificateParts() {
     listTokenCertificates: tokenCertificates.listTokenCertificates,
     buildSignedData: cms.buildSignedData,
     withSigningKey: signer.withSigningKey,
+    closeKeptSessions: signer.closeKeptSessions,
   };
 }
 type CertificateParts = Awaited<ReturnType<typeof loadCertificateParts>>;
@@ -129,19 +131,23 @@ export class TokenService {
     return { certificates: (await this.scanCertificates(selected)).map((c) => c.info) };
   }
 
-  /** The certificate to sign with: cached if its token is still in, else found by a rescan. */
-  private async certificateForSigning(certificateId: string): Promise<TokenCertificate> {
+  /**
+   * The certificate to sign with, and its token's PIN flags read just now: cached if its token is
+   * still in (one C_GetTokenInfo checks serial and label), else found by a rescan.
+   */
+  private async certificateForSigning(certificateId: string): Promise<{ target: TokenCertificate; pinState: PinState }> {
     const cached = this.known.get(certificateId);
-    if (cached && isTokenStillPresent(cached.token)) return cached;
+    const cachedPin = cached ? currentPinState(cached.token) : null;
+    if (cached && cachedPin) return { target: cached, pinState: cachedPin };
     const fresh = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
-    if (fresh) return fresh;
+    if (fresh) return { target: fresh, pinState: fresh.token.info.pin };
     if (cached) throw new TokensignError('TOKEN_REMOVED', `The token "${cached.token.info.label}" holding this certificate was removed.`);
     throw new TokensignError('CERTIFICATE_NOT_FOUND', `No certificate with id "${certificateId.slice(0, 80)}" on any present token.`);
   }
 
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
-  private async signingTarget(certificateId: string): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm }> {
-    const target = await this.certificateForSigning(certificateId);
+  private async signingTarget(certificateId: string): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm; pinState: PinState }> {
+    const { target, pinState } = await this.certificateForSigning(certificateId);
     const { certificateStatus } = await parts();
     const status = certificateStatus(new Date(target.info.notBefore), new Date(target.info.notAfter), this.now());
     if (status === 'expired') throw new TokensignError('CERTIFICATE_EXPIRED', `The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
@@ -150,14 +156,18 @@ export class TokenService {
     }
     const algorithm = algorithmForKey(target.info.keyAlgorithm);
     if (!algorithm) throw new TokensignError('UNSUPPORTED_ALGORITHM', `Signing with ${target.info.keyAlgorithm} keys is not supported.`);
-    return { target, algorithm };
+    return { target, algorithm, pinState };
   }
 
   private async signContent(certificateId: string, pin: string | undefined, content: Uint8Array, detached: boolean): Promise<SignResult> {
-    const { target, algorithm } = await this.signingTarget(certificateId);
+    const { target, algorithm, pinState } = await this.signingTarget(certificateId);
     const { withSigningKey, buildSignedData } = await parts();
-    const { cms } = await withSigningKey(target, pin, algorithm, (sign) =>
-      buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now() }),
+    const { cms } = await withSigningKey(
+      target,
+      pin,
+      algorithm,
+      (sign) => buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now() }),
+      { pinState },
     );
     return { cms: toBase64(cms), certificate: target.info.der };
   }
@@ -178,19 +188,23 @@ export class TokenService {
     options: { format: 'cms' | 'raw'; hashed: boolean; reverse: boolean; detached: boolean },
   ): Promise<SignResult | RawSignResult> {
     if (!options.hashed) refuseAuthPayload(data);
-    const { target, algorithm } = await this.signingTarget(certificateId);
+    const { target, algorithm, pinState } = await this.signingTarget(certificateId);
     const { withSigningKey, buildSignedData } = await parts();
     const digestLength = algorithm.digest.hash(new Uint8Array(0)).length;
     if (options.hashed && data.length !== digestLength) {
       throw new TokensignError('BAD_REQUEST', `params.data must be a ${algorithm.digest.name} digest of ${digestLength} bytes for this certificate, got ${data.length}`);
     }
     if (options.format === 'cms') {
-      const { cms } = await withSigningKey(target, pin, algorithm, (sign) =>
-        buildSignedData({ certificateDer: target.der, content: new Uint8Array(0), contentDigest: data, detached: true, algorithm, sign, signingTime: this.now() }),
+      const { cms } = await withSigningKey(
+        target,
+        pin,
+        algorithm,
+        (sign) => buildSignedData({ certificateDer: target.der, content: new Uint8Array(0), contentDigest: data, detached: true, algorithm, sign, signingTime: this.now() }),
+        { pinState },
       );
       return { cms: toBase64(cms), certificate: target.info.der };
     }
-    const raw = await withSigningKey(target, pin, algorithm, (sign) => sign(data), { prehashed: options.hashed, rawSignature: true });
+    const raw = await withSigningKey(target, pin, algorithm, (sign) => sign(data), { prehashed: options.hashed, rawSignature: true, pinState });
     const signature = options.reverse ? Uint8Array.from(raw).reverse() : raw;
     return { signature: toBase64(signature), certificate: target.info.der };
   }
@@ -204,6 +218,7 @@ export class TokenService {
   async close(): Promise<void> {
     if (!this.moduleSet) return;
     try {
+      if (certificateParts) (await certificateParts).closeKeptSessions();
       (await this.moduleSet).finalize();
     } catch {
       // Exit anyway.

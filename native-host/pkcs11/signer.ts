@@ -1,6 +1,6 @@
 // Signing with a token key: log in for this operation only, find the key by CKA_ID, sign with
 // the mechanism the algorithm table picks, log out and close the session in every case.
-import { TokensignError } from '../../shared/protocol';
+import { TokensignError, type PinState } from '../../shared/protocol';
 import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type SignatureAlgorithm } from './algorithms';
 import type { TokenCertificate } from './certificate';
 import { findObjects, readAttribute } from './certificate';
@@ -15,8 +15,8 @@ import {
   CKR,
   CKU_USER,
 } from './constants';
-import { isCkr, toTokensignError } from './errors';
-import type { Handle } from './module';
+import { ckrOf, isCkr, toTokensignError } from './errors';
+import type { Handle, Pkcs11Api } from './module';
 import { isTokenStillPresent, readPinState } from './token';
 
 /** CKU_CONTEXT_SPECIFIC: re-authentication for keys with CKA_ALWAYS_AUTHENTICATE (PIV signature keys). */
@@ -32,6 +32,11 @@ export interface SigningOptions {
   prehashed?: boolean;
   /** Return the token's output as is, not the CMS encoding of it. */
   rawSignature?: boolean;
+  /**
+   * PIN flags from a C_GetTokenInfo the caller made just now while checking that the token is the
+   * certificate's (same serial and label): the presence check and flag read are then skipped.
+   */
+  pinState?: PinState;
 }
 
 const mechanismCache = new Map<string, ReadonlySet<number>>();
@@ -47,11 +52,88 @@ export function tokenMechanisms(target: TokenCertificate): ReadonlySet<number> {
   return set;
 }
 
+/** A session kept open on a token between operations (never logged in between them). */
+interface KeptSession {
+  session: Handle;
+  slot: Handle;
+  api: Pkcs11Api;
+  /** Certificates whose CKA_VALUE was compared on the token while this session stayed valid. */
+  verified: Set<string>;
+  busy: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+/** Kept sessions by token id. */
+const keptSessions = new Map<string, KeptSession>();
+/** A kept session is closed after this long unused, so the host holds no token open for long. */
+const SESSION_IDLE_MS = 30_000;
+/** CKA_ALWAYS_AUTHENTICATE of the key of each certificate id (a property of the key, read once). */
+const alwaysAuthenticateCache = new Map<string, boolean>();
+/** Inputs up to this size are signed with the synchronous C_Sign (no thread-pool hop). */
+const SYNC_SIGN_MAX_BYTES = 4096;
+const SESSION_LOST: ReadonlySet<number> = new Set([CKR.CKR_SESSION_HANDLE_INVALID, CKR.CKR_SESSION_CLOSED, CKR.CKR_DEVICE_REMOVED, CKR.CKR_TOKEN_NOT_PRESENT]);
+
+function closeQuietly(api: Pkcs11Api, session: Handle): void {
+  try {
+    api.C_CloseSession(session);
+  } catch {
+    // Session already gone (token removed): nothing to close.
+  }
+}
+
+function dropKept(tokenId: string, kept: KeptSession): void {
+  if (keptSessions.get(tokenId) === kept) keptSessions.delete(tokenId);
+  if (kept.idleTimer) clearTimeout(kept.idleTimer);
+  closeQuietly(kept.api, kept.session);
+}
+
+/** Closes every kept session (host exit, tests). */
+export function closeKeptSessions(): void {
+  for (const [tokenId, kept] of [...keptSessions]) if (!kept.busy) dropKept(tokenId, kept);
+}
+
+/**
+ * The kept session of the token if free, else a new session (kept for next time when none is kept).
+ * Reuse is only allowed when the operation logs in first: C_Login is then the call that tells a
+ * dead kept session, and the operation starts over in a new one.
+ */
+function acquireSession(tokenId: string, api: Pkcs11Api, slot: Handle, allowReuse: boolean): { kept: KeptSession; reused: boolean } {
+  const existing = keptSessions.get(tokenId);
+  if (allowReuse && existing && !existing.busy && existing.api === api && existing.slot.equals(slot)) {
+    if (existing.idleTimer) clearTimeout(existing.idleTimer);
+    existing.idleTimer = undefined;
+    existing.busy = true;
+    return { kept: existing, reused: true };
+  }
+  if (existing && !existing.busy) dropKept(tokenId, existing);
+  const kept: KeptSession = { session: api.C_OpenSession(slot, CKF_SERIAL_SESSION), slot, api, verified: new Set(), busy: true, idleTimer: undefined };
+  if (!keptSessions.has(tokenId)) keptSessions.set(tokenId, kept);
+  return { kept, reused: false };
+}
+
+/** After an operation: keep the session when it is clean, close it otherwise. */
+function releaseSession(tokenId: string, kept: KeptSession, clean: boolean): void {
+  kept.busy = false;
+  if (!clean || keptSessions.get(tokenId) !== kept) {
+    dropKept(tokenId, kept);
+    return;
+  }
+  kept.idleTimer = setTimeout(() => dropKept(tokenId, kept), SESSION_IDLE_MS);
+  kept.idleTimer.unref();
+}
+
 /**
  * Runs `operation` with a sign function bound to the certificate's private key.
  * `pin` is used for C_Login only and is never stored or put in an error.
  * Limitation: pkcs11js cannot pass a NULL PIN, so for a protected authentication path (PIN pad)
  * C_Login gets an empty PIN (pointer to "", length 0), which PIN-pad modules treat as "ask the reader".
+ *
+ * Speed (warm path): the caller may pass `pinState` read by its own C_GetTokenInfo that checked the
+ * token's serial and label just now; the check is then not repeated here. One session per token is
+ * kept open between operations (logged out). PKCS#11 closes every session of a removed token, so
+ * while that session stays valid the token was not swapped, and a certificate whose bytes were
+ * compared on the token in this session is not read back again. The key is still found by CKA_ID
+ * after every login (handles of private objects may change across logins).
  */
 export async function withSigningKey<T>(
   target: TokenCertificate,
@@ -67,9 +149,13 @@ export async function withSigningKey<T>(
     pinFlags: () => readPinState(token.module, token.slot),
     tokenPresent: () => isTokenStillPresent(token),
   };
-  if (!isTokenStillPresent(token)) throw new TokensignError('TOKEN_REMOVED', `The token "${token.info.label}" was removed.`);
-
-  const pinState = readPinState(token.module, token.slot) ?? token.info.pin;
+  let pinState: PinState;
+  if (options.pinState) {
+    pinState = options.pinState;
+  } else {
+    if (!isTokenStillPresent(token)) throw new TokensignError('TOKEN_REMOVED', `The token "${token.info.label}" was removed.`);
+    pinState = readPinState(token.module, token.slot) ?? token.info.pin;
+  }
   if (pinState.locked) throw new TokensignError('PIN_LOCKED', 'The PIN is locked after too many wrong tries.');
   const hasPin = typeof pin === 'string' && pin.length > 0;
   if (pinState.loginRequired && !pinState.protectedPath && !hasPin) {
@@ -89,11 +175,14 @@ export async function withSigningKey<T>(
     throw new TokensignError('UNSUPPORTED_ALGORITHM', `The token "${token.info.label}" offers no mechanism for ${target.info.keyAlgorithm} signatures.`);
   }
 
-  let session: Handle | undefined;
+  const tokenId = token.info.id;
+  let kept: KeptSession | undefined;
   let loggedIn = false;
+  let clean = false;
   try {
-    session = api.C_OpenSession(token.slot, CKF_SERIAL_SESSION);
-    if (shouldLogin) {
+    let acquired = acquireSession(tokenId, api, token.slot, shouldLogin);
+    kept = acquired.kept;
+    const login = (session: Handle): void => {
       try {
         api.C_Login(session, CKU_USER, loginPin);
       } catch (e) {
@@ -102,42 +191,67 @@ export async function withSigningKey<T>(
         api.C_Logout(session);
         api.C_Login(session, CKU_USER, loginPin);
       }
+    };
+    if (shouldLogin) {
+      try {
+        login(kept.session);
+      } catch (e) {
+        // A kept session that died (token removed and maybe put back): start over in a new one.
+        const code = ckrOf(e);
+        if (!acquired.reused || code === null || !SESSION_LOST.has(code)) throw e;
+        releaseSession(tokenId, kept, false);
+        kept = undefined;
+        acquired = acquireSession(tokenId, api, token.slot, false);
+        kept = acquired.kept;
+        login(kept.session);
+      }
       loggedIn = true;
     }
-    const openSession = session;
-    assertSameCertificate(api, openSession, target);
+    const openSession = kept.session;
+    if (!kept.verified.has(target.info.id)) {
+      assertSameCertificate(api, openSession, target);
+      kept.verified.add(target.info.id);
+    }
     const key = findPrivateKey(api, openSession, target);
-    const alwaysAuthenticate = readAttribute(api, openSession, key, CKA_ALWAYS_AUTHENTICATE)?.[0] === 1;
+    let alwaysAuthenticate = alwaysAuthenticateCache.get(target.info.id);
+    if (alwaysAuthenticate === undefined) {
+      alwaysAuthenticate = readAttribute(api, openSession, key, CKA_ALWAYS_AUTHENTICATE)?.[0] === 1;
+      alwaysAuthenticateCache.set(target.info.id, alwaysAuthenticate);
+    }
+    const contextLogin = alwaysAuthenticate && shouldLogin;
     const sign: SignFunction = async (toBeSigned) => {
       const input = options.prehashed ? digestMechanismInput(algorithm, choice, toBeSigned) : mechanismInput(algorithm, choice, toBeSigned);
       api.C_SignInit(openSession, choice.parameter ? { mechanism: choice.mechanism, parameter: choice.parameter } : { mechanism: choice.mechanism }, key);
-      if (alwaysAuthenticate && shouldLogin) api.C_Login(openSession, CKU_CONTEXT_SPECIFIC, loginPin);
-      const raw = await api.C_SignAsync(openSession, Buffer.from(input), Buffer.alloc(SIGNATURE_BUFFER_BYTES));
+      if (contextLogin) api.C_Login(openSession, CKU_CONTEXT_SPECIFIC, loginPin);
+      const data = Buffer.from(input);
+      const out = Buffer.alloc(SIGNATURE_BUFFER_BYTES);
+      const raw = data.length <= SYNC_SIGN_MAX_BYTES ? api.C_Sign(openSession, data, out) : await api.C_SignAsync(openSession, data, out);
       return options.rawSignature ? new Uint8Array(raw) : algorithm.encodeSignature(new Uint8Array(raw));
     };
-    return await operation(sign);
+    const result = await operation(sign);
+    clean = true;
+    return result;
   } catch (e) {
+    // The key may have changed under the same certificate: read its attribute again next time.
+    alwaysAuthenticateCache.delete(target.info.id);
     throw toTokensignError(e, context);
   } finally {
-    if (session) {
+    if (kept) {
       if (loggedIn) {
         try {
-          api.C_Logout(session);
+          api.C_Logout(kept.session);
         } catch {
           // Session already gone (token removed): nothing to log out of.
+          clean = false;
         }
       }
-      try {
-        api.C_CloseSession(session);
-      } catch {
-        // As above.
-      }
+      releaseSession(tokenId, kept, clean);
     }
   }
 }
 
 /** Guards against signing on a token that was swapped for another one with the same slot. */
-function assertSameCertificate(api: TokenCertificate['token']['module']['api'], session: Handle, target: TokenCertificate): void {
+function assertSameCertificate(api: Pkcs11Api, session: Handle, target: TokenCertificate): void {
   const candidates = findObjects(api, session, [
     { type: CKA_CLASS, value: CKO_CERTIFICATE },
     { type: CKA_ID, value: target.ckaId },
@@ -146,7 +260,7 @@ function assertSameCertificate(api: TokenCertificate['token']['module']['api'], 
   if (!same) throw new TokensignError('TOKEN_REMOVED', `The certificate is no longer on the token "${target.token.info.label}".`);
 }
 
-function findPrivateKey(api: TokenCertificate['token']['module']['api'], session: Handle, target: TokenCertificate): Handle {
+function findPrivateKey(api: Pkcs11Api, session: Handle, target: TokenCertificate): Handle {
   if (target.ckaId.length === 0) {
     throw new TokensignError('KEY_NOT_FOUND', `The certificate "${target.info.label}" has no CKA_ID, so its private key cannot be found.`);
   }

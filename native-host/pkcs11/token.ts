@@ -105,6 +105,20 @@ export function scanTokens(modules: Pkcs11Module[]): TokenScan {
   return { tokens, errors };
 }
 
+/**
+ * One C_GetTokenInfo: the token's current PIN flags if it is still in its slot with the same
+ * identity (module, serial, label), else null. The warm signing path's only presence check.
+ */
+export function currentPinState(token: TokenRef): PinState | null {
+  try {
+    const raw = token.module.api.C_GetTokenInfo(token.slot);
+    if (tokenId(token.module.path, raw.serialNumber.trim(), raw.label.trim()) !== token.info.id) return null;
+    return pinStateFromFlags(raw.flags);
+  } catch {
+    return null;
+  }
+}
+
 /** True when `token` is still in its slot with the same identity (label, serial). */
 export function isTokenStillPresent(token: TokenRef): boolean {
   try {
