@@ -14,7 +14,7 @@ import {
   readTime,
   tlv,
   type DerNode,
-} from './der';
+} from '../shared/der';
 import type { AlgorithmIdentifier } from './x509';
 
 export const OID_DATA = '1.2.840.113549.1.7.1';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../shared/protocol';
-import { DerError, readOid, readRoot, readTime, children } from './der';
+import { DerError, readOid, readRoot, readTime, children } from '../shared/der';
 import { VerificationError, verifyAuthentication } from './index';
 import { createOpensslPki, opensslSign, type OpensslPki } from './testing/openssl-pki';
 

@@ -2,7 +2,7 @@
 // A new algorithm (GOST R 34.10-2012, say) is one more entry in SIGNATURE_ALGORITHMS
 // (and its hash in DIGEST_ALGORITHMS); nothing else in the verifier changes.
 import { constants, createPublicKey, hash as oneShotHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { DerError, TAG, children, expectTag, readAlgorithm, readRoot, readSmallInteger } from './der';
+import { DerError, TAG, children, expectTag, readAlgorithm, readRoot, readSmallInteger } from '../shared/der';
 import { VerificationError } from './errors';
 import { OID_STREEBOG_256, OID_STREEBOG_512 } from '../shared/gost/index';
 import { gostKeyOf, streebogHash, verifyGost } from './gost';

@@ -4,7 +4,7 @@ import { certificateStatus, describeCertificate, expiresInDays } from '../shared
 import { AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
 import { loadTrustAnchors, verifyChain, type TrustedCertificateInput } from './chain';
 import { OID_DATA, parseSignedData, type SignedData, type SignerInfo } from './cms';
-import { DerError } from './der';
+import { DerError } from '../shared/der';
 import { VerificationError } from './errors';
 import { digest, verifySignature } from './signature';
 import { KEY_USAGE, hasKeyUsage, nameLabel, parseCertificate, parseCertificateNode, type ParsedCertificate } from './x509';

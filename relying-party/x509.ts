@@ -1,6 +1,8 @@
 // X.509 certificates as the verifier needs them: raw names for chain building, validity,
 // public key, signature and the few extensions that decide trust. Parsed once, then cached.
+// The certificate structure itself is read by shared/certificate.ts (readCertificateNode).
 import { createHash } from 'node:crypto';
+import { readCertificateNode } from '../shared/certificate';
 import {
   DerError,
   TAG,
@@ -8,17 +10,16 @@ import {
   content,
   expectTag,
   integerHex,
-  readAlgorithm,
   readBitString,
   readOctetString,
   readOid,
   readRoot,
   readSmallInteger,
   readString,
-  readTime,
+  readAlgorithm,
   tlv,
   type DerNode,
-} from './der';
+} from '../shared/der';
 
 export interface AlgorithmIdentifier {
   oid: string;
@@ -111,78 +112,35 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
 }
 
 export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCertificate {
-  const [tbsNode, outerAlg, sigNode, ...rest] = children(expectTag(root, TAG.SEQUENCE, 'Certificate'));
-  if (rest.length) throw new DerError('Certificate has extra fields');
-  const tbsFields = children(expectTag(tbsNode, TAG.SEQUENCE, 'TBSCertificate'));
-  let i = 0;
-  let version = 1;
-  if (tbsFields[0]?.tag === 0xa0) {
-    const [v] = children(tbsFields[0]);
-    if (!v) throw new DerError('empty version');
-    version = readSmallInteger(v) + 1;
-    i = 1;
-  }
-  const serialNode = expectTag(tbsFields[i], TAG.INTEGER, 'serialNumber');
-  const innerAlgNode = expectTag(tbsFields[i + 1], TAG.SEQUENCE, 'TBSCertificate.signature');
-  const issuerNode = expectTag(tbsFields[i + 2], TAG.SEQUENCE, 'issuer');
-  const validity = children(expectTag(tbsFields[i + 3], TAG.SEQUENCE, 'validity'));
-  const subjectNode = expectTag(tbsFields[i + 4], TAG.SEQUENCE, 'subject');
-  const spkiNode = expectTag(tbsFields[i + 5], TAG.SEQUENCE, 'subjectPublicKeyInfo');
-  if (validity.length !== 2) throw new DerError('validity must have notBefore and notAfter');
-  const notBefore = readTime(validity[0]!);
-  const notAfter = readTime(validity[1]!);
-
-  const signatureAlgorithm = readAlgorithm(outerAlg, 'Certificate.signatureAlgorithm');
-  const outerAlgBytes = tlv(outerAlg!);
-  const innerAlgBytes = tlv(innerAlgNode);
-  const issuerRaw = tlv(issuerNode);
-  const subjectRaw = tlv(subjectNode);
+  const fields = readCertificateNode(root);
+  const signatureAlgorithm = readAlgorithm(fields.signatureAlgorithm, 'Certificate.signatureAlgorithm');
+  const outerAlgBytes = tlv(fields.signatureAlgorithm);
+  const innerAlgBytes = tlv(fields.innerSignatureAlgorithm);
+  const issuerRaw = tlv(fields.issuer);
+  const subjectRaw = tlv(fields.subject);
 
   const cert: ParsedCertificate = {
     der,
     thumbprint: createHash('sha256').update(der).digest('hex'),
-    version,
-    serialHex: integerHex(serialNode),
+    version: fields.version,
+    serialHex: integerHex(fields.serialNumber),
     issuerRaw,
     subjectRaw,
     issuerKey: latin1Key(issuerRaw),
     subjectKey: latin1Key(subjectRaw),
     subjectLabel: nameLabel(subjectRaw),
     issuerLabel: nameLabel(issuerRaw),
-    notBefore,
-    notAfter,
-    spki: tlv(spkiNode),
-    tbs: tlv(tbsNode!),
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
+    spki: tlv(fields.subjectPublicKeyInfo),
+    tbs: tlv(fields.tbs),
     signatureAlgorithm,
-    signature: signatureBits(sigNode),
+    signature: fields.signature,
     algorithmsAgree: Buffer.compare(outerAlgBytes, innerAlgBytes) === 0,
-    hasExtensions: false,
+    hasExtensions: fields.hasExtensions,
   };
-
-  for (const field of tbsFields.slice(i + 6)) {
-    if (field.tag !== 0xa3) continue; // issuerUniqueID [1], subjectUniqueID [2]
-    cert.hasExtensions = true;
-    const [extSeq] = children(field);
-    for (const ext of children(expectTag(extSeq, TAG.SEQUENCE, 'extensions'))) {
-      const parts = children(expectTag(ext, TAG.SEQUENCE, 'Extension'));
-      const oid = readOid(parts[0] ?? fail('Extension without OID'));
-      const valueNode = parts[parts.length - 1];
-      if (!valueNode || valueNode.tag !== TAG.OCTET_STRING) throw new DerError(`extension ${oid} has no value`);
-      const value = content(valueNode);
-      readExtension(cert, oid, value);
-    }
-  }
+  for (const ext of fields.extensions) readExtension(cert, ext.oid, ext.value);
   return cert;
-}
-
-function signatureBits(node: DerNode | undefined): Uint8Array {
-  const { bytes, unused } = readBitString(expectTag(node, TAG.BIT_STRING, 'signatureValue'));
-  if (unused !== 0) throw new DerError('signatureValue has unused bits');
-  return bytes;
-}
-
-function fail(message: string): never {
-  throw new DerError(message);
 }
 
 function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array): void {

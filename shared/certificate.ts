@@ -1,7 +1,22 @@
 // The certificate model of PROTOCOL.md §2: X.509 DER → CertificateDescription.
 // Runs in Node, in the extension and in the relying party: no node: imports here.
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+// One X.509 reader for the project: readCertificateNode below is also what relying-party/x509.ts uses.
+import {
+  DerError,
+  TAG,
+  children,
+  content,
+  expectTag,
+  readBitString,
+  readNode,
+  readOid,
+  readRoot,
+  readSmallInteger,
+  readString,
+  readTime,
+  tlv,
+  type DerNode,
+} from './der';
 import type { CertificateDescription, CertificateStatus, SubjectFields } from './protocol';
 import { toBase64, toHex } from './encoding';
 import { sha256 } from './sha256';
@@ -113,38 +128,27 @@ export interface NameAttribute {
 /** A Name as its RDNs in encoding order (most significant first), each a set of attributes. */
 export type ParsedName = NameAttribute[][];
 
-function stringOf(value: unknown): string | null {
-  if (value instanceof asn1js.BaseStringBlock) {
-    const v: unknown = (value.valueBlock as { value?: unknown }).value;
-    return typeof v === 'string' ? v : null;
-  }
-  return null;
-}
-
 /** Parses the DER of an X.501 Name into RDNs, keeping multi-valued RDNs together. */
-export function parseName(name: pkijs.RelativeDistinguishedNames): ParsedName {
-  const raw = name.valueBeforeDecode;
-  if (!raw || raw.byteLength === 0) {
-    return name.typesAndValues.map((tv) => [
-      { oid: tv.type, text: stringOf(tv.value), ber: new Uint8Array(tv.value.toBER(false)) },
-    ]);
-  }
-  const parsed = asn1js.fromBER(raw);
-  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) throw new CertificateParseError('malformed Name');
-  const rdns: ParsedName = [];
-  for (const set of parsed.result.valueBlock.value) {
-    if (!(set instanceof asn1js.Set)) throw new CertificateParseError('malformed RDN');
-    const rdn: NameAttribute[] = [];
-    for (const atv of set.valueBlock.value) {
-      const parts = atv instanceof asn1js.Sequence ? atv.valueBlock.value : [];
-      const type = parts[0];
-      const value = parts[1];
-      if (!(type instanceof asn1js.ObjectIdentifier) || !value) throw new CertificateParseError('malformed AttributeTypeAndValue');
-      rdn.push({ oid: type.valueBlock.toString(), text: stringOf(value), ber: new Uint8Array(value.toBER(false)) });
+export function parseName(name: DerNode | Uint8Array): ParsedName {
+  return guarded(() => {
+    const node = name instanceof Uint8Array ? readRoot(name) : name;
+    const rdns: ParsedName = [];
+    for (const set of children(expectTag(node, TAG.SEQUENCE, 'Name'))) {
+      const rdn: NameAttribute[] = [];
+      for (const atv of children(expectTag(set, TAG.SET, 'RelativeDistinguishedName'))) {
+        const [type, value] = children(expectTag(atv, TAG.SEQUENCE, 'AttributeTypeAndValue'));
+        if (!type || !value || type.tag !== TAG.OID) throw new CertificateParseError('malformed AttributeTypeAndValue');
+        const text = readString(value);
+        // asn1js refused the whole certificate over a BMPString or UniversalString cut mid-character: so does this reader.
+        if (text === null && (value.tag === TAG.BMP_STRING || value.tag === TAG.UNIVERSAL_STRING)) {
+          throw new CertificateParseError('BMPString or UniversalString cut mid-character');
+        }
+        rdn.push({ oid: readOid(type), text, ber: tlv(value) });
+      }
+      rdns.push(rdn);
     }
-    rdns.push(rdn);
-  }
-  return rdns;
+    return rdns;
+  });
 }
 
 /** RFC 4514 §2.4 escaping of a string value (UTF-8 kept as is). */
@@ -205,35 +209,53 @@ function bitLength(bytes: Uint8Array): number {
 }
 
 /** "RSA-2048", "ECDSA-P256", "GOST-2012-256", ... or the SPKI algorithm OID. */
-export function keyAlgorithmOf(spki: pkijs.PublicKeyInfo): string {
-  const oid = spki.algorithm.algorithmId;
-  if (oid === OID.rsaEncryption || oid === OID.rsaPss) {
-    const parsed = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView);
-    const seq = parsed.result;
-    const modulus = seq instanceof asn1js.Sequence ? seq.valueBlock.value[0] : undefined;
-    if (!(modulus instanceof asn1js.Integer)) return 'RSA';
-    return `RSA-${bitLength(modulus.valueBlock.valueHexView)}`;
-  }
-  if (oid === OID.ecPublicKey) {
-    const params = spki.algorithm.algorithmParams as unknown;
-    const curve = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : '';
-    if (curve === OID.p256) return 'ECDSA-P256';
-    if (curve === OID.p384) return 'ECDSA-P384';
-    if (curve === OID.p521) return 'ECDSA-P521';
-    return curve ? `ECDSA-${curve}` : 'ECDSA';
-  }
-  if (oid === OID.gost2012_256) return 'GOST-2012-256';
-  if (oid === OID.gost2012_512) return 'GOST-2012-512';
-  return oid;
+export function keyAlgorithmOf(spki: DerNode | Uint8Array): string {
+  return guarded(() => {
+    const node = spki instanceof Uint8Array ? readRoot(spki) : spki;
+    const [algorithm, key] = children(expectTag(node, TAG.SEQUENCE, 'subjectPublicKeyInfo'));
+    const [oidNode, params] = children(expectTag(algorithm, TAG.SEQUENCE, 'subjectPublicKeyInfo.algorithm'));
+    const oid = readOid(expectTag(oidNode, TAG.OID, 'subjectPublicKeyInfo.algorithm OID'));
+    if (oid === OID.rsaEncryption || oid === OID.rsaPss) {
+      const modulus = rsaModulus(readBitString(expectTag(key, TAG.BIT_STRING, 'subjectPublicKey')).bytes);
+      return modulus ? `RSA-${bitLength(modulus)}` : 'RSA';
+    }
+    if (oid === OID.ecPublicKey) {
+      const curve = params?.tag === TAG.OID ? readOid(params) : '';
+      if (curve === OID.p256) return 'ECDSA-P256';
+      if (curve === OID.p384) return 'ECDSA-P384';
+      if (curve === OID.p521) return 'ECDSA-P521';
+      return curve ? `ECDSA-${curve}` : 'ECDSA';
+    }
+    if (oid === OID.gost2012_256) return 'GOST-2012-256';
+    if (oid === OID.gost2012_512) return 'GOST-2012-512';
+    return oid;
+  });
 }
 
-function keyUsageOf(cert: pkijs.Certificate): string[] {
-  const ext = cert.extensions?.find((e) => e.extnID === OID.keyUsage);
+/** The modulus INTEGER content of an RSAPublicKey, or undefined when the key does not read as one. */
+function rsaModulus(key: Uint8Array): Uint8Array | undefined {
+  try {
+    const seq = readNode(key, 0);
+    if (seq.tag !== TAG.SEQUENCE) return undefined;
+    const modulus = readNode(key, seq.contentStart, seq.contentEnd);
+    return modulus.tag === TAG.INTEGER ? content(modulus) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function keyUsageOf(extensions: readonly CertificateExtension[]): string[] {
+  const ext = extensions.find((e) => e.oid === OID.keyUsage);
   if (!ext) return [];
-  const parsed = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView);
-  if (!(parsed.result instanceof asn1js.BitString)) return [];
-  const bits = parsed.result.valueBlock.valueHexView;
-  const unused = parsed.result.valueBlock.unusedBits;
+  let bits: Uint8Array;
+  let unused: number;
+  try {
+    const node = readNode(ext.value, 0);
+    if (node.tag !== TAG.BIT_STRING) return [];
+    ({ bytes: bits, unused } = readBitString(node));
+  } catch {
+    return [];
+  }
   const names: string[] = [];
   KEY_USAGE_NAMES.forEach((name, i) => {
     const byte = bits[i >> 3];
@@ -256,17 +278,116 @@ export function expiresInDays(notAfter: Date, now: Date): number {
   return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
 }
 
-/** Parses DER into a pkijs Certificate, with a clear error for anything else. */
-export function parseCertificate(der: Uint8Array): pkijs.Certificate {
-  if (der.length === 0) throw new CertificateParseError('empty certificate');
-  const asn1 = asn1js.fromBER(der);
-  if (asn1.offset === -1) throw new CertificateParseError(`certificate is not valid BER: ${asn1.result.error}`);
-  if (asn1.offset !== der.byteLength) throw new CertificateParseError('trailing bytes after the certificate');
-  try {
-    return new pkijs.Certificate({ schema: asn1.result });
-  } catch (e) {
-    throw new CertificateParseError(`not an X.509 certificate: ${(e as Error).message}`);
+/** One extension: its OID, criticality and the content of its extnValue OCTET STRING. */
+export interface CertificateExtension {
+  oid: string;
+  critical: boolean;
+  value: Uint8Array;
+}
+
+/** The fields of an X.509 certificate, as DER nodes over the caller's bytes (nothing copied). */
+export interface X509Fields {
+  /** 1, 2 or 3. */
+  version: number;
+  tbs: DerNode;
+  serialNumber: DerNode;
+  /** TBSCertificate.signature (must equal signatureAlgorithm; checked by the relying party). */
+  innerSignatureAlgorithm: DerNode;
+  issuer: DerNode;
+  /** Epoch milliseconds, UTCTime or GeneralizedTime. */
+  notBefore: number;
+  notAfter: number;
+  subject: DerNode;
+  subjectPublicKeyInfo: DerNode;
+  /** Whether the [3] extensions field is present (even if empty). */
+  hasExtensions: boolean;
+  extensions: CertificateExtension[];
+  signatureAlgorithm: DerNode;
+  /** signatureValue content without the unused-bits byte. */
+  signature: Uint8Array;
+}
+
+/** Reads a Certificate SEQUENCE. Throws DerError with the reason when it is not one. */
+export function readCertificateNode(root: DerNode): X509Fields {
+  const [tbs, signatureAlgorithm, signatureNode, ...rest] = children(expectTag(root, TAG.SEQUENCE, 'Certificate'));
+  if (rest.length) throw new DerError('Certificate has extra fields');
+  const fields = children(expectTag(tbs, TAG.SEQUENCE, 'TBSCertificate'));
+  let i = 0;
+  let version = 1;
+  if (fields[0]?.tag === 0xa0) {
+    const [v] = children(fields[0]);
+    if (!v) throw new DerError('empty version');
+    version = readSmallInteger(v) + 1;
+    i = 1;
   }
+  const serialNumber = expectTag(fields[i], TAG.INTEGER, 'serialNumber');
+  const innerSignatureAlgorithm = expectTag(fields[i + 1], TAG.SEQUENCE, 'TBSCertificate.signature');
+  const issuer = expectTag(fields[i + 2], TAG.SEQUENCE, 'issuer');
+  const validity = children(expectTag(fields[i + 3], TAG.SEQUENCE, 'validity'));
+  const subject = expectTag(fields[i + 4], TAG.SEQUENCE, 'subject');
+  const subjectPublicKeyInfo = expectTag(fields[i + 5], TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  if (validity.length !== 2) throw new DerError('validity must have notBefore and notAfter');
+  const notBefore = readTime(validity[0]!);
+  const notAfter = readTime(validity[1]!);
+  expectTag(signatureAlgorithm, TAG.SEQUENCE, 'Certificate.signatureAlgorithm');
+  const { bytes: signature, unused } = readBitString(expectTag(signatureNode, TAG.BIT_STRING, 'signatureValue'));
+  if (unused !== 0) throw new DerError('signatureValue has unused bits');
+
+  let hasExtensions = false;
+  const extensions: CertificateExtension[] = [];
+  for (const field of fields.slice(i + 6)) {
+    if (field.tag !== 0xa3) continue; // issuerUniqueID [1], subjectUniqueID [2]
+    hasExtensions = true;
+    const [list] = children(field);
+    for (const ext of children(expectTag(list, TAG.SEQUENCE, 'extensions'))) {
+      const parts = children(expectTag(ext, TAG.SEQUENCE, 'Extension'));
+      const oid = readOid(expectTag(parts[0], TAG.OID, 'Extension OID'));
+      const valueNode = parts[parts.length - 1];
+      if (parts.length < 2 || !valueNode || valueNode.tag !== TAG.OCTET_STRING) throw new DerError(`extension ${oid} has no value`);
+      const criticalNode = parts.length > 2 ? parts[1] : undefined;
+      const critical = criticalNode?.tag === TAG.BOOLEAN && content(criticalNode)[0] !== 0;
+      extensions.push({ oid, critical, value: content(valueNode) });
+    }
+  }
+  return {
+    version,
+    tbs: tbs!,
+    serialNumber,
+    innerSignatureAlgorithm,
+    issuer,
+    notBefore,
+    notAfter,
+    subject,
+    subjectPublicKeyInfo,
+    hasExtensions,
+    extensions,
+    signatureAlgorithm: signatureAlgorithm!,
+    signature,
+  };
+}
+
+/** Runs a reader, turning DER errors into CertificateParseError. */
+function guarded<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof CertificateParseError) throw e;
+    if (e instanceof DerError) throw new CertificateParseError(`not an X.509 certificate: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Parses a DER certificate, with a clear CertificateParseError for anything else. */
+export function parseCertificate(der: Uint8Array): X509Fields {
+  if (der.length === 0) throw new CertificateParseError('empty certificate');
+  let root: DerNode;
+  try {
+    root = readNode(der, 0);
+  } catch (e) {
+    throw new CertificateParseError(`certificate is not valid DER: ${(e as Error).message}`);
+  }
+  if (root.end !== der.length) throw new CertificateParseError('trailing bytes after the certificate');
+  return guarded(() => readCertificateNode(root));
 }
 
 /** The §2 description of a DER certificate, with status and expiresInDays as of `now`. */
@@ -274,8 +395,8 @@ export function describeCertificate(der: Uint8Array, now: Date = new Date()): Ce
   const cert = parseCertificate(der);
   const subject = parseName(cert.subject);
   const issuer = parseName(cert.issuer);
-  const notBefore = cert.notBefore.value;
-  const notAfter = cert.notAfter.value;
+  const notBefore = new Date(cert.notBefore);
+  const notAfter = new Date(cert.notAfter);
   return {
     der: toBase64(der),
     thumbprint: toHex(sha256(der)),
@@ -283,12 +404,12 @@ export function describeCertificate(der: Uint8Array, now: Date = new Date()): Ce
     subjectDN: formatName(subject),
     issuerDN: formatName(issuer),
     issuerCommonName: firstText(issuer, OID.commonName) ?? '',
-    serialNumber: integerHex(cert.serialNumber.valueBlock.valueHexView),
+    serialNumber: integerHex(content(cert.serialNumber)),
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     status: certificateStatus(notBefore, notAfter, now),
     expiresInDays: expiresInDays(notAfter, now),
     keyAlgorithm: keyAlgorithmOf(cert.subjectPublicKeyInfo),
-    keyUsage: keyUsageOf(cert),
+    keyUsage: keyUsageOf(cert.extensions),
   };
 }

@@ -1,5 +1,8 @@
-// A small, strict-enough BER/DER reader: the relying party parses each CMS once, by hand,
-// because schema-driven parsing (asn1js/pkijs) costs more than the signature check itself.
+// A small, strict-enough BER/DER reader. The relying party parses each CMS with it, and
+// shared/certificate.ts each X.509 certificate (host, extension, relying party): schema-driven
+// parsing (asn1js/pkijs) costs more than the signature check, and its code more than Node's start-up.
+// Runs in Node and in the browser: no node: imports, no Buffer.
+import { toHex } from './encoding';
 
 export class DerError extends Error {
   constructor(message: string) {
@@ -21,6 +24,11 @@ export const TAG = {
   IA5_STRING: 0x16,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
+  VIDEOTEX_STRING: 0x15,
+  GRAPHIC_STRING: 0x19,
+  VISIBLE_STRING: 0x1a,
+  GENERAL_STRING: 0x1b,
+  CHARACTER_STRING: 0x1d,
   BMP_STRING: 0x1e,
   NUMERIC_STRING: 0x12,
   UNIVERSAL_STRING: 0x1c,
@@ -190,7 +198,7 @@ function decodeOid(b: Uint8Array): string {
 /** INTEGER content as lowercase hex without leading zeros ("0" for zero). */
 export function integerHex(node: DerNode): string {
   if (node.tag !== TAG.INTEGER) throw new DerError('expected an INTEGER');
-  const hex = Buffer.from(content(node)).toString('hex').replace(/^0+/, '');
+  const hex = toHex(content(node)).replace(/^0+/, '');
   return hex === '' ? '0' : hex;
 }
 
@@ -216,7 +224,13 @@ export function readOctetString(node: DerNode): Uint8Array {
   if (node.tag === TAG.OCTET_STRING) return content(node);
   if (node.tag === (TAG.OCTET_STRING | 0x20)) {
     const parts = children(node).map(readOctetString);
-    return Buffer.concat(parts);
+    const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
   }
   throw new DerError('expected an OCTET STRING');
 }
@@ -234,7 +248,7 @@ function digits(b: Uint8Array, at: number, count: number): number {
 /** UTCTime (YYMMDDHHMM[SS]Z) or GeneralizedTime (YYYYMMDDHHMMSS[.fff]Z) → epoch milliseconds. */
 export function readTime(node: DerNode): number {
   const b = content(node);
-  const bad = (): DerError => new DerError(`malformed time "${Buffer.from(b).toString('latin1')}"`);
+  const bad = (): DerError => new DerError(`malformed time "${latin1(b)}"`);
   let year: number;
   let p: number;
   if (node.tag === TAG.UTC_TIME) {
@@ -279,31 +293,50 @@ export function readTime(node: DerNode): number {
   return Date.UTC(year, month - 1, day, hour, minute, second) + Math.floor(fraction);
 }
 
-/** A character string value as text (UTF8, Printable, IA5, BMP, Teletex as Latin-1, Universal). */
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
+  return s;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A character string value as text, decoded the way asn1js did for the certificate model
+ * (DN strings must read the same as before): UTF8String as UTF-8 (bytes as Latin-1 when it is not
+ * valid UTF-8), BMPString as UTF-16BE, UniversalString as its low 16 bits per character, the
+ * other string types (Printable, IA5, Numeric, Teletex, Visible, ...) one character per byte.
+ * Null for anything that is not a character string.
+ */
 export function readString(node: DerNode): string | null {
   const b = content(node);
   switch (node.tag) {
     case TAG.UTF8_STRING:
-      return Buffer.from(b).toString('utf8');
-    case TAG.PRINTABLE_STRING:
-    case TAG.IA5_STRING:
+      try {
+        return utf8.decode(b);
+      } catch {
+        return latin1(b);
+      }
     case TAG.NUMERIC_STRING:
+    case TAG.PRINTABLE_STRING:
     case TAG.TELETEX_STRING:
-      return Buffer.from(b).toString('latin1');
+    case TAG.VIDEOTEX_STRING:
+    case TAG.IA5_STRING:
+    case TAG.GRAPHIC_STRING:
+    case TAG.VISIBLE_STRING:
+    case TAG.GENERAL_STRING:
+    case TAG.CHARACTER_STRING:
+      return latin1(b);
     case TAG.BMP_STRING: {
-      const swapped = Buffer.from(b);
-      if (swapped.length % 2) return null;
-      swapped.swap16();
-      return swapped.toString('utf16le');
+      if (b.length % 2) return null;
+      let s = '';
+      for (let i = 0; i < b.length; i += 2) s += String.fromCharCode((b[i]! << 8) | b[i + 1]!);
+      return s;
     }
     case TAG.UNIVERSAL_STRING: {
       if (b.length % 4) return null;
       let s = '';
-      for (let i = 0; i < b.length; i += 4) {
-        const cp = ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
-        if (cp > 0x10ffff) return null;
-        s += String.fromCodePoint(cp);
-      }
+      for (let i = 0; i < b.length; i += 4) s += String.fromCharCode((b[i + 2]! << 8) | b[i + 3]!);
       return s;
     }
     default:
