@@ -228,3 +228,12 @@ describe('the DER reader describes certificates exactly as the pkijs reading did
     }
   });
 });
+
+describe('shared/der.ts browser safety', () => {
+  it('imports nothing from node: and uses no Buffer (shared/certificate.ts runs in the browser too)', () => {
+    const text = readFileSync(new URL('../../shared/der.ts', import.meta.url), 'utf8');
+    expect(text).not.toMatch(/from ['"]node:|require\(/);
+    expect(text).not.toMatch(/\bBuffer\.[a-zA-Z]|new Buffer\b/);
+    expect(text).toMatch(/export function readString/);
+  });
+});
