@@ -59,6 +59,8 @@ interface KeptSession {
   api: Pkcs11Api;
   /** Certificates whose CKA_VALUE was compared on the token while this session stayed valid. */
   verified: Set<string>;
+  /** Private key handles by certificate id, found in this session (used again only after a check). */
+  keys: Map<string, Handle>;
   busy: boolean;
   idleTimer: NodeJS.Timeout | undefined;
 }
@@ -71,6 +73,11 @@ const SESSION_IDLE_MS = 30_000;
 const alwaysAuthenticateCache = new Map<string, boolean>();
 /** Inputs up to this size are signed with the synchronous C_Sign (no thread-pool hop). */
 const SYNC_SIGN_MAX_BYTES = 4096;
+/**
+ * Modules whose private key handles do not survive a logout (SoftHSM hands out new ones at each
+ * login): the key is found by CKA_ID every time there, without trying a kept handle first.
+ */
+const unstableKeyHandles = new WeakSet<Pkcs11Api>();
 const SESSION_LOST: ReadonlySet<number> = new Set([CKR.CKR_SESSION_HANDLE_INVALID, CKR.CKR_SESSION_CLOSED, CKR.CKR_DEVICE_REMOVED, CKR.CKR_TOKEN_NOT_PRESENT]);
 
 function closeQuietly(api: Pkcs11Api, session: Handle): void {
@@ -106,7 +113,7 @@ function acquireSession(tokenId: string, api: Pkcs11Api, slot: Handle, allowReus
     return { kept: existing, reused: true };
   }
   if (existing && !existing.busy) dropKept(tokenId, existing);
-  const kept: KeptSession = { session: api.C_OpenSession(slot, CKF_SERIAL_SESSION), slot, api, verified: new Set(), busy: true, idleTimer: undefined };
+  const kept: KeptSession = { session: api.C_OpenSession(slot, CKF_SERIAL_SESSION), slot, api, verified: new Set(), keys: new Map(), busy: true, idleTimer: undefined };
   if (!keptSessions.has(tokenId)) keptSessions.set(tokenId, kept);
   return { kept, reused: false };
 }
@@ -132,8 +139,9 @@ function releaseSession(tokenId: string, kept: KeptSession, clean: boolean): voi
  * token's serial and label just now; the check is then not repeated here. One session per token is
  * kept open between operations (logged out). PKCS#11 closes every session of a removed token, so
  * while that session stays valid the token was not swapped, and a certificate whose bytes were
- * compared on the token in this session is not read back again. The key is still found by CKA_ID
- * after every login (handles of private objects may change across logins).
+ * compared on the token in this session is not read back again. The key handle found in the kept
+ * session is reused after a check of its class and CKA_ID, except on modules seen to change private
+ * key handles across logins (SoftHSM), where it is found by CKA_ID each time.
  */
 export async function withSigningKey<T>(
   target: TokenCertificate,
@@ -212,7 +220,7 @@ export async function withSigningKey<T>(
       assertSameCertificate(api, openSession, target);
       kept.verified.add(target.info.id);
     }
-    const key = findPrivateKey(api, openSession, target);
+    const key = keyFor(api, kept, target);
     let alwaysAuthenticate = alwaysAuthenticateCache.get(target.info.id);
     if (alwaysAuthenticate === undefined) {
       alwaysAuthenticate = readAttribute(api, openSession, key, CKA_ALWAYS_AUTHENTICATE)?.[0] === 1;
@@ -258,6 +266,36 @@ function assertSameCertificate(api: Pkcs11Api, session: Handle, target: TokenCer
   ]);
   const same = candidates.some((c) => readAttribute(api, session, c, CKA_VALUE)?.equals(target.der));
   if (!same) throw new TokensignError('TOKEN_REMOVED', `The certificate is no longer on the token "${target.token.info.label}".`);
+}
+
+/**
+ * The certificate's private key: the handle found earlier in this kept session if it still names a
+ * private key with the certificate's CKA_ID (one C_GetAttributeValue), else found again by CKA_ID.
+ */
+function keyFor(api: Pkcs11Api, kept: KeptSession, target: TokenCertificate): Handle {
+  const cached = kept.keys.get(target.info.id);
+  if (cached) {
+    if (isPrivateKeyWithId(api, kept.session, cached, target.ckaId)) return cached;
+    kept.keys.delete(target.info.id);
+    unstableKeyHandles.add(api);
+  }
+  const key = findPrivateKey(api, kept.session, target);
+  if (!unstableKeyHandles.has(api)) kept.keys.set(target.info.id, key);
+  return key;
+}
+
+function isPrivateKeyWithId(api: Pkcs11Api, session: Handle, key: Handle, ckaId: Buffer): boolean {
+  try {
+    // CKA_CLASS and CKA_ID are never sensitive: one template for both is safe on every module.
+    const [cls, id] = api.C_GetAttributeValue(session, key, [{ type: CKA_CLASS }, { type: CKA_ID }]);
+    const clsValue = cls?.value;
+    const idValue = id?.value;
+    if (!Buffer.isBuffer(clsValue) || !Buffer.isBuffer(idValue) || clsValue.length === 0) return false;
+    const classNumber = clsValue.length >= 8 ? Number(clsValue.readBigUInt64LE(0) & BigInt(0xffffffff)) : clsValue.readUIntLE(0, Math.min(clsValue.length, 6));
+    return classNumber === CKO_PRIVATE_KEY && idValue.equals(ckaId);
+  } catch {
+    return false;
+  }
 }
 
 function findPrivateKey(api: Pkcs11Api, session: Handle, target: TokenCertificate): Handle {
