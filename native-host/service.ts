@@ -23,7 +23,7 @@ import { currentPinState, scanTokens, type TokenRef } from './pkcs11/token';
 import { HOST_VERSION } from './version';
 
 /**
- * The pkijs-based parts (certificate parsing, CMS, signing), imported on first use: hello and
+ * The heavier parts (certificate parsing, CMS, signing), imported on first use: hello and
  * list-tokens then start without evaluating pkijs, which costs more than Node's own start-up.
  */
 async function loadCertificateParts() {
