@@ -24,7 +24,7 @@ import { HOST_VERSION } from './version';
 
 /**
  * The heavier parts (certificate parsing, CMS, signing), imported on first use: hello and
- * list-tokens then start without evaluating pkijs, which costs more than Node's own start-up.
+ * list-tokens then start without evaluating them.
  */
 async function loadCertificateParts() {
   const [certificate, tokenCertificates, cms, signer] = await Promise.all([
