@@ -2,19 +2,8 @@
 // Bundled for the browser by esbuild when the demo server starts.
 import { authenticate, isTokensignPageError, status } from '../../../extension/page-client/index';
 import { TEXTS, errorText, isLang, type Lang } from '../i18n';
-
-interface LoggedInUser {
-  name: string;
-  title?: string;
-  organization?: string;
-  inn?: string;
-  innle?: string;
-  ogrn?: string;
-  snils?: string;
-  issuer: string;
-  validUntil: string;
-  signedAt: string;
-}
+// Type only: erased from the browser bundle.
+import type { LoggedInUser } from '../server';
 
 type LoginReply = { ok: true; user: LoggedInUser } | { ok: false; code: string; detail?: string };
 
