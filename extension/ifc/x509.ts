@@ -1,7 +1,7 @@
 // Certificate fields in the shapes the IFCPlugin page library reads (IFC-COMPAT §1.6):
 // DNs as "key=value" lines, OpenSSL-style UTC dates, hex serial, the public-key algorithm OID.
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { integerHex, parseCertificate, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
+import { children, content, readAlgorithm, readBitString, readOid, readRoot, TAG } from '../../shared/der';
 import { toBase64 } from '../../shared/encoding';
 
 /** Keys the page library's IFCDN table and the older DsPlugin parser both understand. */
@@ -55,28 +55,16 @@ function hex(bytes: ArrayBuffer | Uint8Array): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function attributeText(value: unknown): string {
-  const block = (value as { valueBlock?: { value?: unknown } } | null)?.valueBlock;
-  if (block && typeof block.value === 'string') return block.value;
-  if (value instanceof asn1js.BaseBlock) return '#' + hex(value.toBER(false));
-  return '';
-}
-
 /** One RDN per line, `key=value`; newlines inside values become spaces, so a value never breaks a line. */
-export function formatDn(name: pkijs.RelativeDistinguishedNames): string {
-  return name.typesAndValues
-    .map((tv) => {
-      const key = DN_KEYS[tv.type] ?? tv.type;
-      const value = attributeText(tv.value).replace(/[\r\n]+/g, ' ').trim();
+export function formatDn(name: ParsedName): string {
+  return name
+    .flat()
+    .map((attribute) => {
+      const key = DN_KEYS[attribute.oid] ?? attribute.oid;
+      const value = (attribute.text ?? '#' + hex(attribute.ber)).replace(/[\r\n]+/g, ' ').trim();
       return `${key}=${value}`;
     })
     .join('\n');
-}
-
-/** Serial number as lowercase hex without leading zero bytes (PROTOCOL §2 style). */
-function serialHex(cert: pkijs.Certificate): string {
-  const text = hex(cert.serialNumber.valueBlock.valueHexView).replace(/^0+(?=.)/, '');
-  return text || '0';
 }
 
 const KEY_USAGE = [
@@ -104,47 +92,56 @@ const EXTENSION_NAMES: Record<string, string> = {
   '1.2.643.100.112': 'Issuer Sign Tool',
 };
 
-function extensionValue(ext: pkijs.Extension): string {
-  const parsed: unknown = ext.parsedValue;
-  if (ext.extnID === '2.5.29.15' && parsed instanceof asn1js.BitString) {
-    const bytes = parsed.valueBlock.valueHexView;
-    return KEY_USAGE.filter((_, bit) => ((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1).join(', ');
+function knownExtensionValue(ext: CertificateExtension): string | null {
+  const value = readRoot(ext.value);
+  switch (ext.oid) {
+    case '2.5.29.15': {
+      const { bytes } = readBitString(value);
+      return KEY_USAGE.filter((_, bit) => ((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1).join(', ');
+    }
+    case '2.5.29.37':
+      return children(value).map(readOid).join(', ');
+    case '2.5.29.19': {
+      const first = children(value)[0];
+      return `CA:${first?.tag === TAG.BOOLEAN && content(first)[0] !== 0 ? 'TRUE' : 'FALSE'}`;
+    }
+    case '2.5.29.32':
+      return children(value)
+        .map((policy) => `Policy: ${readOid(children(policy)[0] ?? policy)}`)
+        .join(', ');
+    default:
+      return null;
   }
-  if (ext.extnID === '2.5.29.37' && parsed instanceof pkijs.ExtKeyUsage) return parsed.keyPurposes.join(', ');
-  if (ext.extnID === '2.5.29.19' && parsed instanceof pkijs.BasicConstraints) {
-    return `CA:${parsed.cA ? 'TRUE' : 'FALSE'}`;
+}
+
+function extensionValue(ext: CertificateExtension): string {
+  try {
+    return knownExtensionValue(ext) ?? hex(ext.value);
+  } catch {
+    return hex(ext.value); // an extension we cannot read is shown as its bytes
   }
-  if (ext.extnID === '2.5.29.32' && parsed instanceof pkijs.CertificatePolicies) {
-    return parsed.certificatePolicies.map((p) => `Policy: ${p.policyIdentifier}`).join(', ');
-  }
-  return hex(ext.extnValue.valueBlock.valueHexView);
 }
 
 /** A short text dump of the extensions, one per line pair, in OpenSSL's wording where known. */
-function extensionsText(cert: pkijs.Certificate): string {
-  return (cert.extensions ?? [])
+function extensionsText(extensions: CertificateExtension[]): string {
+  return extensions
     .map((ext) => {
-      const name = EXTENSION_NAMES[ext.extnID] ?? ext.extnID;
+      const name = EXTENSION_NAMES[ext.oid] ?? ext.oid;
       return `${name}:${ext.critical ? ' critical' : ''}\n    ${extensionValue(ext)}`;
     })
     .join('\n');
 }
 
-export function parseCertificate(der: Uint8Array): pkijs.Certificate {
-  const asn = asn1js.fromBER(der);
-  if (asn.offset === -1) throw new RangeError('certificate is not valid DER');
-  return new pkijs.Certificate({ schema: asn.result });
-}
-
 export function certificateFields(der: Uint8Array): IfcCertificateFields {
   const cert = parseCertificate(der);
+  const spki = children(cert.subjectPublicKeyInfo)[0];
   return {
-    cert_sn: serialHex(cert),
-    cert_subject: formatDn(cert.subject),
-    cert_issuer: formatDn(cert.issuer),
-    cert_valid_from: formatOpenSslDate(cert.notBefore.value),
-    cert_valid_to: formatOpenSslDate(cert.notAfter.value),
-    cert_sign_alg: cert.subjectPublicKeyInfo.algorithm.algorithmId,
+    cert_sn: integerHex(content(cert.serialNumber)),
+    cert_subject: formatDn(parseName(cert.subject)),
+    cert_issuer: formatDn(parseName(cert.issuer)),
+    cert_valid_from: formatOpenSslDate(new Date(cert.notBefore)),
+    cert_valid_to: formatOpenSslDate(new Date(cert.notAfter)),
+    cert_sign_alg: readAlgorithm(spki, 'SubjectPublicKeyInfo.algorithm').oid,
   };
 }
 
@@ -159,7 +156,7 @@ export function certificateInfo(der: Uint8Array): IfcCertificateInfo {
     ...certificateFields(der),
     base64: toBase64(der),
     pem: derToPem(der),
-    version: cert.version + 1,
-    extensions: extensionsText(cert),
+    version: cert.version,
+    extensions: extensionsText(cert.extensions),
   };
 }
