@@ -2,70 +2,22 @@
 // reader: kept only as the reference that test/unit/certificate-equivalence.test.ts compares against.
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { CertificateDescription, CertificateStatus, SubjectFields } from '../../shared/protocol';
+import type { CertificateDescription, SubjectFields } from '../../shared/protocol';
 import { toBase64, toHex } from '../../shared/encoding';
+// The naming tables, DN formatting and validity rules did not change with the new reader: only how bytes are read
+// did, so those are shared and what is compared is the reading.
+import {
+  certificateStatus,
+  CertificateParseError,
+  expiresInDays,
+  formatName,
+  integerHex,
+  KEY_USAGE_NAMES,
+  OID,
+  type NameAttribute,
+  type ParsedName,
+} from '../../shared/certificate';
 import { sha256 } from '../../shared/sha256';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-export const OID = {
-  commonName: '2.5.4.3',
-  surname: '2.5.4.4',
-  serialNumber: '2.5.4.5',
-  country: '2.5.4.6',
-  locality: '2.5.4.7',
-  state: '2.5.4.8',
-  street: '2.5.4.9',
-  organization: '2.5.4.10',
-  organizationalUnit: '2.5.4.11',
-  title: '2.5.4.12',
-  givenName: '2.5.4.42',
-  email: '1.2.840.113549.1.9.1',
-  domainComponent: '0.9.2342.19200300.100.1.25',
-  userId: '0.9.2342.19200300.100.1.1',
-  inn: '1.2.643.3.131.1.1',
-  innle: '1.2.643.100.4',
-  ogrn: '1.2.643.100.1',
-  ogrnip: '1.2.643.100.5',
-  snils: '1.2.643.100.3',
-  keyUsage: '2.5.29.15',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  rsaPss: '1.2.840.113549.1.1.10',
-  ecPublicKey: '1.2.840.10045.2.1',
-  p256: '1.2.840.10045.3.1.7',
-  p384: '1.3.132.0.34',
-  p521: '1.3.132.0.35',
-  gost2012_256: '1.2.643.7.1.1.1.1',
-  gost2012_512: '1.2.643.7.1.1.1.2',
-} as const;
-
-/**
- * Attribute type names used in subjectDN/issuerDN. The RFC 4514 table (CN, L, ST, O, OU, C,
- * STREET, DC, UID), the registered LDAP descriptors of X.520/PKCS #9 names seen on qualified
- * certificates, and the Russian names OpenSSL prints (INN, OGRN, SNILS, OGRNIP, plus INNLE),
- * so a DN reads like `openssl x509 -nameopt RFC2253`. Anything else is a dotted OID with a #hex value.
- */
-const DN_NAMES: Record<string, string> = {
-  [OID.commonName]: 'CN',
-  [OID.surname]: 'SN',
-  [OID.serialNumber]: 'serialNumber',
-  [OID.country]: 'C',
-  [OID.locality]: 'L',
-  [OID.state]: 'ST',
-  [OID.street]: 'street',
-  [OID.organization]: 'O',
-  [OID.organizationalUnit]: 'OU',
-  [OID.title]: 'title',
-  [OID.givenName]: 'GN',
-  [OID.email]: 'emailAddress',
-  [OID.domainComponent]: 'DC',
-  [OID.userId]: 'UID',
-  [OID.inn]: 'INN',
-  [OID.innle]: 'INNLE',
-  [OID.ogrn]: 'OGRN',
-  [OID.ogrnip]: 'OGRNIP',
-  [OID.snils]: 'SNILS',
-};
 
 const SUBJECT_FIELDS: Record<string, keyof SubjectFields> = {
   [OID.commonName]: 'commonName',
@@ -80,38 +32,6 @@ const SUBJECT_FIELDS: Record<string, keyof SubjectFields> = {
   [OID.snils]: 'snils',
   [OID.email]: 'email',
 };
-
-/** RFC 5280 KeyUsage bits, in bit order. */
-export const KEY_USAGE_NAMES = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const;
-
-export class CertificateParseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CertificateParseError';
-  }
-}
-
-/** One attribute of a distinguished name, in encoding order. */
-export interface NameAttribute {
-  oid: string;
-  /** Decoded text, or null when the value is not a character string. */
-  text: string | null;
-  /** BER encoding of the value (for #hex output). */
-  ber: Uint8Array;
-}
-
-/** A Name as its RDNs in encoding order (most significant first), each a set of attributes. */
-export type ParsedName = NameAttribute[][];
 
 function stringOf(value: unknown): string | null {
   if (value instanceof asn1js.BaseStringBlock) {
@@ -147,36 +67,6 @@ export function parseName(name: pkijs.RelativeDistinguishedNames): ParsedName {
   return rdns;
 }
 
-/** RFC 4514 §2.4 escaping of a string value (UTF-8 kept as is). */
-export function escapeDnValue(value: string): string {
-  let out = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (c === '\0') out += '\\00';
-    else if ('"+,;<>\\'.includes(c)) out += '\\' + c;
-    else if ((c === ' ' || c === '#') && i === 0) out += '\\' + c;
-    else if (c === ' ' && i === value.length - 1) out += '\\ ';
-    else out += c;
-  }
-  return out;
-}
-
-/** RFC 4514 string of a parsed Name: RDNs last-to-first, joined by ',', multi-valued with '+'. */
-export function formatName(rdns: ParsedName): string {
-  return [...rdns]
-    .reverse()
-    .map((rdn) =>
-      rdn
-        .map((a) => {
-          const type = DN_NAMES[a.oid];
-          if (type && a.text !== null) return `${type}=${escapeDnValue(a.text)}`;
-          return `${type ?? a.oid}=#${toHex(a.ber)}`;
-        })
-        .join('+'),
-    )
-    .join(',');
-}
-
 function firstText(rdns: ParsedName, oid: string): string | undefined {
   for (const rdn of rdns) for (const a of rdn) if (a.oid === oid && a.text !== null) return a.text.trim();
   return undefined;
@@ -189,12 +79,6 @@ function subjectFields(rdns: ParsedName): SubjectFields {
     if (text !== undefined) subject[field] = text;
   }
   return subject;
-}
-
-/** Big-endian bytes of an INTEGER as lowercase hex, without leading zeros ("0" for zero). */
-export function integerHex(bytes: Uint8Array): string {
-  const hex = toHex(bytes).replace(/^0+/, '');
-  return hex === '' ? '0' : hex;
 }
 
 function bitLength(bytes: Uint8Array): number {
@@ -242,18 +126,6 @@ function keyUsageOf(cert: pkijs.Certificate): string[] {
     if (byte & (0x80 >> (i & 7))) names.push(name);
   });
   return names;
-}
-
-/** valid / expired / not-yet-valid; both ends of the validity period are inclusive (RFC 5280 §4.1.2.5). */
-export function certificateStatus(notBefore: Date, notAfter: Date, now: Date): CertificateStatus {
-  if (now.getTime() < notBefore.getTime()) return 'not-yet-valid';
-  if (now.getTime() > notAfter.getTime()) return 'expired';
-  return 'valid';
-}
-
-/** floor((notAfter - now) / 1 day); negative once expired. */
-export function expiresInDays(notAfter: Date, now: Date): number {
-  return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
 }
 
 /** Parses DER into a pkijs Certificate, with a clear error for anything else. */
