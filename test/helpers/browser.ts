@@ -134,20 +134,34 @@ export interface ChromiumWithExtension {
   close(): Promise<void>;
 }
 
+/** Writes the host launcher under `dir` and registers it with `writeManifest`, unless the test wants no host. */
+function registerHost(
+  dir: string,
+  options: { noHost?: boolean; hostPath?: string; hostEnv?: Record<string, string> },
+  writeManifest: (launcherPath: string) => void,
+): string | null {
+  if (options.noHost) return null;
+  const hostPath = options.hostPath ?? HOST_BUNDLE;
+  requireBuilt(hostPath, 'The host bundle');
+  const launcherPath = writeHostLauncher(join(dir, 'host'), { hostPath, env: options.hostEnv ?? {} });
+  writeManifest(launcherPath);
+  return launcherPath;
+}
+
+/** This process's environment without unset entries, for a browser to start with. */
+function processEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
 /** Starts headless Chromium with the extension loaded and the host registered in its own temp profile. */
 export async function launchChromiumWithExtension(options: ChromiumLaunchOptions = {}): Promise<ChromiumWithExtension> {
   const extensionDir = options.extensionDir ?? CHROME_EXTENSION_DIR;
   requireBuilt(join(extensionDir, 'manifest.json'), 'The Chromium extension build');
   const userDataDir = mkdtempSync(join(tmpdir(), 'tokensign-chromium-'));
-  let launcherPath: string | null = null;
-  if (!options.noHost) {
-    const hostPath = options.hostPath ?? HOST_BUNDLE;
-    requireBuilt(hostPath, 'The host bundle');
-    launcherPath = writeHostLauncher(join(userDataDir, 'host'), { hostPath, env: options.hostEnv ?? {} });
-    writeChromiumHostManifest(userDataDir, launcherPath);
-  }
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const launcherPath = registerHost(userDataDir, options, (launcher) => writeChromiumHostManifest(userDataDir, launcher));
+  const env = processEnv();
   if (options.language) {
     env.LANGUAGE = options.language;
     env.LANG = `${options.language}_${options.language.toUpperCase()}.UTF-8`;
@@ -249,15 +263,8 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
   const extensionDir = options.extensionDir ?? FIREFOX_EXTENSION_DIR;
   requireBuilt(join(extensionDir, 'manifest.json'), 'The Firefox extension build');
   const home = mkdtempSync(join(tmpdir(), 'tokensign-firefox-'));
-  let launcherPath: string | null = null;
-  if (!options.noHost) {
-    const hostPath = options.hostPath ?? HOST_BUNDLE;
-    requireBuilt(hostPath, 'The host bundle');
-    launcherPath = writeHostLauncher(join(home, 'host'), { hostPath, env: options.hostEnv ?? {} });
-    writeFirefoxHostManifest(home, launcherPath);
-  }
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const launcherPath = registerHost(home, options, (launcher) => writeFirefoxHostManifest(home, launcher));
+  const env = processEnv();
   env.HOME = home;
   env.XDG_CONFIG_HOME = join(home, '.config');
   env.XDG_CACHE_HOME = join(home, '.cache');
