@@ -181,12 +181,14 @@ export function formatName(rdns: ParsedName): string {
     .join(',');
 }
 
-function firstText(rdns: ParsedName, oid: string): string | undefined {
+/** The first text value of an attribute in a parsed Name, trimmed. */
+export function firstText(rdns: ParsedName, oid: string): string | undefined {
   for (const rdn of rdns) for (const a of rdn) if (a.oid === oid && a.text !== null) return a.text.trim();
   return undefined;
 }
 
-function subjectFields(rdns: ParsedName): SubjectFields {
+/** The §2 subject fields of a parsed Name (first value of each attribute, trimmed). */
+export function subjectFields(rdns: ParsedName): SubjectFields {
   const subject: SubjectFields = { commonName: '' };
   for (const [oid, field] of Object.entries(SUBJECT_FIELDS)) {
     const text = firstText(rdns, oid);

@@ -241,6 +241,21 @@ const CHROMIUM_ROWS: ChromiumRow[] = [
 ];
 
 /** Every browser build Tokensign knows for `platform`, in a fixed order. */
+/** A Chromium-family browser on macOS or Linux: the user manifest folder sits in its data folder. */
+function unixChromiumLocation(r: ChromiumRow, dataDir: string, programPaths: string[], systemDir: string): BrowserLocation {
+  return {
+    browser: r.browser,
+    variant: r.variant,
+    displayName: r.displayName,
+    family: 'chromium',
+    profileDirs: [dataDir],
+    programPaths,
+    userManifestDir: posix.join(dataDir, NMH),
+    systemManifestDirs: [systemDir],
+    registryKey: null,
+  };
+}
+
 export function browserLocations(e: Environment): BrowserLocation[] {
   const { platform, home } = e;
   const hostKey = (key: string): string => `${key}\\org.tokensign.host`;
@@ -276,20 +291,9 @@ export function browserLocations(e: Environment): BrowserLocation[] {
   }
   if (platform === 'darwin') {
     const appSupport = posix.join(home, 'Library', 'Application Support');
-    const rows: BrowserLocation[] = CHROMIUM_ROWS.map((r) => {
-      const dataDir = posix.join(appSupport, ...r.macDataDir.split('/'));
-      return {
-        browser: r.browser,
-        variant: r.variant,
-        displayName: r.displayName,
-        family: 'chromium',
-        profileDirs: [dataDir],
-        programPaths: [r.macApp],
-        userManifestDir: posix.join(dataDir, NMH),
-        systemManifestDirs: [r.macSystemDir],
-        registryKey: null,
-      };
-    });
+    const rows: BrowserLocation[] = CHROMIUM_ROWS.map((r) =>
+      unixChromiumLocation(r, posix.join(appSupport, ...r.macDataDir.split('/')), [r.macApp], r.macSystemDir),
+    );
     rows.push({
       browser: 'firefox',
       variant: 'firefox',
@@ -305,20 +309,9 @@ export function browserLocations(e: Environment): BrowserLocation[] {
   }
   // Linux and the other Unixes that use the XDG layout.
   const config = xdgConfigHome(e);
-  const rows: BrowserLocation[] = CHROMIUM_ROWS.map((r) => {
-    const dataDir = posix.join(config, ...r.linuxConfigDir.split('/'));
-    return {
-      browser: r.browser,
-      variant: r.variant,
-      displayName: r.displayName,
-      family: 'chromium',
-      profileDirs: [dataDir],
-      programPaths: r.linuxPrograms,
-      userManifestDir: posix.join(dataDir, NMH),
-      systemManifestDirs: [r.linuxSystemDir],
-      registryKey: null,
-    };
-  });
+  const rows: BrowserLocation[] = CHROMIUM_ROWS.map((r) =>
+    unixChromiumLocation(r, posix.join(config, ...r.linuxConfigDir.split('/')), r.linuxPrograms, r.linuxSystemDir),
+  );
   rows.push({
     browser: 'firefox',
     variant: 'firefox',

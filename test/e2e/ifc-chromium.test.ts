@@ -61,6 +61,19 @@ async function chooseAndType(p: Page, cn: string, alg: string, pin: string): Pro
   await p.fill('#pin', pin);
 }
 
+/** Posts an IFC `version` request and counts the FROM_IFC_EXT replies the page gets within 2 s. */
+async function repliesToVersion(p: Page): Promise<number> {
+  return p.evaluate(async () => {
+    let n = 0;
+    window.addEventListener('message', (event) => {
+      if (typeof event.data === 'string' && event.data.includes('FROM_IFC_EXT')) n++;
+    });
+    window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: { func_name: 'version' } }), '*');
+    await new Promise((r) => setTimeout(r, 2000));
+    return n;
+  });
+}
+
 async function resultOf(p: Page): Promise<{ state: string; code: string | null; text: string }> {
   await p.waitForSelector('#result:not([data-state="busy"]):not([data-state="pin"])', { state: 'attached', timeout: 30_000 });
   return p.$eval('#result', (el) => ({ state: (el as HTMLElement).dataset.state ?? '', code: (el as HTMLElement).dataset.code ?? null, text: el.textContent ?? '' }));
@@ -434,16 +447,7 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
     await page.waitForTimeout(1500);
     const owners = await page.$$eval('[id="ifcplugin-extension-is-installed"], [id="ifc-plugin-is-installed"]', (els) => els.map((el) => el.getAttribute('data-owner')));
     expect(owners).toEqual([null]);
-    const got = await page.evaluate(async () => {
-      let n = 0;
-      window.addEventListener('message', (event) => {
-        if (typeof event.data === 'string' && event.data.includes('FROM_IFC_EXT')) n++;
-      });
-      window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: { func_name: 'version' } }), '*');
-      await new Promise((r) => setTimeout(r, 2000));
-      return n;
-    });
-    expect(got).toBe(0);
+    expect(await repliesToVersion(page)).toBe(0);
   });
 
   it('does nothing on an origin outside the list (a stored portal without the granted permission included)', async () => {
@@ -460,15 +464,6 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
     await page.waitForTimeout(1500);
     expect(await page.$$('[id="ifcplugin-extension-is-installed"], [id="ifc-plugin-is-installed"]')).toHaveLength(0);
     expect(await page.getAttribute('#plugin-status', 'data-extension')).toBe('false');
-    const got = await page.evaluate(async () => {
-      let n = 0;
-      window.addEventListener('message', (event) => {
-        if (typeof event.data === 'string' && event.data.includes('FROM_IFC_EXT')) n++;
-      });
-      window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: { func_name: 'version' } }), '*');
-      await new Promise((r) => setTimeout(r, 2000));
-      return n;
-    });
-    expect(got).toBe(0);
+    expect(await repliesToVersion(page)).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // reader: kept only as the reference that test/unit/certificate-equivalence.test.ts compares against.
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { CertificateDescription, SubjectFields } from '../../shared/protocol';
+import type { CertificateDescription } from '../../shared/protocol';
 import { toBase64, toHex } from '../../shared/encoding';
 // The naming tables, DN formatting and validity rules did not change with the new reader: only how bytes are read
 // did, so those are shared and what is compared is the reading.
@@ -10,28 +10,16 @@ import {
   certificateStatus,
   CertificateParseError,
   expiresInDays,
+  firstText,
   formatName,
   integerHex,
   KEY_USAGE_NAMES,
   OID,
+  subjectFields,
   type NameAttribute,
   type ParsedName,
 } from '../../shared/certificate';
 import { sha256 } from '../../shared/sha256';
-
-const SUBJECT_FIELDS: Record<string, keyof SubjectFields> = {
-  [OID.commonName]: 'commonName',
-  [OID.surname]: 'surname',
-  [OID.givenName]: 'givenName',
-  [OID.organization]: 'organization',
-  [OID.title]: 'title',
-  [OID.inn]: 'inn',
-  [OID.innle]: 'innle',
-  [OID.ogrn]: 'ogrn',
-  [OID.ogrnip]: 'ogrnip',
-  [OID.snils]: 'snils',
-  [OID.email]: 'email',
-};
 
 function stringOf(value: unknown): string | null {
   if (value instanceof asn1js.BaseStringBlock) {
@@ -65,20 +53,6 @@ export function parseName(name: pkijs.RelativeDistinguishedNames): ParsedName {
     rdns.push(rdn);
   }
   return rdns;
-}
-
-function firstText(rdns: ParsedName, oid: string): string | undefined {
-  for (const rdn of rdns) for (const a of rdn) if (a.oid === oid && a.text !== null) return a.text.trim();
-  return undefined;
-}
-
-function subjectFields(rdns: ParsedName): SubjectFields {
-  const subject: SubjectFields = { commonName: '' };
-  for (const [oid, field] of Object.entries(SUBJECT_FIELDS)) {
-    const text = firstText(rdns, oid);
-    if (text !== undefined) subject[field] = text;
-  }
-  return subject;
 }
 
 function bitLength(bytes: Uint8Array): number {
