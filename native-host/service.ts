@@ -15,7 +15,7 @@ import {
   type TokenInfo,
 } from '../shared/protocol';
 import { log } from './log';
-import { algorithmForKey, type SignatureAlgorithm } from './pkcs11/algorithms';
+import type { SignatureAlgorithm } from './pkcs11/algorithms';
 import type { TokenCertificate } from './pkcs11/certificate';
 import { ModuleSet } from './pkcs11/module';
 import type { ModuleResolutionInput } from './pkcs11/modules';
@@ -23,17 +23,19 @@ import { currentPinState, scanTokens, type TokenRef } from './pkcs11/token';
 import { HOST_VERSION } from './version';
 
 /**
- * The heavier parts (certificate parsing, CMS, signing), imported on first use: hello and
- * list-tokens then start without evaluating them.
+ * The heavier parts (algorithms with the GOST hash, certificate parsing, CMS, signing), imported on
+ * first use: hello and list-tokens then start without evaluating them.
  */
 async function loadCertificateParts() {
-  const [certificate, tokenCertificates, cms, signer] = await Promise.all([
+  const [algorithms, certificate, tokenCertificates, cms, signer] = await Promise.all([
+    import('./pkcs11/algorithms'),
     import('../shared/certificate'),
     import('./pkcs11/certificate'),
     import('./cms/signed-data'),
     import('./pkcs11/signer'),
   ]);
   return {
+    algorithmForKey: algorithms.algorithmForKey,
     certificateStatus: certificate.certificateStatus,
     listTokenCertificates: tokenCertificates.listTokenCertificates,
     buildSignedData: cms.buildSignedData,
@@ -148,7 +150,7 @@ export class TokenService {
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
   private async signingTarget(certificateId: string): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm; pinState: PinState }> {
     const { target, pinState } = await this.certificateForSigning(certificateId);
-    const { certificateStatus } = await parts();
+    const { certificateStatus, algorithmForKey } = await parts();
     const status = certificateStatus(new Date(target.info.notBefore), new Date(target.info.notAfter), this.now());
     if (status === 'expired') throw new TokensignError('CERTIFICATE_EXPIRED', `The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
     if (status === 'not-yet-valid') {
