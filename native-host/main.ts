@@ -1,6 +1,6 @@
 // Entry of dist/native-host/host.mjs: the command-line tool for its own words, else the
 // native messaging host (a browser passes an origin, a manifest path, or nothing at all).
-export {};
+import { runHost } from './host';
 
 const CLI_WORDS = new Set(['install', 'uninstall', 'doctor', 'version', '--help', '-h']);
 
@@ -9,7 +9,6 @@ if (word !== undefined && CLI_WORDS.has(word)) {
   const { runCli } = await import('./cli/index');
   process.exitCode = await runCli(process.argv.slice(2));
 } else {
-  const { runHost } = await import('./host');
   await runHost();
   process.exitCode = 0;
   // A module thread or handle must not keep the host alive once stdin has ended; unref'd, so a

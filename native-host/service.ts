@@ -19,35 +19,15 @@ import type { SignatureAlgorithm } from './pkcs11/algorithms';
 import type { TokenCertificate } from './pkcs11/certificate';
 import { ModuleSet } from './pkcs11/module';
 import type { ModuleResolutionInput } from './pkcs11/modules';
-import { currentPinState, scanTokens, type TokenRef } from './pkcs11/token';
+import type { TokenRef } from './pkcs11/token';
 import { HOST_VERSION } from './version';
 
-/**
- * The heavier parts (algorithms with the GOST hash, certificate parsing, CMS, signing), imported on
- * first use: hello and list-tokens then start without evaluating them.
- */
-async function loadCertificateParts() {
-  const [algorithms, certificate, tokenCertificates, cms, signer] = await Promise.all([
-    import('./pkcs11/algorithms'),
-    import('../shared/certificate'),
-    import('./pkcs11/certificate'),
-    import('./cms/signed-data'),
-    import('./pkcs11/signer'),
-  ]);
-  return {
-    algorithmForKey: algorithms.algorithmForKey,
-    certificateStatus: certificate.certificateStatus,
-    listTokenCertificates: tokenCertificates.listTokenCertificates,
-    buildSignedData: cms.buildSignedData,
-    withSigningKey: signer.withSigningKey,
-    closeKeptSessions: signer.closeKeptSessions,
-  };
-}
-type CertificateParts = Awaited<ReturnType<typeof loadCertificateParts>>;
-let certificateParts: Promise<CertificateParts> | undefined;
-function parts(): Promise<CertificateParts> {
-  certificateParts ??= loadCertificateParts();
-  return certificateParts;
+type TokenParts = typeof import('./token-parts');
+let tokenParts: Promise<TokenParts> | undefined;
+/** Token scanning, certificate parsing, CMS and signing, imported on first use (see token-parts.ts). */
+function parts(): Promise<TokenParts> {
+  tokenParts ??= import('./token-parts');
+  return tokenParts;
 }
 
 export interface TokenServiceOptions {
@@ -94,6 +74,7 @@ export class TokenService {
 
   private async tokens(): Promise<TokenRef[]> {
     const set = await this.loadedModules();
+    const { scanTokens } = await parts();
     const scan = scanTokens(set.modules);
     for (const e of scan.errors) log('warn', 'pkcs11', 'scan-error', e);
     return scan.tokens;
@@ -139,6 +120,7 @@ export class TokenService {
    */
   private async certificateForSigning(certificateId: string): Promise<{ target: TokenCertificate; pinState: PinState }> {
     const cached = this.known.get(certificateId);
+    const { currentPinState } = await parts();
     const cachedPin = cached ? currentPinState(cached.token) : null;
     if (cached && cachedPin) return { target: cached, pinState: cachedPin };
     const fresh = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
@@ -220,7 +202,7 @@ export class TokenService {
   async close(): Promise<void> {
     if (!this.moduleSet) return;
     try {
-      if (certificateParts) (await certificateParts).closeKeptSessions();
+      if (tokenParts) (await tokenParts).closeKeptSessions();
       (await this.moduleSet).finalize();
     } catch {
       // Exit anyway.

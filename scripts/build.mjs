@@ -2,7 +2,7 @@
 // npm run build: host bundle, relying-party library and demo, both extension builds, test token.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,19 +17,29 @@ const requireShim = "import { createRequire as __tsCreateRequire } from 'node:mo
 async function buildHost() {
   const out = join(dist, 'native-host');
   rmSync(out, { recursive: true, force: true });
+  // Start-up compiles only what hello needs: host.mjs plus one chunk shared with the token parts
+  // (native-host/token-parts.ts, loaded on first use). The command-line tool is a bundle of its
+  // own (cli.mjs, imported only for its words), so it adds no shared chunks to the host's start.
+  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['pkcs11js'], legalComments: 'none', logLevel: 'warning' };
+  const cliAsOwnBundle = {
+    name: 'cli-as-own-bundle',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/cli\/index$/ }, () => ({ path: './cli.mjs', external: true }));
+    },
+  };
   await build({
-    entryPoints: [join(root, 'native-host/main.ts')],
-    outfile: join(out, 'host.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['pkcs11js'],
-    banner: { js: `#!/usr/bin/env node\n${requireShim}` },
-    legalComments: 'none',
-    logLevel: 'warning',
+    ...common,
+    entryPoints: { host: join(root, 'native-host/main.ts') },
+    outdir: out,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
+    plugins: [cliAsOwnBundle],
   });
-  chmodSync(join(out, 'host.mjs'), 0o755);
+  await build({ ...common, entryPoints: [join(root, 'native-host/cli/index.ts')], outfile: join(out, 'cli.mjs') });
+  const entry = join(out, 'host.mjs');
+  writeFileSync(entry, `#!/usr/bin/env node\n${readFileSync(entry, 'utf8')}`);
+  chmodSync(entry, 0o755);
   // The native addon sits beside the bundle, so the dist folder (and an installed copy) is self-contained.
   const addon = join(out, 'node_modules', 'pkcs11js');
   mkdirSync(join(addon, 'build', 'Release'), { recursive: true });

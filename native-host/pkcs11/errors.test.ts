@@ -1,19 +1,26 @@
-// CKR_* → §2 codes, with the error objects pkcs11js really throws.
-import { beforeAll, describe, expect, it } from 'vitest';
+// CKR_* → §2 codes, with the error objects pkcs11js's addon really throws.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokensignError } from '../../shared/protocol';
 import * as constants from './constants';
 import { CKR, ckrName } from './constants';
 import { ckrOf, toTokensignError } from './errors';
-import { loadPkcs11js } from './module';
+import { loadPkcs11Addon, type Pkcs11Addon } from './module';
 
-let makeError: (name: keyof typeof CKR) => Error;
+const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
+let lib: Pkcs11Addon;
 let pkcs11jsExports: Record<string, unknown>;
+/** The addon's errors are plain Errors whose message is "CKR_NAME:code" (checked below on a real one). */
+const makeError = (name: keyof typeof CKR): Error => new Error(`${name}:${CKR[name]}`);
+const dir = mkdtempSync(join(tmpdir(), 'tokensign-errors-'));
 
-beforeAll(async () => {
-  const lib = await loadPkcs11js();
+beforeAll(() => {
+  lib = loadPkcs11Addon();
   pkcs11jsExports = lib as unknown as Record<string, unknown>;
-  makeError = (name) => new lib.Pkcs11Error(`${name}:${CKR[name]}`, CKR[name], 'C_Login');
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const flags = (countLow: boolean, finalTry: boolean, locked = false) => () => ({ countLow, finalTry, locked });
 
@@ -32,7 +39,27 @@ describe('constants', () => {
 });
 
 describe('toTokensignError', () => {
-  it('reads the CKR code of a pkcs11js error', () => {
+  it('reads the CKR code of an error the addon really throws', () => {
+    // SoftHSM with an empty token folder of its own: slot 0x7fffffff does not exist.
+    writeFileSync(join(dir, 'softhsm2.conf'), `directories.tokendir = ${dir}\nobjectstore.backend = file\n`);
+    process.env.SOFTHSM2_CONF = join(dir, 'softhsm2.conf');
+    const native = new lib.PKCS11();
+    native.load(SOFTHSM);
+    native.C_Initialize({ flags: lib.CKF_OS_LOCKING_OK });
+    let thrown: unknown;
+    try {
+      native.C_GetTokenInfo(Buffer.from([0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0]));
+    } catch (e) {
+      thrown = e;
+    } finally {
+      native.C_Finalize();
+      native.close();
+    }
+    expect(ckrOf(thrown)).toBe(CKR.CKR_SLOT_ID_INVALID);
+    expect(toTokensignError(thrown, { action: 'reading the token' }).code).toBe('TOKEN_REMOVED');
+  });
+
+  it('reads the CKR code of an error message', () => {
     expect(ckrOf(makeError('CKR_PIN_INCORRECT'))).toBe(0xa0);
     expect(ckrOf(new Error('something else'))).toBeNull();
     expect(ckrName(0x12345)).toBe('CKR_0x00012345');

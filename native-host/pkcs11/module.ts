@@ -1,4 +1,5 @@
 // A loaded PKCS#11 module: the thin interface over pkcs11js every vendor module satisfies.
+import { createRequire } from 'node:module';
 import type * as Pkcs11Js from 'pkcs11js';
 import type { ModuleStatus } from '../../shared/protocol';
 import { CKR } from './constants';
@@ -29,16 +30,45 @@ export type Pkcs11Api = Pick<
   | 'C_Finalize'
 >;
 
-type Pkcs11JsModule = typeof Pkcs11Js;
-let pkcs11js: Pkcs11JsModule | undefined;
+/**
+ * pkcs11js's native class, used without the package's JavaScript wrapper (index.js): the
+ * wrapper copies the addon's 658 constants and wraps every method of every instance, which cost
+ * about 5 ms of the host's cold start. The addon's errors carry "CKR_NAME:code" in their message,
+ * which ckrOf() reads. Only C_Sign differs from the wrapped class: it returns the signature's
+ * length, and its asynchronous form takes a callback.
+ */
+interface NativePkcs11 extends Omit<Pkcs11Api, 'C_Sign' | 'C_SignAsync'> {
+  load(path: string): void;
+  close(): void;
+  C_Initialize(options?: Pkcs11Js.InitializationOptions): void;
+  C_Sign(session: Handle, data: Buffer, out: Buffer): number;
+  C_SignCallback(session: Handle, data: Buffer, out: Buffer, done: (error: Error | null, length: number) => void): void;
+}
 
-/** Loads the native addon on first use (host start-up stays small for hello-less runs). */
-export async function loadPkcs11js(): Promise<Pkcs11JsModule> {
-  if (!pkcs11js) {
-    const imported = (await import('pkcs11js')) as Pkcs11JsModule & { default?: Pkcs11JsModule };
-    pkcs11js = imported.default ?? imported;
-  }
-  return pkcs11js;
+/** The pkcs11js addon (pinned to 2.1.7 in package.json, whose native API this relies on). */
+export interface Pkcs11Addon {
+  PKCS11: new () => NativePkcs11;
+  CKF_OS_LOCKING_OK: number;
+}
+
+let addon: Pkcs11Addon | undefined;
+
+/** Loads the native addon on first use (synchronously: require() of a .node file). */
+export function loadPkcs11Addon(): Pkcs11Addon {
+  addon ??= createRequire(import.meta.url)('pkcs11js/build/Release/pkcs11.node') as Pkcs11Addon;
+  return addon;
+}
+
+/** A native instance with the Pkcs11Api signatures (C_Sign returning the signature bytes). */
+function asApi(native: NativePkcs11): Pkcs11Api {
+  const sign = native.C_Sign.bind(native);
+  const signWithCallback = native.C_SignCallback.bind(native);
+  const signatures: Pick<Pkcs11Api, 'C_Sign' | 'C_SignAsync'> = {
+    C_Sign: (session: Handle, data: Buffer, out: Buffer) => out.subarray(0, sign(session, data, out)),
+    C_SignAsync: (session: Handle, data: Buffer, out: Buffer) =>
+      new Promise<Buffer>((resolve, reject) => signWithCallback(session, data, out, (error, length) => (error ? reject(error) : resolve(out.subarray(0, length))))),
+  };
+  return Object.assign(native, signatures) as unknown as Pkcs11Api;
 }
 
 export class Pkcs11Module {
@@ -65,26 +95,27 @@ export class Pkcs11Module {
 
 /** Loads and initializes one module. Throws with a plain-words reason. */
 export async function openModule(path: string): Promise<Pkcs11Module> {
-  const lib = await loadPkcs11js();
-  const api = new lib.PKCS11();
+  const lib = loadPkcs11Addon();
+  const native = new lib.PKCS11();
   try {
-    api.load(path);
+    native.load(path);
   } catch (e) {
     throw new Error(`cannot load ${path}: ${(e as Error).message}`);
   }
   try {
-    api.C_Initialize({ flags: lib.CKF_OS_LOCKING_OK });
+    native.C_Initialize({ flags: lib.CKF_OS_LOCKING_OK });
   } catch (e) {
     // Another user of the library in this process initialized it already: that is fine.
     if (!isCkr(e, CKR.CKR_CRYPTOKI_ALREADY_INITIALIZED)) {
       try {
-        api.close();
+        native.close();
       } catch {
         // ignore
       }
       throw new Error(`C_Initialize failed for ${path}: ${(e as Error).message}`);
     }
   }
+  const api = asApi(native);
   let description = '';
   try {
     const info = api.C_GetInfo();

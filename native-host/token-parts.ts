@@ -1,0 +1,10 @@
+// Everything that touches tokens beyond loading the modules: token scanning, certificate parsing,
+// CMS, signing and the algorithm table. Loaded together by the first command that needs them
+// (list-tokens, list-certificates, sign, authenticate): one dynamic import, so the build makes
+// them one chunk and hello starts without compiling or evaluating them.
+export { certificateStatus } from '../shared/certificate';
+export { buildSignedData } from './cms/signed-data';
+export { algorithmForKey } from './pkcs11/algorithms';
+export { listTokenCertificates } from './pkcs11/certificate';
+export { closeKeptSessions, withSigningKey } from './pkcs11/signer';
+export { currentPinState, scanTokens } from './pkcs11/token';
