@@ -1,5 +1,6 @@
-// Certificates on a token, paired with keys by CKA_ID. Attributes are read one at a time:
-// a template with one sensitive or unknown attribute fails as a whole on many modules.
+// Certificates on a token, paired with keys by CKA_ID. A certificate's attributes are read in one
+// call, and one at a time only when that fails: a template with one sensitive or unknown attribute
+// fails as a whole on many modules.
 import { createHash } from 'node:crypto';
 import type { CertificateDescription, CertificateInfo } from '../../shared/protocol';
 import { CertificateParseError, certificateStatus, describeCertificate, expiresInDays } from '../../shared/certificate';
@@ -70,13 +71,6 @@ export function readAttribute(api: Pkcs11Api, session: Handle, object: Handle, t
   }
 }
 
-export function readUlongAttribute(api: Pkcs11Api, session: Handle, object: Handle, type: number): number | null {
-  const raw = readAttribute(api, session, object, type);
-  if (!raw || raw.length === 0) return null;
-  if (raw.length >= 8) return Number(raw.readBigUInt64LE(0) & BigInt(0xffffffff));
-  return raw.readUIntLE(0, Math.min(raw.length, 6));
-}
-
 /** All objects matching `template`, in batches. */
 export function findObjects(api: Pkcs11Api, session: Handle, template: Array<{ type: number; value?: number | boolean | Buffer | string }>): Handle[] {
   api.C_FindObjectsInit(session, template);
@@ -115,26 +109,70 @@ export function listTokenCertificates(token: TokenRef, now: Date = new Date()): 
   }
 }
 
+/** What a listing reads of one certificate object. */
+interface CertificateObject {
+  type: number | null;
+  der: Buffer | null;
+  label: string;
+  ckaId: Buffer;
+}
+
+const CERTIFICATE_ATTRIBUTES = [CKA_CERTIFICATE_TYPE, CKA_VALUE, CKA_LABEL, CKA_ID] as const;
+
+/** CKA_CERTIFICATE_TYPE is a CK_ULONG in host byte order: 8 bytes on 64-bit systems, 4 on others. */
+function ulongOf(raw: Buffer | null): number | null {
+  if (!raw || raw.length === 0) return null;
+  if (raw.length >= 8) return Number(raw.readBigUInt64LE(0) & BigInt(0xffffffff));
+  return raw.readUIntLE(0, Math.min(raw.length, 6));
+}
+
+/** The certificate's attributes in one C_GetAttributeValue; one at a time if the module refuses the set. */
+function readCertificateObject(api: Pkcs11Api, session: Handle, object: Handle): CertificateObject {
+  let values: Array<Buffer | null>;
+  try {
+    const attributes = api.C_GetAttributeValue(session, object, CERTIFICATE_ATTRIBUTES.map((type) => ({ type })));
+    values = CERTIFICATE_ATTRIBUTES.map((type) => {
+      const value = attributes.find((a) => a.type === type)?.value;
+      return Buffer.isBuffer(value) ? value : null;
+    });
+  } catch {
+    values = CERTIFICATE_ATTRIBUTES.map((type) => readAttribute(api, session, object, type));
+  }
+  const [type, der, label, ckaId] = values;
+  return { type: ulongOf(type ?? null), der: der ?? null, label: label?.toString('utf8').trim() ?? '', ckaId: ckaId ?? Buffer.alloc(0) };
+}
+
+/** CKA_IDs of the keys of one class on the token. */
+function keyIdsOf(api: Pkcs11Api, session: Handle, cls: number): Set<string> {
+  const ids = new Set<string>();
+  for (const key of findObjects(api, session, [{ type: CKA_CLASS, value: cls }])) {
+    const id = readAttribute(api, session, key, CKA_ID);
+    if (id && id.length > 0) ids.add(id.toString('hex'));
+  }
+  return ids;
+}
+
 function scanSession(api: Pkcs11Api, session: Handle, token: TokenRef, now: Date): CertificateScanResult {
-  const keyIds = new Set<string>();
-  for (const cls of [CKO_PRIVATE_KEY, CKO_PUBLIC_KEY]) {
-    for (const key of findObjects(api, session, [{ type: CKA_CLASS, value: cls }])) {
-      const id = readAttribute(api, session, key, CKA_ID);
-      if (id && id.length > 0) keyIds.add(id.toString('hex'));
-    }
+  const objects: CertificateObject[] = [];
+  for (const object of findObjects(api, session, [{ type: CKA_CLASS, value: CKO_CERTIFICATE }])) {
+    const read = readCertificateObject(api, session, object);
+    if (read.type !== null && read.type !== CKC_X_509) continue;
+    objects.push(read);
+  }
+  // Private keys are often invisible before login, so a certificate counts as having its key when
+  // a public key with its CKA_ID is there. Private keys are looked for only when some certificate
+  // has no such public key (one search fewer on most tokens).
+  const keyIds = keyIdsOf(api, session, CKO_PUBLIC_KEY);
+  if (objects.some((o) => o.ckaId.length > 0 && !keyIds.has(o.ckaId.toString('hex')))) {
+    for (const id of keyIdsOf(api, session, CKO_PRIVATE_KEY)) keyIds.add(id);
   }
   const certificates: TokenCertificate[] = [];
   const skipped: string[] = [];
-  for (const object of findObjects(api, session, [{ type: CKA_CLASS, value: CKO_CERTIFICATE }])) {
-    const type = readUlongAttribute(api, session, object, CKA_CERTIFICATE_TYPE);
-    if (type !== null && type !== CKC_X_509) continue;
-    const der = readAttribute(api, session, object, CKA_VALUE);
-    const label = readAttribute(api, session, object, CKA_LABEL)?.toString('utf8').trim() ?? '';
+  for (const { der, label, ckaId } of objects) {
     if (!der || der.length === 0) {
       skipped.push(`certificate "${label}": no CKA_VALUE`);
       continue;
     }
-    const ckaId = readAttribute(api, session, object, CKA_ID) ?? Buffer.alloc(0);
     try {
       const description = describeCached(der, now);
       certificates.push({
