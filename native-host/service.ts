@@ -1,6 +1,5 @@
 // The five §2 commands over the PKCS#11 layer. Modules stay loaded and initialized for the
 // life of the host; tokens and certificates are rescanned where §2 says so.
-import { toBase64 } from '../shared/encoding';
 import {
   AUTH_FORMAT,
   PROTOCOL_VERSION,
@@ -45,9 +44,16 @@ async function loadCertificateParts() {
 }
 type CertificateParts = Awaited<ReturnType<typeof loadCertificateParts>>;
 let certificateParts: Promise<CertificateParts> | undefined;
+/** Once loaded, the parts themselves: the warm path then takes them without awaiting. */
+let loadedParts: CertificateParts | undefined;
 function parts(): Promise<CertificateParts> {
-  certificateParts ??= loadCertificateParts();
+  certificateParts ??= loadCertificateParts().then((loaded) => (loadedParts = loaded));
   return certificateParts;
+}
+
+/** Node's base64 of bytes (the host runs in Node; shared/encoding's is for the browser too). */
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 export interface TokenServiceOptions {
@@ -150,7 +156,7 @@ export class TokenService {
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
   private async signingTarget(certificateId: string): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm; pinState: PinState }> {
     const { target, pinState } = await this.certificateForSigning(certificateId);
-    const { certificateStatus, algorithmForKey } = await parts();
+    const { certificateStatus, algorithmForKey } = loadedParts ?? (await parts());
     const status = certificateStatus(new Date(target.info.notBefore), new Date(target.info.notAfter), this.now());
     if (status === 'expired') throw new TokensignError('CERTIFICATE_EXPIRED', `The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
     if (status === 'not-yet-valid') {
@@ -163,7 +169,7 @@ export class TokenService {
 
   private async signContent(certificateId: string, pin: string | undefined, content: Uint8Array, detached: boolean): Promise<SignResult> {
     const { target, algorithm, pinState } = await this.signingTarget(certificateId);
-    const { withSigningKey, buildSignedData } = await parts();
+    const { withSigningKey, buildSignedData } = loadedParts ?? (await parts());
     const { cms } = await withSigningKey(
       target,
       pin,
@@ -171,7 +177,7 @@ export class TokenService {
       (sign) => buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now() }),
       { pinState },
     );
-    return { cms: toBase64(cms), certificate: target.info.der };
+    return { cms: base64(cms), certificate: target.info.der };
   }
 
   sign(certificateId: string, pin: string | undefined, data: Uint8Array, detached: boolean): Promise<SignResult> {
@@ -204,11 +210,11 @@ export class TokenService {
         (sign) => buildSignedData({ certificateDer: target.der, content: new Uint8Array(0), contentDigest: data, detached: true, algorithm, sign, signingTime: this.now() }),
         { pinState },
       );
-      return { cms: toBase64(cms), certificate: target.info.der };
+      return { cms: base64(cms), certificate: target.info.der };
     }
     const raw = await withSigningKey(target, pin, algorithm, (sign) => sign(data), { prehashed: options.hashed, rawSignature: true, pinState });
     const signature = options.reverse ? Uint8Array.from(raw).reverse() : raw;
-    return { signature: toBase64(signature), certificate: target.info.der };
+    return { signature: base64(signature), certificate: target.info.der };
   }
 
   async authenticate(certificateId: string, pin: string | undefined, origin: string, challenge: string): Promise<AuthenticateResult> {

@@ -3,7 +3,7 @@
 import { TokensignError, type PinState } from '../../shared/protocol';
 import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type SignatureAlgorithm } from './algorithms';
 import type { TokenCertificate } from './certificate';
-import { findObjects, readAttribute } from './certificate';
+import { findFirstObject, findObjects, readAttribute } from './certificate';
 import {
   CKA_ALWAYS_AUTHENTICATE,
   CKA_CLASS,
@@ -232,7 +232,8 @@ export async function withSigningKey<T>(
       api.C_SignInit(openSession, choice.parameter ? { mechanism: choice.mechanism, parameter: choice.parameter } : { mechanism: choice.mechanism }, key);
       if (contextLogin) api.C_Login(openSession, CKU_CONTEXT_SPECIFIC, loginPin);
       const data = Buffer.from(input);
-      const out = Buffer.alloc(SIGNATURE_BUFFER_BYTES);
+      // Not zeroed: the module writes the signature and only that slice is read.
+      const out = Buffer.allocUnsafe(SIGNATURE_BUFFER_BYTES);
       const raw = data.length <= SYNC_SIGN_MAX_BYTES ? api.C_Sign(openSession, data, out) : await api.C_SignAsync(openSession, data, out);
       return options.rawSignature ? new Uint8Array(raw) : algorithm.encodeSignature(new Uint8Array(raw));
     };
@@ -302,11 +303,10 @@ function findPrivateKey(api: Pkcs11Api, session: Handle, target: TokenCertificat
   if (target.ckaId.length === 0) {
     throw new TokensignError('KEY_NOT_FOUND', `The certificate "${target.info.label}" has no CKA_ID, so its private key cannot be found.`);
   }
-  const keys = findObjects(api, session, [
+  const key = findFirstObject(api, session, [
     { type: CKA_CLASS, value: CKO_PRIVATE_KEY },
     { type: CKA_ID, value: target.ckaId },
   ]);
-  const key = keys[0];
   if (!key) throw new TokensignError('KEY_NOT_FOUND', `No private key for the certificate "${target.info.label}" on the token "${target.token.info.label}".`);
   return key;
 }
