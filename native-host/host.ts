@@ -131,13 +131,16 @@ export function runHost(options: HostOptions = {}): Promise<void> {
   const enqueue = (task: () => Promise<void>): void => {
     queued++;
     if (queued >= MAX_QUEUED) input.pause();
-    queue = queue
-      .then(task)
-      .catch((e: unknown) => log('error', 'host', 'dispatch-failed', { error: (e as Error).message }))
-      .finally(() => {
+    queue = queue.then(async () => {
+      try {
+        await task();
+      } catch (e) {
+        log('error', 'host', 'dispatch-failed', { error: (e as Error).message });
+      } finally {
         queued--;
         if (queued < MAX_QUEUED && input.isPaused()) input.resume();
-      });
+      }
+    });
   };
 
   if (!options.input) {

@@ -154,10 +154,10 @@ export function parseRequest(message: unknown): Command {
       }
       const challenge = params.challenge;
       if (typeof challenge !== 'string') throw new BadRequest(`params.challenge must be a string, got ${describe(challenge)}`);
-      const length = challenge.length;
-      const others = /^[A-Za-z0-9+/_=-]*$/.test(challenge) ? '' : ' including others';
+      const text = challenge;
       if (!isValidChallenge(challenge)) {
-        throw new BadRequest(`params.challenge must be 43 to 512 characters of [A-Za-z0-9+/_=-], got ${length} characters${others}`);
+        const others = /^[A-Za-z0-9+/_=-]*$/.test(text) ? '' : ' including others';
+        throw new BadRequest(`params.challenge must be 43 to 512 characters of [A-Za-z0-9+/_=-], got ${text.length} characters${others}`);
       }
       return { command, certificateId, pin, origin, challenge };
     }

@@ -56,6 +56,17 @@ function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
+/** The validity bounds of a known certificate in epoch ms, read from its ISO strings once. */
+const validities = new WeakMap<TokenCertificate, { notBefore: number; notAfter: number }>();
+function validityOf(certificate: TokenCertificate): { notBefore: number; notAfter: number } {
+  let validity = validities.get(certificate);
+  if (!validity) {
+    validity = { notBefore: Date.parse(certificate.info.notBefore), notAfter: Date.parse(certificate.info.notAfter) };
+    validities.set(certificate, validity);
+  }
+  return validity;
+}
+
 export interface TokenServiceOptions {
   resolution?: ModuleResolutionInput;
   now?: () => Date;
@@ -157,7 +168,8 @@ export class TokenService {
   private async signingTarget(certificateId: string): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm; pinState: PinState }> {
     const { target, pinState } = await this.certificateForSigning(certificateId);
     const { certificateStatus, algorithmForKey } = loadedParts ?? (await parts());
-    const status = certificateStatus(new Date(target.info.notBefore), new Date(target.info.notAfter), this.now());
+    const validity = validityOf(target);
+    const status = certificateStatus(new Date(validity.notBefore), new Date(validity.notAfter), this.now());
     if (status === 'expired') throw new TokensignError('CERTIFICATE_EXPIRED', `The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
     if (status === 'not-yet-valid') {
       throw new TokensignError('CERTIFICATE_NOT_YET_VALID', `The certificate "${target.info.subject.commonName}" is valid only from ${target.info.notBefore}.`);

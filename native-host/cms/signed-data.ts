@@ -113,25 +113,39 @@ const NULL = Uint8Array.of(0x05, 0x00);
 
 /** The algorithm identifiers of one table entry, encoded once. */
 interface AlgorithmParts {
+  digestOid: string;
+  signatureOid: string;
+  signatureNullParams: boolean;
   digestAlgorithm: Uint8Array;
   /** SignedData.digestAlgorithms: the SET holding digestAlgorithm. */
   digestAlgorithms: Uint8Array;
   signatureAlgorithm: Uint8Array;
 }
+/** By table entry (the host passes the same entries each time), then by what the parts are made of. */
+const algorithmPartsByEntry = new WeakMap<CmsAlgorithm, AlgorithmParts>();
 const algorithmPartsCache = new Map<string, AlgorithmParts>();
 
 function algorithmParts(algorithm: CmsAlgorithm): AlgorithmParts {
+  const byEntry = algorithmPartsByEntry.get(algorithm);
+  // The entry's fields are compared, so an entry changed since is never given its old parts.
+  if (byEntry && byEntry.digestOid === algorithm.digest.oid && byEntry.signatureOid === algorithm.signatureOid && byEntry.signatureNullParams === algorithm.signatureNullParams) {
+    return byEntry;
+  }
   const key = `${algorithm.digest.oid} ${algorithm.signatureOid} ${algorithm.signatureNullParams}`;
   let parts = algorithmPartsCache.get(key);
   if (!parts) {
     const digestAlgorithm = encode(tlv(SEQUENCE, oid(algorithm.digest.oid)));
     parts = {
+      digestOid: algorithm.digest.oid,
+      signatureOid: algorithm.signatureOid,
+      signatureNullParams: algorithm.signatureNullParams,
       digestAlgorithm,
       digestAlgorithms: encode(tlv(SET, digestAlgorithm)),
       signatureAlgorithm: encode(algorithm.signatureNullParams ? tlv(SEQUENCE, oid(algorithm.signatureOid), NULL) : tlv(SEQUENCE, oid(algorithm.signatureOid))),
     };
     algorithmPartsCache.set(key, parts);
   }
+  algorithmPartsByEntry.set(algorithm, parts);
   return parts;
 }
 
@@ -142,17 +156,31 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** RFC 5652 §11.3: UTCTime for 1950–2049, GeneralizedTime otherwise; whole seconds, UTC. */
-function timeValue(date: Date): Constructed {
+function timeValue(date: Date): Uint8Array {
   const d = new Date(Math.floor(date.getTime() / 1000) * 1000);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
   const year = d.getUTCFullYear();
-  const rest = `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
-  return year >= 1950 && year < 2050 ? tlv(0x17, ascii(`${p(year % 100)}${rest}`)) : tlv(0x18, ascii(`${p(year, 4)}${rest}`));
-}
-
-function ascii(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  if (!(year >= 0 && year <= 9999)) throw new RangeError(`signing time ${date.toISOString()} is outside years 0000-9999`);
+  const utc = year >= 1950 && year < 2050;
+  // Tag, length, then YY or YYYY, MM DD hh mm ss and Z as ASCII digits.
+  const out = new Uint8Array(utc ? 15 : 17);
+  out[0] = utc ? 0x17 : 0x18;
+  out[1] = out.length - 2;
+  let at = 2;
+  const digits = (value: number, width: number): void => {
+    for (let i = width - 1; i >= 0; i--) {
+      out[at + i] = 0x30 + (value % 10);
+      value = Math.floor(value / 10);
+    }
+    at += width;
+  };
+  if (utc) digits(year % 100, 2);
+  else digits(year, 4);
+  digits(d.getUTCMonth() + 1, 2);
+  digits(d.getUTCDate(), 2);
+  digits(d.getUTCHours(), 2);
+  digits(d.getUTCMinutes(), 2);
+  digits(d.getUTCSeconds(), 2);
+  out[at] = 0x5a; // Z
   return out;
 }
 

@@ -107,8 +107,7 @@ export function closeKeptSessions(): void {
 function acquireSession(tokenId: string, api: Pkcs11Api, slot: Handle, allowReuse: boolean): { kept: KeptSession; reused: boolean } {
   const existing = keptSessions.get(tokenId);
   if (allowReuse && existing && !existing.busy && existing.api === api && existing.slot.equals(slot)) {
-    if (existing.idleTimer) clearTimeout(existing.idleTimer);
-    existing.idleTimer = undefined;
+    // The idle timer stays armed: it leaves a busy session alone, and is re-armed at release.
     existing.busy = true;
     return { kept: existing, reused: true };
   }
@@ -125,7 +124,14 @@ function releaseSession(tokenId: string, kept: KeptSession, clean: boolean): voi
     dropKept(tokenId, kept);
     return;
   }
-  kept.idleTimer = setTimeout(() => dropKept(tokenId, kept), SESSION_IDLE_MS);
+  if (kept.idleTimer) {
+    // One timer per kept session, restarted: no new timer per operation.
+    kept.idleTimer.refresh();
+    return;
+  }
+  kept.idleTimer = setTimeout(() => {
+    if (!kept.busy) dropKept(tokenId, kept);
+  }, SESSION_IDLE_MS);
   kept.idleTimer.unref();
 }
 
@@ -231,7 +237,8 @@ export async function withSigningKey<T>(
       const input = options.prehashed ? digestMechanismInput(algorithm, choice, toBeSigned) : mechanismInput(algorithm, choice, toBeSigned);
       api.C_SignInit(openSession, choice.parameter ? { mechanism: choice.mechanism, parameter: choice.parameter } : { mechanism: choice.mechanism }, key);
       if (contextLogin) api.C_Login(openSession, CKU_CONTEXT_SPECIFIC, loginPin);
-      const data = Buffer.from(input);
+      // A view, not a copy: the input is this call's own bytes and stays unchanged while the token signs.
+      const data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
       // Not zeroed: the module writes the signature and only that slice is read.
       const out = Buffer.allocUnsafe(SIGNATURE_BUFFER_BYTES);
       const raw = data.length <= SYNC_SIGN_MAX_BYTES ? api.C_Sign(openSession, data, out) : await api.C_SignAsync(openSession, data, out);
