@@ -23,6 +23,8 @@ import { isTokenStillPresent, readPinState } from './token';
 const CKU_CONTEXT_SPECIFIC = 2;
 /** Large enough for RSA-16384 and any ECDSA/GOST signature; pkcs11js returns the used slice. */
 const SIGNATURE_BUFFER_BYTES = 2048;
+/** Output buffer of the synchronous C_Sign, allocated once. */
+const syncSignatureBuffer = Buffer.alloc(SIGNATURE_BUFFER_BYTES);
 
 export type SignFunction = (toBeSigned: Uint8Array) => Promise<Uint8Array>;
 
@@ -239,9 +241,12 @@ export async function withSigningKey<T>(
       if (contextLogin) api.C_Login(openSession, CKU_CONTEXT_SPECIFIC, loginPin);
       // A view, not a copy: the input is this call's own bytes and stays unchanged while the token signs.
       const data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-      // Not zeroed: the module writes the signature and only that slice is read.
-      const out = Buffer.allocUnsafe(SIGNATURE_BUFFER_BYTES);
-      const raw = data.length <= SYNC_SIGN_MAX_BYTES ? api.C_Sign(openSession, data, out) : await api.C_SignAsync(openSession, data, out);
+      // The synchronous call writes into one buffer kept for it (nothing else runs meanwhile); the
+      // thread-pool call gets its own. Either way the output is copied out at once below.
+      const raw =
+        data.length <= SYNC_SIGN_MAX_BYTES
+          ? api.C_Sign(openSession, data, syncSignatureBuffer)
+          : await api.C_SignAsync(openSession, data, Buffer.alloc(SIGNATURE_BUFFER_BYTES));
       return options.rawSignature ? new Uint8Array(raw) : algorithm.encodeSignature(new Uint8Array(raw));
     };
     const result = await operation(sign);
