@@ -55,13 +55,21 @@ describe('log', () => {
     expect(process.listeners('exit')).toContain(flushLog);
   });
 
-  it('does not hold a burst: past 64 KiB of waiting lines they are written at once', () => {
-    const filler = 'f'.repeat(1000);
-    for (let i = 0; i < 70; i++) log('info', 'host', 'burst', { filler });
-    // No timer ran: the write came from the size limit, holding the lines logged up to it.
+  it('does not hold a burst: at 256 waiting lines they are written at once', () => {
+    for (let i = 0; i < 300; i++) log('info', 'host', 'burst', { i });
+    // No timer ran: the write came from the count limit, holding the lines logged up to it.
     expect(write).toHaveBeenCalledTimes(1);
-    expect(events().length).toBeGreaterThan(50);
-    expect(events().length).toBeLessThan(70);
+    expect(events()).toHaveLength(256);
+    vi.advanceTimersByTime(LOG_FLUSH_MS);
+    expect(events()).toHaveLength(300);
+  });
+
+  it('stamps a line with the time it was logged, not the time it was written', () => {
+    vi.setSystemTime(new Date('2026-11-22T10:00:00.000Z'));
+    log('info', 'host', 'request');
+    vi.setSystemTime(new Date('2026-11-22T10:00:05.000Z'));
+    flushLog();
+    expect((JSON.parse(written()[0]!) as { time: string }).time).toBe('2026-11-22T10:00:00.000Z');
   });
 
   it('keeps going when stderr throws', () => {

@@ -1,4 +1,5 @@
 // Structured log lines on stderr (stdout carries frames only). Never pass a PIN or request params here.
+// Fields of debug and info lines are formatted when written (within LOG_FLUSH_MS): pass fresh values.
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -9,12 +10,32 @@ const threshold = LEVELS[(process.env.TOKENSIGN_LOG_LEVEL as LogLevel | undefine
  * of stderr on every reply and cost about as much as the request's own work besides the token.
  */
 export const LOG_FLUSH_MS = 100;
-/** Waiting lines are written at once past this size, so a burst never holds much in memory. */
-const MAX_PENDING_CHARS = 64 * 1024;
+/** Waiting lines are written at once past this count, so a burst never holds much in memory. */
+const MAX_PENDING_LINES = 256;
 
-let pending = '';
+/** A debug or info line not yet written: formatted when written, so a request's reply never waits on it. */
+interface PendingLine {
+  time: number;
+  level: LogLevel;
+  source: string;
+  event: string;
+  fields: Record<string, unknown>;
+}
+
+let pending: PendingLine[] = [];
 let flushTimer: NodeJS.Timeout | undefined;
 let exitHookInstalled = false;
+
+function format(time: number, level: LogLevel, source: string, event: string, fields: Record<string, unknown>): string {
+  return `${JSON.stringify({ time: new Date(time).toISOString(), level, source, event, ...fields })}\n`;
+}
+
+function takePending(): string {
+  let text = '';
+  for (const line of pending) text += format(line.time, line.level, line.source, line.event, line.fields);
+  pending = [];
+  return text;
+}
 
 function writeStderr(text: string): void {
   try {
@@ -28,26 +49,22 @@ function writeStderr(text: string): void {
 export function flushLog(): void {
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = undefined;
-  if (pending === '') return;
-  const text = pending;
-  pending = '';
-  writeStderr(text);
+  if (pending.length === 0) return;
+  writeStderr(takePending());
 }
 
 export function log(level: LogLevel, source: string, event: string, fields: Record<string, unknown> = {}): void {
   if (LEVELS[level] < threshold) return;
-  const line = `${JSON.stringify({ time: new Date().toISOString(), level, source, event, ...fields })}\n`;
+  const time = Date.now();
   if (LEVELS[level] >= LEVELS.warn) {
     // Warnings and errors go out at once, after the lines logged before them.
-    const text = pending + line;
-    pending = '';
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = undefined;
-    writeStderr(text);
+    writeStderr(takePending() + format(time, level, source, event, fields));
     return;
   }
-  pending += line;
-  if (pending.length > MAX_PENDING_CHARS) {
+  pending.push({ time, level, source, event, fields });
+  if (pending.length >= MAX_PENDING_LINES) {
     flushLog();
     return;
   }
