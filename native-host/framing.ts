@@ -99,6 +99,8 @@ export function encodeReply(message: unknown, maxBytes = MAX_REPLY_BYTES): Buffe
   const out = Buffer.allocUnsafe(4 + length);
   if (LITTLE_ENDIAN) out.writeUInt32LE(length, 0);
   else out.writeUInt32BE(length, 0);
-  out.write(json, 4, 'utf8');
+  // JSON.stringify output is well-formed UTF-16, so this writes exactly `length` bytes; never send
+  // a partly uninitialized buffer if it ever did not.
+  if (out.write(json, 4, 'utf8') !== length) return encodeFrame(Buffer.from(json, 'utf8'));
   return out;
 }
