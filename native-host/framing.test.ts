@@ -55,4 +55,17 @@ describe('encodeReply', () => {
     expect(out.readUInt32LE(0)).toBe(out.length - 4);
     expect(JSON.parse(out.subarray(4).toString())).toEqual({ x: 1 });
   });
+
+  it('writes exactly the UTF-8 of the JSON, and counts the limit in bytes, not characters', () => {
+    for (const message of [{ s: 'Иванов Иван' }, { s: '😀 emoji', n: [1, 2] }, { s: 'lone \ud800 surrogate' }, { id: 'x', ok: true, result: { cms: 'A'.repeat(3000) } }]) {
+      const body = Buffer.from(JSON.stringify(message), 'utf8');
+      const out = encodeReply(message)!;
+      expect(out.readUInt32LE(0)).toBe(body.length);
+      expect(out.subarray(4).equals(body)).toBe(true);
+    }
+    // 20 Cyrillic letters: 28 characters of JSON, 48 bytes.
+    const cyrillic = { s: 'я'.repeat(20) };
+    expect(encodeReply(cyrillic, 47)).toBeNull();
+    expect(encodeReply(cyrillic, 48)?.length).toBe(52);
+  });
 });

@@ -92,7 +92,15 @@ export function encodeFrame(body: Buffer): Buffer {
 
 /** JSON → frame, or null when the body would exceed the reply limit. */
 export function encodeReply(message: unknown, maxBytes = MAX_REPLY_BYTES): Buffer | null {
-  const body = Buffer.from(JSON.stringify(message), 'utf8');
-  if (body.length > maxBytes) return null;
-  return encodeFrame(body);
+  const json = JSON.stringify(message);
+  const length = Buffer.byteLength(json, 'utf8');
+  if (length > maxBytes) return null;
+  // The JSON is written straight after the header: one buffer, every byte of it written.
+  const out = Buffer.allocUnsafe(4 + length);
+  if (LITTLE_ENDIAN) out.writeUInt32LE(length, 0);
+  else out.writeUInt32BE(length, 0);
+  // JSON.stringify output is well-formed UTF-16, so this writes exactly `length` bytes; never send
+  // a partly uninitialized buffer if it ever did not.
+  if (out.write(json, 4, 'utf8') !== length) return encodeFrame(Buffer.from(json, 'utf8'));
+  return out;
 }

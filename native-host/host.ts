@@ -1,6 +1,5 @@
 // Native messaging host mode: frames in on stdin, one reply per request on stdout, in order.
 import type { Readable, Writable } from 'node:stream';
-import { utf8Decode } from '../shared/encoding';
 import { MAX_REQUEST_BYTES, TokensignError, type HostReply, type RequestId } from '../shared/protocol';
 import { encodeReply, FrameReader, type FrameEvent } from './framing';
 import { log } from './log';
@@ -38,14 +37,25 @@ function errorReply(id: RequestId | null, error: TokensignError): HostReply {
   return { id, ok: false, error: error.toJSON() };
 }
 
+/** Strict UTF-8 (one decoder for the host: decoding without `stream` keeps no state between calls). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A reply, and its log line to write once the reply is on its way (logging is kept off the reply's path). */
+export interface Answer {
+  reply: HostReply;
+  logLine(): void;
+}
+
+const noLogLine = (): void => undefined;
+
 /** Answers one frame body. Never throws. */
-export async function answerFrame(service: TokenService, body: Buffer): Promise<HostReply> {
+export async function answerFrame(service: TokenService, body: Buffer): Promise<Answer> {
   let message: unknown;
   try {
-    message = JSON.parse(utf8Decode(body));
+    message = JSON.parse(utf8.decode(body));
   } catch {
     // Never echo the parser's message: it quotes the input, which may hold a PIN.
-    return errorReply(null, new BadRequest(body.length === 0 ? 'empty frame: expected a JSON request' : 'the frame is not valid UTF-8 JSON'));
+    return { reply: errorReply(null, new BadRequest(body.length === 0 ? 'empty frame: expected a JSON request' : 'the frame is not valid UTF-8 JSON')), logLine: noLogLine };
   } finally {
     // The frame is the host's own copy; wipe it so the PIN's bytes do not linger in it.
     body.fill(0);
@@ -55,20 +65,24 @@ export async function answerFrame(service: TokenService, body: Buffer): Promise<
   try {
     command = parseRequest(message);
   } catch (e) {
-    return errorReply(id, e instanceof TokensignError ? e : new TokensignError('INTERNAL', 'request parsing failed'));
+    return { reply: errorReply(id, e instanceof TokensignError ? e : new TokensignError('INTERNAL', 'request parsing failed')), logLine: noLogLine };
   }
+  const name = command.command;
   const started = Date.now();
   try {
     const result = await execute(service, command);
-    log('info', 'host', 'request', { id, command: command.command, ok: true, ms: Date.now() - started });
-    return { id: id as RequestId, ok: true, result };
+    const ms = Date.now() - started;
+    return { reply: { id: id as RequestId, ok: true, result }, logLine: () => log('info', 'host', 'request', { id, command: name, ok: true, ms }) };
   } catch (e) {
+    const ms = Date.now() - started;
     if (e instanceof TokensignError) {
-      log('info', 'host', 'request', { id, command: command.command, ok: false, code: e.code, ms: Date.now() - started });
-      return errorReply(id, e);
+      return { reply: errorReply(id, e), logLine: () => log('info', 'host', 'request', { id, command: name, ok: false, code: e.code, ms }) };
     }
-    log('error', 'host', 'internal-error', { id, command: command.command, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-    return errorReply(id, new TokensignError('INTERNAL', `internal error while running ${command.command}`));
+    const error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    return {
+      reply: errorReply(id, new TokensignError('INTERNAL', `internal error while running ${name}`)),
+      logLine: () => log('error', 'host', 'internal-error', { id, command: name, error }),
+    };
   }
 }
 
@@ -108,19 +122,25 @@ export function runHost(options: HostOptions = {}): Promise<void> {
       );
       return;
     }
-    await write(await answerFrame(service, event.body));
+    const answer = await answerFrame(service, event.body);
+    const written = write(answer.reply);
+    answer.logLine();
+    await written;
   };
 
   const enqueue = (task: () => Promise<void>): void => {
     queued++;
     if (queued >= MAX_QUEUED) input.pause();
-    queue = queue
-      .then(task)
-      .catch((e: unknown) => log('error', 'host', 'dispatch-failed', { error: (e as Error).message }))
-      .finally(() => {
+    queue = queue.then(async () => {
+      try {
+        await task();
+      } catch (e) {
+        log('error', 'host', 'dispatch-failed', { error: (e as Error).message });
+      } finally {
         queued--;
         if (queued < MAX_QUEUED && input.isPaused()) input.resume();
-      });
+      }
+    });
   };
 
   if (!options.input) {

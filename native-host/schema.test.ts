@@ -67,4 +67,15 @@ describe('readId', () => {
     expect(readId({ id: {} })).toBeNull();
     expect(readId('x')).toBeNull();
   });
+  it('refuses a malformed origin the same way after well-formed ones were accepted', () => {
+    const request = (origin: string) => () =>
+      parseRequest({ id: 1, command: 'authenticate', params: { certificateId: 'c', origin, challenge: CHALLENGE } });
+    for (let i = 0; i < 3; i++) expect(codeOf(request('https://a.example'))).toBe('ok');
+    for (const bad of ['https://a.example/', 'https://A.example', 'http://a.example', 'https://a.example:443', 'https://user@a.example']) {
+      expect(codeOf(request(bad))).toMatch(/^BAD_REQUEST: params\.origin must be a web origin/);
+    }
+    // More distinct origins than are remembered: each is still checked, none is refused wrongly.
+    for (let i = 0; i < 200; i++) expect(codeOf(request(`https://site${i}.example`))).toBe('ok');
+    expect(codeOf(request('https://a.example/'))).toMatch(/^BAD_REQUEST/);
+  });
 });

@@ -84,6 +84,19 @@ function paramsOf(message: Params): Params {
   return params as Params;
 }
 
+/** Origins that passed isValidOrigin: a browser session asks for a few sites again and again. */
+const validOrigins = new Set<string>();
+const MAX_VALID_ORIGINS = 64;
+
+/** isValidOrigin (a URL parse), remembered for the origins that pass it: the check is a pure function of the string. */
+function isKnownValidOrigin(origin: string): boolean {
+  if (validOrigins.has(origin)) return true;
+  if (!isValidOrigin(origin)) return false;
+  if (validOrigins.size >= MAX_VALID_ORIGINS) validOrigins.clear();
+  validOrigins.add(origin);
+  return true;
+}
+
 /** Parses one decoded JSON request into a Command. Throws BadRequest or UNKNOWN_COMMAND. */
 export function parseRequest(message: unknown): Command {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
@@ -133,7 +146,7 @@ export function parseRequest(message: unknown): Command {
       const pin = optionalPin(params);
       const origin = params.origin;
       if (typeof origin !== 'string') throw new BadRequest(`params.origin must be a web origin string like "https://example.org", got ${describe(origin)}`);
-      if (!isValidOrigin(origin)) {
+      if (!isKnownValidOrigin(origin)) {
         throw new BadRequest(
           'params.origin must be a web origin exactly as a browser serializes it: https://host[:port] (lowercase, no default port, ' +
             'no path or trailing slash, at most 255 characters), or http:// only for localhost, 127.0.0.1 and [::1]',
@@ -141,10 +154,10 @@ export function parseRequest(message: unknown): Command {
       }
       const challenge = params.challenge;
       if (typeof challenge !== 'string') throw new BadRequest(`params.challenge must be a string, got ${describe(challenge)}`);
-      const length = challenge.length;
-      const others = /^[A-Za-z0-9+/_=-]*$/.test(challenge) ? '' : ' including others';
+      const text = challenge;
       if (!isValidChallenge(challenge)) {
-        throw new BadRequest(`params.challenge must be 43 to 512 characters of [A-Za-z0-9+/_=-], got ${length} characters${others}`);
+        const others = /^[A-Za-z0-9+/_=-]*$/.test(text) ? '' : ' including others';
+        throw new BadRequest(`params.challenge must be 43 to 512 characters of [A-Za-z0-9+/_=-], got ${text.length} characters${others}`);
       }
       return { command, certificateId, pin, origin, challenge };
     }

@@ -1,6 +1,5 @@
 // The five §2 commands over the PKCS#11 layer. Modules stay loaded and initialized for the
 // life of the host; tokens and certificates are rescanned where §2 says so.
-import { toBase64 } from '../shared/encoding';
 import {
   AUTH_FORMAT,
   PROTOCOL_VERSION,
@@ -24,10 +23,28 @@ import { HOST_VERSION } from './version';
 
 type TokenParts = typeof import('./token-parts');
 let tokenParts: Promise<TokenParts> | undefined;
+/** Once loaded, the parts themselves: the warm path then takes them without awaiting. */
+let loadedParts: TokenParts | undefined;
 /** Token scanning, certificate parsing, CMS and signing, imported on first use (see token-parts.ts). */
 function parts(): Promise<TokenParts> {
-  tokenParts ??= import('./token-parts');
+  tokenParts ??= import('./token-parts').then((loaded) => (loadedParts = loaded));
   return tokenParts;
+}
+
+/** Node's base64 of bytes (the host runs in Node; shared/encoding's is for the browser too). */
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** The validity bounds of a known certificate in epoch ms, read from its ISO strings once. */
+const validities = new WeakMap<TokenCertificate, { notBefore: number; notAfter: number }>();
+function validityOf(certificate: TokenCertificate): { notBefore: number; notAfter: number } {
+  let validity = validities.get(certificate);
+  if (!validity) {
+    validity = { notBefore: Date.parse(certificate.info.notBefore), notAfter: Date.parse(certificate.info.notAfter) };
+    validities.set(certificate, validity);
+  }
+  return validity;
 }
 
 export interface TokenServiceOptions {
@@ -120,7 +137,7 @@ export class TokenService {
    */
   private async certificateForSigning(certificateId: string): Promise<{ target: TokenCertificate; pinState: PinState }> {
     const cached = this.known.get(certificateId);
-    const { currentPinState } = await parts();
+    const { currentPinState } = loadedParts ?? (await parts());
     const cachedPin = cached ? currentPinState(cached.token) : null;
     if (cached && cachedPin) return { target: cached, pinState: cachedPin };
     const fresh = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
@@ -132,8 +149,9 @@ export class TokenService {
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
   private async signingTarget(certificateId: string): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm; pinState: PinState }> {
     const { target, pinState } = await this.certificateForSigning(certificateId);
-    const { certificateStatus, algorithmForKey } = await parts();
-    const status = certificateStatus(new Date(target.info.notBefore), new Date(target.info.notAfter), this.now());
+    const { certificateStatus, algorithmForKey } = loadedParts ?? (await parts());
+    const validity = validityOf(target);
+    const status = certificateStatus(new Date(validity.notBefore), new Date(validity.notAfter), this.now());
     if (status === 'expired') throw new TokensignError('CERTIFICATE_EXPIRED', `The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
     if (status === 'not-yet-valid') {
       throw new TokensignError('CERTIFICATE_NOT_YET_VALID', `The certificate "${target.info.subject.commonName}" is valid only from ${target.info.notBefore}.`);
@@ -145,7 +163,7 @@ export class TokenService {
 
   private async signContent(certificateId: string, pin: string | undefined, content: Uint8Array, detached: boolean): Promise<SignResult> {
     const { target, algorithm, pinState } = await this.signingTarget(certificateId);
-    const { withSigningKey, buildSignedData } = await parts();
+    const { withSigningKey, buildSignedData } = loadedParts ?? (await parts());
     const { cms } = await withSigningKey(
       target,
       pin,
@@ -153,7 +171,7 @@ export class TokenService {
       (sign) => buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now() }),
       { pinState },
     );
-    return { cms: toBase64(cms), certificate: target.info.der };
+    return { cms: base64(cms), certificate: target.info.der };
   }
 
   sign(certificateId: string, pin: string | undefined, data: Uint8Array, detached: boolean): Promise<SignResult> {
@@ -186,11 +204,11 @@ export class TokenService {
         (sign) => buildSignedData({ certificateDer: target.der, content: new Uint8Array(0), contentDigest: data, detached: true, algorithm, sign, signingTime: this.now() }),
         { pinState },
       );
-      return { cms: toBase64(cms), certificate: target.info.der };
+      return { cms: base64(cms), certificate: target.info.der };
     }
     const raw = await withSigningKey(target, pin, algorithm, (sign) => sign(data), { prehashed: options.hashed, rawSignature: true, pinState });
     const signature = options.reverse ? Uint8Array.from(raw).reverse() : raw;
-    return { signature: toBase64(signature), certificate: target.info.der };
+    return { signature: base64(signature), certificate: target.info.der };
   }
 
   async authenticate(certificateId: string, pin: string | undefined, origin: string, challenge: string): Promise<AuthenticateResult> {

@@ -110,4 +110,42 @@ describe('buildSignedData', () => {
     expect(opensslVerify(cms, pki.caCertPem, Buffer.from('x')).ok).toBe(false);
     expect(await pkijsVerify(cms, readFileSync(pki.caCertDer), Buffer.from('x'))).toBe(false);
   });
+  it('follows the certificate bytes, not the buffer: a buffer reused for another certificate names that one', async () => {
+    const p256 = readFileSync(pki.certs.p256!.certDer);
+    const p384 = readFileSync(pki.certs.p384!.certDer);
+    const algorithm = algorithmForKey('ECDSA-P256')!;
+    const buffer = Buffer.alloc(Math.max(p256.length, p384.length));
+    const serialOf = (der: Buffer) => execFileSync('openssl', ['x509', '-inform', 'DER', '-noout', '-serial'], { input: der, encoding: 'utf8' }).trim().split('=')[1]!.toLowerCase();
+    for (const der of [p256, p384, p256]) {
+      buffer.fill(0);
+      der.copy(buffer);
+      const certificateDer = buffer.subarray(0, der.length);
+      const { cms } = await buildSignedData({ certificateDer, content: Buffer.from('x'), detached: true, algorithm, sign: () => new Uint8Array(8) });
+      const s = readCms(cms);
+      expect(s.certificates[0]!.equals(der)).toBe(true);
+      expect(s.essCertHash?.equals(createHash('sha256').update(der).digest())).toBe(true);
+      expect(s.sidSerialHex.replace(/^0+/, '')).toBe(serialOf(der).replace(/^0+/, ''));
+    }
+  });
+
+  it.each([
+    ['2049-12-31T23:59:59.999Z', '2049-12-31T23:59:59.000Z', 0x17],
+    ['2050-01-01T00:00:00.000Z', '2050-01-01T00:00:00.000Z', 0x18],
+    ['1949-12-31T23:59:59.000Z', '1949-12-31T23:59:59.000Z', 0x18],
+  ])('writes signingTime %s as UTCTime before 2050 and GeneralizedTime otherwise (RFC 5652)', async (at, expected, tag) => {
+    const { cms } = await buildSignedData({
+      certificateDer: readFileSync(pki.certs.rsa!.certDer),
+      content: Buffer.from('x'),
+      detached: true,
+      algorithm: algorithmForKey('RSA-2048')!,
+      sign: softwareSigner('rsa'),
+      signingTime: new Date(at),
+    });
+    const s = readCms(cms);
+    expect(s.signingTime?.toISOString()).toBe(expected);
+    const attribute = s.signedAttributeDers.find((d) => d.includes(Buffer.from('06092a864886f70d010905', 'hex')))!;
+    // SEQUENCE { OID signingTime, SET { time } }: the time's tag follows the SET header.
+    expect(attribute[attribute.length - (tag === 0x17 ? 15 : 17)]).toBe(tag);
+    expect(opensslVerify(cms, pki.caCertPem, Buffer.from('x')).ok).toBe(true);
+  });
 });

@@ -38,27 +38,54 @@ export interface SignedDataParts {
 }
 
 // ---------- DER writing ----------
+// A tree whose lengths are summed as it is built, then written once into one buffer: no
+// intermediate copies per nesting level.
 
-function derLength(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+interface Constructed {
+  tag: number;
+  content: readonly Der[];
+  /** Length of the content octets. */
+  length: number;
+}
+/** Encoded bytes, or a constructed element still to be written. */
+type Der = Uint8Array | Constructed;
+
+function headerSize(length: number): number {
+  return length < 0x80 ? 2 : length < 0x100 ? 3 : length < 0x10000 ? 4 : length < 0x1000000 ? 5 : 6;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
+function sizeOf(item: Der): number {
+  return item instanceof Uint8Array ? item.length : headerSize(item.length) + item.length;
+}
+
+function tlv(tag: number, ...content: Der[]): Constructed {
+  let length = 0;
+  for (const c of content) length += sizeOf(c);
+  return { tag, content, length };
+}
+
+function writeDer(out: Uint8Array, at: number, item: Der): number {
+  if (item instanceof Uint8Array) {
+    out.set(item, at);
+    return at + item.length;
   }
-  return out;
+  out[at++] = item.tag;
+  const length = item.length;
+  if (length < 0x80) {
+    out[at++] = length;
+  } else {
+    const count = headerSize(length) - 2;
+    out[at++] = 0x80 | count;
+    for (let shift = (count - 1) * 8; shift >= 0; shift -= 8) out[at++] = Math.floor(length / 2 ** shift) & 0xff;
+  }
+  for (const c of item.content) at = writeDer(out, at, c);
+  return at;
 }
 
-function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
-  const body = concat(content);
-  return concat([Uint8Array.of(tag), derLength(body.length), body]);
+function encode(item: Der): Uint8Array {
+  const out = new Uint8Array(sizeOf(item));
+  writeDer(out, 0, item);
+  return out;
 }
 
 const oidCache = new Map<string, Uint8Array>();
@@ -73,7 +100,7 @@ function oid(dotted: string): Uint8Array {
       for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
       bytes.push(...chunk);
     }
-    der = tlv(0x06, Uint8Array.from(bytes));
+    der = encode(tlv(0x06, Uint8Array.from(bytes)));
     oidCache.set(dotted, der);
   }
   return der;
@@ -84,8 +111,42 @@ const SET = 0x31;
 const INTEGER_ONE = Uint8Array.of(0x02, 0x01, 0x01);
 const NULL = Uint8Array.of(0x05, 0x00);
 
-function algorithmIdentifier(algorithmOid: string, nullParams = false): Uint8Array {
-  return nullParams ? tlv(SEQUENCE, oid(algorithmOid), NULL) : tlv(SEQUENCE, oid(algorithmOid));
+/** The algorithm identifiers of one table entry, encoded once. */
+interface AlgorithmParts {
+  digestOid: string;
+  signatureOid: string;
+  signatureNullParams: boolean;
+  digestAlgorithm: Uint8Array;
+  /** SignedData.digestAlgorithms: the SET holding digestAlgorithm. */
+  digestAlgorithms: Uint8Array;
+  signatureAlgorithm: Uint8Array;
+}
+/** By table entry (the host passes the same entries each time), then by what the parts are made of. */
+const algorithmPartsByEntry = new WeakMap<CmsAlgorithm, AlgorithmParts>();
+const algorithmPartsCache = new Map<string, AlgorithmParts>();
+
+function algorithmParts(algorithm: CmsAlgorithm): AlgorithmParts {
+  const byEntry = algorithmPartsByEntry.get(algorithm);
+  // The entry's fields are compared, so an entry changed since is never given its old parts.
+  if (byEntry && byEntry.digestOid === algorithm.digest.oid && byEntry.signatureOid === algorithm.signatureOid && byEntry.signatureNullParams === algorithm.signatureNullParams) {
+    return byEntry;
+  }
+  const key = `${algorithm.digest.oid} ${algorithm.signatureOid} ${algorithm.signatureNullParams}`;
+  let parts = algorithmPartsCache.get(key);
+  if (!parts) {
+    const digestAlgorithm = encode(tlv(SEQUENCE, oid(algorithm.digest.oid)));
+    parts = {
+      digestOid: algorithm.digest.oid,
+      signatureOid: algorithm.signatureOid,
+      signatureNullParams: algorithm.signatureNullParams,
+      digestAlgorithm,
+      digestAlgorithms: encode(tlv(SET, digestAlgorithm)),
+      signatureAlgorithm: encode(algorithm.signatureNullParams ? tlv(SEQUENCE, oid(algorithm.signatureOid), NULL) : tlv(SEQUENCE, oid(algorithm.signatureOid))),
+    };
+    algorithmPartsCache.set(key, parts);
+  }
+  algorithmPartsByEntry.set(algorithm, parts);
+  return parts;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -97,12 +158,30 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /** RFC 5652 §11.3: UTCTime for 1950–2049, GeneralizedTime otherwise; whole seconds, UTC. */
 function timeValue(date: Date): Uint8Array {
   const d = new Date(Math.floor(date.getTime() / 1000) * 1000);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
   const year = d.getUTCFullYear();
-  const rest = `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
-  return year >= 1950 && year < 2050
-    ? tlv(0x17, new TextEncoder().encode(`${p(year % 100)}${rest}`))
-    : tlv(0x18, new TextEncoder().encode(`${p(year, 4)}${rest}`));
+  if (!(year >= 0 && year <= 9999)) throw new RangeError(`signing time ${date.toISOString()} is outside years 0000-9999`);
+  const utc = year >= 1950 && year < 2050;
+  // Tag, length, then YY or YYYY, MM DD hh mm ss and Z as ASCII digits.
+  const out = new Uint8Array(utc ? 15 : 17);
+  out[0] = utc ? 0x17 : 0x18;
+  out[1] = out.length - 2;
+  let at = 2;
+  const digits = (value: number, width: number): void => {
+    for (let i = width - 1; i >= 0; i--) {
+      out[at + i] = 0x30 + (value % 10);
+      value = Math.floor(value / 10);
+    }
+    at += width;
+  };
+  if (utc) digits(year % 100, 2);
+  else digits(year, 4);
+  digits(d.getUTCMonth() + 1, 2);
+  digits(d.getUTCDate(), 2);
+  digits(d.getUTCHours(), 2);
+  digits(d.getUTCMinutes(), 2);
+  digits(d.getUTCSeconds(), 2);
+  out[at] = 0x5a; // Z
+  return out;
 }
 
 // ---------- reading the two fields CMS needs from the certificate ----------
@@ -125,23 +204,44 @@ function element(der: Uint8Array, offset: number): { tag: number; start: number;
   return { tag, start, end };
 }
 
-interface SignerIdentity {
-  /** The issuer Name and serialNumber INTEGER exactly as in the certificate (DER). */
-  issuer: Uint8Array;
-  serial: Uint8Array;
-  /** SHA-256 of the certificate, for signingCertificateV2. */
-  certHash: Uint8Array;
+/** What the CMS says about its signer: fixed for a certificate, so encoded once per certificate. */
+interface SignerParts {
+  /** A copy of the certificate the parts were made from. */
+  certificateDer: Uint8Array;
+  /** SignerInfo.sid: IssuerAndSerialNumber, DER. */
+  issuerAndSerial: Uint8Array;
+  /** The signingCertificateV2 attribute, DER. */
+  signingCertificate: Uint8Array;
 }
 
-const identities = new Map<string, SignerIdentity>();
-const MAX_IDENTITIES = 256;
+/** By the caller's certificate buffer (the host passes the same one for a certificate each time). */
+const signerPartsByBuffer = new WeakMap<Uint8Array, SignerParts>();
+/** By the certificate's SHA-256, for callers that pass a new buffer each time. */
+const signerPartsByHash = new Map<string, SignerParts>();
+const MAX_SIGNERS = 256;
 
-/** Issuer and serial of a certificate, cached by its bytes: they never change. */
-function signerIdentity(certificateDer: Uint8Array): SignerIdentity {
-  const certHash = new Uint8Array(createHash('sha256').update(certificateDer).digest());
-  const key = Buffer.from(certHash).toString('hex');
-  const cached = identities.get(key);
-  if (cached) return cached;
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
+
+/** Issuer, serial and hash of a certificate as CMS needs them, cached: a certificate never changes. */
+function signerParts(certificateDer: Uint8Array): SignerParts {
+  const byBuffer = signerPartsByBuffer.get(certificateDer);
+  // The bytes are compared, so a buffer changed in place since is never mistaken for the old certificate.
+  if (byBuffer && sameBytes(certificateDer, byBuffer.certificateDer)) return byBuffer;
+  const certHash = createHash('sha256').update(certificateDer).digest();
+  const key = certHash.toString('hex');
+  let parts = signerPartsByHash.get(key);
+  if (!parts) {
+    parts = readSignerParts(Uint8Array.from(certificateDer), certHash);
+    if (signerPartsByHash.size >= MAX_SIGNERS) signerPartsByHash.clear();
+    signerPartsByHash.set(key, parts);
+  }
+  signerPartsByBuffer.set(certificateDer, parts);
+  return parts;
+}
+
+function readSignerParts(certificateDer: Uint8Array, certHash: Uint8Array): SignerParts {
   const cert = element(certificateDer, 0);
   const tbs = element(certificateDer, cert.start);
   if (cert.tag !== SEQUENCE || tbs.tag !== SEQUENCE) throw new Error('not an X.509 certificate');
@@ -152,58 +252,58 @@ function signerIdentity(certificateDer: Uint8Array): SignerIdentity {
     field = element(certificateDer, at);
   }
   if (field.tag !== 0x02) throw new Error('certificate without a serial number');
+  // The issuer Name and serialNumber INTEGER exactly as in the certificate (DER).
   const serial = certificateDer.slice(at, field.end);
   const algorithm = element(certificateDer, field.end);
   const issuerField = element(certificateDer, algorithm.end);
   if (issuerField.tag !== SEQUENCE) throw new Error('certificate without an issuer name');
   const issuer = certificateDer.slice(algorithm.end, issuerField.end);
-  const identity = { issuer, serial, certHash };
-  if (identities.size >= MAX_IDENTITIES) identities.clear();
-  identities.set(key, identity);
-  return identity;
+  // ESSCertIDv2 with the default SHA-256 (hashAlgorithm omitted, RFC 5035), cert hash and issuerSerial.
+  const issuerSerial = tlv(SEQUENCE, tlv(SEQUENCE, tlv(0xa4, issuer)), serial);
+  const essCertIdV2 = tlv(SEQUENCE, tlv(0x04, certHash), issuerSerial);
+  return {
+    certificateDer,
+    issuerAndSerial: encode(tlv(SEQUENCE, issuer, serial)),
+    signingCertificate: encode(attribute(OID_SIGNING_CERTIFICATE_V2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
+  };
 }
 
-/** ESSCertIDv2 with the default SHA-256 (hashAlgorithm omitted, RFC 5035), cert hash and issuerSerial. */
-function signingCertificateV2(id: SignerIdentity): Uint8Array {
-  const issuerSerial = tlv(SEQUENCE, tlv(SEQUENCE, tlv(0xa4, id.issuer)), id.serial);
-  const essCertIdV2 = tlv(SEQUENCE, tlv(0x04, id.certHash), issuerSerial);
-  return tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2));
-}
-
-function attribute(type: string, value: Uint8Array): Uint8Array {
+function attribute(type: string, value: Der): Constructed {
   return tlv(SEQUENCE, oid(type), tlv(SET, value));
 }
+
+const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID_CONTENT_TYPE, oid(OID_DATA)));
 
 /** Builds and signs a SignedData; `sign` gets exactly the DER SET of the signed attributes. */
 export async function buildSignedData(options: BuildSignedDataOptions): Promise<SignedDataParts> {
   const { certificateDer, content, detached, algorithm } = options;
   if (options.contentDigest && !detached) throw new Error('a precomputed digest needs a detached signature');
-  const id = signerIdentity(certificateDer);
+  const signer = signerParts(certificateDer);
   const digest = options.contentDigest ?? algorithm.digest.hash(content);
 
   // DER SET OF: members ordered by their encodings (X.690 §11.6).
   const attributes = [
-    attribute(OID_CONTENT_TYPE, oid(OID_DATA)),
-    attribute(OID_SIGNING_TIME, timeValue(options.signingTime ?? new Date())),
-    attribute(OID_MESSAGE_DIGEST, tlv(0x04, digest)),
-    attribute(OID_SIGNING_CERTIFICATE_V2, signingCertificateV2(id)),
+    CONTENT_TYPE_ATTRIBUTE,
+    encode(attribute(OID_SIGNING_TIME, timeValue(options.signingTime ?? new Date()))),
+    encode(attribute(OID_MESSAGE_DIGEST, tlv(0x04, digest))),
+    signer.signingCertificate,
   ].sort(compareBytes);
-  const signedAttributes = tlv(SET, ...attributes);
+  const signedAttributes = encode(tlv(SET, ...attributes));
 
   const signature = await options.sign(signedAttributes);
 
-  const digestAlgorithm = algorithmIdentifier(algorithm.digest.oid);
+  const algorithms = algorithmParts(algorithm);
   const signerInfo = tlv(
     SEQUENCE,
     INTEGER_ONE,
-    tlv(SEQUENCE, id.issuer, id.serial),
-    digestAlgorithm,
+    signer.issuerAndSerial,
+    algorithms.digestAlgorithm,
     tlv(0xa0, ...attributes),
-    algorithmIdentifier(algorithm.signatureOid, algorithm.signatureNullParams),
+    algorithms.signatureAlgorithm,
     tlv(0x04, signature),
   );
   const encapContentInfo = detached ? tlv(SEQUENCE, oid(OID_DATA)) : tlv(SEQUENCE, oid(OID_DATA), tlv(0xa0, tlv(0x04, content)));
-  const signedData = tlv(SEQUENCE, INTEGER_ONE, tlv(SET, digestAlgorithm), encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
-  const cms = tlv(SEQUENCE, oid(OID_SIGNED_DATA), tlv(0xa0, signedData));
+  const signedData = tlv(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
+  const cms = encode(tlv(SEQUENCE, oid(OID_SIGNED_DATA), tlv(0xa0, signedData)));
   return { cms, signedAttributes };
 }

@@ -45,4 +45,15 @@ describe('algorithm table', () => {
     }
     expect(() => ecdsaRawToDer(new Uint8Array(3))).toThrow();
   });
+
+  it('writes minimal DER integers: leading zeros dropped, a 0x00 before a set top bit, zero as one byte', () => {
+    const der = (hex: string) => Buffer.from(ecdsaRawToDer(Buffer.from(hex, 'hex'))).toString('hex');
+    expect(der('0000017f' + '80000001')).toBe('300b' + '0202017f' + '02050080000001');
+    expect(der('00000000' + '00ff0000')).toBe('3009' + '020100' + '020400ff0000');
+    expect(der('0000' + '0000')).toBe('3006' + '020100' + '020100');
+    // P-521 sized (66-byte halves, top bits set): the SEQUENCE length takes the 0x81 form.
+    const big = der('ff'.repeat(66) + '01'.repeat(66));
+    expect(big.slice(0, 10)).toBe('308189' + '0243');
+    expect(big.length / 2).toBe(3 + 2 + 67 + 2 + 66);
+  });
 });

@@ -72,29 +72,46 @@ export function digestInfo(digest: DigestAlgorithm, hash: Uint8Array): Uint8Arra
   return new Uint8Array(Buffer.concat([Buffer.from(prefix, 'hex'), hash]));
 }
 
-/** One unsigned big-endian integer as DER INTEGER content (minimal, with a 0 when the top bit is set). */
-function derInteger(bytes: Uint8Array): Buffer {
-  let i = 0;
-  while (i < bytes.length - 1 && bytes[i] === 0) i++;
-  let body = Buffer.from(bytes.subarray(i));
-  if (body.length === 0) body = Buffer.from([0]);
-  if (body[0]! & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
-  return Buffer.concat([Buffer.from([0x02]), derLength(body.length), body]);
+/** Where the minimal big-endian form of an unsigned integer starts (keeps one byte for zero). */
+function integerStart(bytes: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i < to - 1 && bytes[i] === 0) i++;
+  return i;
 }
 
-function derLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-/** Raw r‖s (PKCS#11 CKM_ECDSA output) → DER Ecdsa-Sig-Value. */
+/** Raw r‖s (PKCS#11 CKM_ECDSA output) → DER Ecdsa-Sig-Value, written into one buffer. */
 export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   if (raw.length === 0 || raw.length % 2 !== 0) throw new Error(`ECDSA signature of odd length ${raw.length}`);
   const half = raw.length / 2;
-  const content = Buffer.concat([derInteger(raw.subarray(0, half)), derInteger(raw.subarray(half))]);
-  return new Uint8Array(Buffer.concat([Buffer.from([0x30]), derLength(content.length), content]));
+  const rStart = integerStart(raw, 0, half);
+  const sStart = integerStart(raw, half, raw.length);
+  // A 0x00 in front of an integer whose top bit is set keeps it positive.
+  const rPad = raw[rStart]! & 0x80 ? 1 : 0;
+  const sPad = raw[sStart]! & 0x80 ? 1 : 0;
+  const rLength = half - rStart + rPad;
+  const sLength = raw.length - sStart + sPad;
+  const content = 2 + rLength + 2 + sLength;
+  // Integers of P-521 are at most 67 bytes: every length fits in one byte, the SEQUENCE's maybe in 0x81 nn.
+  if (rLength > 0x7f || sLength > 0x7f || content > 0xff) throw new Error(`ECDSA signature of length ${raw.length} is too long`);
+  const header = content < 0x80 ? 2 : 3;
+  const out = new Uint8Array(header + content);
+  out[0] = 0x30;
+  if (header === 2) out[1] = content;
+  else {
+    out[1] = 0x81;
+    out[2] = content;
+  }
+  let at = header;
+  out[at++] = 0x02;
+  out[at++] = rLength;
+  at += rPad;
+  out.set(raw.subarray(rStart, half), at);
+  at += half - rStart;
+  out[at++] = 0x02;
+  out[at++] = sLength;
+  at += sPad;
+  out.set(raw.subarray(sStart), at);
+  return out;
 }
 
 const asIs = (raw: Uint8Array): Uint8Array => raw;

@@ -88,6 +88,16 @@ export function findObjects(api: Pkcs11Api, session: Handle, template: Array<{ t
   return found;
 }
 
+/** The first object matching `template`, or null: one C_FindObjects call, not a full listing. */
+export function findFirstObject(api: Pkcs11Api, session: Handle, template: Array<{ type: number; value?: number | boolean | Buffer | string }>): Handle | null {
+  api.C_FindObjectsInit(session, template);
+  try {
+    return api.C_FindObjects(session, 1)[0] ?? null;
+  } finally {
+    api.C_FindObjectsFinal(session);
+  }
+}
+
 export interface CertificateScanResult {
   certificates: TokenCertificate[];
   /** Objects skipped with the reason (unparsable certificate, unreadable value). */

@@ -3,7 +3,7 @@
 import { TokensignError, type PinState } from '../../shared/protocol';
 import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type SignatureAlgorithm } from './algorithms';
 import type { TokenCertificate } from './certificate';
-import { findObjects, readAttribute } from './certificate';
+import { findFirstObject, findObjects, readAttribute } from './certificate';
 import {
   CKA_ALWAYS_AUTHENTICATE,
   CKA_CLASS,
@@ -23,6 +23,8 @@ import { isTokenStillPresent, readPinState } from './token';
 const CKU_CONTEXT_SPECIFIC = 2;
 /** Large enough for RSA-16384 and any ECDSA/GOST signature; pkcs11js returns the used slice. */
 const SIGNATURE_BUFFER_BYTES = 2048;
+/** Output buffer of the synchronous C_Sign, allocated once. */
+const syncSignatureBuffer = Buffer.alloc(SIGNATURE_BUFFER_BYTES);
 
 export type SignFunction = (toBeSigned: Uint8Array) => Promise<Uint8Array>;
 
@@ -107,8 +109,7 @@ export function closeKeptSessions(): void {
 function acquireSession(tokenId: string, api: Pkcs11Api, slot: Handle, allowReuse: boolean): { kept: KeptSession; reused: boolean } {
   const existing = keptSessions.get(tokenId);
   if (allowReuse && existing && !existing.busy && existing.api === api && existing.slot.equals(slot)) {
-    if (existing.idleTimer) clearTimeout(existing.idleTimer);
-    existing.idleTimer = undefined;
+    // The idle timer stays armed: it leaves a busy session alone, and is re-armed at release.
     existing.busy = true;
     return { kept: existing, reused: true };
   }
@@ -125,7 +126,14 @@ function releaseSession(tokenId: string, kept: KeptSession, clean: boolean): voi
     dropKept(tokenId, kept);
     return;
   }
-  kept.idleTimer = setTimeout(() => dropKept(tokenId, kept), SESSION_IDLE_MS);
+  if (kept.idleTimer) {
+    // One timer per kept session, restarted: no new timer per operation.
+    kept.idleTimer.refresh();
+    return;
+  }
+  kept.idleTimer = setTimeout(() => {
+    if (!kept.busy) dropKept(tokenId, kept);
+  }, SESSION_IDLE_MS);
   kept.idleTimer.unref();
 }
 
@@ -231,9 +239,14 @@ export async function withSigningKey<T>(
       const input = options.prehashed ? digestMechanismInput(algorithm, choice, toBeSigned) : mechanismInput(algorithm, choice, toBeSigned);
       api.C_SignInit(openSession, choice.parameter ? { mechanism: choice.mechanism, parameter: choice.parameter } : { mechanism: choice.mechanism }, key);
       if (contextLogin) api.C_Login(openSession, CKU_CONTEXT_SPECIFIC, loginPin);
-      const data = Buffer.from(input);
-      const out = Buffer.alloc(SIGNATURE_BUFFER_BYTES);
-      const raw = data.length <= SYNC_SIGN_MAX_BYTES ? api.C_Sign(openSession, data, out) : await api.C_SignAsync(openSession, data, out);
+      // A view, not a copy: the input is this call's own bytes and stays unchanged while the token signs.
+      const data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+      // The synchronous call writes into one buffer kept for it (nothing else runs meanwhile); the
+      // thread-pool call gets its own. Either way the output is copied out at once below.
+      const raw =
+        data.length <= SYNC_SIGN_MAX_BYTES
+          ? api.C_Sign(openSession, data, syncSignatureBuffer)
+          : await api.C_SignAsync(openSession, data, Buffer.alloc(SIGNATURE_BUFFER_BYTES));
       return options.rawSignature ? new Uint8Array(raw) : algorithm.encodeSignature(new Uint8Array(raw));
     };
     const result = await operation(sign);
@@ -302,11 +315,10 @@ function findPrivateKey(api: Pkcs11Api, session: Handle, target: TokenCertificat
   if (target.ckaId.length === 0) {
     throw new TokensignError('KEY_NOT_FOUND', `The certificate "${target.info.label}" has no CKA_ID, so its private key cannot be found.`);
   }
-  const keys = findObjects(api, session, [
+  const key = findFirstObject(api, session, [
     { type: CKA_CLASS, value: CKO_PRIVATE_KEY },
     { type: CKA_ID, value: target.ckaId },
   ]);
-  const key = keys[0];
   if (!key) throw new TokensignError('KEY_NOT_FOUND', `No private key for the certificate "${target.info.label}" on the token "${target.token.info.label}".`);
   return key;
 }

@@ -112,7 +112,9 @@ export function scanTokens(modules: Pkcs11Module[]): TokenScan {
 export function currentPinState(token: TokenRef): PinState | null {
   try {
     const raw = token.module.api.C_GetTokenInfo(token.slot);
-    if (tokenId(token.module.path, raw.serialNumber.trim(), raw.label.trim()) !== token.info.id) return null;
+    // The id is a hash of (module path, serial, label) and the module is the same object: comparing
+    // serial and label says the same without hashing them again.
+    if (raw.serialNumber.trim() !== token.info.serial || raw.label.trim() !== token.info.label) return null;
     return pinStateFromFlags(raw.flags);
   } catch {
     return null;
