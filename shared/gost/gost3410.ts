@@ -78,7 +78,7 @@ export function invert(a: bigint, m: bigint): bigint {
   }
   if (u !== 1n) throw new RangeError('not invertible');
   const inverse = mod(su, m);
-  if ((inverse * a) % m !== mod(1n, m)) throw new Error('modular inverse check failed'); // one product: a bug here is loud
+  if (mod(inverse * a, m) !== 1n) throw new Error('modular inverse check failed'); // one product: a bug here is loud
   return inverse;
 }
 
@@ -497,6 +497,13 @@ function fastDoubleMultiply(c: GostCurve, f: Field, k1: bigint, k2: bigint, Q: A
     if (d) add(rows[i]![Math.abs(d) - 1]!, d < 0);
   }
   return empty || acc.z % f.p === 0n ? null : acc;
+}
+
+/** verifyNumber's fast k1·G + k2·Q in affine form; undefined when it declines (then doubleMultiply decides). For tests. */
+export function uncheckedDoubleMultiply(c: GostCurve, k1: bigint, k2: bigint, Q: AffinePoint): AffinePoint | undefined {
+  const f = fieldOf(c);
+  const J = fastDoubleMultiply(c, f, k1, k2, Q);
+  return J ? toAffine(f, J) ?? undefined : undefined;
 }
 
 /** Is x(P) mod q = r, for P = (X : Y : Z) with Z ≢ 0? Without inverting Z: x = X/Z² is one of r, r + q, … below p. */
