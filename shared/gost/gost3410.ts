@@ -1,7 +1,7 @@
 // GOST R 34.10-2012 signature verification (RFC 7091 §6.2) on bigint, in Jacobian coordinates.
 // Speed (all data here is public, so nothing needs to be constant-time):
-// - k1·G from a per-curve table of signed 2^9-ary digits × powers of G (built on first use: 7,424 points for 256
-//   bits, ~1 MiB; 14,592 for 512): 29 additions for 256 bits, no doublings;
+// - k1·G from a per-curve table of signed 2^9-ary digits × powers of G (built on first use: 7,424 points, 1.2 MiB
+//   for 256 bits; 14,592, 2.9 MiB for 512): 29 additions for 256 bits, no doublings;
 // - k2·Q by width-5 wNAF over odd multiples of Q; a key seen again (same object) gets a table of odd multiples of
 //   Q, 2^s·Q, 2^2s·Q, … (16 parts, s = bits/16), so its chain of doublings is 16 times shorter;
 // - field elements are kept lazily reduced (any representative of small size, possibly negative): only products
