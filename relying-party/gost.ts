@@ -1,5 +1,5 @@
 // GOST R 34.10-2012 / 34.11-2012 for the verifier: OpenSSL's gost engine through node:crypto when the portal opts in
-// (enableGostEngine), the pure-JS shared/gost otherwise. Both give the same answers; the engine is ~10× faster.
+// (enableGostEngine), the pure-JS shared/gost otherwise. Both give the same answers; the engine is ~2× faster.
 import { createPublicKey, hash as oneShotHash, setEngine, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { gostPublicKeyFromSpki, isOnCurve, streebog, verifyGostDigest, type GostPublicKey, type GostSize } from '../shared/gost/index';
 

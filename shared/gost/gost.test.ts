@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { doubleMultiply, type AffinePoint } from './gost3410.js';
+import { doubleMultiply, invert, keyTableCount, reductionFor, uncheckedDoubleMultiply, type AffinePoint } from './gost3410.js';
 import {
   GOST_CURVES,
   gostCurveByOid,
@@ -130,6 +130,104 @@ describe('GOST R 34.10-2012 point arithmetic against a plain affine double-and-a
     expect(doubleMultiply(c, k, Q, 7n, G)).toEqual(add(c, mul(c, k, Q), mul(c, 7n, G)));
     expect(multiply(c, 0n, G)).toBeNull();
     expect(() => multiply(c, -1n, G)).toThrow(RangeError);
+  });
+});
+
+describe('GOST R 34.10-2012 arithmetic building blocks against the plain bigint operations', () => {
+  const m = (a: bigint, p: bigint) => ((a % p) + p) % p;
+  const rndBits = (bits: number) => BigInt('0x0' + randomBytes(Math.ceil(bits / 8)).toString('hex')) >> BigInt(8 * Math.ceil(bits / 8) - bits);
+  const primes = [...new Set(Object.values(GOST_CURVES).flatMap((c) => [c.p]))];
+
+  it.each(primes.map((p) => [p.toString(16).slice(0, 12) + '…', p] as const))('reduction for p = %s agrees with %% p', (_name, p) => {
+    const { red, fold } = reductionFor(p);
+    const n = p.toString(2).length;
+    const edges = [0n, 1n, -1n, p, p - 1n, p + 1n, -p, 2n * p, p * p, (p - 1n) * (p - 1n), (1n << BigInt(n)) - 1n, 1n << BigInt(n),
+      (1n << BigInt(2 * n)) - 1n, -(1n << BigInt(2 * n)), (1n << BigInt(2 * n + 150)) - 1n, -((1n << BigInt(2 * n + 150)) - 1n)];
+    const values = [...edges];
+    for (let i = 0; i < 300; i++) {
+      const t = rndBits(1 + (i % (2 * n + 150)));
+      values.push(i % 2 ? t : -t);
+    }
+    // The shapes the formulas make: products of lazily reduced values (a little above p, either sign).
+    for (let i = 0; i < 200; i++) values.push((rndBits(n + 3) - (1n << BigInt(n + 2))) * (rndBits(n + 40) - (1n << BigInt(n + 39))));
+    for (const t of values) {
+      const r = red(t);
+      expect(m(r, p), `red(${t})`).toBe(m(t, p));
+      expect(r < 1n << BigInt(n + 1) && r > -(1n << BigInt(n + 1)), `red(${t}) = ${r} is small`).toBe(true);
+      expect(m(fold(t), p), `fold(${t})`).toBe(m(t, p));
+    }
+  });
+
+  it('Lehmer inverse agrees with a·a⁻¹ ≡ 1 for random and edge values, modulo every p and q', () => {
+    for (const c of Object.values(GOST_CURVES)) {
+      for (const mod of [c.p, c.q]) {
+        const values = [1n, 2n, 3n, mod - 1n, mod - 2n, mod + 5n, -7n, (1n << 47n) + 1n, (1n << 48n) - 1n, 1n << 48n, (1n << 53n) + 3n, mod >> 1n];
+        for (let i = 0; i < 40; i++) values.push(m(rndBits(mod.toString(2).length + 8), mod) || 1n);
+        for (const a of values) expect((invert(a, mod) * m(a, mod)) % mod, `1/${a} mod ${mod}`).toBe(1n);
+      }
+    }
+    expect(() => invert(0n, 7n)).toThrow(RangeError);
+    expect(() => invert(6n, 9n)).toThrow(RangeError);
+  });
+});
+
+describe("GOST R 34.10-2012 verifyNumber's fast path", () => {
+  const m = (a: bigint, p: bigint) => ((a % p) + p) % p;
+  const rnd = (q: bigint) => (BigInt('0x' + randomBytes(80).toString('hex')) % (q - 1n)) + 1n;
+  /** A signature as RFC 7091 §6.1 makes it, with the checked multiply (independent of the fast path). */
+  const sign = (c: (typeof GOST_CURVES)[string], d: bigint, e: bigint) => {
+    for (;;) {
+      const k = rnd(c.q);
+      const r = multiply(c, k, { x: c.x, y: c.y })!.x % c.q;
+      const s = m(r * d + k * e, c.q);
+      if (r !== 0n && s !== 0n) return { r, s };
+    }
+  };
+
+  it.each(Object.entries(GOST_CURVES))('%s: signatures made here verify, on first, second and cached use; altered ones do not', (_oid, c) => {
+    const G = { x: c.x, y: c.y };
+    const d = rnd(c.q);
+    const Q = multiply(c, d, G)!;
+    for (let i = 0; i < 4; i++) {
+      const e = rnd(c.q);
+      const { r, s } = sign(c, d, e);
+      expect(verifyNumber(c, Q, e, r, s), `signature ${i}`).toBe(true);
+      expect(verifyNumber(c, Q, e + 1n, r, s)).toBe(false);
+      expect(verifyNumber(c, Q, e, r, m(s + 1n, c.q) || 1n)).toBe(false);
+      expect(verifyNumber(c, Q, e, r === 1n ? 2n : r - 1n, s)).toBe(false);
+    }
+  });
+
+  it.each(Object.entries(GOST_CURVES))('%s: the unchecked sum equals the checked one, or declines', (_oid, c) => {
+    const G = { x: c.x, y: c.y };
+    const Q = multiply(c, rnd(c.q), G)!;
+    for (let i = 0; i < 6; i++) {
+      const [k1, k2] = [rnd(c.q), rnd(c.q)];
+      expect(uncheckedDoubleMultiply(c, k1, k2, Q)).toEqual(doubleMultiply(c, k1, G, k2, Q));
+    }
+    // The sum is the point at infinity: the fast path declines, and verification (which then takes the checked path) fails.
+    const k = rnd(c.q);
+    expect(uncheckedDoubleMultiply(c, k, c.q - k, G)).toBeUndefined();
+    expect(uncheckedDoubleMultiply(c, c.q - 1n, 1n, G)).toBeUndefined();
+    // Q = G with k1 = k2: the two halves of the sum meet; whatever the fast path does, it must not be wrong.
+    const same = uncheckedDoubleMultiply(c, k, k, G);
+    if (same !== undefined) expect(same).toEqual(multiply(c, 2n * k, G));
+  });
+
+  it('keeps a table for at most 256 recently used keys; an evicted key still verifies', () => {
+    const c = gostCurveByOid('1.2.643.2.2.35.0')!;
+    const G = { x: c.x, y: c.y };
+    const keys = Array.from({ length: 260 }, (_, i) => ({ d: BigInt(i + 2) * 1_000_003n }));
+    const points = keys.map(({ d }) => multiply(c, d, G)!);
+    const e = 123456789n;
+    for (let round = 0; round < 3; round++) {
+      points.forEach((Q, i) => {
+        const { r, s } = sign(c, keys[i]!.d, e);
+        expect(verifyNumber(c, Q, e, r, s)).toBe(true);
+      });
+      expect(keyTableCount()).toBeLessThanOrEqual(256);
+    }
+    expect(keyTableCount()).toBe(256);
   });
 });
 
