@@ -23,6 +23,18 @@ function softwareSigner(name: 'rsa' | 'p256' | 'p384') {
     name === 'rsa' ? new Uint8Array(cryptoSign(hash, tbs, key)) : ecdsaRawToDer(new Uint8Array(cryptoSign(hash, tbs, { key, dsaEncoding: 'ieee-p1363' })));
 }
 
+/** A detached RSA-2048 CMS over "x", signed now or at `signingTime`. */
+function signRsaDetached(signingTime?: Date) {
+  return buildSignedData({
+    certificateDer: readFileSync(pki.certs.rsa!.certDer),
+    content: Buffer.from('x'),
+    detached: true,
+    algorithm: algorithmForKey('RSA-2048')!,
+    sign: softwareSigner('rsa'),
+    ...(signingTime ? { signingTime } : {}),
+  });
+}
+
 describe('buildSignedData', () => {
   it.each([
     ['rsa', 'RSA-2048', '1.2.840.113549.1.1.11'],
@@ -82,13 +94,7 @@ describe('buildSignedData', () => {
   });
 
   it('produces a CMS OpenSSL reads with the attributes and algorithms of §2', async () => {
-    const { cms } = await buildSignedData({
-      certificateDer: readFileSync(pki.certs.rsa!.certDer),
-      content: Buffer.from('x'),
-      detached: true,
-      algorithm: algorithmForKey('RSA-2048')!,
-      sign: softwareSigner('rsa'),
-    });
+    const { cms } = await signRsaDetached();
     const printed = execFileSync('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER'], { input: cms, encoding: 'utf8' });
     expect(printed).toMatch(/version: 1/);
     expect(printed).toMatch(/eContent: <ABSENT>/);
@@ -133,14 +139,7 @@ describe('buildSignedData', () => {
     ['2050-01-01T00:00:00.000Z', '2050-01-01T00:00:00.000Z', 0x18],
     ['1949-12-31T23:59:59.000Z', '1949-12-31T23:59:59.000Z', 0x18],
   ])('writes signingTime %s as UTCTime before 2050 and GeneralizedTime otherwise (RFC 5652)', async (at, expected, tag) => {
-    const { cms } = await buildSignedData({
-      certificateDer: readFileSync(pki.certs.rsa!.certDer),
-      content: Buffer.from('x'),
-      detached: true,
-      algorithm: algorithmForKey('RSA-2048')!,
-      sign: softwareSigner('rsa'),
-      signingTime: new Date(at),
-    });
+    const { cms } = await signRsaDetached(new Date(at));
     const s = readCms(cms);
     expect(s.signingTime?.toISOString()).toBe(expected);
     const attribute = s.signedAttributeDers.find((d) => d.includes(Buffer.from('06092a864886f70d010905', 'hex')))!;
