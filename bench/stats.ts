@@ -26,11 +26,13 @@ export async function timeRuns(runs: number, fn: () => unknown, warmup = 0): Pro
 }
 
 /**
- * Operations per second: `batches` batches of `perBatch` calls, the median batch rate.
- * Batching keeps timer resolution out of sub-millisecond figures.
+ * Operations per second: `batches` batches of `perBatch` calls (the report takes the median batch
+ * rate; batching keeps timer resolution out of sub-millisecond figures), after a warm-up long
+ * enough for V8 to have optimized the code: a few hundred calls are not, and the first case
+ * measured would pay for the JIT of code the later ones share.
  */
-export async function opsPerSecond(batches: number, perBatch: number, fn: () => unknown, warmup = perBatch): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
+export async function opsPerSecond(batches: number, perBatch: number, fn: () => unknown, warmupMs = 1000): Promise<number[]> {
+  for (const until = performance.now() + warmupMs; performance.now() < until; ) await fn();
   const rates: number[] = [];
   for (let b = 0; b < batches; b++) {
     const start = performance.now();
