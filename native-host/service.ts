@@ -132,23 +132,28 @@ export class TokenService {
   }
 
   /**
-   * The certificate to sign with, and its token's PIN flags read just now: cached if its token is
-   * still in (one C_GetTokenInfo checks serial and label), else found by a rescan.
+   * The certificate to sign with and its token's PIN flags: those kept with the token's idle kept
+   * session (no call: C_Login in that session tells a removed token, see withSigningKey), else read
+   * just now by one C_GetTokenInfo that checks serial and label, else found by a rescan.
    */
-  private async certificateForSigning(certificateId: string): Promise<{ target: TokenCertificate; pinState: PinState }> {
+  private async certificateForSigning(certificateId: string): Promise<{ target: TokenCertificate; pinState: PinState; pinStateChecked: boolean }> {
     const cached = this.known.get(certificateId);
-    const { currentPinState } = loadedParts ?? (await parts());
+    const { currentPinState, keptSessionPinState } = loadedParts ?? (await parts());
+    const keptPin = cached ? keptSessionPinState(cached.token) : null;
+    if (cached && keptPin) return { target: cached, pinState: keptPin, pinStateChecked: false };
     const cachedPin = cached ? currentPinState(cached.token) : null;
-    if (cached && cachedPin) return { target: cached, pinState: cachedPin };
+    if (cached && cachedPin) return { target: cached, pinState: cachedPin, pinStateChecked: true };
     const fresh = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
-    if (fresh) return { target: fresh, pinState: fresh.token.info.pin };
+    if (fresh) return { target: fresh, pinState: fresh.token.info.pin, pinStateChecked: true };
     if (cached) throw new TokensignError('TOKEN_REMOVED', `The token "${cached.token.info.label}" holding this certificate was removed.`);
     throw new TokensignError('CERTIFICATE_NOT_FOUND', `No certificate with id "${certificateId.slice(0, 80)}" on any present token.`);
   }
 
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
-  private async signingTarget(certificateId: string): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm; pinState: PinState }> {
-    const { target, pinState } = await this.certificateForSigning(certificateId);
+  private async signingTarget(
+    certificateId: string,
+  ): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm; pinState: PinState; pinStateChecked: boolean }> {
+    const { target, pinState, pinStateChecked } = await this.certificateForSigning(certificateId);
     const { certificateStatus, algorithmForKey } = loadedParts ?? (await parts());
     const validity = validityOf(target);
     const status = certificateStatus(new Date(validity.notBefore), new Date(validity.notAfter), this.now());
@@ -158,18 +163,18 @@ export class TokenService {
     }
     const algorithm = algorithmForKey(target.info.keyAlgorithm);
     if (!algorithm) throw new TokensignError('UNSUPPORTED_ALGORITHM', `Signing with ${target.info.keyAlgorithm} keys is not supported.`);
-    return { target, algorithm, pinState };
+    return { target, algorithm, pinState, pinStateChecked };
   }
 
   private async signContent(certificateId: string, pin: string | undefined, content: Uint8Array, detached: boolean): Promise<SignResult> {
-    const { target, algorithm, pinState } = await this.signingTarget(certificateId);
+    const { target, algorithm, pinState, pinStateChecked } = await this.signingTarget(certificateId);
     const { withSigningKey, buildSignedData } = loadedParts ?? (await parts());
     const { cms } = await withSigningKey(
       target,
       pin,
       algorithm,
       (sign) => buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now() }),
-      { pinState },
+      { pinState, pinStateChecked },
     );
     return { cms: base64(cms), certificate: target.info.der };
   }
@@ -190,7 +195,7 @@ export class TokenService {
     options: { format: 'cms' | 'raw'; hashed: boolean; reverse: boolean; detached: boolean },
   ): Promise<SignResult | RawSignResult> {
     if (!options.hashed) refuseAuthPayload(data);
-    const { target, algorithm, pinState } = await this.signingTarget(certificateId);
+    const { target, algorithm, pinState, pinStateChecked } = await this.signingTarget(certificateId);
     const { withSigningKey, buildSignedData } = await parts();
     const digestLength = algorithm.digest.hash(new Uint8Array(0)).length;
     if (options.hashed && data.length !== digestLength) {
@@ -202,11 +207,11 @@ export class TokenService {
         pin,
         algorithm,
         (sign) => buildSignedData({ certificateDer: target.der, content: new Uint8Array(0), contentDigest: data, detached: true, algorithm, sign, signingTime: this.now() }),
-        { pinState },
+        { pinState, pinStateChecked },
       );
       return { cms: base64(cms), certificate: target.info.der };
     }
-    const raw = await withSigningKey(target, pin, algorithm, (sign) => sign(data), { prehashed: options.hashed, rawSignature: true, pinState });
+    const raw = await withSigningKey(target, pin, algorithm, (sign) => sign(data), { prehashed: options.hashed, rawSignature: true, pinState, pinStateChecked });
     const signature = options.reverse ? Uint8Array.from(raw).reverse() : raw;
     return { signature: base64(signature), certificate: target.info.der };
   }

@@ -17,7 +17,7 @@ import {
 } from './constants';
 import { ckrOf, isCkr, toTokensignError } from './errors';
 import type { Handle, Pkcs11Api } from './module';
-import { isTokenStillPresent, readPinState } from './token';
+import { isTokenStillPresent, readPinState, type TokenRef } from './token';
 
 /** CKU_CONTEXT_SPECIFIC: re-authentication for keys with CKA_ALWAYS_AUTHENTICATE (PIV signature keys). */
 const CKU_CONTEXT_SPECIFIC = 2;
@@ -39,6 +39,12 @@ export interface SigningOptions {
    * certificate's (same serial and label): the presence check and flag read are then skipped.
    */
   pinState?: PinState;
+  /**
+   * False when `pinState` came from keptSessionPinState() rather than a check made just now: the
+   * operation then relies on C_Login in the kept session to tell a removed token, and checks the
+   * token's identity itself before any login in another session.
+   */
+  pinStateChecked?: boolean;
 }
 
 const mechanismCache = new Map<string, ReadonlySet<number>>();
@@ -65,6 +71,8 @@ interface KeptSession {
   keys: Map<string, Handle>;
   busy: boolean;
   idleTimer: NodeJS.Timeout | undefined;
+  /** The token's PIN flags as of the last operation that ended cleanly in this session. */
+  pinState: PinState | undefined;
 }
 
 /** Kept sessions by token id. */
@@ -114,18 +122,39 @@ function acquireSession(tokenId: string, api: Pkcs11Api, slot: Handle, allowReus
     return { kept: existing, reused: true };
   }
   if (existing && !existing.busy) dropKept(tokenId, existing);
-  const kept: KeptSession = { session: api.C_OpenSession(slot, CKF_SERIAL_SESSION), slot, api, verified: new Set(), keys: new Map(), busy: true, idleTimer: undefined };
+  const kept: KeptSession = {
+    session: api.C_OpenSession(slot, CKF_SERIAL_SESSION),
+    slot,
+    api,
+    verified: new Set(),
+    keys: new Map(),
+    busy: true,
+    idleTimer: undefined,
+    pinState: undefined,
+  };
   if (!keptSessions.has(tokenId)) keptSessions.set(tokenId, kept);
   return { kept, reused: false };
 }
 
-/** After an operation: keep the session when it is clean, close it otherwise. */
-function releaseSession(tokenId: string, kept: KeptSession, clean: boolean): void {
+/**
+ * The PIN flags kept with the token's idle kept session, or null when there is none. No PKCS#11
+ * call: a later C_Login in that session tells whether the token is still the same one (PKCS#11
+ * closes every session of a removed token), so the caller may skip its C_GetTokenInfo check.
+ */
+export function keptSessionPinState(token: TokenRef): PinState | null {
+  const kept = keptSessions.get(token.info.id);
+  if (!kept || kept.busy || kept.api !== token.module.api || !kept.slot.equals(token.slot)) return null;
+  return kept.pinState ?? null;
+}
+
+/** After an operation: keep the session when it is clean (with the PIN flags it ended with), close it otherwise. */
+function releaseSession(tokenId: string, kept: KeptSession, clean: boolean, pinState?: PinState): void {
   kept.busy = false;
   if (!clean || keptSessions.get(tokenId) !== kept) {
     dropKept(tokenId, kept);
     return;
   }
+  kept.pinState = pinState;
   if (kept.idleTimer) {
     // One timer per kept session, restarted: no new timer per operation.
     kept.idleTimer.refresh();
@@ -145,8 +174,11 @@ function releaseSession(tokenId: string, kept: KeptSession, clean: boolean): voi
  *
  * Speed (warm path): the caller may pass `pinState` read by its own C_GetTokenInfo that checked the
  * token's serial and label just now; the check is then not repeated here. One session per token is
- * kept open between operations (logged out). PKCS#11 closes every session of a removed token, so
- * while that session stays valid the token was not swapped, and a certificate whose bytes were
+ * kept open between operations (logged out), with the PIN flags it ended with. PKCS#11 closes every
+ * session of a removed token, so while that session stays valid the token was not swapped: the
+ * caller may then pass those kept flags (`pinStateChecked: false`) and no token info is read; C_Login
+ * in the kept session is the check, and before any login in a new session the token's serial and
+ * label are read (so a PIN never reaches a token put in its place). A certificate whose bytes were
  * compared on the token in this session is not read back again. The key handle found in the kept
  * session is reused after a check of its class and CKA_ID, except on modules seen to change private
  * key handles across logins (SoftHSM), where it is found by CKA_ID each time.
@@ -166,11 +198,19 @@ export async function withSigningKey<T>(
     tokenPresent: () => isTokenStillPresent(token),
   };
   let pinState: PinState;
-  if (options.pinState) {
-    pinState = options.pinState;
-  } else {
+  /** Whether this operation has seen the token's serial and label in its slot (or the caller did just now). */
+  let identityChecked = false;
+  const checkIdentity = (): void => {
     if (!isTokenStillPresent(token)) throw new TokensignError('TOKEN_REMOVED', `The token "${token.info.label}" was removed.`);
     pinState = readPinState(token.module, token.slot) ?? token.info.pin;
+    identityChecked = true;
+  };
+  if (options.pinState) {
+    pinState = options.pinState;
+    identityChecked = options.pinStateChecked !== false;
+  } else {
+    pinState = token.info.pin;
+    checkIdentity();
   }
   if (pinState.locked) throw new TokensignError('PIN_LOCKED', 'The PIN is locked after too many wrong tries.');
   const hasPin = typeof pin === 'string' && pin.length > 0;
@@ -179,6 +219,8 @@ export async function withSigningKey<T>(
   }
   const shouldLogin = hasPin || (pinState.loginRequired && pinState.protectedPath);
   const loginPin = hasPin ? pin : '';
+  // Without a login, nothing in the operation would tell a swapped token: check it now.
+  if (!shouldLogin && !identityChecked) checkIdentity();
 
   let mechanisms: ReadonlySet<number>;
   try {
@@ -198,6 +240,8 @@ export async function withSigningKey<T>(
   try {
     let acquired = acquireSession(tokenId, api, token.slot, shouldLogin);
     kept = acquired.kept;
+    // A new session proves nothing about the token: see its identity before sending it the PIN.
+    if (!acquired.reused && !identityChecked) checkIdentity();
     const login = (session: Handle): void => {
       try {
         api.C_Login(session, CKU_USER, loginPin);
@@ -219,6 +263,7 @@ export async function withSigningKey<T>(
         kept = undefined;
         acquired = acquireSession(tokenId, api, token.slot, false);
         kept = acquired.kept;
+        if (!identityChecked) checkIdentity();
         login(kept.session);
       }
       loggedIn = true;
@@ -266,7 +311,7 @@ export async function withSigningKey<T>(
           clean = false;
         }
       }
-      releaseSession(tokenId, kept, clean);
+      releaseSession(tokenId, kept, clean, pinState);
     }
   }
 }

@@ -1,5 +1,6 @@
 // PKCS#11 calls of a warm authenticate, counted in process on the real modules (SoftHSM and the emulated
-// test token) by wrapping the loaded module's functions: one C_GetTokenInfo per operation, no slot rescan,
+// test token) by wrapping the loaded module's functions: no C_GetTokenInfo while the kept session lives
+// (C_Login in it tells a removed token; host-kept-session.test.ts checks a swapped one), no slot rescan,
 // one session for many operations, the certificate read back once per session, and the key handle reused
 // where the module keeps it across logins (the emulated token) but found again where it does not (SoftHSM).
 import { randomBytes } from 'node:crypto';
@@ -60,11 +61,11 @@ async function countWarmCalls(modulePath: string, env: Record<string, string>, p
 }
 
 describe('PKCS#11 calls of a warm authenticate', () => {
-  it('SoftHSM: one C_GetTokenInfo, login, find of the key, sign, logout per operation; no new session', async () => {
+  it('SoftHSM: login, find of the key, sign, logout per operation; no token info read, no new session', async () => {
     const token = soft.tokens.find((t) => t.label === soft.certs.p256!.token)!;
     const counts = await countWarmCalls(soft.modulePath, soft.env, token.pin, 5);
     expect(counts.C_GetSlotList ?? 0).toBe(0);
-    expect(counts.C_GetTokenInfo).toBe(5);
+    expect(counts.C_GetTokenInfo ?? 0).toBe(0);
     expect(counts.C_OpenSession ?? 0).toBe(0);
     expect(counts.C_CloseSession ?? 0).toBe(0);
     expect(counts.C_Login).toBe(5);
@@ -79,7 +80,7 @@ describe('PKCS#11 calls of a warm authenticate', () => {
   it('emulated token: the key handle of the kept session is checked, not searched for again', async () => {
     const counts = await countWarmCalls(emulated.modulePath, emulated.env, emulated.tokens[0]!.pin, 5);
     expect(counts.C_GetSlotList ?? 0).toBe(0);
-    expect(counts.C_GetTokenInfo).toBe(5);
+    expect(counts.C_GetTokenInfo ?? 0).toBe(0);
     expect(counts.C_OpenSession ?? 0).toBe(0);
     expect(counts.C_FindObjectsInit ?? 0).toBe(0);
     expect(counts.C_GetAttributeValue).toBe(5);
