@@ -25,23 +25,6 @@ export async function timeRuns(runs: number, fn: () => unknown, warmup = 0): Pro
   return samples;
 }
 
-/**
- * Operations per second: `batches` batches of `perBatch` calls (the report takes the median batch
- * rate; batching keeps timer resolution out of sub-millisecond figures), after a warm-up long
- * enough for V8 to have optimized the code: a few hundred calls are not, and the first case
- * measured would pay for the JIT of code the later ones share.
- */
-export async function opsPerSecond(batches: number, perBatch: number, fn: () => unknown, warmupMs = 1000): Promise<number[]> {
-  for (const until = performance.now() + warmupMs; performance.now() < until; ) await fn();
-  const rates: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    const start = performance.now();
-    for (let i = 0; i < perBatch; i++) await fn();
-    rates.push((perBatch * 1000) / (performance.now() - start));
-  }
-  return rates;
-}
-
 export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
@@ -49,4 +32,25 @@ export function round(value: number, digits = 3): number {
 
 export function progress(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/**
+ * Operations per second of several functions measured together: `batches` batches of `perBatch`
+ * calls each (the report takes the median batch rate; batching keeps timer resolution out of
+ * sub-millisecond figures), one batch of each in turn, so that drift on the machine (other work,
+ * frequency changes) hits a figure and its floor alike. Each is first warmed up long enough for V8
+ * to have optimized the code: a few hundred calls are not, and the first case measured would pay
+ * for the JIT of code the later ones share.
+ */
+export async function interleavedOpsPerSecond(batches: number, runs: Array<{ fn: () => unknown; perBatch: number }>, warmupMs = 1000): Promise<number[][]> {
+  for (const { fn } of runs) for (const until = performance.now() + warmupMs; performance.now() < until; ) await fn();
+  const rates: number[][] = runs.map(() => []);
+  for (let b = 0; b < batches; b++) {
+    for (const [i, { fn, perBatch }] of runs.entries()) {
+      const start = performance.now();
+      for (let k = 0; k < perBatch; k++) await fn();
+      rates[i]!.push((perBatch * 1000) / (performance.now() - start));
+    }
+  }
+  return rates;
 }

@@ -11,7 +11,7 @@ import { AUTH_FORMAT, authPayload } from '../shared/protocol';
 import type { TestPki } from '../test/fixtures/pki';
 import { ROOT, randomChallenge } from './host-bench';
 import type { Report } from './report';
-import { opsPerSecond, progress } from './stats';
+import { interleavedOpsPerSecond, progress } from './stats';
 
 const ORIGIN = 'https://esia.gosuslugi.ru';
 export const GOST_ENGINE = '/usr/lib/x86_64-linux-gnu/engines-3/gost.so';
@@ -140,41 +140,43 @@ export async function benchVerification(report: Report, pki: TestPki, batches: n
   }
 
   for (const c of cases()) {
-    progress(`verification ${c.label}: ${batches}×${perBatch} calls each`);
+    progress(`verification ${c.label}: ${batches}×${perBatch} calls each, interleaved with the floor`);
     const key = c.dsaEncoding ? { key: c.publicKey, dsaEncoding: c.dsaEncoding } : c.publicKey;
     if (!cryptoVerify(c.digest, c.signedAttributes, key, c.signature)) throw new Error(`${c.label}: crypto.verify rejects the CMS signature`);
-    const floorRates = await opsPerSecond(batches, perBatch, () => cryptoVerify(c.digest, c.signedAttributes, key, c.signature));
+    const floorRun = { fn: () => cryptoVerify(c.digest, c.signedAttributes, key, c.signature), perBatch };
     const floorName = c.label === 'GOST-2012-256' ? 'floor: crypto.verify alone GOST-2012-256 (OpenSSL gost engine)' : `floor: crypto.verify alone ${c.label}`;
-    const floor = report.add(floorName, 'ops/s', floorRates, null);
+    const options = { response: c.response, challenge: c.challenge, origin: ORIGIN, trustedCertificates: trusted };
+    const verifyOnce = verifyAuthentication;
+    if (verifyOnce) await verifyOnce(options);
+    const data = new Uint8Array(c.payload).buffer;
+    const pkijsVerify = async () => {
+      const ok = await c.signedData.verify({ signer: 0, data, checkChain: false });
+      if (!ok) throw new Error('pkijs rejects the signature');
+    };
+    const withPkijs = c.label !== 'GOST-2012-256';
+    if (withPkijs) await pkijsVerify();
 
-    if (verifyAuthentication) {
-      const verifyOnce = verifyAuthentication;
-      const options = { response: c.response, challenge: c.challenge, origin: ORIGIN, trustedCertificates: trusted };
-      await verifyOnce(options);
-      const rates = await opsPerSecond(batches, perBatch, () => verifyOnce(options));
-      report.add(`verifyAuthentication ${c.label}`, 'ops/s', rates, { name: floor.name, value: floor.value },
-        c.label === 'GOST-2012-256' ? 'pure JavaScript GOST (the library default)' : undefined);
-      // The library can opt in to OpenSSL's gost engine; measured after the default, as it is process-wide.
-      if (c.label === 'GOST-2012-256' && enableGostEngine) {
-        const engine = enableGostEngine(GOST_ENGINE);
-        if (engine.enabled) {
-          await verifyOnce(options);
-          const engineRates = await opsPerSecond(batches, perBatch, () => verifyOnce(options));
-          report.add('verifyAuthentication GOST-2012-256 with enableGostEngine()', 'ops/s', engineRates, { name: floor.name, value: floor.value });
-        } else report.skip('verifyAuthentication GOST-2012-256 with enableGostEngine()', engine.error ?? 'the engine did not load');
-      }
+    const runs: Array<{ fn: () => unknown; perBatch: number }> = [floorRun];
+    if (verifyOnce) runs.push({ fn: () => verifyOnce(options), perBatch });
+    if (withPkijs) runs.push({ fn: pkijsVerify, perBatch: Math.max(1, perBatch >> 1) });
+    const [floorRates, ...rest] = await interleavedOpsPerSecond(batches, runs);
+    const floor = report.add(floorName, 'ops/s', floorRates!, null);
+    const against = { name: floor.name, value: floor.value };
+    if (verifyOnce) {
+      report.add(`verifyAuthentication ${c.label}`, 'ops/s', rest.shift()!, against, c.label === 'GOST-2012-256' ? 'pure JavaScript GOST (the library default)' : undefined);
     }
+    if (withPkijs) report.add(`pkijs SignedData.verify ${c.label}`, 'ops/s', rest.shift()!, against, 'signature only: no chain, no key usage, no content binding');
 
-    if (c.label !== 'GOST-2012-256') {
-      const data = new Uint8Array(c.payload).buffer;
-      const pkijsVerify = async () => {
-        const ok = await c.signedData.verify({ signer: 0, data, checkChain: false });
-        if (!ok) throw new Error('pkijs rejects the signature');
-      };
-      await pkijsVerify();
-      const pkijsRates = await opsPerSecond(batches, Math.max(1, perBatch >> 1), pkijsVerify);
-      report.add(`pkijs SignedData.verify ${c.label}`, 'ops/s', pkijsRates, { name: floor.name, value: floor.value },
-        'signature only: no chain, no key usage, no content binding');
+    // The library can opt in to OpenSSL's gost engine; measured after the default, as it is
+    // process-wide, beside a floor of its own.
+    if (verifyOnce && c.label === 'GOST-2012-256' && enableGostEngine) {
+      const engine = enableGostEngine(GOST_ENGINE);
+      if (engine.enabled) {
+        await verifyOnce(options);
+        const [floorAgain, engineRates] = await interleavedOpsPerSecond(batches, [floorRun, { fn: () => verifyOnce(options), perBatch }]);
+        const engineFloor = report.add(`${floorName}, beside the engine figure`, 'ops/s', floorAgain!, null);
+        report.add('verifyAuthentication GOST-2012-256 with enableGostEngine()', 'ops/s', engineRates!, { name: engineFloor.name, value: engineFloor.value });
+      } else report.skip('verifyAuthentication GOST-2012-256 with enableGostEngine()', engine.error ?? 'the engine did not load');
     }
   }
 }

