@@ -38,14 +38,15 @@ async function main(): Promise<BenchDocument> {
   let listPki: TestPki | null = null;
   try {
     if (!hostBuilt()) report.skip('host figures', `${HOST_BUNDLE} is not built: floors only`);
-    await section(report, 'host cold start', () => benchColdStart(report, pki, n(30, 6)));
-    await section(report, 'warm authenticate', () => benchWarmAuthenticate(report, pki, n(300, 30)));
+    await section(report, 'host cold start', () => benchColdStart(report, pki, n(60, 6)));
+    await section(report, 'warm authenticate', () => benchWarmAuthenticate(report, pki, n(600, 30)));
+    await section(report, 'verification', () => benchVerification(report, pki, n(25, 3), n(400, 50)));
     progress('making 5 tokens × 10 certificates');
     const manyCertificates = createListPki(5, 10);
     listPki = manyCertificates;
     await section(report, 'list-certificates', () => benchListCertificates(report, manyCertificates, n(10, 3), n(30, 5)));
+    // Last: the browser keeps working for a while after it is closed, which would weigh on what follows.
     if (hostBuilt()) await section(report, 'page → result in Chromium', () => benchPageToResult(report, pki, n(15, 3)));
-    await section(report, 'verification', () => benchVerification(report, pki, n(15, 3), n(400, 50)));
   } finally {
     pki.cleanup();
     (listPki as TestPki | null)?.cleanup();
