@@ -16,8 +16,8 @@ let pkcs11jsExports: Record<string, unknown>;
 const makeError = (name: keyof typeof CKR): Error => new Error(`${name}:${CKR[name]}`);
 const dir = mkdtempSync(join(tmpdir(), 'tokensign-errors-'));
 
-beforeAll(() => {
-  lib = loadPkcs11Addon();
+beforeAll(async () => {
+  lib = await loadPkcs11Addon();
   pkcs11jsExports = lib as unknown as Record<string, unknown>;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,5 @@
 // A loaded PKCS#11 module: the thin interface over pkcs11js every vendor module satisfies.
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as Pkcs11Js from 'pkcs11js';
 import type { ModuleStatus } from '../../shared/protocol';
@@ -61,9 +60,10 @@ const BUNDLED_ADDON = './node_modules/pkcs11js/build/Release/pkcs11.node';
 /**
  * Loads the native addon on first use. In the built host it is opened directly with
  * process.dlopen (about 1.3 ms less of start-up than require(), which first sets up the CommonJS
- * loader and resolves the package); from sources (tests) it is found by require().
+ * loader and resolves the package); from sources (tests) it is found by require(), whose
+ * node:module is imported only then.
  */
-export function loadPkcs11Addon(): Pkcs11Addon {
+export async function loadPkcs11Addon(): Promise<Pkcs11Addon> {
   if (!addon) {
     const bundled = fileURLToPath(new URL(BUNDLED_ADDON, import.meta.url));
     if (existsSync(bundled)) {
@@ -71,6 +71,7 @@ export function loadPkcs11Addon(): Pkcs11Addon {
       process.dlopen(loaded, bundled);
       addon = loaded.exports as Pkcs11Addon;
     } else {
+      const { createRequire } = await import('node:module');
       addon = createRequire(import.meta.url)('pkcs11js/build/Release/pkcs11.node') as Pkcs11Addon;
     }
   }
@@ -113,7 +114,7 @@ export class Pkcs11Module {
 
 /** Loads and initializes one module. Throws with a plain-words reason. */
 export async function openModule(path: string): Promise<Pkcs11Module> {
-  const lib = loadPkcs11Addon();
+  const lib = await loadPkcs11Addon();
   const native = new lib.PKCS11();
   try {
     native.load(path);
