@@ -34,6 +34,8 @@ class IfcPageBridge {
   private port: Runtime.Port | null = null;
   private hostUp = false;
   private standingDown = false;
+  /** Set once the page has a body and no genuine plugin: only then do markers go in, extension first. */
+  private markersPlaced = false;
   private readonly queue: IfcRequest[] = [];
   private inFlight: { seq: number } | null = null;
   private seq = 0;
@@ -46,6 +48,7 @@ class IfcPageBridge {
         this.standDown();
         return;
       }
+      this.markersPlaced = true;
       addMarker(MARKER_EXTENSION);
       if (this.hostUp) addMarker(MARKER_PLUGIN);
     };
@@ -107,7 +110,9 @@ class IfcPageBridge {
     if (up === this.hostUp || this.standingDown) return;
     this.hostUp = up;
     if (up) {
-      if (document.body) addMarker(MARKER_PLUGIN);
+      // Before the body is parsed (the host may answer first), the plugin's marker waits for the
+      // extension's: a page never sees the plugin marker alone.
+      if (this.markersPlaced) addMarker(MARKER_PLUGIN);
     } else {
       removeMarker(MARKER_PLUGIN);
     }
