@@ -60,6 +60,9 @@ function realHostPort(env: Record<string, string>): { port: FakePort; child: Chi
       port.deliver(JSON.parse(body));
     }
   });
+  // A message posted while the host is dying fails with EPIPE; the browser drops such writes, and the
+  // disconnect comes with the exit, as below.
+  child.stdin.on('error', () => undefined);
   child.on('exit', () => port.drop('Native host has exited.'));
   return { port, child };
 }
