@@ -218,20 +218,29 @@ export function keyAlgorithmOf(spki: DerNode | Uint8Array): string {
     const [oidNode, params] = children(expectTag(algorithm, TAG.SEQUENCE, 'subjectPublicKeyInfo.algorithm'));
     const oid = readOid(expectTag(oidNode, TAG.OID, 'subjectPublicKeyInfo.algorithm OID'));
     if (oid === OID.rsaEncryption || oid === OID.rsaPss) {
-      const modulus = rsaModulus(readBitString(expectTag(key, TAG.BIT_STRING, 'subjectPublicKey')).bytes);
-      return modulus ? `RSA-${bitLength(modulus)}` : 'RSA';
+      return keyAlgorithmName(oid, { rsaModulus: rsaModulus(readBitString(expectTag(key, TAG.BIT_STRING, 'subjectPublicKey')).bytes) });
     }
-    if (oid === OID.ecPublicKey) {
-      const curve = params?.tag === TAG.OID ? readOid(params) : '';
-      if (curve === OID.p256) return 'ECDSA-P256';
-      if (curve === OID.p384) return 'ECDSA-P384';
-      if (curve === OID.p521) return 'ECDSA-P521';
-      return curve ? `ECDSA-${curve}` : 'ECDSA';
-    }
-    if (oid === OID.gost2012_256) return 'GOST-2012-256';
-    if (oid === OID.gost2012_512) return 'GOST-2012-512';
-    return oid;
+    return keyAlgorithmName(oid, { curve: oid === OID.ecPublicKey && params?.tag === TAG.OID ? readOid(params) : undefined });
   });
+}
+
+/**
+ * The name of a key algorithm from its SPKI OID and, for RSA, the modulus bytes or, for EC, the
+ * named-curve OID (undefined when the key does not say). Shared with the test oracle, which reads
+ * those parts with pkijs.
+ */
+export function keyAlgorithmName(oid: string, detail: { rsaModulus?: Uint8Array | undefined; curve?: string | undefined }): string {
+  if (oid === OID.rsaEncryption || oid === OID.rsaPss) return detail.rsaModulus ? `RSA-${bitLength(detail.rsaModulus)}` : 'RSA';
+  if (oid === OID.ecPublicKey) {
+    const curve = detail.curve ?? '';
+    if (curve === OID.p256) return 'ECDSA-P256';
+    if (curve === OID.p384) return 'ECDSA-P384';
+    if (curve === OID.p521) return 'ECDSA-P521';
+    return curve ? `ECDSA-${curve}` : 'ECDSA';
+  }
+  if (oid === OID.gost2012_256) return 'GOST-2012-256';
+  if (oid === OID.gost2012_512) return 'GOST-2012-512';
+  return oid;
 }
 
 /** The modulus INTEGER content of an RSAPublicKey, or undefined when the key does not read as one. */
@@ -258,6 +267,11 @@ function keyUsageOf(extensions: readonly CertificateExtension[]): string[] {
   } catch {
     return [];
   }
+  return keyUsageNames(bits, unused);
+}
+
+/** The names of the bits set in a keyUsage BIT STRING (its bytes and unused-bit count), in RFC 5280 order. */
+export function keyUsageNames(bits: Uint8Array, unused: number): string[] {
   const names: string[] = [];
   KEY_USAGE_NAMES.forEach((name, i) => {
     const byte = bits[i >> 3];

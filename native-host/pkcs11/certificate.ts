@@ -129,8 +129,8 @@ interface CertificateObject {
 
 const CERTIFICATE_ATTRIBUTES = [CKA_CERTIFICATE_TYPE, CKA_VALUE, CKA_LABEL, CKA_ID] as const;
 
-/** CKA_CERTIFICATE_TYPE is a CK_ULONG in host byte order: 8 bytes on 64-bit systems, 4 on others. */
-function ulongOf(raw: Buffer | null): number | null {
+/** A CK_ULONG attribute (CKA_CLASS, CKA_CERTIFICATE_TYPE, ...) in host byte order: 8 bytes on 64-bit systems, 4 on others. */
+export function ulongOf(raw: Buffer | null): number | null {
   if (!raw || raw.length === 0) return null;
   if (raw.length >= 8) return Number(raw.readBigUInt64LE(0) & BigInt(0xffffffff));
   return raw.readUIntLE(0, Math.min(raw.length, 6));

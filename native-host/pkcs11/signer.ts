@@ -3,7 +3,7 @@
 import { TokensignError, type PinState } from '../../shared/protocol';
 import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type SignatureAlgorithm } from './algorithms';
 import type { TokenCertificate } from './certificate';
-import { findFirstObject, findObjects, readAttribute } from './certificate';
+import { findFirstObject, findObjects, readAttribute, ulongOf } from './certificate';
 import {
   CKA_ALWAYS_AUTHENTICATE,
   CKA_CLASS,
@@ -348,9 +348,8 @@ function isPrivateKeyWithId(api: Pkcs11Api, session: Handle, key: Handle, ckaId:
     const [cls, id] = api.C_GetAttributeValue(session, key, [{ type: CKA_CLASS }, { type: CKA_ID }]);
     const clsValue = cls?.value;
     const idValue = id?.value;
-    if (!Buffer.isBuffer(clsValue) || !Buffer.isBuffer(idValue) || clsValue.length === 0) return false;
-    const classNumber = clsValue.length >= 8 ? Number(clsValue.readBigUInt64LE(0) & BigInt(0xffffffff)) : clsValue.readUIntLE(0, Math.min(clsValue.length, 6));
-    return classNumber === CKO_PRIVATE_KEY && idValue.equals(ckaId);
+    if (!Buffer.isBuffer(clsValue) || !Buffer.isBuffer(idValue)) return false;
+    return ulongOf(clsValue) === CKO_PRIVATE_KEY && idValue.equals(ckaId);
   } catch {
     return false;
   }

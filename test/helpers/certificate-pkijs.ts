@@ -4,7 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CertificateDescription } from '../../shared/protocol';
 import { toBase64, toHex } from '../../shared/encoding';
-// The naming tables, DN formatting and validity rules did not change with the new reader: only how bytes are read
+// The naming tables and rules (key algorithms, key usages), DN formatting and validity rules did not change with the new reader: only how bytes are read
 // did, so those are shared and what is compared is the reading.
 import {
   certificateStatus,
@@ -13,7 +13,8 @@ import {
   firstText,
   formatName,
   integerHex,
-  KEY_USAGE_NAMES,
+  keyAlgorithmName,
+  keyUsageNames,
   OID,
   subjectFields,
   type NameAttribute,
@@ -55,34 +56,16 @@ export function parseName(name: pkijs.RelativeDistinguishedNames): ParsedName {
   return rdns;
 }
 
-function bitLength(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0) i++;
-  if (i === bytes.length) return 0;
-  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
-}
-
-/** "RSA-2048", "ECDSA-P256", "GOST-2012-256", ... or the SPKI algorithm OID. */
+/** "RSA-2048", "ECDSA-P256", "GOST-2012-256", ... or the SPKI algorithm OID: the parts read by pkijs, named by the model. */
 export function keyAlgorithmOf(spki: pkijs.PublicKeyInfo): string {
   const oid = spki.algorithm.algorithmId;
   if (oid === OID.rsaEncryption || oid === OID.rsaPss) {
-    const parsed = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView);
-    const seq = parsed.result;
+    const seq = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView).result;
     const modulus = seq instanceof asn1js.Sequence ? seq.valueBlock.value[0] : undefined;
-    if (!(modulus instanceof asn1js.Integer)) return 'RSA';
-    return `RSA-${bitLength(modulus.valueBlock.valueHexView)}`;
+    return keyAlgorithmName(oid, { rsaModulus: modulus instanceof asn1js.Integer ? modulus.valueBlock.valueHexView : undefined });
   }
-  if (oid === OID.ecPublicKey) {
-    const params = spki.algorithm.algorithmParams as unknown;
-    const curve = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : '';
-    if (curve === OID.p256) return 'ECDSA-P256';
-    if (curve === OID.p384) return 'ECDSA-P384';
-    if (curve === OID.p521) return 'ECDSA-P521';
-    return curve ? `ECDSA-${curve}` : 'ECDSA';
-  }
-  if (oid === OID.gost2012_256) return 'GOST-2012-256';
-  if (oid === OID.gost2012_512) return 'GOST-2012-512';
-  return oid;
+  const params = spki.algorithm.algorithmParams as unknown;
+  return keyAlgorithmName(oid, { curve: params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : undefined });
 }
 
 function keyUsageOf(cert: pkijs.Certificate): string[] {
@@ -90,16 +73,7 @@ function keyUsageOf(cert: pkijs.Certificate): string[] {
   if (!ext) return [];
   const parsed = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView);
   if (!(parsed.result instanceof asn1js.BitString)) return [];
-  const bits = parsed.result.valueBlock.valueHexView;
-  const unused = parsed.result.valueBlock.unusedBits;
-  const names: string[] = [];
-  KEY_USAGE_NAMES.forEach((name, i) => {
-    const byte = bits[i >> 3];
-    if (byte === undefined) return;
-    if (i >> 3 === bits.length - 1 && 7 - (i & 7) < unused) return;
-    if (byte & (0x80 >> (i & 7))) names.push(name);
-  });
-  return names;
+  return keyUsageNames(parsed.result.valueBlock.valueHexView, parsed.result.valueBlock.unusedBits);
 }
 
 /** Parses DER into a pkijs Certificate, with a clear error for anything else. */
