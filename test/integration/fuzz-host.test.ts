@@ -408,7 +408,9 @@ describe(`host fuzz (seed ${SEED})`, () => {
     await host.write(encodeFrame({ id: 1, command: 'hello' }));
     await host.waitForReplies(1);
     const baseline = host.rssHighWaterMarkKiB();
-    const declared = MAX_REQUEST_BYTES + 1;
+    // Four times the limit: a host that held the body would grow by 256 MiB, one that drops it grows only
+    // by the read buffers V8 has not collected yet (seen up to ~50 MiB here, depending on GC timing).
+    const declared = 4 * MAX_REQUEST_BYTES + 1;
     const header = Buffer.alloc(4);
     header.writeUInt32LE(declared, 0);
     await host.write(header);
@@ -427,7 +429,7 @@ describe(`host fuzz (seed ${SEED})`, () => {
     await host.waitForReplies(3, 30_000);
     expect(host.replies[2]).toMatchObject({ id: 'after', ok: true });
     const grownMiB = (host.rssHighWaterMarkKiB() - baseline) / 1024;
-    expect(grownMiB, 'the host held the discarded body in memory').toBeLessThan(40);
+    expect(grownMiB, 'the host held the discarded body in memory').toBeLessThan(declared / 2 / 1024 / 1024);
     host.child.stdin.end();
     await host.exited;
     expect(host.exit?.code).toBe(0);
