@@ -2,7 +2,7 @@
 // reconnect on the next request after the host exits, idle disconnect.
 import browser, { type Runtime } from 'webextension-polyfill';
 import { HOST_NAME, PROTOCOL_VERSION, TokensignError, type HelloResult } from '../../shared/protocol';
-import { HostUnavailableError, InternalError, TimeoutError, VersionMismatchError, errorFromBody } from '../common/errors';
+import { HostUnavailableError, InternalError, TimeoutError, VersionMismatchError, errorFromBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 
 export type HostState = 'UNINITIALIZED' | 'CONNECTING' | 'CONNECTED' | 'DISCONNECTED';

@@ -4,7 +4,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import type { TokenInfo } from '../../shared/protocol';
 import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import { fromBase64, toBase64 } from '../../shared/encoding';
-import { InternalError } from '../common/errors';
+import { InternalError } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';

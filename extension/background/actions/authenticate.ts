@@ -1,7 +1,7 @@
 // authenticate: the user picks a certificate and types the PIN in the picker; the host signs
 // "tokensign-auth:1\n" + origin + "\n" + challenge, where origin is the browser-reported one.
 import { AUTH_FORMAT, isValidChallenge, type PageAuthenticateResult } from '../../../shared/protocol';
-import { BadRequestError, InternalError } from '../../common/errors';
+import { BadRequestError, InternalError } from '../../../shared/errors';
 import { isRecord } from '../../common/messages';
 import { SIGN_TIMEOUT_MS, type NativeHost } from '../native-host';
 import { runPicker } from '../picker-session';

@@ -1,7 +1,7 @@
 // sign: the user picks a certificate (the page may preselect one by thumbprint) and types the PIN;
 // the host returns a CMS over the page's data, detached unless the page asks otherwise.
 import type { SignResult } from '../../../shared/protocol';
-import { InternalError } from '../../common/errors';
+import { InternalError } from '../../../shared/errors';
 import { isRecord } from '../../common/messages';
 import { SIGN_TIMEOUT_MS } from '../native-host';
 import { runPicker } from '../picker-session';
