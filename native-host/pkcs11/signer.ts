@@ -1,8 +1,9 @@
 // Signing with a token key, one operation from start to end (withSigningKey): take the token's kept
-// session or open one, check the token in the slot is the certificate's, log in with the PIN for
+// session, or check the token in the slot is the certificate's and open one; log in with the PIN for
 // this operation only, check the certificate is on the token and find its key by CKA_ID, sign with
-// the mechanism the algorithm table picks, then log out and keep the session (or close it when
-// anything went wrong). The session pool and the object searches are in session.ts.
+// the mechanism the algorithm table picks, check the signature against the certificate, then log
+// out and keep the session (or close it when anything went wrong). The session pool and the object
+// searches are in session.ts, the signature check in signature-check.ts.
 import type { PinState } from '../../shared/protocol';
 import { PinLockedError, PinRequiredError, TokenRemovedError, UnsupportedAlgorithmError } from '../../shared/errors';
 import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type MechanismChoice, type SignatureAlgorithm } from './algorithms';
@@ -11,6 +12,7 @@ import { CKA_ALWAYS_AUTHENTICATE, CKR, CKU_USER } from './constants';
 import { isCkr, toTokensignError, type ErrorContext } from './errors';
 import type { Handle, Pkcs11Api } from './module';
 import {
+  forgetKeptSessions,
   hasCertificate,
   isSessionLost,
   openSession,
@@ -20,6 +22,7 @@ import {
   reuseKeptSession,
   type KeptSession,
 } from './session';
+import { signatureMatchesCertificate } from './signature-check';
 import { isTokenStillPresent, readPinState, type TokenRef } from './token';
 
 export { closeKeptSessions, keptSessionPinState } from './session';
@@ -104,13 +107,15 @@ export async function withSigningKey<T>(
   let kept: KeptSession | undefined;
   let loggedIn = false;
   let clean = false;
+  let foreign = false;
   try {
-    // 1. The kept session (only when logging in: C_Login is then what tells a dead one), or a new one.
+    // 1. The kept session (only when logging in: C_Login is then what tells a dead one).
     const reused = loginPin !== null ? reuseKeptSession(token) : null;
-    kept = reused ?? openSession(token);
-    // 2. A new session proves nothing about the token: see its identity before sending it the PIN.
+    // 2. Otherwise the token's identity, checked before a new session is opened: a card event the
+    //    module handles during the check closes every session on the slot, a new one too (OpenSC).
     if (!reused) identity.verify();
-    // 3. Log in; a kept session that died (token removed and maybe put back) is replaced once.
+    kept = reused ?? openSession(token);
+    // 3. Log in; a kept session that died (card removed and maybe put back) is replaced once.
     if (loginPin !== null) {
       try {
         logIn(token.module.api, kept.session, loginPin);
@@ -118,8 +123,8 @@ export async function withSigningKey<T>(
         if (!reused || !isSessionLost(e)) throw e;
         releaseSession(token.info.id, kept, false);
         kept = undefined;
-        kept = openSession(token);
         identity.verify();
+        kept = openSession(token);
         logIn(token.module.api, kept.session, loginPin);
       }
       loggedIn = true;
@@ -128,7 +133,8 @@ export async function withSigningKey<T>(
     ensureCertificateOnToken(kept, target);
     const key = privateKeyOf(kept, target);
     // 5. Sign.
-    const result = await operation(signFunction(kept.session, key, target, algorithm, mechanism, options, loginPin));
+    const sign = signFunction({ session: kept.session, key, target, algorithm, choice: mechanism, options, loginPin, onForeignSignature: () => (foreign = true) });
+    const result = await operation(sign);
     clean = true;
     return result;
   } catch (e) {
@@ -138,6 +144,8 @@ export async function withSigningKey<T>(
   } finally {
     // 6. Log out, and keep the session for next time only when all went well.
     if (kept) endOperation(token, kept, loggedIn, clean, identity.pinState);
+    // Another card signed: make the module forget its view of the old one, so the next scan sees the new card.
+    if (foreign) forgetToken(token);
   }
 }
 
@@ -229,16 +237,24 @@ function alwaysAuthenticate(api: Pkcs11Api, session: Handle, key: Handle, target
   return value;
 }
 
-/** The sign function handed to the operation: one C_SignInit and C_Sign per call, with the context login PIV keys want. */
-function signFunction(
-  session: Handle,
-  key: Handle,
-  target: TokenCertificate,
-  algorithm: SignatureAlgorithm,
-  choice: MechanismChoice,
-  options: SigningOptions,
-  loginPin: string | null,
-): SignFunction {
+/** What the sign function of one operation signs with. */
+interface SigningKey {
+  session: Handle;
+  key: Handle;
+  target: TokenCertificate;
+  algorithm: SignatureAlgorithm;
+  choice: MechanismChoice;
+  options: SigningOptions;
+  loginPin: string | null;
+  /** Told when the token's signature does not match the certificate (another card in the reader). */
+  onForeignSignature: () => void;
+}
+
+/**
+ * The sign function handed to the operation: one C_SignInit and C_Sign per call (with the context
+ * login PIV keys want), and the signature checked against the certificate before it is returned.
+ */
+function signFunction({ session, key, target, algorithm, choice, options, loginPin, onForeignSignature }: SigningKey): SignFunction {
   const api = target.token.module.api;
   const contextLogin = loginPin !== null && alwaysAuthenticate(api, session, key, target);
   const mechanism = choice.parameter ? { mechanism: choice.mechanism, parameter: choice.parameter } : { mechanism: choice.mechanism };
@@ -250,12 +266,28 @@ function signFunction(
     const data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     // The synchronous call writes into one buffer kept for it (nothing else runs meanwhile); the
     // thread-pool call gets its own. Either way the output is copied out at once below.
-    const raw =
+    const raw = new Uint8Array(
       data.length <= SYNC_SIGN_MAX_BYTES
         ? api.C_Sign(session, data, syncSignatureBuffer)
-        : await api.C_SignAsync(session, data, Buffer.alloc(SIGNATURE_BUFFER_BYTES));
-    return options.rawSignature ? new Uint8Array(raw) : algorithm.encodeSignature(new Uint8Array(raw));
+        : await api.C_SignAsync(session, data, Buffer.alloc(SIGNATURE_BUFFER_BYTES)),
+    );
+    const digest = options.prehashed ? toBeSigned : algorithm.digest.hash(toBeSigned);
+    if (!signatureMatchesCertificate(target, algorithm, digest, raw, options.prehashed ? undefined : toBeSigned)) {
+      onForeignSignature();
+      throw new TokenRemovedError(`The card in the reader is not the one holding "${target.info.label}": its signature does not match the certificate.`);
+    }
+    return options.rawSignature ? raw : algorithm.encodeSignature(raw);
   };
+}
+
+function forgetToken(token: TokenRef): void {
+  try {
+    token.module.reinitialize();
+  } catch {
+    // The next operation reports what is wrong with the module.
+  }
+  forgetKeptSessions(token.module.api);
+  mechanismCache.delete(token.info.id);
 }
 
 /** Logs out (a failure means the session is gone) and keeps the session only when the operation ended cleanly. */
