@@ -5,6 +5,7 @@ import { AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type Certifi
 import { loadTrustAnchors, verifyChain, type TrustedCertificateInput } from './chain';
 import { OID_DATA, parseSignedData, type SignedData, type SignerInfo } from './cms';
 import { DerError } from '../shared/der';
+import { isBase64 } from '../shared/encoding';
 import { VerificationError } from './errors';
 import { digest, verifySignature } from './signature';
 import { KEY_USAGE, hasKeyUsage, nameLabel, parseCertificate, parseCertificateNode, type ParsedCertificate } from './x509';
@@ -78,16 +79,10 @@ function readResponse(response: unknown): AuthenticationResponse {
   return out;
 }
 
-/** Strict base64 (standard alphabet, padded, nothing else): decoding must give back the same text. */
+/** Strict base64 (standard alphabet, padded, nothing else); Node's decoder alone would skip junk. */
 function decodeBase64(text: string, what: string): Buffer {
-  // Node's decoder skips characters outside the alphabet and also takes base64url's "-" and "_":
-  // so a strict text is one without those whose decoded length is exactly what its length promises.
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const bytes = Buffer.from(text, 'base64');
-  if (text.length % 4 !== 0 || bytes.length !== (text.length / 4) * 3 - padding || text.includes('-') || text.includes('_')) {
-    throw formatError(`${what} is not standard base64`);
-  }
-  return bytes;
+  if (!isBase64(text)) throw formatError(`${what} is not standard base64`);
+  return Buffer.from(text, 'base64');
 }
 
 function leafOf(certificateBase64: string): LeafEntry {

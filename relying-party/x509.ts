@@ -3,6 +3,7 @@
 // The certificate structure itself is read by shared/certificate.ts (readCertificateNode).
 import { createHash } from 'node:crypto';
 import { readCertificateNode } from '../shared/certificate';
+import { isBase64 } from '../shared/encoding';
 import {
   DerError,
   TAG,
@@ -179,7 +180,7 @@ export function pemToDer(pem: string): Uint8Array[] {
   const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
   for (let m = re.exec(pem); m; m = re.exec(pem)) {
     const body = (m[1] ?? '').replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new DerError('PEM block is not base64');
+    if (!isBase64(body)) throw new DerError('PEM block is not base64');
     out.push(Buffer.from(body, 'base64'));
   }
   return out;

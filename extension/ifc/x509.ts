@@ -2,7 +2,7 @@
 // DNs as "key=value" lines, OpenSSL-style UTC dates, hex serial, the public-key algorithm OID.
 import { integerHex, parseCertificate, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
 import { children, content, readAlgorithm, readBitString, readOid, readRoot, TAG } from '../../shared/der';
-import { toBase64 } from '../../shared/encoding';
+import { toBase64, toHex } from '../../shared/encoding';
 
 /** Keys the page library's IFCDN table and the older DsPlugin parser both understand. */
 const DN_KEYS: Record<string, string> = {
@@ -51,17 +51,13 @@ export function formatOpenSslDate(date: Date): string {
   return `${MONTHS[date.getUTCMonth()]} ${day} ${time} ${date.getUTCFullYear()} GMT`;
 }
 
-function hex(bytes: ArrayBuffer | Uint8Array): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** One RDN per line, `key=value`; newlines inside values become spaces, so a value never breaks a line. */
 export function formatDn(name: ParsedName): string {
   return name
     .flat()
     .map((attribute) => {
       const key = DN_KEYS[attribute.oid] ?? attribute.oid;
-      const value = (attribute.text ?? '#' + hex(attribute.ber)).replace(/[\r\n]+/g, ' ').trim();
+      const value = (attribute.text ?? '#' + toHex(attribute.ber)).replace(/[\r\n]+/g, ' ').trim();
       return `${key}=${value}`;
     })
     .join('\n');
@@ -116,9 +112,9 @@ function knownExtensionValue(ext: CertificateExtension): string | null {
 
 function extensionValue(ext: CertificateExtension): string {
   try {
-    return knownExtensionValue(ext) ?? hex(ext.value);
+    return knownExtensionValue(ext) ?? toHex(ext.value);
   } catch {
-    return hex(ext.value); // an extension we cannot read is shown as its bytes
+    return toHex(ext.value); // an extension we cannot read is shown as its bytes
   }
 }
 

@@ -124,6 +124,13 @@ describe('framing', () => {
     expect(await host.request('hello')).toMatchObject({ ok: true });
   });
 
+  it('signs 12 MiB of content (16 MiB of base64 in one request) detached; OpenSSL verifies it', async () => {
+    const content = Buffer.alloc(12 * 1024 * 1024, 0x63);
+    const reply = await host.request<{ cms: string }>('sign', { certificateId: p256.id, pin: PIN, data: content.toString('base64'), detached: true });
+    if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+    expect(opensslVerify(Buffer.from(reply.result.cms, 'base64'), pki.caCertPem, content).ok).toBe(true);
+  });
+
   it('answers RESULT_TOO_LARGE with the id when a reply would pass 1 MiB (1 MiB signed attached), never writing it', async () => {
     const data = Buffer.alloc(1024 * 1024, 0x61).toString('base64');
     const reply = await host.request('sign', { certificateId: p256.id, pin: PIN, data, detached: false }, { id: 'big' });
