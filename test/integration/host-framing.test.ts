@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REPLY_BYTES, MAX_REQUEST_BYTES, type CertificateInfo } from '../../shared/protocol';
 import { createTestPki, FIXTURE_CERTS, FIXTURE_TOKENS, type TestPki } from '../fixtures/pki';
 import { opensslVerify } from '../helpers/cms-verify';
-import { encodeFrame, frameBytes, startHost, type HostProcess } from '../helpers/host-process';
+import { encodeFrame, frameBytes } from '../../native-host/framing';
+import { startHost, type HostProcess } from '../helpers/host-process';
 
 const PIN = FIXTURE_TOKENS[0]!.pin;
 let pki: TestPki;
