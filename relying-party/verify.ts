@@ -1,9 +1,10 @@
 // verifyAuthentication (PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
 // certificate the relying party trusts, over exactly its own origin and challenge?
+import { OID } from '../shared/oids';
 import { certificateStatus, describeCertificate, expiresInDays } from '../shared/certificate';
 import { AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
 import { loadTrustAnchors, verifyChain, type TrustedCertificateInput } from './chain';
-import { OID_DATA, parseSignedData, type SignedData, type SignerInfo } from './cms';
+import { parseSignedData, type SignedData, type SignerInfo } from './cms';
 import { DerError } from '../shared/der';
 import { isBase64 } from '../shared/encoding';
 import { VerificationError } from './errors';
@@ -163,7 +164,7 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
     if (e instanceof DerError) throw formatError(`response.cms is not a CMS SignedData: ${e.message}`, e);
     throw e;
   }
-  if (signed.eContentType !== OID_DATA) throw formatError(`the CMS content type is ${signed.eContentType}, expected id-data`);
+  if (signed.eContentType !== OID.data) throw formatError(`the CMS content type is ${signed.eContentType}, expected id-data`);
   if (signed.signers.length !== 1) throw formatError(`the CMS has ${signed.signers.length} signers; a login needs exactly one`);
   const signer = signed.signers[0]!;
 

@@ -1,25 +1,26 @@
 // Certificate fields in the shapes the IFCPlugin page library reads (IFC-COMPAT §1.6):
 // DNs as "key=value" lines, OpenSSL-style UTC dates, hex serial, the public-key algorithm OID.
+import { OID } from '../../shared/oids';
 import { integerHex, parseCertificate, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
 import { children, content, readAlgorithm, readBitString, readOid, readRoot, TAG } from '../../shared/der';
 import { toBase64, toHex } from '../../shared/encoding';
 
 /** Keys the page library's IFCDN table and the older DsPlugin parser both understand. */
 const DN_KEYS: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.4': 'surname',
-  '2.5.4.42': 'givenName',
-  '2.5.4.6': 'C',
-  '2.5.4.8': 'stateOrProvinceName',
-  '2.5.4.7': 'L',
-  '2.5.4.9': 'street',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.12': 'title',
-  '1.2.840.113549.1.9.1': 'emailAddress',
-  '1.2.643.100.1': 'OGRN',
-  '1.2.643.100.3': 'SNILS',
-  '1.2.643.3.131.1.1': 'INN',
+  [OID.commonName]: 'CN',
+  [OID.surname]: 'surname',
+  [OID.givenName]: 'givenName',
+  [OID.country]: 'C',
+  [OID.state]: 'stateOrProvinceName',
+  [OID.locality]: 'L',
+  [OID.street]: 'street',
+  [OID.organization]: 'O',
+  [OID.organizationalUnit]: 'OU',
+  [OID.title]: 'title',
+  [OID.email]: 'emailAddress',
+  [OID.ogrn]: 'OGRN',
+  [OID.snils]: 'SNILS',
+  [OID.inn]: 'INN',
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -75,33 +76,33 @@ const KEY_USAGE = [
   'Decipher Only',
 ];
 const EXTENSION_NAMES: Record<string, string> = {
-  '2.5.29.14': 'X509v3 Subject Key Identifier',
-  '2.5.29.15': 'X509v3 Key Usage',
-  '2.5.29.17': 'X509v3 Subject Alternative Name',
-  '2.5.29.19': 'X509v3 Basic Constraints',
-  '2.5.29.31': 'X509v3 CRL Distribution Points',
-  '2.5.29.32': 'X509v3 Certificate Policies',
-  '2.5.29.35': 'X509v3 Authority Key Identifier',
-  '2.5.29.37': 'X509v3 Extended Key Usage',
-  '1.3.6.1.5.5.7.1.1': 'Authority Information Access',
-  '1.2.643.100.111': 'Subject Sign Tool',
-  '1.2.643.100.112': 'Issuer Sign Tool',
+  [OID.subjectKeyIdentifier]: 'X509v3 Subject Key Identifier',
+  [OID.keyUsage]: 'X509v3 Key Usage',
+  [OID.subjectAltName]: 'X509v3 Subject Alternative Name',
+  [OID.basicConstraints]: 'X509v3 Basic Constraints',
+  [OID.crlDistributionPoints]: 'X509v3 CRL Distribution Points',
+  [OID.certificatePolicies]: 'X509v3 Certificate Policies',
+  [OID.authorityKeyIdentifier]: 'X509v3 Authority Key Identifier',
+  [OID.extKeyUsage]: 'X509v3 Extended Key Usage',
+  [OID.authorityInfoAccess]: 'Authority Information Access',
+  [OID.subjectSignTool]: 'Subject Sign Tool',
+  [OID.issuerSignTool]: 'Issuer Sign Tool',
 };
 
 function knownExtensionValue(ext: CertificateExtension): string | null {
   const value = readRoot(ext.value);
   switch (ext.oid) {
-    case '2.5.29.15': {
+    case OID.keyUsage: {
       const { bytes } = readBitString(value);
       return KEY_USAGE.filter((_, bit) => ((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1).join(', ');
     }
-    case '2.5.29.37':
+    case OID.extKeyUsage:
       return children(value).map(readOid).join(', ');
-    case '2.5.29.19': {
+    case OID.basicConstraints: {
       const first = children(value)[0];
       return `CA:${first?.tag === TAG.BOOLEAN && content(first)[0] !== 0 ? 'TRUE' : 'FALSE'}`;
     }
-    case '2.5.29.32':
+    case OID.certificatePolicies:
       return children(value)
         .map((policy) => `Policy: ${readOid(children(policy)[0] ?? policy)}`)
         .join(', ');

@@ -3,15 +3,10 @@
 // contentType, signingTime, messageDigest and signingCertificateV2, DER-sorted as a SET.
 // Written straight as DER: the structure is fixed, and a general ASN.1 library here cost
 // several times the token's own signing time per request.
+import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
 import type { SignatureAlgorithm } from '../pkcs11/algorithms';
 
-export const OID_DATA = '1.2.840.113549.1.7.1';
-export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-export const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
-export const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
-export const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
-export const OID_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
 
 /** The part of an algorithm table entry CMS needs. */
 export type CmsAlgorithm = Pick<SignatureAlgorithm, 'digest' | 'signatureOid' | 'signatureNullParams'>;
@@ -264,7 +259,7 @@ function readSignerParts(certificateDer: Uint8Array, certHash: Uint8Array): Sign
   return {
     certificateDer,
     issuerAndSerial: encode(tlv(SEQUENCE, issuer, serial)),
-    signingCertificate: encode(attribute(OID_SIGNING_CERTIFICATE_V2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
+    signingCertificate: encode(attribute(OID.signingCertificateV2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
   };
 }
 
@@ -272,7 +267,7 @@ function attribute(type: string, value: Der): Constructed {
   return tlv(SEQUENCE, oid(type), tlv(SET, value));
 }
 
-const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID_CONTENT_TYPE, oid(OID_DATA)));
+const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID.contentType, oid(OID.data)));
 
 /** Builds and signs a SignedData; `sign` gets exactly the DER SET of the signed attributes. */
 export async function buildSignedData(options: BuildSignedDataOptions): Promise<SignedDataParts> {
@@ -284,8 +279,8 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
   // DER SET OF: members ordered by their encodings (X.690 §11.6).
   const attributes = [
     CONTENT_TYPE_ATTRIBUTE,
-    encode(attribute(OID_SIGNING_TIME, timeValue(options.signingTime ?? new Date()))),
-    encode(attribute(OID_MESSAGE_DIGEST, tlv(0x04, digest))),
+    encode(attribute(OID.signingTime, timeValue(options.signingTime ?? new Date()))),
+    encode(attribute(OID.messageDigest, tlv(0x04, digest))),
     signer.signingCertificate,
   ].sort(compareBytes);
   const signedAttributes = encode(tlv(SET, ...attributes));
@@ -302,8 +297,8 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
     algorithms.signatureAlgorithm,
     tlv(0x04, signature),
   );
-  const encapContentInfo = detached ? tlv(SEQUENCE, oid(OID_DATA)) : tlv(SEQUENCE, oid(OID_DATA), tlv(0xa0, tlv(0x04, content)));
+  const encapContentInfo = detached ? tlv(SEQUENCE, oid(OID.data)) : tlv(SEQUENCE, oid(OID.data), tlv(0xa0, tlv(0x04, content)));
   const signedData = tlv(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
-  const cms = encode(tlv(SEQUENCE, oid(OID_SIGNED_DATA), tlv(0xa0, signedData)));
+  const cms = encode(tlv(SEQUENCE, oid(OID.signedData), tlv(0xa0, signedData)));
   return { cms, signedAttributes };
 }

@@ -1,6 +1,7 @@
 // Every algorithm-specific choice in ONE table keyed by the certificate's key algorithm:
 // digest, PKCS#11 mechanisms (in preference order), what the token is given, how its output
 // becomes the CMS signature, and the CMS OIDs. Adding an algorithm (GOST) is adding an entry.
+import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
 import { streebog256, streebog512 } from '../../shared/gost/index';
 import {
@@ -52,12 +53,12 @@ function nodeDigest(name: 'sha256' | 'sha384' | 'sha512'): (data: Uint8Array) =>
   return (data) => new Uint8Array(createHash(name).update(data).digest());
 }
 
-export const SHA256: DigestAlgorithm = { name: 'SHA-256', oid: '2.16.840.1.101.3.4.2.1', hash: nodeDigest('sha256') };
-export const SHA384: DigestAlgorithm = { name: 'SHA-384', oid: '2.16.840.1.101.3.4.2.2', hash: nodeDigest('sha384') };
-export const SHA512: DigestAlgorithm = { name: 'SHA-512', oid: '2.16.840.1.101.3.4.2.3', hash: nodeDigest('sha512') };
+export const SHA256: DigestAlgorithm = { name: 'SHA-256', oid: OID.sha256, hash: nodeDigest('sha256') };
+export const SHA384: DigestAlgorithm = { name: 'SHA-384', oid: OID.sha384, hash: nodeDigest('sha384') };
+export const SHA512: DigestAlgorithm = { name: 'SHA-512', oid: OID.sha512, hash: nodeDigest('sha512') };
 /** GOST R 34.11-2012 (shared/gost), bytes in the order the hash outputs them (as OpenSSL and PKCS#11 tokens take them). */
-export const STREEBOG256: DigestAlgorithm = { name: 'STREEBOG-256', oid: '1.2.643.7.1.1.2.2', hash: streebog256 };
-export const STREEBOG512: DigestAlgorithm = { name: 'STREEBOG-512', oid: '1.2.643.7.1.1.2.3', hash: streebog512 };
+export const STREEBOG256: DigestAlgorithm = { name: 'STREEBOG-256', oid: OID.streebog256, hash: streebog256 };
+export const STREEBOG512: DigestAlgorithm = { name: 'STREEBOG-512', oid: OID.streebog512, hash: streebog512 };
 
 /** DER prefixes of PKCS #1 DigestInfo, by digest OID (RFC 8017 §9.2 note 1). */
 const DIGEST_INFO_PREFIX: Record<string, string> = {
@@ -120,7 +121,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['RSA-*'],
     digest: SHA256,
-    signatureOid: '1.2.840.113549.1.1.11', // sha256WithRSAEncryption
+    signatureOid: OID.sha256WithRsa, // sha256WithRSAEncryption
     signatureNullParams: true,
     mechanisms: [
       { mechanism: CKM_SHA256_RSA_PKCS, input: 'message' },
@@ -131,7 +132,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['ECDSA-P256'],
     digest: SHA256,
-    signatureOid: '1.2.840.10045.4.3.2', // ecdsa-with-SHA256
+    signatureOid: OID.ecdsaWithSha256, // ecdsa-with-SHA256
     signatureNullParams: false,
     mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
     encodeSignature: ecdsaRawToDer,
@@ -139,7 +140,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['ECDSA-P384'],
     digest: SHA384,
-    signatureOid: '1.2.840.10045.4.3.3', // ecdsa-with-SHA384
+    signatureOid: OID.ecdsaWithSha384, // ecdsa-with-SHA384
     signatureNullParams: false,
     mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
     encodeSignature: ecdsaRawToDer,
@@ -147,7 +148,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['ECDSA-P521'],
     digest: SHA512,
-    signatureOid: '1.2.840.10045.4.3.4', // ecdsa-with-SHA512
+    signatureOid: OID.ecdsaWithSha512, // ecdsa-with-SHA512
     signatureNullParams: false,
     mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
     encodeSignature: ecdsaRawToDer,
@@ -157,7 +158,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['GOST-2012-256'],
     digest: STREEBOG256,
-    signatureOid: '1.2.643.7.1.1.3.2', // id-tc26-signwithdigest-gost3410-12-256
+    signatureOid: OID.gost2012SignWithStreebog256, // id-tc26-signwithdigest-gost3410-12-256
     signatureNullParams: false,
     mechanisms: [
       { mechanism: CKM_GOSTR3410_WITH_GOSTR3411_12_256, input: 'message' },
@@ -168,7 +169,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['GOST-2012-512'],
     digest: STREEBOG512,
-    signatureOid: '1.2.643.7.1.1.3.3', // id-tc26-signwithdigest-gost3410-12-512
+    signatureOid: OID.gost2012SignWithStreebog512, // id-tc26-signwithdigest-gost3410-12-512
     signatureNullParams: false,
     mechanisms: [
       { mechanism: CKM_GOSTR3410_WITH_GOSTR3411_12_512, input: 'message' },

@@ -15,11 +15,11 @@ import {
   integerHex,
   keyAlgorithmName,
   keyUsageNames,
-  OID,
   subjectFields,
   type NameAttribute,
   type ParsedName,
 } from '../../shared/certificate';
+import { OID } from '../../shared/oids';
 import { sha256 } from '../../shared/sha256';
 
 function stringOf(value: unknown): string | null {
