@@ -2,13 +2,13 @@
 // Written here because no maintained JavaScript library covers GOST verification; see the tests for the vectors.
 import { OID } from '../oids.js';
 import { gostCurveByOid, type GostCurve } from './curves.js';
-import { parseGostSpki } from './der.js';
+import { parseGostSpki } from './spki.js';
 import { bytesToBigint, leBytesToBigint, verifyDigest, type AffinePoint } from './gost3410.js';
 import { streebog256, streebog512 } from './streebog.js';
 
 export { streebog256, streebog512 } from './streebog.js';
 export { GOST_CURVES, gostCurveByOid, type GostCurve } from './curves.js';
-export { parseGostSpki, type GostPublicKeyInfo } from './der.js';
+export { parseGostSpki, type GostPublicKeyInfo } from './spki.js';
 export { verifyDigest, verifyNumber, isOnCurve, multiply, type AffinePoint } from './gost3410.js';
 
 export type GostSize = 256 | 512;
