@@ -1,6 +1,7 @@
 // Signature and digest checks, one table entry per algorithm OID, on node:crypto.
 // A new algorithm (GOST R 34.10-2012, say) is one more entry in SIGNATURE_ALGORITHMS
 // (and its hash in DIGEST_ALGORITHMS); nothing else in the verifier changes.
+import { BoundedCache } from '../shared/bounded-cache';
 import { OID } from '../shared/oids';
 import { constants, createPublicKey, hash as oneShotHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { DerError, TAG, children, expectTag, readAlgorithm, readRoot, readSmallInteger } from '../shared/der';
@@ -50,9 +51,8 @@ export interface SignatureAlgorithm {
   verify(check: SignatureCheck & { digestOid: string }): boolean;
 }
 
-const keyCache = new Map<string, KeyObject>();
+const keyCache = new BoundedCache<string, KeyObject>(2000);
 const keyByBytes = new WeakMap<Uint8Array, KeyObject>();
-const KEY_CACHE_LIMIT = 2000;
 
 /** The node:crypto public key for a DER SPKI, cached (creating one costs more than an RSA verify). */
 export function publicKeyOf(spki: Uint8Array): KeyObject {
@@ -66,7 +66,6 @@ export function publicKeyOf(spki: Uint8Array): KeyObject {
     } catch (e) {
       throw new VerificationError('FORMAT', `the certificate's public key cannot be loaded: ${(e as Error).message}`);
     }
-    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
     keyCache.set(id, key);
   }
   keyByBytes.set(spki, key);

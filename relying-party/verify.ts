@@ -1,5 +1,6 @@
 // verifyAuthentication (PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
 // certificate the relying party trusts, over exactly its own origin and challenge?
+import { BoundedCache } from '../shared/bounded-cache';
 import { OID } from '../shared/oids';
 import { certificateStatus, describeCertificate, expiresInDays } from '../shared/certificate';
 import { AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
@@ -49,14 +50,8 @@ interface LeafEntry {
 const CACHE_LIMIT = 5000;
 /** The relying party passes the same origin every time: check its syntax once. */
 let lastOrigin: string | undefined;
-const leafCache = new Map<string, LeafEntry>();
-const intermediateCache = new Map<string, ParsedCertificate>();
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, value);
-  return value;
-}
+const leafCache = new BoundedCache<string, LeafEntry>(CACHE_LIMIT);
+const intermediateCache = new BoundedCache<string, ParsedCertificate>(CACHE_LIMIT);
 
 function formatError(message: string, cause?: unknown): VerificationError {
   return new VerificationError('FORMAT', message, cause === undefined ? undefined : { cause });
@@ -98,14 +93,14 @@ function leafOf(certificateBase64: string): LeafEntry {
   } catch (e) {
     throw formatError(`response.certificate is not an X.509 certificate: ${(e as Error).message}`, e);
   }
-  return remember(leafCache, certificateBase64, { parsed, description });
+  return leafCache.set(certificateBase64, { parsed, description });
 }
 
 function intermediateOf(entry: SignedData['certificates'][number]): ParsedCertificate {
   const key = Buffer.from(entry.der.buffer, entry.der.byteOffset, entry.der.byteLength).toString('base64');
   const hit = intermediateCache.get(key);
   if (hit) return hit;
-  return remember(intermediateCache, key, parseCertificateNode(entry.node, entry.der));
+  return intermediateCache.set(key, parseCertificateNode(entry.node, entry.der));
 }
 
 function signerMatches(signer: SignerInfo, cert: ParsedCertificate): boolean {

@@ -3,6 +3,7 @@
 // contentType, signingTime, messageDigest and signingCertificateV2, DER-sorted as a SET.
 // Written straight as DER: the structure is fixed, and a general ASN.1 library here cost
 // several times the token's own signing time per request.
+import { BoundedCache } from '../../shared/bounded-cache';
 import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
 import type { SignatureAlgorithm } from '../pkcs11/algorithms';
@@ -83,7 +84,7 @@ function encode(item: Der): Uint8Array {
   return out;
 }
 
-const oidCache = new Map<string, Uint8Array>();
+const oidCache = new BoundedCache<string, Uint8Array>(256);
 function oid(dotted: string): Uint8Array {
   let der = oidCache.get(dotted);
   if (!der) {
@@ -118,7 +119,7 @@ interface AlgorithmParts {
 }
 /** By table entry (the host passes the same entries each time), then by what the parts are made of. */
 const algorithmPartsByEntry = new WeakMap<CmsAlgorithm, AlgorithmParts>();
-const algorithmPartsCache = new Map<string, AlgorithmParts>();
+const algorithmPartsCache = new BoundedCache<string, AlgorithmParts>(64);
 
 function algorithmParts(algorithm: CmsAlgorithm): AlgorithmParts {
   const byEntry = algorithmPartsByEntry.get(algorithm);
@@ -212,8 +213,7 @@ interface SignerParts {
 /** By the caller's certificate buffer (the host passes the same one for a certificate each time). */
 const signerPartsByBuffer = new WeakMap<Uint8Array, SignerParts>();
 /** By the certificate's SHA-256, for callers that pass a new buffer each time. */
-const signerPartsByHash = new Map<string, SignerParts>();
-const MAX_SIGNERS = 256;
+const signerPartsByHash = new BoundedCache<string, SignerParts>(256);
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
@@ -229,7 +229,6 @@ function signerParts(certificateDer: Uint8Array): SignerParts {
   let parts = signerPartsByHash.get(key);
   if (!parts) {
     parts = readSignerParts(Uint8Array.from(certificateDer), certHash);
-    if (signerPartsByHash.size >= MAX_SIGNERS) signerPartsByHash.clear();
     signerPartsByHash.set(key, parts);
   }
   signerPartsByBuffer.set(certificateDer, parts);
