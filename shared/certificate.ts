@@ -364,7 +364,7 @@ function guarded<T>(read: () => T): T {
 }
 
 /** Parses a DER certificate, with a clear CertificateParseError for anything else. */
-export function parseCertificate(der: Uint8Array): X509Fields {
+export function readX509Fields(der: Uint8Array): X509Fields {
   if (der.length === 0) throw new CertificateParseError('empty certificate');
   let root: DerNode;
   try {
@@ -378,7 +378,7 @@ export function parseCertificate(der: Uint8Array): X509Fields {
 
 /** The §2 description of a DER certificate, with status and expiresInDays as of `now`. */
 export function describeCertificate(der: Uint8Array, now: Date = new Date()): CertificateDescription {
-  const cert = parseCertificate(der);
+  const cert = readX509Fields(der);
   const subject = parseName(cert.subject);
   const issuer = parseName(cert.issuer);
   const notBefore = new Date(cert.notBefore);

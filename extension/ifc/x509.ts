@@ -1,7 +1,7 @@
 // Certificate fields in the shapes the IFCPlugin page library reads (IFC-COMPAT §1.6):
 // DNs as "key=value" lines, OpenSSL-style UTC dates, hex serial, the public-key algorithm OID.
 import { OID } from '../../shared/oids';
-import { integerHex, parseCertificate, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
+import { integerHex, readX509Fields, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
 import { children, content, readAlgorithm, readBitString, readOid, readRoot, TAG } from '../../shared/der';
 import { toBase64, toHex } from '../../shared/encoding';
 
@@ -130,7 +130,7 @@ function extensionsText(extensions: CertificateExtension[]): string {
 }
 
 export function certificateFields(der: Uint8Array): IfcCertificateFields {
-  const cert = parseCertificate(der);
+  const cert = readX509Fields(der);
   const spki = children(cert.subjectPublicKeyInfo)[0];
   return {
     cert_sn: integerHex(content(cert.serialNumber)),
@@ -148,7 +148,7 @@ export function derToPem(der: Uint8Array): string {
 }
 
 export function certificateInfo(der: Uint8Array): IfcCertificateInfo {
-  const cert = parseCertificate(der);
+  const cert = readX509Fields(der);
   return {
     ...certificateFields(der),
     base64: toBase64(der),

@@ -6,11 +6,11 @@
 import { BoundedCache } from '../../shared/bounded-cache';
 import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
-import type { SignatureAlgorithm } from '../pkcs11/algorithms';
+import type { SigningProfile } from '../pkcs11/algorithms';
 
 
 /** The part of an algorithm table entry CMS needs. */
-export type CmsAlgorithm = Pick<SignatureAlgorithm, 'digest' | 'signatureOid' | 'signatureNullParams'>;
+export type CmsAlgorithm = Pick<SigningProfile, 'digest' | 'signatureOid' | 'signatureNullParams'>;
 
 export interface BuildSignedDataOptions {
   certificateDer: Uint8Array;
