@@ -1,4 +1,4 @@
-// The certificate model of PROTOCOL.md §2: X.509 DER → CertificateDescription.
+// The certificate model of docs/PROTOCOL.md §2: X.509 DER → CertificateDescription.
 // Runs in Node, in the extension and in the relying party: no node: imports here.
 // One X.509 reader for the project: readCertificateNode below is also what relying-party/x509.ts uses.
 import {

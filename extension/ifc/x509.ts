@@ -1,4 +1,4 @@
-// Certificate fields in the shapes the IFCPlugin page library reads (IFC-COMPAT §1.6):
+// Certificate fields in the shapes the IFCPlugin page library reads (docs/IFC-COMPAT.md §5):
 // DNs as "key=value" lines, OpenSSL-style UTC dates, hex serial, the public-key algorithm OID.
 import { OID } from '../../shared/oids';
 import { readX509Fields, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
