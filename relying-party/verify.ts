@@ -7,6 +7,8 @@ import { OID_DATA, parseSignedData, type SignedData, type SignerInfo } from './c
 import { DerError } from '../shared/der';
 import { VerificationError } from './errors';
 import { digest, verifySignature } from './signature';
+import { signerFactsOf, type SignerFacts } from './qualified';
+import { checkRevocation, revocationPolicy, type RevocationOptions, type RevocationStatus } from './revocation/index';
 import { KEY_USAGE, hasKeyUsage, nameLabel, parseCertificate, parseCertificateNode, type ParsedCertificate } from './x509';
 
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -32,16 +34,23 @@ export interface VerifyAuthenticationOptions {
   trustedCertificates: readonly TrustedCertificateInput[];
   now?: Date | number;
   maxClockSkewMs?: number;
+  /** How to learn whether the certificate is revoked; default { mode: 'ocsp-then-crl' }, failing closed. */
+  revocation?: RevocationOptions;
 }
 
+/** The §2 certificate description plus what it says about the signer (qualified.ts). */
+export type VerifiedCertificate = CertificateDescription & SignerFacts;
+
 export interface VerifiedAuthentication {
-  certificate: CertificateDescription;
+  certificate: VerifiedCertificate;
   signedAt: Date;
+  revocation: RevocationStatus;
 }
 
 interface LeafEntry {
   parsed: ParsedCertificate;
   description: CertificateDescription;
+  facts: SignerFacts;
 }
 
 const CACHE_LIMIT = 5000;
@@ -102,7 +111,7 @@ function leafOf(certificateBase64: string): LeafEntry {
   } catch (e) {
     throw formatError(`response.certificate is not an X.509 certificate: ${(e as Error).message}`, e);
   }
-  return remember(leafCache, certificateBase64, { parsed, description });
+  return remember(leafCache, certificateBase64, { parsed, description, facts: signerFactsOf(parsed, description.subject) });
 }
 
 function intermediateOf(entry: SignedData['certificates'][number]): ParsedCertificate {
@@ -145,6 +154,7 @@ interface Arguments {
   skew: number;
   now: number;
   anchors: TrustAnchors;
+  revocation: ReturnType<typeof revocationPolicy>;
 }
 
 /**
@@ -152,7 +162,7 @@ interface Arguments {
  * signing time; throws VerificationError (code per §4) when anything is wrong, TypeError when
  * the relying party's own arguments are. The checks run in the order the README lists them.
  */
-export function verifyAuthentication(options: VerifyAuthenticationOptions): VerifiedAuthentication {
+export async function verifyAuthentication(options: VerifyAuthenticationOptions): Promise<VerifiedAuthentication> {
   const args = readArguments(options);
   const response = readResponse(options.response); // FORMAT
   const leaf = leafOf(response.certificate); // FORMAT
@@ -164,8 +174,9 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
   checkSigningTime(signedAt, args); // SIGNING_TIME
   checkValidity(cert, args.now); // CERTIFICATE_NOT_YET_VALID, CERTIFICATE_EXPIRED
   checkKeyUsage(cert); // KEY_USAGE
-  verifyChain(cert, intermediates, args.anchors, args.now); // CHAIN_UNTRUSTED
-  return resultOf(leaf, signedAt, args.now);
+  const path = verifyChain(cert, intermediates, args.anchors, args.now); // CHAIN_UNTRUSTED
+  const revocation = await checkRevocation(cert, path[1], args.revocation, args.now); // CERTIFICATE_REVOKED, REVOCATION_UNKNOWN
+  return resultOf(leaf, signedAt, args.now, revocation);
 }
 
 function readArguments(options: VerifyAuthenticationOptions): Arguments {
@@ -179,7 +190,8 @@ function readArguments(options: VerifyAuthenticationOptions): Arguments {
   const skew = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   if (typeof skew !== 'number' || !(skew >= 0)) throw new TypeError('maxClockSkewMs must be a non-negative number');
   const now = timeOf(options.now);
-  return { challenge, origin, skew, now, anchors: loadTrustAnchors(options.trustedCertificates) };
+  const revocation = revocationPolicy(options.revocation);
+  return { challenge, origin, skew, now, anchors: loadTrustAnchors(options.trustedCertificates), revocation };
 }
 
 /** response.cms as SignedData of id-data with exactly one signer. */
@@ -301,9 +313,10 @@ function checkKeyUsage(cert: ParsedCertificate): void {
   }
 }
 
-function resultOf(leaf: LeafEntry, signedAt: number, now: number): VerifiedAuthentication {
+function resultOf(leaf: LeafEntry, signedAt: number, now: number, revocation: RevocationStatus): VerifiedAuthentication {
   const at = new Date(now);
-  const { description, parsed: cert } = leaf;
+  const { description, parsed: cert, facts } = leaf;
+  const { qualification } = facts;
   return {
     certificate: {
       ...description,
@@ -311,8 +324,17 @@ function resultOf(leaf: LeafEntry, signedAt: number, now: number): VerifiedAuthe
       keyUsage: [...description.keyUsage],
       status: certificateStatus(new Date(cert.notBefore), new Date(cert.notAfter), at),
       expiresInDays: expiresInDays(new Date(cert.notAfter), at),
+      qualified: facts.qualified,
+      qualification: {
+        ...qualification,
+        issuerSignTool: qualification.issuerSignTool && [...qualification.issuerSignTool],
+        protectionClasses: [...qualification.protectionClasses],
+        missing: [...qualification.missing],
+      },
+      holder: facts.holder,
     },
     signedAt: new Date(signedAt),
+    revocation: { ...revocation },
   };
 }
 

@@ -54,9 +54,36 @@ export interface ParsedCertificate {
   keyUsage?: Uint8Array;
   subjectKeyIdentifier?: Uint8Array;
   authorityKeyIdentifier?: Uint8Array;
+  /** extendedKeyUsage purposes (OIDs), absent when no extension. */
+  extendedKeyUsage?: string[];
+  /** OCSP responder URIs from authorityInfoAccess, in certificate order. */
+  ocspUrls: string[];
+  /** Full-name URIs of the CRL distribution points, in certificate order. */
+  crlUrls: string[];
+  /** certificatePolicies policy OIDs. */
+  policies: string[];
+  /** 1.2.643.100.111 subjectSignTool: the signer's cryptographic tool (Russian qualified certificates). */
+  subjectSignTool?: string;
+  /** 1.2.643.100.112 issuerSignTool: the CA's tools and their conformity certificates. */
+  issuerSignTool?: string[];
 }
 
-export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5 } as const;
+export const X509_OID = {
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+  extendedKeyUsage: '2.5.29.37',
+  certificatePolicies: '2.5.29.32',
+  crlDistributionPoints: '2.5.29.31',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  accessOcsp: '1.3.6.1.5.5.7.48.1',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  subjectSignTool: '1.2.643.100.111',
+  issuerSignTool: '1.2.643.100.112',
+} as const;
+
+export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5, cRLSign: 6 } as const;
 
 export function hasKeyUsage(cert: ParsedCertificate, bit: number): boolean {
   const bits = cert.keyUsage;
@@ -138,6 +165,9 @@ export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCert
     signature: fields.signature,
     algorithmsAgree: Buffer.compare(outerAlgBytes, innerAlgBytes) === 0,
     hasExtensions: fields.hasExtensions,
+    ocspUrls: [],
+    crlUrls: [],
+    policies: [],
   };
   for (const ext of fields.extensions) readExtension(cert, ext.oid, ext.value);
   return cert;
@@ -145,7 +175,7 @@ export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCert
 
 function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array): void {
   switch (oid) {
-    case '2.5.29.19': {
+    case X509_OID.basicConstraints: {
       const fields = children(expectTag(readRoot(value), TAG.SEQUENCE, 'basicConstraints'));
       let ca = false;
       let pathLength: number | undefined;
@@ -156,21 +186,57 @@ function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array):
       cert.basicConstraints = pathLength === undefined ? { ca } : { ca, pathLength };
       return;
     }
-    case '2.5.29.15':
+    case X509_OID.keyUsage:
       cert.keyUsage = readBitString(readRoot(value)).bytes;
       return;
-    case '2.5.29.14':
+    case X509_OID.subjectKeyIdentifier:
       cert.subjectKeyIdentifier = readOctetString(readRoot(value));
       return;
-    case '2.5.29.35': {
+    case X509_OID.authorityKeyIdentifier: {
       for (const f of children(expectTag(readRoot(value), TAG.SEQUENCE, 'authorityKeyIdentifier'))) {
         if (f.tag === 0x80) cert.authorityKeyIdentifier = content(f);
       }
       return;
     }
-    default:
+    case X509_OID.extendedKeyUsage:
+      cert.extendedKeyUsage = children(expectTag(readRoot(value), TAG.SEQUENCE, 'extendedKeyUsage')).map(readOid);
       return;
+    default:
+      informational(cert, oid, value);
   }
+}
+
+/** Extensions that inform (where to ask about revocation, what the certificate qualifies as): a malformed one is left out. */
+function informational(cert: ParsedCertificate, oid: string, value: Uint8Array): void {
+  try {
+    if (oid === X509_OID.authorityInfoAccess) {
+      for (const access of children(expectTag(readRoot(value), TAG.SEQUENCE, 'authorityInfoAccess'))) {
+        const [method, location] = children(access);
+        if (method && location?.tag === 0x86 && readOid(method) === X509_OID.accessOcsp) cert.ocspUrls.push(ascii(content(location)));
+      }
+    } else if (oid === X509_OID.crlDistributionPoints) {
+      for (const point of children(expectTag(readRoot(value), TAG.SEQUENCE, 'cRLDistributionPoints'))) {
+        const name = children(point).find((n) => n.tag === 0xa0);
+        const fullName = name && children(name).find((n) => n.tag === 0xa0);
+        for (const general of fullName ? children(fullName) : []) if (general.tag === 0x86) cert.crlUrls.push(ascii(content(general)));
+      }
+    } else if (oid === X509_OID.certificatePolicies) {
+      for (const policy of children(expectTag(readRoot(value), TAG.SEQUENCE, 'certificatePolicies'))) {
+        const [id] = children(policy);
+        if (id) cert.policies.push(readOid(id));
+      }
+    } else if (oid === X509_OID.subjectSignTool) {
+      cert.subjectSignTool = readString(readRoot(value)) ?? undefined;
+    } else if (oid === X509_OID.issuerSignTool) {
+      cert.issuerSignTool = children(expectTag(readRoot(value), TAG.SEQUENCE, 'issuerSignTool')).map((n) => readString(n) ?? '');
+    }
+  } catch (e) {
+    if (!(e instanceof DerError)) throw e;
+  }
+}
+
+function ascii(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** PEM text (one or more CERTIFICATE blocks) → DER buffers. */
