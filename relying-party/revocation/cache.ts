@@ -70,8 +70,10 @@ export function createRedisRevocationCache(options: RedisRevocationCacheOptions)
 }
 
 /** Memory in front of an optional shared store; a failing shared store is skipped, never a failed login. */
-export class LayeredCache {
+export class LayeredCache<List = unknown> {
   readonly memory = new MemoryRevocationCache();
+  /** Parsed CRLs by issuer and URL, kept until their nextUpdate. */
+  readonly lists = new Map<string, List>();
   constructor(private readonly shared: RevocationCache | undefined) {}
 
   async get(key: string, now: number): Promise<string | undefined> {

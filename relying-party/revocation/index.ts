@@ -41,7 +41,7 @@ interface Policy {
   timeoutMs: number;
   ocspUrl?: string;
   fetch: RevocationFetch;
-  cache: LayeredCache;
+  cache: LayeredCache<CertificateList>;
   failOpen: boolean;
   skew: number;
 }
@@ -50,8 +50,8 @@ const OCSP_MAX_BYTES = 64 * 1024;
 const CRL_MAX_BYTES = 10 * 1024 * 1024;
 const CRL_URLS_TRIED = 2;
 const SOURCES: Record<RevocationMode, RevocationSource[]> = { 'ocsp-then-crl': ['ocsp', 'crl'], ocsp: ['ocsp'], crl: ['crl'], off: [] };
-const processCache = new LayeredCache(undefined);
-const sharedCaches = new WeakMap<RevocationCache, LayeredCache>();
+const processCache = new LayeredCache<CertificateList>(undefined);
+const sharedCaches = new WeakMap<RevocationCache, LayeredCache<CertificateList>>();
 const policies = new WeakMap<RevocationOptions, Policy>();
 const defaultPolicy = makePolicy({});
 
@@ -75,7 +75,7 @@ function makePolicy(options: RevocationOptions): Policy {
     throw new TypeError('revocation.cache must have get(key) and set(key, value, ttlMs)');
   }
   let cache = processCache;
-  if (shared) sharedCaches.set(shared, (cache = sharedCaches.get(shared) ?? new LayeredCache(shared)));
+  if (shared) sharedCaches.set(shared, (cache = sharedCaches.get(shared) ?? new LayeredCache<CertificateList>(shared)));
   return {
     sources: SOURCES[mode],
     timeoutMs,
@@ -136,18 +136,16 @@ async function askOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, polic
   return readOcspResponse(der, ctx, nonce);
 }
 
-/** Parsed CRLs of this process by URL and issuer, kept until their nextUpdate. */
-const crlLists = new Map<string, CertificateList>();
-
 async function crlFrom(url: string, issuer: ParsedCertificate, policy: Policy, now: number): Promise<CertificateList> {
   const key = `crl-list:${issuer.thumbprint}:${createHash('sha256').update(url).digest('hex')}`;
-  const known = crlLists.get(key);
+  const lists = policy.cache.lists;
+  const known = lists.get(key);
   if (known && known.nextUpdate! > now - policy.skew) return known;
   const stored = await policy.cache.get(key, now);
   const der = stored !== undefined ? Buffer.from(stored, 'base64') : await download(policy.fetch, { url, method: 'GET', headers: {}, maxBytes: CRL_MAX_BYTES }, policy.timeoutMs);
   const list = readCrl(der, issuer, now, policy.skew);
-  if (crlLists.size >= 1000) crlLists.clear();
-  crlLists.set(key, list);
+  if (lists.size >= 1000) lists.clear();
+  lists.set(key, list);
   if (stored === undefined) await policy.cache.set(key, Buffer.from(der).toString('base64'), list.nextUpdate! - now);
   return list;
 }

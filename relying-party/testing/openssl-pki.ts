@@ -27,6 +27,8 @@ export interface OpensslPki {
     IssuedCertificate
   >;
   issue(name: string, opts: IssueOptions): IssuedCertificate;
+  /** The `openssl ca` configuration of an issuer (its index.txt beside it): for -revoke, -gencrl, `openssl ocsp -index`. */
+  caConfigOf(issuer: IssuedCertificate): string;
   cleanup(): void;
 }
 
@@ -37,6 +39,8 @@ export interface IssueOptions {
   extensions: string;
   startDate?: string;
   endDate?: string;
+  /** Text of an OpenSSL extension file holding the section named by `extensions` (e.g. with test-time URLs). */
+  extfile?: string;
 }
 
 function openssl(args: string[], cwd?: string): string {
@@ -136,8 +140,10 @@ export function createOpensslPki(): OpensslPki {
       const csr = join(dir, `${name}.csr`);
       openssl(['req', '-new', '-config', cnf, '-utf8', '-key', keyPem, '-subj', opts.subject, '-out', csr]);
       const dates = opts.startDate ? ['-startdate', opts.startDate, '-enddate', opts.endDate ?? '20991231000000Z'] : ['-days', '730'];
+      const extfile = opts.extfile === undefined ? [] : ['-extfile', join(dir, `${name}.ext`)];
+      if (opts.extfile !== undefined) writeFileSync(join(dir, `${name}.ext`), opts.extfile);
       openssl(['ca', '-batch', '-config', join(caDirOf(opts.issuer), 'ca.cnf'), '-utf8', '-extensions', opts.extensions,
-        '-in', csr, '-out', certPem, '-notext', ...dates]);
+        '-in', csr, '-out', certPem, '-notext', ...extfile, ...dates]);
     }
     return { name, certPem, keyPem, der: derOf(certPem) };
   };
@@ -158,7 +164,8 @@ export function createOpensslPki(): OpensslPki {
     untrusted: issue('untrusted', { key: 'p256', subject: '/CN=Stranger/C=RU', issuer: otherRoot, extensions: 'leaf' }),
     viaWeakIntermediate: issue('viaWeakIntermediate', { key: 'p256', subject: '/CN=Under Weak CA/C=RU', issuer: weakIntermediate, extensions: 'leaf' }),
   };
-  return { dir, root, otherRoot, intermediate, weakIntermediate, leaves, issue, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const caConfigOf = (issuer: IssuedCertificate) => join(caDirOf(issuer), 'ca.cnf');
+  return { dir, root, otherRoot, intermediate, weakIntermediate, leaves, issue, caConfigOf, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function derOf(certPem: string): Buffer {
