@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCertificate } from '../shared/certificate';
 import { authPayload } from '../shared/protocol';
 import { VerificationError, verifyAuthentication, type VerificationErrorCode, type VerifyAuthenticationOptions } from './index';
-import { createOpensslPki, opensslSign, opensslVerify, type IssuedCertificate, type OpensslPki, type SignOptions } from './testing/openssl-pki';
+import {
+  DIRECTOR_SUBJECT,
+  QUALIFIED_EXTENSIONS,
+  createOpensslPki,
+  opensslSign,
+  opensslVerify,
+  type IssuedCertificate,
+  type OpensslPki,
+  type SignOptions,
+} from './testing/openssl-pki';
 
 const ORIGIN = 'https://esia.gosuslugi.ru';
 const CHALLENGE = 'q3Z2m0yW0aUuJk7tD9Yx8c6Vb5Nn4Ll3Kk2Jj1Hh0Gg';
@@ -135,6 +144,43 @@ describe('accepts what OpenSSL signs correctly', () => {
     const cms = sign(pki.leaves.p256);
     const response = { ...responseOf(cms, pki.leaves.p256), origin: ORIGIN };
     expect((await verify(response)).certificate.subject.commonName).toBe('Петрова Анна Сергеевна');
+  });
+});
+
+describe('what the certificate says about its signer', () => {
+  const issueQualified = (name: string, subject: string) =>
+    pki.issue(name, { key: 'p256', subject, issuer: pki.root, extensions: 'qualified', extfile: QUALIFIED_EXTENSIONS });
+
+  it('qualified: both signing-tool extensions and a protection class policy, each fact named', async () => {
+    const head = issueQualified('qualifiedHead', DIRECTOR_SUBJECT);
+    const { certificate } = await verify(responseOf(sign(head), head));
+    expect(certificate.qualified).toBe(true);
+    expect(certificate.qualification).toEqual({
+      subjectSignTool: 'Tokensign test signing tool',
+      issuerSignTool: ['Tokensign test CA signing tool', 'Tokensign test CA software', 'Test conformity certificate 1', 'Test conformity certificate 2'],
+      protectionClasses: ['KC1', 'KC2'],
+      missing: [],
+    });
+    expect(certificate.holder).toBe('legal-entity');
+    expect(certificate.subject.title).toBe('Генеральный директор');
+  });
+
+  it('holder: an organization (INNLE and OGRN), an individual entrepreneur (OGRNIP), a private person (SNILS/INN only)', async () => {
+    const entrepreneur = issueQualified('entrepreneur', '/CN=Соколов Пётр/C=RU/INN=500100732259/OGRNIP=304500116000157/SNILS=12345678964');
+    const person = issueQualified('person', '/CN=Морозова Ольга/C=RU/INN=500100732259/SNILS=12345678964');
+    const innOnly = issueQualified('innOnly', '/CN=Без ОГРН/O=ООО "Без ОГРН"/C=RU/INNLE=7701234567');
+    for (const [leaf, holder] of [[entrepreneur, 'entrepreneur'], [person, 'person'], [innOnly, 'person']] as const) {
+      const { certificate } = await verify(responseOf(sign(leaf), leaf));
+      expect(certificate.holder, leaf.name).toBe(holder);
+      expect(certificate.qualified).toBe(true);
+    }
+  });
+
+  it('not qualified: says which facts are missing', async () => {
+    const { certificate } = await verify(responseOf(sign(pki.leaves.p256), pki.leaves.p256));
+    expect(certificate.qualified).toBe(false);
+    expect(certificate.qualification.missing).toHaveLength(3);
+    expect(certificate.holder).toBe('person');
   });
 });
 

@@ -88,6 +88,22 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 `;
 
+/** What a Russian qualified certificate carries (signing tools, protection class policies), in an extension file section `qualified`. */
+export const QUALIFIED_EXTENSIONS = `[ qualified ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+certificatePolicies = 1.2.643.100.113.1, 1.2.643.100.113.2
+1.2.643.100.111 = ASN1:UTF8String:Tokensign test signing tool
+1.2.643.100.112 = ASN1:SEQUENCE:issuer_sign_tool
+[ issuer_sign_tool ]
+signTool = UTF8:Tokensign test CA signing tool
+cATool = UTF8:Tokensign test CA software
+signToolCert = UTF8:Test conformity certificate 1
+cAToolCert = UTF8:Test conformity certificate 2
+`;
+
 export const DIRECTOR_SUBJECT =
   '/CN=Иванов Иван Иванович/SN=Иванов/GN=Иван Иванович/title=Генеральный директор' +
   '/O=ООО "Ромашка"/C=RU/L=Москва/INN=007701234567/INNLE=7701234567/OGRN=1027700132195/SNILS=11223344595';
@@ -122,7 +138,7 @@ export function createOpensslPki(): OpensslPki {
           'unique_subject = no\ncopy_extensions = none\npreserve = yes\nutf8 = yes\nstring_mask = utf8only\n' +
           '[ any ]\ncommonName = supplied\nsurname = optional\ngivenName = optional\ntitle = optional\n' +
           'organizationName = optional\ncountryName = optional\nlocalityName = optional\nINN = optional\n' +
-          'INNLE = optional\nOGRN = optional\nSNILS = optional\n',
+          'INNLE = optional\nOGRN = optional\nOGRNIP = optional\nSNILS = optional\n',
       );
       caDirs.set(issuer.name, d);
     }
