@@ -1,17 +1,18 @@
 // What a certificate says about its signer, for a portal to decide on: qualified or not (by the facts a
 // Russian qualified certificate must carry, each named) and who signs (an organization, an individual
 // entrepreneur, a private person). Read from the certificate only; nothing guessed.
+import { OID } from '../shared/oids';
 import type { SubjectFields } from '../shared/protocol';
 import type { ParsedCertificate } from './x509';
 
 /** Protection classes of the signing tool (policies 1.2.643.100.113.x). */
 const PROTECTION_CLASSES: Record<string, string> = {
-  '1.2.643.100.113.1': 'KC1',
-  '1.2.643.100.113.2': 'KC2',
-  '1.2.643.100.113.3': 'KC3',
-  '1.2.643.100.113.4': 'KV1',
-  '1.2.643.100.113.5': 'KV2',
-  '1.2.643.100.113.6': 'KA1',
+  [OID.classKC1]: 'KC1',
+  [OID.classKC2]: 'KC2',
+  [OID.classKC3]: 'KC3',
+  [OID.classKV1]: 'KV1',
+  [OID.classKV2]: 'KV2',
+  [OID.classKA1]: 'KA1',
 };
 
 export interface QualificationFacts {

@@ -1,8 +1,10 @@
 // X.509 certificates as the verifier needs them: raw names for chain building, validity,
 // public key, signature and the few extensions that decide trust. Parsed once, then cached.
 // The certificate structure itself is read by shared/certificate.ts (readCertificateNode).
+import { OID } from '../shared/oids';
 import { createHash } from 'node:crypto';
 import { readCertificateNode } from '../shared/certificate';
+import { isBase64 } from '../shared/encoding';
 import {
   DerError,
   TAG,
@@ -68,20 +70,6 @@ export interface ParsedCertificate {
   issuerSignTool?: string[];
 }
 
-export const X509_OID = {
-  basicConstraints: '2.5.29.19',
-  keyUsage: '2.5.29.15',
-  subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35',
-  extendedKeyUsage: '2.5.29.37',
-  certificatePolicies: '2.5.29.32',
-  crlDistributionPoints: '2.5.29.31',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-  accessOcsp: '1.3.6.1.5.5.7.48.1',
-  ocspSigning: '1.3.6.1.5.5.7.3.9',
-  subjectSignTool: '1.2.643.100.111',
-  issuerSignTool: '1.2.643.100.112',
-} as const;
 
 export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5, cRLSign: 6 } as const;
 
@@ -93,15 +81,15 @@ export function hasKeyUsage(cert: ParsedCertificate, bit: number): boolean {
 }
 
 const NAME_LABELS: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.4': 'SN',
-  '2.5.4.42': 'GN',
-  '2.5.4.12': 'title',
+  [OID.commonName]: 'CN',
+  [OID.organization]: 'O',
+  [OID.organizationalUnit]: 'OU',
+  [OID.country]: 'C',
+  [OID.locality]: 'L',
+  [OID.state]: 'ST',
+  [OID.surname]: 'SN',
+  [OID.givenName]: 'GN',
+  [OID.title]: 'title',
 };
 
 /** "CN=…" when the name has a commonName, else the readable attributes joined; for messages only. */
@@ -117,7 +105,7 @@ export function nameLabel(raw: Uint8Array): string {
         const text = readString(valueNode);
         const label = NAME_LABELS[oid];
         if (text === null || !label) continue;
-        if (oid === '2.5.4.3' && cn === undefined) cn = text;
+        if (oid === OID.commonName && cn === undefined) cn = text;
         parts.push(`${label}=${text}`);
       }
     }
@@ -175,7 +163,7 @@ export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCert
 
 function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array): void {
   switch (oid) {
-    case X509_OID.basicConstraints: {
+    case OID.basicConstraints: {
       const fields = children(expectTag(readRoot(value), TAG.SEQUENCE, 'basicConstraints'));
       let ca = false;
       let pathLength: number | undefined;
@@ -186,19 +174,19 @@ function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array):
       cert.basicConstraints = pathLength === undefined ? { ca } : { ca, pathLength };
       return;
     }
-    case X509_OID.keyUsage:
+    case OID.keyUsage:
       cert.keyUsage = readBitString(readRoot(value)).bytes;
       return;
-    case X509_OID.subjectKeyIdentifier:
+    case OID.subjectKeyIdentifier:
       cert.subjectKeyIdentifier = readOctetString(readRoot(value));
       return;
-    case X509_OID.authorityKeyIdentifier: {
+    case OID.authorityKeyIdentifier: {
       for (const f of children(expectTag(readRoot(value), TAG.SEQUENCE, 'authorityKeyIdentifier'))) {
         if (f.tag === 0x80) cert.authorityKeyIdentifier = content(f);
       }
       return;
     }
-    case X509_OID.extendedKeyUsage:
+    case OID.extKeyUsage:
       cert.extendedKeyUsage = children(expectTag(readRoot(value), TAG.SEQUENCE, 'extendedKeyUsage')).map(readOid);
       return;
     default:
@@ -209,25 +197,25 @@ function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array):
 /** Extensions that inform (where to ask about revocation, what the certificate qualifies as): a malformed one is left out. */
 function informational(cert: ParsedCertificate, oid: string, value: Uint8Array): void {
   try {
-    if (oid === X509_OID.authorityInfoAccess) {
+    if (oid === OID.authorityInfoAccess) {
       for (const access of children(expectTag(readRoot(value), TAG.SEQUENCE, 'authorityInfoAccess'))) {
         const [method, location] = children(access);
-        if (method && location?.tag === 0x86 && readOid(method) === X509_OID.accessOcsp) cert.ocspUrls.push(ascii(content(location)));
+        if (method && location?.tag === 0x86 && readOid(method) === OID.accessOcsp) cert.ocspUrls.push(ascii(content(location)));
       }
-    } else if (oid === X509_OID.crlDistributionPoints) {
+    } else if (oid === OID.crlDistributionPoints) {
       for (const point of children(expectTag(readRoot(value), TAG.SEQUENCE, 'cRLDistributionPoints'))) {
         const name = children(point).find((n) => n.tag === 0xa0);
         const fullName = name && children(name).find((n) => n.tag === 0xa0);
         for (const general of fullName ? children(fullName) : []) if (general.tag === 0x86) cert.crlUrls.push(ascii(content(general)));
       }
-    } else if (oid === X509_OID.certificatePolicies) {
+    } else if (oid === OID.certificatePolicies) {
       for (const policy of children(expectTag(readRoot(value), TAG.SEQUENCE, 'certificatePolicies'))) {
         const [id] = children(policy);
         if (id) cert.policies.push(readOid(id));
       }
-    } else if (oid === X509_OID.subjectSignTool) {
+    } else if (oid === OID.subjectSignTool) {
       cert.subjectSignTool = readString(readRoot(value)) ?? undefined;
-    } else if (oid === X509_OID.issuerSignTool) {
+    } else if (oid === OID.issuerSignTool) {
       cert.issuerSignTool = children(expectTag(readRoot(value), TAG.SEQUENCE, 'issuerSignTool')).map((n) => readString(n) ?? '');
     }
   } catch (e) {
@@ -245,7 +233,7 @@ export function pemToDer(pem: string): Uint8Array[] {
   const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
   for (let m = re.exec(pem); m; m = re.exec(pem)) {
     const body = (m[1] ?? '').replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new DerError('PEM block is not base64');
+    if (!isBase64(body)) throw new DerError('PEM block is not base64');
     out.push(Buffer.from(body, 'base64'));
   }
   return out;

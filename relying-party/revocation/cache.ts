@@ -1,5 +1,6 @@
 // Revocation answers kept for as long as they are valid: in this process's memory first, then (optionally) in
 // a store every server of the portal shares, e.g. the Redis the challenge store uses.
+import { BoundedCache } from '../../shared/bounded-cache';
 import { createRedisConnection } from '../redis-connection';
 
 /** A store shared by several verifier instances. Values are strings; entries expire after ttlMs. */
@@ -15,7 +16,7 @@ const SHARED_WAIT_MS = 2000;
 
 /** A bounded in-memory map whose entries expire; `peek` is synchronous for the hot path. */
 export class MemoryRevocationCache implements RevocationCache {
-  private readonly entries = new Map<string, { value: string; expires: number }>();
+  private readonly entries = new BoundedCache<string, { value: string; expires: number }>(MEMORY_LIMIT);
 
   peek(key: string, now = Date.now()): string | undefined {
     const hit = this.entries.get(key);
@@ -33,7 +34,6 @@ export class MemoryRevocationCache implements RevocationCache {
 
   put(key: string, value: string, ttlMs: number): void {
     if (!(ttlMs > 0)) return;
-    if (this.entries.size >= MEMORY_LIMIT) this.entries.clear();
     this.entries.set(key, { value, expires: Date.now() + ttlMs });
   }
 
@@ -73,7 +73,7 @@ export function createRedisRevocationCache(options: RedisRevocationCacheOptions)
 export class LayeredCache<List = unknown> {
   readonly memory = new MemoryRevocationCache();
   /** Parsed CRLs by issuer and URL, kept until their nextUpdate. */
-  readonly lists = new Map<string, List>();
+  readonly lists = new BoundedCache<string, List>(1000);
   constructor(private readonly shared: RevocationCache | undefined) {}
 
   async get(key: string, now: number): Promise<string | undefined> {

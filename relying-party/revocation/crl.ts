@@ -1,6 +1,7 @@
 // CRLs (RFC 5280 §5): fetched from the certificate's distribution point, signature and validity checked,
 // kept (parsed, in this process) until nextUpdate.
 import { DerError, TAG, children, content, expectTag, integerHex, readAlgorithm, readBitString, readOid, readRoot, readTime, tlv, type DerNode } from '../../shared/der';
+import { OID } from '../../shared/oids';
 import { VerificationError } from '../errors';
 import { verifySignature } from '../signature';
 import { KEY_USAGE, hasKeyUsage, type ParsedCertificate } from '../x509';
@@ -16,8 +17,7 @@ export interface CertificateList {
 }
 
 /** CRL extensions a relying party may ignore (RFC 5280 §5.2): anything else critical makes the CRL unusable here. */
-const UNDERSTOOD = new Set(['2.5.29.20', '2.5.29.35']);
-const OID_REASON_CODE = '2.5.29.21';
+const UNDERSTOOD = new Set<string>([OID.crlNumber, OID.authorityKeyIdentifier]);
 
 function unavailable(message: string): RevocationUnavailable {
   return new RevocationUnavailable(`CRL: ${message}`);
@@ -30,7 +30,7 @@ function readEntries(node: DerNode | undefined): CertificateList['revoked'] {
     let reason: number | undefined;
     for (const ext of extensions ? children(extensions) : []) {
       const parts = children(ext);
-      if (readOid(parts[0]!) === OID_REASON_CODE) reason = content(readRoot(content(parts[parts.length - 1]!)))[0];
+      if (readOid(parts[0]!) === OID.crlReason) reason = content(readRoot(content(parts[parts.length - 1]!)))[0];
     }
     revoked.set(integerHex(expectTag(serial, TAG.INTEGER, 'userCertificate')), { revokedAt: readTime(date!), reason: crlReasonName(reason) });
   }

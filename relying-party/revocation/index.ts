@@ -144,7 +144,6 @@ async function crlFrom(url: string, issuer: ParsedCertificate, policy: Policy, n
   const stored = await policy.cache.get(key, now);
   const der = stored !== undefined ? Buffer.from(stored, 'base64') : await download(policy.fetch, { url, method: 'GET', headers: {}, maxBytes: CRL_MAX_BYTES }, policy.timeoutMs);
   const list = readCrl(der, issuer, now, policy.skew);
-  if (lists.size >= 1000) lists.clear();
   lists.set(key, list);
   if (stored === undefined) await policy.cache.set(key, Buffer.from(der).toString('base64'), list.nextUpdate! - now);
   return list;

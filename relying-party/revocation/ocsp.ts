@@ -6,13 +6,11 @@ import { DER_NULL, derIntegerHex, derOctetString, derOid, derSequence, derTlv } 
 import { linkVerifies } from '../chain';
 import { VerificationError } from '../errors';
 import { digest, verifySignature } from '../signature';
-import { X509_OID, nameLabel, parseCertificateNode, type ParsedCertificate } from '../x509';
+import { nameLabel, parseCertificateNode, type ParsedCertificate } from '../x509';
+import { OID } from '../../shared/oids';
 import { RevocationUnavailable } from './fetch';
 import { checkTimes, crlReasonName, type RevocationAnswer } from './answer';
 
-const OID_SHA1 = '1.3.14.3.2.26';
-const OID_NONCE = '1.3.6.1.5.5.7.48.1.2';
-const OID_BASIC = '1.3.6.1.5.5.7.48.1.1';
 const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '(unused)', 'sigRequired', 'unauthorized'];
 
 export interface OcspContext {
@@ -28,19 +26,19 @@ function subjectPublicKeyBits(cert: ParsedCertificate): Uint8Array {
 
 function hashWith(oid: string, data: Uint8Array): Uint8Array {
   // SHA-1 only identifies the certificate here (RFC 5019 CertID), it protects nothing.
-  if (oid === OID_SHA1) return createHash('sha1').update(data).digest();
+  if (oid === OID.sha1) return createHash('sha1').update(data).digest();
   return digest(oid, data);
 }
 
 /** OCSPRequest for the certificate, SHA-1 CertID (what every responder supports), with `nonce`. */
 export function ocspRequest(ctx: OcspContext, nonce: Uint8Array): Uint8Array {
   const certId = derSequence(
-    derSequence(derOid(OID_SHA1), DER_NULL),
-    derOctetString(hashWith(OID_SHA1, ctx.issuer.subjectRaw)),
-    derOctetString(hashWith(OID_SHA1, subjectPublicKeyBits(ctx.issuer))),
+    derSequence(derOid(OID.sha1), DER_NULL),
+    derOctetString(hashWith(OID.sha1, ctx.issuer.subjectRaw)),
+    derOctetString(hashWith(OID.sha1, subjectPublicKeyBits(ctx.issuer))),
     derIntegerHex(ctx.cert.serialHex),
   );
-  const nonceExtension = derSequence(derOid(OID_NONCE), derOctetString(derOctetString(nonce)));
+  const nonceExtension = derSequence(derOid(OID.ocspNonce), derOctetString(derOctetString(nonce)));
   const tbsRequest = derSequence(derSequence(derSequence(certId)), derTlv(0xa2, derSequence(nonceExtension)));
   return derSequence(tbsRequest);
 }
@@ -55,7 +53,7 @@ function basicResponse(der: Uint8Array): DerNode[] {
   const code = content(expectTag(status, 0x0a, 'responseStatus'))[0] ?? -1;
   if (code !== 0) throw unavailable(`the responder answered ${RESPONSE_STATUS[code] ?? code}`);
   const [type, octets] = children(expectTag(children(expectTag(bytes, 0xa0, 'responseBytes'))[0], TAG.SEQUENCE, 'ResponseBytes'));
-  if (readOid(type!) !== OID_BASIC) throw unavailable('the response is not a basic OCSP response');
+  if (readOid(type!) !== OID.ocspBasic) throw unavailable('the response is not a basic OCSP response');
   return children(expectTag(readRoot(readOctetString(octets!)), TAG.SEQUENCE, 'BasicOCSPResponse'));
 }
 
@@ -75,7 +73,7 @@ function readResponseData(tbs: DerNode): ResponseData {
   const extensions = fields[i]?.tag === 0xa1 ? children(children(fields[i]!)[0]!) : [];
   for (const ext of extensions) {
     const parts = children(ext);
-    if (readOid(parts[0]!) === OID_NONCE) out.nonce = content(parts[parts.length - 1]!);
+    if (readOid(parts[0]!) === OID.ocspNonce) out.nonce = content(parts[parts.length - 1]!);
   }
   return out;
 }
@@ -83,7 +81,7 @@ function readResponseData(tbs: DerNode): ResponseData {
 function responderMatches(responder: DerNode, candidate: ParsedCertificate): boolean {
   const [id] = children(responder);
   if (responder.tag === 0xa1) return !!id && Buffer.compare(tlv(id), candidate.subjectRaw) === 0;
-  if (responder.tag === 0xa2) return !!id && Buffer.compare(content(id), hashWith(OID_SHA1, subjectPublicKeyBits(candidate))) === 0;
+  if (responder.tag === 0xa2) return !!id && Buffer.compare(content(id), hashWith(OID.sha1, subjectPublicKeyBits(candidate))) === 0;
   throw new DerError('unknown responderID');
 }
 
@@ -96,7 +94,7 @@ function authorizedSigner(responder: DerNode, included: ParsedCertificate[], ctx
   if (delegated.issuerKey !== ctx.issuer.subjectKey || !linkVerifies(delegated, ctx.issuer)) {
     throw unavailable(`${who} was not issued by the CA ${ctx.issuer.subjectLabel}: an unauthorized key signed the response`);
   }
-  if (!delegated.extendedKeyUsage?.includes(X509_OID.ocspSigning)) {
+  if (!delegated.extendedKeyUsage?.includes(OID.ocspSigning)) {
     throw unavailable(`${who} lacks id-kp-OCSPSigning: the CA did not delegate OCSP to it`);
   }
   if (ctx.now + ctx.skew < delegated.notBefore || ctx.now - ctx.skew > delegated.notAfter) throw unavailable(`${who}'s certificate is not valid now`);
