@@ -1,8 +1,10 @@
 // Test-only: the revocation services of a test CA on 127.0.0.1, started and stopped by the test: OpenSSL's own
 // OCSP responder (`openssl ocsp -index … -port …`), and a small HTTP server for CRLs, recorded answers and a
 // responder that never answers. CRLs are made by `openssl ca -gencrl` at test time.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 
@@ -77,6 +79,52 @@ export async function startOcspResponder(options: OcspResponderOptions): Promise
     await stopChild(child);
   }
   throw new Error('openssl ocsp did not start as a responder');
+}
+
+/**
+ * The same OpenSSL responder, one `openssl ocsp -reqin … -respout …` run per request behind a node:http server
+ * bound to 127.0.0.1 (OpenSSL 3.0's `-port` listens on every interface): what the demo portal's CA runs.
+ */
+export async function startLoopbackOcspResponder(options: Omit<OcspResponderOptions, 'port'>): Promise<RunningService> {
+  const work = mkdtempSync(join(tmpdir(), 'tokensign-ocsp-'));
+  let count = 0;
+  const answer = (request: Buffer): Promise<Buffer> => {
+    const id = ++count;
+    writeFileSync(join(work, `${id}.req`), request);
+    const args = ['ocsp', '-index', options.index, '-CA', options.caCertPem, '-rsigner', options.signerCertPem, '-rkey', options.signerKeyPem,
+      '-nmin', String(options.nmin ?? 60), '-reqin', join(work, `${id}.req`), '-respout', join(work, `${id}.der`)];
+    return new Promise((resolve, reject) =>
+      execFile('openssl', args, { env: { ...process.env, ...options.env } }, (error) => (error ? reject(error) : resolve(readFileSync(join(work, `${id}.der`))))),
+    );
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 64 * 1024) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (req.method !== 'POST' || size > 64 * 1024) return void res.writeHead(400).end();
+      answer(Buffer.concat(chunks)).then(
+        (body) => res.writeHead(200, { 'content-type': 'application/ocsp-response', 'content-length': body.length }).end(body),
+        () => res.writeHead(500).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          rmSync(work, { recursive: true, force: true });
+          resolve();
+        });
+      }),
+  };
 }
 
 export interface HttpFiles extends RunningService {
