@@ -69,6 +69,7 @@ beforeAll(async () => {
   chrome = await launchChromiumWithExtension({
     hostEnv: { ...pki.env, ...gost.env, TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter) },
     ignoreHTTPSErrors: true,
+    language: 'ru',
     args: ['--host-resolver-rules=MAP lkfl2.nalog.ru 127.0.0.1, MAP example.test 127.0.0.1'],
   });
   page = await chrome.context.newPage();
@@ -144,4 +145,127 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
       expect(readCms(Buffer.from(detached.value as string, 'base64')).eContent).toBeNull();
     }, 120_000);
   }
+
+  it('signs the JS string as UTF-16LE when ContentEncoding is 0, detached, through the plug-in objects directly', async () => {
+    const thumb = sha1(gost.certs.gost256!.certPem);
+    await start(`(async () => {
+      const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      await store.Open(cadesplugin.CAPICOM_CURRENT_USER_STORE, cadesplugin.CAPICOM_MY_STORE, cadesplugin.CAPICOM_STORE_OPEN_MAXIMUM_ALLOWED);
+      const found = await (await store.Certificates).Find(cadesplugin.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, '${thumb.toLowerCase()}');
+      const certificate = await found.Item(1);
+      const signer = await cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
+      await signer.propset_Certificate(certificate);
+      await signer.propset_KeyPin('000000');
+      const data = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      await data.propset_ContentEncoding(cadesplugin.CADESCOM_STRING_TO_UCS2LE);
+      await data.propset_Content(${JSON.stringify(MESSAGE)});
+      return data.SignCades(signer, cadesplugin.CADESCOM_CADES_BES, true);
+    })()`);
+    const shown = await confirm(gost.tokens[0]!.pin);
+    expect(shown.shown).toBe(MESSAGE);
+    const result = await finish();
+    expect(result.ok, String(result.value)).toBe(true);
+    verify(result.value as string, Buffer.from(MESSAGE, 'utf16le'));
+    // The same signature does not verify over the UTF-8 bytes: the encoding decides what is signed.
+    expect(opensslVerify(Buffer.from(result.value as string, 'base64'), caFile, Buffer.from(MESSAGE, 'utf8'), ['-engine', 'gost']).ok).toBe(false);
+  }, 60_000);
+
+  it('signs content too large for one host reply attached: signed detached, the content put into the CMS', async () => {
+    const thumb = sha1(pki.certs.p256!.certPem);
+    await start(`cryptoPro.createAttachedSignature('${thumb}', 'Акт сверки. '.repeat(70000))`);
+    const shown = await confirm(pki.tokens[0]!.pin);
+    expect(shown.shown.startsWith('Акт сверки.')).toBe(true);
+    const result = await finish();
+    expect(result.ok, String(result.value)).toBe(true);
+    const content = verify(result.value as string, undefined);
+    expect(content.equals(Buffer.from('Акт сверки. '.repeat(70000), 'utf8'))).toBe(true);
+    expect(content.length).toBeGreaterThan(1024 * 1024);
+  }, 60_000);
+
+  it('cancelling in the window rejects with the plug-in\'s "cancelled" error', async () => {
+    await start(`cryptoPro.createAttachedSignature('${sha1(pki.certs.rsa!.certPem)}', 'не подписывать')`);
+    const picker = await findPickerPage(chrome.context);
+    await clickClosing(picker, '[data-testid=cancel]');
+    const result = await finish();
+    expect(result.ok).toBe(false);
+    // crypto-pro shows the plug-in's sentence (it keeps messages with Russian letters, cut at " (0x").
+    expect(result.value).toBe('Действие было отменено пользователем');
+  }, 60_000);
+
+  it('answers bad input from the page with errors of the plug-in\'s form, never a hang', async () => {
+    const outcome = await page.evaluate(async () => {
+      const p = (window as unknown as { cadesplugin: Record<string, (...a: unknown[]) => Promise<Record<string, unknown>>> & Record<string, number> }).cadesplugin;
+      const settle = (promise: unknown) => Promise.resolve(promise).then((v) => `ok:${String(v)}`, (e: unknown) => `error:${e instanceof Error ? e.message : String(e)}`);
+      const store = await p.CreateObjectAsync!('CAdESCOM.Store');
+      const signer = await p.CreateObjectAsync!('CAdESCOM.CPSigner');
+      const data = await p.CreateObjectAsync!('CAdESCOM.CadesSignedData');
+      const hashed = await p.CreateObjectAsync!('CAdESCOM.HashedData');
+      const results: Record<string, string> = {
+        unknownClass: await settle(p.CreateObjectAsync!('CAdESCOM.NoSuchThing')),
+        nonStringClass: await settle(p.CreateObjectAsync!(42)),
+        xml: await settle(p.CreateObjectAsync!('CAdESCOM.SignedXML')),
+        unknownMethod: typeof (store as Record<string, unknown>).NoSuchMethod,
+        certificatesBeforeOpen: await settle(store.Certificates),
+        wrongLocation: await settle((store.Open as (...a: unknown[]) => unknown)('two')),
+        wrongSigner: await settle((signer.propset_Certificate as (v: unknown) => unknown)({ Thumbprint: 'AA' })),
+        wrongEncoding: await settle((data.propset_ContentEncoding as (v: unknown) => unknown)(7)),
+        noContent: await settle((data.SignCades as (...a: unknown[]) => unknown)(signer, 1)),
+        cadesT: await settle((data.SignCades as (...a: unknown[]) => unknown)(signer, p.CADESCOM_CADES_T)),
+        xLong: await settle((data.SignCades as (...a: unknown[]) => unknown)(signer, p.CADESCOM_CADES_X_LONG_TYPE_1)),
+        badBase64: await settle((async () => {
+          await (data.propset_ContentEncoding as (v: unknown) => Promise<unknown>)(1);
+          await (data.propset_Content as (v: unknown) => Promise<unknown>)('не base64!');
+          return (data.SignCades as (...a: unknown[]) => unknown)(signer, 1);
+        })()),
+        gost94: await settle((hashed.Hash as (v: unknown) => unknown)('x')),
+        badHashValue: await settle((async () => {
+          await (hashed.propset_Algorithm as (v: unknown) => Promise<unknown>)(101);
+          return (hashed.SetHashValue as (v: unknown) => unknown)('ABCD');
+        })()),
+      };
+      await p.ReleasePluginObjects!();
+      results.released = await settle(store.Certificates);
+      results.releasedCall = await settle((store.Open as (...a: unknown[]) => unknown)());
+      // A storm: many Store.Open calls at once; each settles, the extra ones refused as busy.
+      const storm = await Promise.all(Array.from({ length: 300 }, async () => {
+        const s = await p.CreateObjectAsync!('CAdESCOM.Store');
+        return settle((s.Open as () => unknown)());
+      }));
+      results.stormOk = String(storm.filter((r) => r.startsWith('ok')).length);
+      results.stormBusy = String(storm.filter((r) => r.includes('(0x800700AA)')).length);
+      results.stormOther = storm.filter((r) => !r.startsWith('ok') && !r.includes('(0x800700AA)')).join('|');
+      return results;
+    });
+    expect(outcome.unknownClass).toMatch(/^error:.+ \(0x800401F3\)$/);
+    expect(outcome.nonStringClass).toMatch(/\(0x80070057\)$/);
+    expect(outcome.xml).toMatch(/XML.*\(0x80004001\)$/);
+    expect(outcome.unknownMethod).toBe('undefined');
+    expect(outcome.certificatesBeforeOpen).toMatch(/\(0x8000FFFF\)$/);
+    expect(outcome.wrongLocation).toMatch(/StoreLocation \(0x80070057\)$/);
+    expect(outcome.wrongSigner).toMatch(/Certificate \(0x80070057\)$/);
+    expect(outcome.wrongEncoding).toMatch(/ContentEncoding \(0x80070057\)$/);
+    expect(outcome.noContent).toMatch(/\(0x8000FFFF\)$/);
+    expect(outcome.cadesT).toMatch(/CAdES-BES.*\(0x80004001\)$/);
+    expect(outcome.xLong).toMatch(/CAdES-BES.*\(0x80004001\)$/);
+    expect(outcome.badBase64).toMatch(/base64 \(0x80070057\)$/);
+    expect(outcome.gost94).toMatch(/\(0x80090008\)$/);
+    expect(outcome.badHashValue).toMatch(/\(0x80090002\)$/);
+    expect(outcome.released).toMatch(/^error:.+\(0x80010108\)$/);
+    expect(outcome.releasedCall).toMatch(/\(0x80010108\)$/);
+    expect(Number(outcome.stormOk)).toBeGreaterThan(0);
+    expect(Number(outcome.stormBusy)).toBeGreaterThan(0);
+    expect(outcome.stormOther).toBe('');
+    // The host is unaffected: the library works as before.
+    const listed = await run('cryptoPro.getUserCertificates().then((cs) => cs.length)');
+    expect(listed.ok).toBe(true);
+    expect(listed.value as number).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it('does not run on a site outside the table: the page library is on its own there', async () => {
+    const other = await chrome.context.newPage();
+    await other.goto(`${portal.outsideOrigin}/`);
+    expect(await other.evaluate(() => typeof (window as unknown as { cadesplugin?: unknown }).cadesplugin)).toBe('undefined');
+    // A page elsewhere that forges the relay's messages gets nothing from Tokensign.
+    await other.close();
+  });
 });
