@@ -12,7 +12,7 @@ declare global {
 }
 
 /** Calls one page may have open at once; more are refused at once (a storm never reaches the host). */
-export const MAX_OPEN_CALLS = 32;
+const MAX_OPEN_CALLS = 32;
 
 function errorTexts(): CadesErrorTexts {
   const texts: CadesErrorTexts = {};
