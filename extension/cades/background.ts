@@ -10,7 +10,7 @@ import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
 import type { RequestQueue } from '../background/request-queue';
 import { describeBytes, type SignedContent } from '../ifc/adapter';
-import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, CadesCallError, parseCadesCall, type CadesBridgeReply, type CadesCertificate, type CadesErrorBody, type CadesSignParams } from './bridge';
+import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, CadesCallError, parseCadesCall, type CadesBridgeReply, type CadesCertificate, type CadesErrorBody, type CadesHello, type CadesSignParams } from './bridge';
 import { cadesCertificate } from './certificate-view';
 import { embedContent, HOST_ATTACHED_LIMIT } from './cms-embed';
 import type { HashAlgorithmName } from './constants';
@@ -89,12 +89,19 @@ class CadesPage {
 
   async handle(op: unknown, rawParams: unknown): Promise<unknown> {
     const call = parseCadesCall(op, rawParams);
-    if (call.op === 'hello') {
-      const hello = await this.deps.host.connect();
-      return { extension: __TOKENSIGN_VERSION__, host: hello.version };
-    }
+    if (call.op === 'hello') return this.hello();
     if (call.op === 'certificates') return (await this.certificates()).map((c) => c.view);
     return this.sign(call.params);
+  }
+
+  private async hello(): Promise<CadesHello> {
+    const preferTokensign = (await cadesUserPortals()).includes(new URL(this.origin).hostname);
+    try {
+      const hello = await this.deps.host.connect();
+      return { extension: __TOKENSIGN_VERSION__, host: hello.version, preferTokensign };
+    } catch (error) {
+      return { extension: __TOKENSIGN_VERSION__, host: null, hostError: errorBody(error).message, preferTokensign };
+    }
   }
 
   private async sign(params: CadesSignParams): Promise<{ cms: string }> {

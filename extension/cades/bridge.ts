@@ -60,7 +60,11 @@ export interface CadesCertificate {
 
 export interface CadesHello {
   extension: string;
-  host: string;
+  /** The host's version, or null with the reason when it does not answer. */
+  host: string | null;
+  hostError?: string;
+  /** The person added this site in the options: Tokensign serves it even beside CryptoPro's extension. */
+  preferTokensign: boolean;
 }
 
 export interface CadesErrorBody {

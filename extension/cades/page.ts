@@ -7,6 +7,7 @@ import { CADES_CHANNEL, type CadesCall, type CadesHello, type CadesPageCall } fr
 import { storeObject } from './certificates';
 import { CADES_CONSTANTS, EMULATED_CSP_NAME, EMULATED_CSP_VERSION, EMULATED_JS_MODULE_VERSION, EMULATED_PLUGIN_VERSION } from './constants';
 import { cadesError, cadesErrorNameOf as codeName, type CadesErrorTexts } from './errors';
+import { loadGenuine, standDown } from './genuine';
 import { createRuntime, type CadesRuntime } from './runtime';
 import { attributeObject, hashedDataObject, signedDataObject, signerObject } from './signing';
 
@@ -165,19 +166,35 @@ function install(): void {
   Object.defineProperty(window, 'cadesplugin', { value: plugin, writable: true, configurable: true, enumerable: true });
   // A page that never awaits the promise must not see an "unhandled rejection" for a missing host.
   plugin.catch(() => undefined);
-  const timer = setTimeout(() => rejectReady(cadesError(texts, 'UNAVAILABLE').message), HELLO_TIMEOUT_MS);
-  bridge.call({ op: 'hello', params: {} }).then(
-    (hello) => {
-      clearTimeout(timer);
-      void (hello as CadesHello);
-      resolveReady();
-    },
-    (error: unknown) => {
-      clearTimeout(timer);
-      // The page library rejects with a plain string; pages print it as it is.
-      rejectReady(error instanceof Error ? error.message : String(error));
-    },
-  );
+  void decide(plugin as unknown as Record<string, unknown>, bridge.call, () => texts, resolveReady, rejectReady);
+}
+
+/**
+ * Serve the page, or stand down for CryptoPro's own extension: Tokensign serves where the person
+ * added the site in the options, and wherever CryptoPro's extension is not found.
+ */
+async function decide(
+  plugin: Record<string, unknown>,
+  call: (c: CadesCall) => Promise<unknown>,
+  texts: () => CadesErrorTexts,
+  resolve: () => void,
+  reject: (reason: unknown) => void,
+): Promise<void> {
+  const timer = setTimeout(() => reject(cadesError(texts(), 'UNAVAILABLE').message), HELLO_TIMEOUT_MS);
+  let hello: CadesHello | null = null;
+  try {
+    hello = (await call({ op: 'hello', params: {} })) as CadesHello;
+  } catch {
+    hello = null; // the relay or the background is gone: nothing of Tokensign's can serve
+  }
+  if (!hello?.preferTokensign && (await loadGenuine()) && standDown(plugin, resolve, reject)) {
+    clearTimeout(timer);
+    return;
+  }
+  clearTimeout(timer);
+  // The page library rejects with a plain string; pages print it as it is.
+  if (hello?.host) resolve();
+  else reject(cadesError(texts(), 'UNAVAILABLE', hello?.hostError).message);
 }
 
 // A dynamically registered copy and the manifest's copy must not both run; a page's own value wins neither.

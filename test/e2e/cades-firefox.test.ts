@@ -3,7 +3,7 @@
 // signature and a detached signature of an RSA hash, each confirmed in Tokensign's window with the
 // PIN typed there and verified by `openssl cms -verify` (gost engine).
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,18 @@ async function confirm(pin: string): Promise<{ shown: string; origin: string }> 
   await picker.type('[data-testid=pin]', pin);
   await picker.click('[data-testid=confirm]').catch(() => undefined); // the window closes itself
   return { shown, origin };
+}
+
+/** A page of Tokensign's own (moz-extension://…) whose path is `path`. */
+async function findExtensionPage(path: string): Promise<Page> {
+  for (let tries = 0; tries < 100; tries++) {
+    for (const p of await firefox.browser.pages()) {
+      const href = await p.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith('moz-extension://') && new URL(href).pathname === path) return p;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${path} did not open`);
 }
 
 beforeAll(async () => {
@@ -96,5 +108,42 @@ describe('crypto-pro 2.5.2 on a built-in portal (Firefox ESR)', () => {
     const verified = opensslVerify(Buffer.from(result.value as string, 'base64'), caFile, Buffer.from(MESSAGE, 'utf8'), ['-engine', 'gost']);
     expect(verified.stderr).toBe('');
     expect(verified.ok).toBe(true);
+  }, 60_000);
+
+  it('stands down for CryptoPro\'s own extension, unless the person chose Tokensign for the site', async () => {
+    // CryptoPro's extension cannot be installed here: a stand-in speaks its two public page-side
+    // signals (the echo reply naming its script, and the script's check_chrome_plugin).
+    const dir = join(gost.dir, 'cryptopro-stand-in');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({
+      manifest_version: 2,
+      name: 'Stand-in for CryptoPro Extension for CAdES Browser Plug-in',
+      version: '1.0',
+      browser_specific_settings: { gecko: { id: 'cryptopro-stand-in@tokensign.test' } },
+      content_scripts: [{ matches: [`https://${CADES_PORTAL_HOST}/*`], js: ['content.js'], run_at: 'document_start' }],
+      web_accessible_resources: ['nmcades_plugin_api.js'],
+    }));
+    writeFileSync(join(dir, 'content.js'), "window.addEventListener('message', (e) => { if (e.data === 'cadesplugin_echo_request') window.postMessage('cadesplugin_loaded url:' + browser.runtime.getURL('nmcades_plugin_api.js'), '*'); });");
+    writeFileSync(join(dir, 'nmcades_plugin_api.js'), "window.cpcsp_chrome_nmcades = { check_chrome_plugin(ok) { window.cadesplugin.set(this); ok(); }, CreateObjectAsync(name) { return Promise.resolve({ standIn: 'CryptoPro', name }); } };");
+    // Tokensign's options page, opened by Tokensign itself (a test may not navigate to moz-extension://).
+    await start(`cryptoPro.createAttachedSignature('${sha1(pki.certs.rsa!.certPem)}', 'x')`);
+    const picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.evaluate(() => (globalThis as unknown as { browser: { tabs: { create(p: object): Promise<unknown> } } }).browser.tabs.create({ url: '/ifc/options/index.html' }));
+    await picker.click('[data-testid=cancel]').catch(() => undefined);
+    expect((await finish()).ok).toBe(false);
+    const options = await findExtensionPage('/ifc/options/index.html');
+
+    await firefox.browser.installExtension(dir);
+    const aboutName = "cadesplugin.then(() => cadesplugin.CreateObjectAsync('CAdESCOM.About')).then((a) => a.standIn ? 'CryptoPro' : a.CSPName())";
+
+    await page.goto(`${portal.origin}/`);
+    await start(aboutName);
+    expect(await finish()).toEqual({ ok: true, value: 'CryptoPro' });
+
+    // The person adds the portal in Tokensign's options: Tokensign serves it from the next load on.
+    await options.evaluate((host: string) => (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser.storage.local.set({ cadesOrigins: [host] }), CADES_PORTAL_HOST);
+    await page.goto(`${portal.origin}/`);
+    await start(aboutName);
+    expect(await finish()).toEqual({ ok: true, value: 'Tokensign PKCS#11' });
   }, 60_000);
 });
