@@ -1,6 +1,7 @@
 // The host's certificate list in the shape the page's Certificate objects report (background side):
 // upper-case SHA-1 thumbprints, CryptoAPI-style names ("CN=…, O=…, C=RU"), EKU and policy OIDs.
-import { OID, parseCertificate, parseName, type ParsedName } from '../../shared/certificate';
+import { firstText, parseName, readX509Fields, type ParsedName } from '../../shared/certificate';
+import { OID } from '../../shared/oids';
 import type { CertificateInfo } from '../../shared/protocol';
 import { children, readBitString, readOid, readRoot, content, readAlgorithm } from '../../shared/der';
 import { fromBase64 } from '../../shared/encoding';
@@ -38,11 +39,6 @@ export function cryptoApiName(rdns: ParsedName): string {
     .join(', ');
 }
 
-function firstOf(rdns: ParsedName, oid: string): string {
-  for (const rdn of rdns) for (const a of rdn) if (a.oid === oid && a.text !== null) return a.text;
-  return '';
-}
-
 function oidList(value: Uint8Array, pick: (node: ReturnType<typeof readRoot>) => ReturnType<typeof readRoot> | undefined): string[] {
   return children(readRoot(value)).flatMap((node) => {
     const oidNode = pick(node);
@@ -62,18 +58,18 @@ async function sha1Hex(der: Uint8Array): Promise<string> {
 
 export async function cadesCertificate(certificate: CertificateInfo): Promise<CadesCertificate> {
   const der = fromBase64(certificate.der);
-  const x509 = parseCertificate(der);
+  const x509 = readX509Fields(der);
   const subject = parseName(x509.subject);
   const issuer = parseName(x509.issuer);
   let keyUsage = -1;
   let ekus: string[] | null = null;
   let policies: string[] = [];
   for (const ext of x509.extensions) {
-    if (ext.oid === '2.5.29.15') {
+    if (ext.oid === OID.keyUsage) {
       const { bytes } = readBitString(readRoot(ext.value));
       keyUsage = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
-    } else if (ext.oid === '2.5.29.37') ekus = oidList(ext.value, (n) => n);
-    else if (ext.oid === '2.5.29.32') policies = oidList(ext.value, (n) => children(n)[0]);
+    } else if (ext.oid === OID.extKeyUsage) ekus = oidList(ext.value, (n) => n);
+    else if (ext.oid === OID.certificatePolicies) policies = oidList(ext.value, (n) => children(n)[0]);
   }
   const spki = children(x509.subjectPublicKeyInfo)[0];
   return {
@@ -81,9 +77,9 @@ export async function cadesCertificate(certificate: CertificateInfo): Promise<Ca
     thumbprint: await sha1Hex(der),
     subjectName: cryptoApiName(subject),
     issuerName: cryptoApiName(issuer),
-    subjectSimpleName: firstOf(subject, OID.commonName),
-    issuerSimpleName: firstOf(issuer, OID.commonName),
-    subjectEmail: firstOf(subject, OID.email),
+    subjectSimpleName: firstText(subject, OID.commonName) ?? '',
+    issuerSimpleName: firstText(issuer, OID.commonName) ?? '',
+    subjectEmail: firstText(subject, OID.email) ?? '',
     serialNumber: Array.from(content(x509.serialNumber), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase(),
     validFrom: certificate.notBefore,
     validTo: certificate.notAfter,

@@ -1,4 +1,5 @@
 // Store, Certificates and Certificate objects over the certificates the host lists (MAIN world).
+import { OID } from '../../shared/oids';
 import type { CadesCertificate } from './bridge';
 import { CADES_CONSTANTS as C, EMULATED_CSP_NAME } from './constants';
 import { argBoolean, argNumber, argString, type CadesRuntime, type ObjectImpl } from './runtime';
@@ -9,10 +10,10 @@ export interface CertificateImpl extends ObjectImpl {
 }
 
 const FRIENDLY_NAMES: Record<string, string> = {
-  '1.2.643.7.1.1.1.1': 'ГОСТ Р 34.10-2012 256 бит',
-  '1.2.643.7.1.1.1.2': 'ГОСТ Р 34.10-2012 512 бит',
-  '1.2.840.113549.1.1.1': 'RSA',
-  '1.2.840.10045.2.1': 'ECC',
+  [OID.gost2012_256]: 'ГОСТ Р 34.10-2012 256 бит',
+  [OID.gost2012_512]: 'ГОСТ Р 34.10-2012 512 бит',
+  [OID.rsaEncryption]: 'RSA',
+  [OID.ecPublicKey]: 'ECC',
 };
 /** CAPICOM_EKU_* numbers of the usages it names. */
 const EKU_NAMES: Record<string, number> = { '1.3.6.1.5.5.7.3.2': 2, '1.3.6.1.4.1.311.20.2.2': 5 };
@@ -45,7 +46,7 @@ function privateKey(rt: CadesRuntime, c: CadesCertificate): object {
     kind: 'PrivateKey',
     get: {
       ProviderName: value(EMULATED_CSP_NAME),
-      ProviderType: value(c.keyAlgorithmOid === '1.2.643.7.1.1.1.2' ? 81 : gost ? 80 : 24),
+      ProviderType: value(c.keyAlgorithmOid === OID.gost2012_512 ? 81 : gost ? 80 : 24),
       ContainerName: value(c.thumbprint),
       UniqueContainerName: value(c.thumbprint),
       KeySpec: value(gost ? C.AT_KEYEXCHANGE : C.AT_SIGNATURE),

@@ -35,7 +35,6 @@ export function opensslVerify(cms: Uint8Array, caPemPath: string, content?: Uint
     }
     try {
       execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      // Read the file itself: `cat` through execFileSync stops at its 1 MiB output buffer.
       return { ok: true, content: readFileSync(outPath), stderr: '' };
     } catch (e) {
       return { ok: false, content: Buffer.alloc(0), stderr: String((e as { stderr?: Buffer }).stderr ?? e) };
