@@ -3,11 +3,11 @@
 // (OpenSC after a card reset: nothing readable through PKCS#11 shows the swap) signs with another
 // person's key, and a faulty token returns garbage: both are caught here (issue 15).
 import { constants, createPublicKey, publicDecrypt, verify, type KeyObject } from 'node:crypto';
-import { parseCertificate } from '../../shared/certificate';
+import { readX509Fields } from '../../shared/certificate';
 import { tlv } from '../../shared/der';
 import { NIST_CURVES, verifyEcdsaDigest, type WeierstrassCurve } from '../../shared/ecdsa';
 import { gostPublicKeyFromSpki, verifyGostDigest, type GostPublicKey } from '../../shared/gost/index';
-import { digestInfo, type SignatureAlgorithm } from './algorithms';
+import { digestInfo, type SigningProfile } from './algorithms';
 import type { TokenCertificate } from './certificate';
 
 type CheckKey =
@@ -25,7 +25,7 @@ function bigintOf(base64url: string | undefined): bigint {
 function checkKeyOf(target: TokenCertificate): CheckKey {
   let key = keys.get(target);
   if (key) return key;
-  const spki = tlv(parseCertificate(target.der).subjectPublicKeyInfo);
+  const spki = tlv(readX509Fields(target.der).subjectPublicKeyInfo);
   if (target.info.keyAlgorithm.startsWith('GOST-')) key = { kind: 'gost', key: gostPublicKeyFromSpki(spki) };
   else {
     const publicKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
@@ -46,7 +46,7 @@ function checkKeyOf(target: TokenCertificate): CheckKey {
  */
 export function signatureMatchesCertificate(
   target: TokenCertificate,
-  algorithm: SignatureAlgorithm,
+  algorithm: SigningProfile,
   digest: Uint8Array,
   raw: Uint8Array,
   message?: Uint8Array,
@@ -68,6 +68,6 @@ export function signatureMatchesCertificate(
   }
 }
 
-function nodeDigestName(algorithm: SignatureAlgorithm): string {
+function nodeDigestName(algorithm: SigningProfile): string {
   return algorithm.digest.name.replace('-', '').toLowerCase();
 }

@@ -6,7 +6,7 @@
 // searches are in session.ts, the signature check in signature-check.ts.
 import type { PinState } from '../../shared/protocol';
 import { PinLockedError, PinRequiredError, TokenRemovedError, UnsupportedAlgorithmError } from '../../shared/errors';
-import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type MechanismChoice, type SignatureAlgorithm } from './algorithms';
+import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type MechanismChoice, type SigningProfile } from './algorithms';
 import type { TokenCertificate } from './certificate';
 import { CKA_ALWAYS_AUTHENTICATE, CKR, CKU_USER } from './constants';
 import { isCkr, toTokensignError, type ErrorContext } from './errors';
@@ -38,7 +38,7 @@ const SYNC_SIGN_MAX_BYTES = 4096;
 
 export type SignFunction = (toBeSigned: Uint8Array) => Promise<Uint8Array>;
 
-/** For the IFCPlugin adapter's raw signatures (docs/PROTOCOL-EXTENSIONS.md). */
+/** For the IFCPlugin adapter's raw signatures (docs/PROTOCOL.md §2.4). */
 export interface SigningOptions {
   /** `sign` receives the digest, not the message. */
   prehashed?: boolean;
@@ -54,7 +54,7 @@ export interface SigningOptions {
    * operation then relies on C_Login in the kept session to tell a removed token, and checks the
    * token's identity itself before any login in another session.
    */
-  pinStateChecked?: boolean;
+  tokenIdentityVerified?: boolean;
 }
 
 const mechanismCache = new Map<string, ReadonlySet<number>>();
@@ -82,7 +82,7 @@ export function tokenMechanisms(target: TokenCertificate): ReadonlySet<number> {
  * token's serial and label just now; the check is then not repeated here. One session per token is
  * kept open between operations (logged out), with the PIN flags it ended with. PKCS#11 closes every
  * session of a removed token, so while that session stays valid the token was not swapped: the
- * caller may then pass those kept flags (`pinStateChecked: false`) and no token info is read; C_Login
+ * caller may then pass those kept flags (`tokenIdentityVerified: false`) and no token info is read; C_Login
  * in the kept session is the check, and before any login in a new session the token's serial and
  * label are read (so a PIN never reaches a token put in its place). A certificate whose bytes were
  * compared on the token in this session is not read back again. The key handle found in the kept
@@ -92,7 +92,7 @@ export function tokenMechanisms(target: TokenCertificate): ReadonlySet<number> {
 export async function withSigningKey<T>(
   target: TokenCertificate,
   pin: string | undefined,
-  algorithm: SignatureAlgorithm,
+  algorithm: SigningProfile,
   operation: (sign: SignFunction) => Promise<T>,
   options: SigningOptions = {},
 ): Promise<T> {
@@ -160,7 +160,7 @@ class TokenIdentity {
     options: SigningOptions,
   ) {
     this.pinState = options.pinState ?? token.info.pin;
-    this.verified = options.pinState !== undefined && options.pinStateChecked !== false;
+    this.verified = options.pinState !== undefined && options.tokenIdentityVerified !== false;
     if (!options.pinState) this.verify();
   }
 
@@ -193,7 +193,7 @@ function loginPinFor(pinState: PinState, pin: string | undefined, token: TokenRe
 }
 
 /** The mechanism the algorithm table picks among the token's, or UNSUPPORTED_ALGORITHM. */
-function signingMechanism(target: TokenCertificate, algorithm: SignatureAlgorithm, prehashed: boolean, context: ErrorContext): MechanismChoice {
+function signingMechanism(target: TokenCertificate, algorithm: SigningProfile, prehashed: boolean, context: ErrorContext): MechanismChoice {
   let mechanisms: ReadonlySet<number>;
   try {
     mechanisms = tokenMechanisms(target);
@@ -242,7 +242,7 @@ interface SigningKey {
   session: Handle;
   key: Handle;
   target: TokenCertificate;
-  algorithm: SignatureAlgorithm;
+  algorithm: SigningProfile;
   choice: MechanismChoice;
   options: SigningOptions;
   loginPin: string | null;
