@@ -70,12 +70,22 @@ export async function loadPkcs11Addon(): Promise<Pkcs11Addon> {
       const loaded = { exports: {} };
       process.dlopen(loaded, bundled);
       addon = loaded.exports as Pkcs11Addon;
+      addonFile = bundled;
     } else {
       const { createRequire } = await import('node:module');
-      addon = createRequire(import.meta.url)('pkcs11js/build/Release/pkcs11.node') as Pkcs11Addon;
+      const require = createRequire(import.meta.url);
+      addonFile = require.resolve('pkcs11js/build/Release/pkcs11.node');
+      addon = require(addonFile) as Pkcs11Addon;
     }
   }
   return addon;
+}
+
+let addonFile: string | undefined;
+
+/** The file the addon was loaded from (for a worker thread that loads it too), once loaded. */
+export function loadedAddonPath(): string | undefined {
+  return addonFile;
 }
 
 /** A native instance with the Pkcs11Api signatures (C_Sign returning the signature bytes). */

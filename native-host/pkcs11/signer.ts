@@ -12,7 +12,7 @@ import { CKA_ALWAYS_AUTHENTICATE, CKR, CKU_USER } from './constants';
 import { isCkr, toTokensignError, type ErrorContext } from './errors';
 import type { Handle, Pkcs11Api } from './module';
 import {
-  forgetKeptSessions,
+  forgetSlotSessions,
   hasCertificate,
   isSessionLost,
   openSession,
@@ -286,7 +286,7 @@ function forgetToken(token: TokenRef): void {
   } catch {
     // The next operation reports what is wrong with the module.
   }
-  forgetKeptSessions(token.module.api);
+  forgetSlotSessions(token.module.api, null);
   mechanismCache.delete(token.info.id);
 }
 

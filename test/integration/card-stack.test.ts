@@ -237,4 +237,28 @@ describe('host on pcscd + OpenSC with a virtual PIV card', () => {
     host = undefined;
     expect(first.applet.pinVerified).toBe(false);
   });
+
+  it('tells a card put in and taken out as it happens (wait-token-event on OpenSC\'s C_WaitForSlotEvent)', async () => {
+    const h = startCardHost();
+    expect((await h.call<{ tokens: TokenInfo[] }>('list-tokens')).tokens).toEqual([]);
+    const now = await h.call<{ generation: number; changed: boolean; watched: number }>('wait-token-event', { generation: 0, timeoutMs: 0 });
+    expect(now.watched).toBe(1);
+
+    const waiting = h.request<{ generation: number; changed: boolean }>('wait-token-event', { generation: now.generation, timeoutMs: 30_000 });
+    const c = await insert('A');
+    const inserted = await waiting;
+    expect(inserted.ok && inserted.result.changed).toBe(true);
+    const certificates = await certificatesOnCard(h);
+    expect(certificates).toHaveLength(2);
+
+    const generation = inserted.ok ? inserted.result.generation : 0;
+    const leaving = h.request<{ generation: number; changed: boolean }>('wait-token-event', { generation, timeoutMs: 30_000 });
+    await c.remove();
+    const removed = await leaving;
+    expect(removed.ok && removed.result.changed && removed.result.generation > generation).toBe(true);
+    expect((await h.call<{ tokens: TokenInfo[] }>('list-tokens')).tokens).toEqual([]);
+    // The watcher thread blocked in C_WaitForSlotEvent does not hold the host when stdin ends.
+    expect(await h.close()).toBe(0);
+    host = undefined;
+  });
 });
