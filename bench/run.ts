@@ -2,6 +2,7 @@
 // progress on stderr. BENCH_QUICK=1 takes fewer samples (a smoke run, not for the README).
 import { createTestPki, type TestPki } from '../test/fixtures/pki';
 import { benchPageToResult } from './browser-bench';
+import { benchCardStack } from './card-bench';
 import { benchColdStart, benchListCertificates, benchWarmAuthenticate, createListPki, HOST_BUNDLE, hostBuilt } from './host-bench';
 import { describeMachine, Report, type BenchDocument } from './report';
 import { progress } from './stats';
@@ -40,6 +41,7 @@ async function main(): Promise<BenchDocument> {
     if (!hostBuilt()) report.skip('host figures', `${HOST_BUNDLE} is not built: floors only`);
     await section(report, 'host cold start', () => benchColdStart(report, pki, n(60, 6)));
     await section(report, 'warm authenticate', () => benchWarmAuthenticate(report, pki, n(600, 30)));
+    if (hostBuilt()) await section(report, 'card stack', () => benchCardStack(report, pki, n(200, 20), n(20, 3)));
     await section(report, 'verification', () => benchVerification(report, pki, n(25, 3), n(400, 50)));
     progress('making 5 tokens × 10 certificates');
     const manyCertificates = createListPki(5, 10);
@@ -59,6 +61,12 @@ async function main(): Promise<BenchDocument> {
     r.target(`warm authenticate ${alg}`, `authenticate round trip over one host within 1.5× the raw PKCS#11 work in-process`,
       r.ratioOf(`host warm authenticate round trip ${alg}`), 'at-most', 1.5);
   }
+  for (const alg of ['ECDSA-P256', 'RSA-2048']) {
+    r.target(`warm authenticate on the virtual PIV card ${alg} vs SoftHSM`, 'pcscd + OpenSC + the virtual PIV card within 3× SoftHSM (Nagle on vpcd alone made it ~50×)',
+      r.ratioOf(`host warm authenticate round trip on the virtual PIV card ${alg}`), 'at-most', 3);
+  }
+  r.target('card insertion → certificates listed', 'the host adds at most half of the time pcscd itself takes to see a new card',
+    r.ratioOf('card insertion → its certificates listed by the host (wait-token-event)'), 'at-most', 1.5);
   for (const alg of ['RSA-2048', 'ECDSA-P256', 'GOST-2012-256']) {
     r.target(`verification ${alg} vs crypto.verify`, 'verifyAuthentication at least half as many per second as crypto.verify alone',
       r.ratioOf(`verifyAuthentication ${alg}`), 'at-least', 0.5);
