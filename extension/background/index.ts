@@ -11,6 +11,7 @@ import { status } from './actions/status';
 import { EXTENSION_VERSION, host, queue } from './context';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
 import { attachIfcPort, isIfcPort, startIfcRegistration } from '../ifc/background';
+import { attachCadesPort, isCadesPort, startCadesRegistration } from '../cades/background';
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
 function senderOrigin(sender: Runtime.MessageSender | undefined): string {
@@ -84,6 +85,7 @@ browser.runtime.onConnect.addListener((port) => {
   if (port.name === PAGE_PORT) onPagePort(port);
   else if (port.name === PICKER_PORT) attachPickerPort(port);
   else if (isIfcPort(port)) attachIfcPort(port, { host, queue });
+  else if (isCadesPort(port)) attachCadesPort(port, { host, queue });
   else port.disconnect();
 });
 
@@ -98,3 +100,5 @@ browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId)
 
 // IFCPlugin adapter: content scripts for the portals the user added in the options.
 startIfcRegistration();
+// CAdES plug-in adapter (extension/cades): the same for the portals the person added.
+startCadesRegistration();
