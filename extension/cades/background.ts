@@ -3,10 +3,10 @@
 // the certificate and what is signed, and takes the PIN. Every call is checked again here.
 import browser, { type Runtime } from 'webextension-polyfill';
 import type { CertificateInfo } from '../../shared/protocol';
-import { fromBase64, toBase64 } from '../../shared/encoding';
+import { fromBase64, fromHex, toBase64 } from '../../shared/encoding';
 import { toErrorBody } from '../common/errors';
 import { isRecord } from '../common/messages';
-import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
+import type { NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
 import type { RequestQueue } from '../background/request-queue';
 import { describeBytes, type SignedContent } from '../ifc/adapter';
@@ -63,7 +63,7 @@ function signedBytes(params: CadesSignParams): { data: Uint8Array; shown: Signed
     const data = fromBase64(c.base64);
     return { data, shown: describeBytes(data), hashed: false };
   }
-  return { data: Uint8Array.from(c.hex.match(/../g) ?? [], (h) => parseInt(h, 16)), shown: { kind: 'hash', hex: c.hex }, hashed: true };
+  return { data: fromHex(c.hex), shown: { kind: 'hash', hex: c.hex }, hashed: true };
 }
 
 class CadesPage {
@@ -79,7 +79,7 @@ class CadesPage {
   /** One host listing at a time per page: a storm of Store.Open calls shares it. */
   private certificates(): Promise<{ info: CertificateInfo; view: CadesCertificate }[]> {
     this.listing ??= (async () => {
-      const { certificates } = await this.deps.host.request<{ certificates: CertificateInfo[] }>('list-certificates');
+      const certificates = await this.deps.host.listCertificates();
       return Promise.all(certificates.map(async (info) => ({ info, view: await cadesCertificate(info) })));
     })().finally(() => {
       this.listing = null;
@@ -123,12 +123,7 @@ class CadesPage {
         signal,
         ifc: { certificateId: info.id, content: shown, pinInWindow: true },
         operation: async (certificate, pin) => {
-          const reply = await this.deps.host.request<unknown>(
-            'sign',
-            { certificateId: certificate.id, pin, data: toBase64(data), detached: params.detached || embed, hashed },
-            SIGN_TIMEOUT_MS,
-          );
-          if (!isRecord(reply) || typeof reply.cms !== 'string') throw new CadesFault('FAILED', 'the host answered sign with an unknown shape');
+          const reply = await this.deps.host.sign({ certificateId: certificate.id, pin, data: toBase64(data), detached: params.detached || embed, hashed });
           return fromBase64(reply.cms);
         },
       }),
