@@ -4,7 +4,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import type { CertificateInfo } from '../../shared/protocol';
 import { fromBase64, fromHex, toBase64 } from '../../shared/encoding';
-import { toErrorBody } from '../common/errors';
+import { toErrorBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 import type { NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
