@@ -13,6 +13,8 @@ export interface RevocationCache {
 const MEMORY_LIMIT = 5000;
 /** A shared store slower than this is skipped for the login at hand. */
 const SHARED_WAIT_MS = 2000;
+/** After a shared store failed, it is tried again this much later. */
+const SHARED_RETRY_MS = 30_000;
 
 /** A bounded in-memory map whose entries expire; `peek` is synchronous for the hot path. */
 export class MemoryRevocationCache implements RevocationCache {
@@ -79,14 +81,28 @@ export class LayeredCache<List = unknown> {
   async get(key: string, now: number): Promise<string | undefined> {
     const local = this.memory.peek(key, now);
     if (local !== undefined || !this.shared) return local;
+    return this.bounded(() => this.shared!.get(key));
+  }
+
+  /** While a shared store that failed is left alone: logins do not each wait for it. */
+  private skipSharedUntil = 0;
+
+  /** A shared store's answer, or undefined when it fails or is slower than SHARED_WAIT_MS. */
+  private async bounded<T>(run: () => Promise<T>): Promise<T | undefined> {
+    if (Date.now() < this.skipSharedUntil) return undefined;
+    const failed = (): undefined => {
+      this.skipSharedUntil = Date.now() + SHARED_RETRY_MS;
+      return undefined;
+    };
+    const work = run();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), SHARED_WAIT_MS);
+      timer = setTimeout(() => resolve(failed()), SHARED_WAIT_MS);
     });
+    // A late failure must not become an unhandled rejection.
+    const settled = work.catch(failed);
     try {
-      return await Promise.race([this.shared.get(key), late]);
-    } catch {
-      return undefined;
+      return await Promise.race([settled, late]);
     } finally {
       clearTimeout(timer);
     }
@@ -94,11 +110,7 @@ export class LayeredCache<List = unknown> {
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     this.memory.put(key, value, ttlMs);
-    if (!this.shared) return;
-    try {
-      await this.shared.set(key, value, ttlMs);
-    } catch {
-      // the next server fetches the answer itself
-    }
+    // When the shared store fails, the next server fetches the answer itself.
+    if (this.shared) await this.bounded(() => this.shared!.set(key, value, ttlMs));
   }
 }
