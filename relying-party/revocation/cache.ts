@@ -71,46 +71,54 @@ export function createRedisRevocationCache(options: RedisRevocationCacheOptions)
   };
 }
 
-/** Memory in front of an optional shared store; a failing shared store is skipped, never a failed login. */
-export class LayeredCache<List = unknown> {
-  readonly memory = new MemoryRevocationCache();
-  /** Parsed CRLs by issuer and URL, kept until their nextUpdate. */
-  readonly lists = new BoundedCache<string, List>(1000);
-  constructor(private readonly shared: RevocationCache | undefined) {}
-
-  async get(key: string, now: number): Promise<string | undefined> {
-    const local = this.memory.peek(key, now);
-    if (local !== undefined || !this.shared) return local;
-    return this.bounded(() => this.shared!.get(key));
-  }
-
+/**
+ * This process's memory (parsed answers, read synchronously: a warm login waits for nothing) in front of an optional
+ * shared store of strings; a failing or slow shared store is skipped, never a failed login.
+ */
+export class LayeredCache {
+  private readonly local = new BoundedCache<string, { value: unknown; until: number }>(MEMORY_LIMIT);
   /** While a shared store that failed is left alone: logins do not each wait for it. */
   private skipSharedUntil = 0;
+  constructor(private readonly shared: RevocationCache | undefined) {}
 
-  /** A shared store's answer, or undefined when it fails or is slower than SHARED_WAIT_MS. */
+  /** The value kept in memory for `key`, if it still stands at `now`. */
+  peek<T>(key: string, now: number): T | undefined {
+    const hit = this.local.get(key);
+    if (!hit) return undefined;
+    if (hit.until > now) return hit.value as T;
+    this.local.delete(key);
+    return undefined;
+  }
+
+  keep(key: string, value: unknown, until: number): void {
+    this.local.set(key, { value, until });
+  }
+
+  /** The shared store's text for `key`; undefined when absent, failing or slower than SHARED_WAIT_MS. */
+  fromShared(key: string): Promise<string | undefined> {
+    return this.shared ? this.bounded(() => this.shared!.get(key)) : Promise.resolve(undefined);
+  }
+
+  async share(key: string, text: string, ttlMs: number): Promise<void> {
+    if (this.shared && ttlMs > 0) await this.bounded(() => this.shared!.set(key, text, ttlMs));
+  }
+
   private async bounded<T>(run: () => Promise<T>): Promise<T | undefined> {
     if (Date.now() < this.skipSharedUntil) return undefined;
     const failed = (): undefined => {
       this.skipSharedUntil = Date.now() + SHARED_RETRY_MS;
       return undefined;
     };
-    const work = run();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(failed()), SHARED_WAIT_MS);
     });
     // A late failure must not become an unhandled rejection.
-    const settled = work.catch(failed);
+    const settled = run().catch(failed);
     try {
       return await Promise.race([settled, late]);
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.memory.put(key, value, ttlMs);
-    // When the shared store fails, the next server fetches the answer itself.
-    if (this.shared) await this.bounded(() => this.shared!.set(key, value, ttlMs));
   }
 }
