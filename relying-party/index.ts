@@ -1,4 +1,4 @@
-// Tokensign relying-party library (PROTOCOL.md §4): challenges and verification of logins.
+// Tokensign relying-party library (docs/PROTOCOL.md §4): challenges and verification of logins.
 export { createChallengeStore, DEFAULT_CHALLENGE_TTL_MS, type ChallengeStore, type ChallengeStoreOptions } from './challenge-store';
 export { createRedisChallengeStore, ChallengeStoreError, type RedisChallengeStoreOptions } from './redis-store';
 export {

@@ -1,4 +1,4 @@
-// verifyAuthentication (PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
+// verifyAuthentication (docs/PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
 // certificate the relying party trusts, over exactly its own origin and challenge?
 import { BoundedCache } from '../shared/bounded-cache';
 import { OID } from '../shared/oids';
