@@ -3,13 +3,12 @@
 // emulated GOST token, and signs through Tokensign's window, the PIN typed there. Every CMS is
 // checked by `openssl cms -verify` (gost engine) against the bytes the content encoding names.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGostPki, opensslGost, type GostPki } from '../fixtures/gost';
-import { startCadesPortal, type CadesPortal } from '../fixtures/cades-portal/server';
-import { createTestPki, type TestPki } from '../fixtures/pki';
+import { opensslGost, type GostPki } from '../fixtures/gost';
+import type { CadesPortal } from '../fixtures/cades-portal/server';
+import { finishInPage, startCadesFixtures, startInPage, thumbprintOf, base64Of, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
+import type { TestPki } from '../fixtures/pki';
 import { clickClosing, findPickerPage, launchChromiumWithExtension, type ChromiumWithExtension } from '../helpers/browser';
 import { opensslVerify, readCms } from '../helpers/cms-verify';
 
@@ -19,23 +18,16 @@ let portal: CadesPortal;
 let chrome: ChromiumWithExtension;
 let page: Page;
 let caFile: string;
+let fixtures: CadesFixtures;
 
-const base64Of = (pemPath: string): string => readFileSync(pemPath, 'utf8').replace(/-----[^-]+-----|\s/g, '');
-const sha1 = (pemPath: string): string => createHash('sha1').update(Buffer.from(base64Of(pemPath), 'base64')).digest('hex').toUpperCase();
+const sha1 = thumbprintOf;
 const MESSAGE = 'Декларация 3-НДФЛ за 2025 год: сумма к возврату 12 345 ₽';
 
-/** Starts `expression` in the page (it may wait for the window) and returns a handle to await. */
 async function start(expression: string): Promise<void> {
-  await page.evaluate((code) => {
-    const w = window as unknown as { __run?: Promise<{ ok: boolean; value: unknown }> };
-    w.__run = (0, eval)(code).then(
-      (value: unknown) => ({ ok: true, value }),
-      (error: unknown) => ({ ok: false, value: error instanceof Error ? error.message : String(error) }),
-    );
-  }, expression);
+  await page.evaluate(startInPage, expression);
 }
-const finish = (): Promise<{ ok: boolean; value: unknown }> => page.evaluate(() => (window as unknown as { __run: Promise<{ ok: boolean; value: unknown }> }).__run);
-async function run(expression: string): Promise<{ ok: boolean; value: unknown }> {
+const finish = (): Promise<PageOutcome> => page.evaluate(finishInPage);
+async function run(expression: string): Promise<PageOutcome> {
   await start(expression);
   return finish();
 }
@@ -61,13 +53,10 @@ function verify(cmsBase64: string, content: Buffer | undefined): Buffer {
 }
 
 beforeAll(async () => {
-  pki = createTestPki();
-  gost = createGostPki();
-  portal = await startCadesPortal();
-  caFile = join(gost.dir, 'cades-trusted.pem');
-  writeFileSync(caFile, [pki.caCertPem, gost.caCertPem, gost.rsaCaCertPem].map((p) => readFileSync(p, 'utf8')).join('\n'));
+  fixtures = await startCadesFixtures();
+  ({ pki, gost, portal, caFile } = fixtures);
   chrome = await launchChromiumWithExtension({
-    hostEnv: { ...pki.env, ...gost.env, TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter) },
+    hostEnv: fixtures.hostEnv,
     ignoreHTTPSErrors: true,
     language: 'ru',
     args: ['--host-resolver-rules=MAP lkfl2.nalog.ru 127.0.0.1, MAP example.test 127.0.0.1'],
@@ -78,9 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await chrome?.close();
-  await portal?.close();
-  gost?.cleanup();
-  pki?.cleanup();
+  await fixtures?.close();
 });
 
 describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
