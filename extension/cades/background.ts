@@ -14,7 +14,7 @@ import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, C
 import { cadesCertificate } from './certificate-view';
 import { embedContent, HOST_ATTACHED_LIMIT } from './cms-embed';
 import type { HashAlgorithmName } from './constants';
-import { isCadesOrigin } from './origins';
+import { isBuiltinHost, isCadesOrigin } from './origins';
 
 /** The window waits this long for the person before the page gets "cancelled". */
 export const CADES_CONFIRM_TIMEOUT_MS = 180_000;
@@ -201,6 +201,8 @@ export function isCadesPort(port: Runtime.Port): boolean {
 export async function syncCadesUserScripts(): Promise<void> {
   const granted: string[] = [];
   for (const host of await cadesUserPortals()) {
+    // Built-in portals have the manifest's scripts; listing them only makes Tokensign serve them beside CryptoPro's extension.
+    if (isBuiltinHost(host)) continue;
     const pattern = `https://${host}/*`;
     if (await browser.permissions.contains({ origins: [pattern] })) granted.push(pattern);
   }

@@ -255,4 +255,34 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     // A page elsewhere that forges the relay's messages gets nothing from Tokensign.
     await other.close();
   });
+
+  it('options: the built-in table is shown; a person\'s portal without the granted permission gets no scripts', async () => {
+    const options = await chrome.context.newPage();
+    await options.goto(`chrome-extension://${chrome.extensionId}/ifc/options/index.html`);
+    expect(await options.textContent('#cades-builtin')).toContain('*.nalog.ru, *.nalog.gov.ru, zakupki.gov.ru, *.rosreestr.gov.ru');
+    // Adding a built-in host asks for nothing new: the person now prefers Tokensign there.
+    await options.fill('[data-testid=cades-portal-input]', 'https://lkfl2.nalog.ru/login');
+    await options.click('[data-testid=cades-portal-add]');
+    await options.waitForSelector('[data-testid=cades-portals] li[data-host="lkfl2.nalog.ru"]');
+    await options.fill('[data-testid=cades-portal-input]', 'http://plain.example.ru');
+    await options.click('[data-testid=cades-portal-add]');
+    await options.waitForSelector('[data-testid=cades-error]:not([hidden])');
+    await options.close();
+
+    const worker = chrome.context.serviceWorkers()[0]!;
+    const registered = await worker.evaluate(async () => {
+      const c = (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } }; scripting: { getRegisteredContentScripts(): Promise<{ id: string }[]> } } }).chrome;
+      await c.storage.local.set({ cadesOrigins: ['lkfl2.nalog.ru', 'example.test'] });
+      await new Promise((r) => setTimeout(r, 500));
+      return (await c.scripting.getRegisteredContentScripts()).map((s) => s.id);
+    });
+    expect(registered.filter((id) => id.startsWith('tokensign-cades'))).toEqual([]);
+    const other = await chrome.context.newPage();
+    await other.goto(`${portal.outsideOrigin}/`);
+    expect(await other.evaluate(() => typeof (window as unknown as { cadesplugin?: unknown }).cadesplugin)).toBe('undefined');
+    await other.close();
+    // The built-in portal is still served, now by the person's choice as well.
+    await page.goto(`${portal.origin}/`);
+    expect(await run('cryptoPro.getSystemInfo().then((i) => i.cspVersion)')).toEqual({ ok: true, value: '5.0.12000' });
+  }, 60_000);
 });
