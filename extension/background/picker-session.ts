@@ -203,12 +203,8 @@ class PickerSession<T> {
   }
 
   private async loadLists(): Promise<void> {
-    const [{ tokens }, { certificates }] = [
-      await this.host.request<{ tokens: TokenInfo[] }>('list-tokens'),
-      await this.host.request<{ certificates: CertificateInfo[] }>('list-certificates'),
-    ];
-    this.tokens = Array.isArray(tokens) ? tokens : [];
-    this.certificates = Array.isArray(certificates) ? certificates : [];
+    this.tokens = await this.host.listTokens();
+    this.certificates = await this.host.listCertificates();
   }
 
   /** Tokens plugged in or out while the window is open show up within TOKEN_POLL_MS. */
@@ -216,13 +212,13 @@ class PickerSession<T> {
     if (this.settled || this.polling || this.phase !== 'choose') return;
     this.polling = true;
     try {
-      const { tokens } = await this.host.request<{ tokens: TokenInfo[] }>('list-tokens');
-      if (this.settled || this.phase !== 'choose' || !Array.isArray(tokens)) return;
+      const tokens = await this.host.listTokens();
+      if (this.settled || this.phase !== 'choose') return;
       if (JSON.stringify(tokens) !== JSON.stringify(this.tokens)) {
-        const { certificates } = await this.host.request<{ certificates: CertificateInfo[] }>('list-certificates');
+        const certificates = await this.host.listCertificates();
         if (this.settled || this.phase !== 'choose') return;
         this.tokens = tokens;
-        this.certificates = Array.isArray(certificates) ? certificates : [];
+        this.certificates = certificates;
         this.push();
       }
     } catch {

@@ -6,7 +6,8 @@ import type { CertificateInfo } from '../../shared/protocol';
 import { fromBase64, toBase64 } from '../../shared/encoding';
 import { toErrorBody } from '../common/errors';
 import { isRecord } from '../common/messages';
-import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
+import type { NativeHost } from '../background/native-host';
+import { browserReportedOrigin } from '../common/sender-origin';
 import { runPicker } from '../background/picker-session';
 import type { RequestQueue } from '../background/request-queue';
 import { describeBytes, type SignedContent } from '../ifc/adapter';
@@ -30,7 +31,7 @@ class CadesFault extends Error {
   }
 }
 
-/** The digest the host uses for each key (docs/PROTOCOL-EXTENSIONS.md): a page's hash must match it. */
+/** The digest the host uses for each key (docs/PROTOCOL.md §2.5): a page's hash must match it. */
 const KEY_DIGEST: Record<string, HashAlgorithmName> = {
   'GOST-2012-256': 'STREEBOG-256',
   'GOST-2012-512': 'STREEBOG-512',
@@ -79,7 +80,7 @@ class CadesPage {
   /** One host listing at a time per page: a storm of Store.Open calls shares it. */
   private certificates(): Promise<{ info: CertificateInfo; view: CadesCertificate }[]> {
     this.listing ??= (async () => {
-      const { certificates } = await this.deps.host.request<{ certificates: CertificateInfo[] }>('list-certificates');
+      const certificates = await this.deps.host.listCertificates();
       return Promise.all(certificates.map(async (info) => ({ info, view: await cadesCertificate(info) })));
     })().finally(() => {
       this.listing = null;
@@ -123,13 +124,8 @@ class CadesPage {
         signal,
         ifc: { certificateId: info.id, content: shown, pinInWindow: true },
         operation: async (certificate, pin) => {
-          const reply = await this.deps.host.request<unknown>(
-            'sign',
-            { certificateId: certificate.id, pin, data: toBase64(data), detached: params.detached || embed, hashed },
-            SIGN_TIMEOUT_MS,
-          );
-          if (!isRecord(reply) || typeof reply.cms !== 'string') throw new CadesFault('FAILED', 'the host answered sign with an unknown shape');
-          return fromBase64(reply.cms);
+          const key = pin === undefined ? { certificateId: certificate.id } : { certificateId: certificate.id, pin };
+          return fromBase64((await this.deps.host.sign({ ...key, data: toBase64(data), detached: params.detached || embed, hashed })).cms);
         },
       }),
     );
@@ -144,20 +140,10 @@ function errorBody(error: unknown): CadesErrorBody {
   return { code: body.code, message: body.message };
 }
 
-function portOrigin(port: Runtime.Port): string | null {
-  const reported = (port.sender as { origin?: unknown } | undefined)?.origin;
-  if (typeof reported === 'string' && reported !== 'null') return reported;
-  try {
-    return port.sender?.url ? new URL(port.sender.url).origin : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Serves a port named CADES_PORT; a page the emulation may not serve is disconnected. */
 export function attachCadesPort(port: Runtime.Port, deps: CadesDeps): void {
   const tabId = port.sender?.tab?.id;
-  const origin = portOrigin(port);
+  const origin = browserReportedOrigin(port.sender);
   if (port.sender?.id !== browser.runtime.id || tabId === undefined || port.sender?.frameId !== 0 || !origin) {
     port.disconnect();
     return;
