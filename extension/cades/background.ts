@@ -109,6 +109,9 @@ class CadesPage {
     const found = (await this.certificates()).find((c) => c.view.thumbprint === params.thumbprint);
     if (!found) throw new CadesFault('NOT_FOUND', 'no token holds this certificate');
     const { info } = found;
+    // The window could only show these greyed out: say why at once, as the plug-in would.
+    if (info.status !== 'valid') throw new CadesFault('EXPIRED', `the certificate is ${info.status}`);
+    if (!info.hasPrivateKey) throw new CadesFault('NO_KEY', 'no private key belongs to this certificate');
     if (params.content.kind === 'hash' && KEY_DIGEST[info.keyAlgorithm] !== params.content.algorithm) {
       throw new CadesFault('BAD_HASH', `${params.content.algorithm} does not match the ${info.keyAlgorithm} key`);
     }

@@ -9,7 +9,7 @@ import { opensslGost, type GostPki } from '../fixtures/gost';
 import type { CadesPortal } from '../fixtures/cades-portal/server';
 import { finishInPage, startCadesFixtures, startInPage, thumbprintOf, base64Of, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
 import type { TestPki } from '../fixtures/pki';
-import { clickClosing, findPickerPage, launchChromiumWithExtension, type ChromiumWithExtension } from '../helpers/browser';
+import { clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
 import { opensslVerify, readCms } from '../helpers/cms-verify';
 
 let pki: TestPki;
@@ -179,6 +179,22 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(result.value).toBe('Действие было отменено пользователем');
   }, 60_000);
 
+  it('refuses at once, without a window, an expired certificate and one without a key', async () => {
+    const signWith = (pem: string) => `(async () => {
+      const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      await store.Open();
+      const certificate = await (await (await store.Certificates).Find(cadesplugin.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, '${sha1(pem)}')).Item(1);
+      const signer = await cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
+      await signer.propset_Certificate(certificate);
+      const data = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      await data.propset_Content('x');
+      return data.SignCades(signer, cadesplugin.CADESCOM_CADES_BES);
+    })()`;
+    expect(await run(signWith(pki.certs.expired!.certPem))).toEqual({ ok: false, value: expect.stringMatching(/\(0x800B0101\)$/) });
+    expect(await run(signWith(pki.certs.nokey!.certPem))).toEqual({ ok: false, value: expect.stringMatching(/\(0x8009000D\)$/) });
+    expect(pickerIsOpen(chrome.context)).toBe(false);
+  });
+
   it('answers bad input from the page with errors of the plug-in\'s form, never a hang', async () => {
     const outcome = await page.evaluate(async () => {
       const p = (window as unknown as { cadesplugin: Record<string, (...a: unknown[]) => Promise<Record<string, unknown>>> & Record<string, number> }).cadesplugin;
@@ -285,4 +301,25 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     await page.goto(`${portal.origin}/`);
     expect(await run('cryptoPro.getSystemInfo().then((i) => i.cspVersion)')).toEqual({ ok: true, value: '5.0.12000' });
   }, 60_000);
+});
+
+describe('crypto-pro 2.5.2 without the Tokensign host (Chromium)', () => {
+  it('rejects the plug-in promise with the "not installed" sentence, promptly, as the genuine library does without its host', async () => {
+    const bare = await launchChromiumWithExtension({ noHost: true, ignoreHTTPSErrors: true, language: 'ru', args: ['--host-resolver-rules=MAP lkfl2.nalog.ru 127.0.0.1'] });
+    try {
+      const p = await bare.context.newPage();
+      await p.goto(`${portal.origin}/`);
+      const outcome = await p.evaluate(() =>
+        (window as unknown as { cadesplugin: Promise<unknown> }).cadesplugin.then(
+          () => 'resolved',
+          (reason: unknown) => String(reason),
+        ),
+      );
+      expect(outcome).toMatch(/^Программа Tokensign не установлена или не отвечает \(0x80070002\)$/);
+      await p.evaluate(startInPage, 'cryptoPro.getUserCertificates()');
+      expect((await p.evaluate(finishInPage)).ok).toBe(false);
+    } finally {
+      await bare.close();
+    }
+  }, 120_000);
 });
