@@ -169,6 +169,19 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(content.length).toBeGreaterThan(1024 * 1024);
   }, 60_000);
 
+  it('a wrong PIN typed in the window keeps it open with the reason; the right one then signs', async () => {
+    await start(`cryptoPro.createAttachedSignature('${sha1(pki.certs.p256!.certPem)}', 'второй вход')`);
+    const picker = await findPickerPage(chrome.context);
+    await picker.fill('[data-testid=pin]', '000000');
+    await picker.click('[data-testid=confirm]');
+    await picker.waitForSelector('[data-testid=error][data-code=PIN_INCORRECT]');
+    await picker.fill('[data-testid=pin]', pki.tokens[0]!.pin);
+    await clickClosing(picker, '[data-testid=confirm]');
+    const result = await finish();
+    expect(result.ok, String(result.value)).toBe(true);
+    expect(verify(result.value as string, undefined).toString('utf8')).toBe('второй вход');
+  }, 60_000);
+
   it('cancelling in the window rejects with the plug-in\'s "cancelled" error', async () => {
     await start(`cryptoPro.createAttachedSignature('${sha1(pki.certs.rsa!.certPem)}', 'не подписывать')`);
     const picker = await findPickerPage(chrome.context);
