@@ -10,6 +10,7 @@ import {
   type RawSignResult,
   type SignResult,
   type SubjectFields,
+  type TokenEventResult,
   type TokenInfo,
 } from '../../shared/protocol';
 import { isRecord } from '../common/messages';
@@ -160,4 +161,9 @@ export function parseAuthenticateResult(value: unknown): AuthenticateResult {
   const r = record(value, 'authenticate');
   if (r.format !== AUTH_FORMAT) throw new ReplyShapeError('authenticate.format');
   return { format: AUTH_FORMAT, cms: str(r, 'cms', 'authenticate'), certificate: str(r, 'certificate', 'authenticate') };
+}
+
+export function parseTokenEvent(value: unknown): TokenEventResult {
+  const r = record(value, 'wait-token-event');
+  return { generation: num(r, 'generation', 'wait-token-event'), changed: bool(r, 'changed', 'wait-token-event'), watched: num(r, 'watched', 'wait-token-event') };
 }
