@@ -177,6 +177,7 @@ export function runHost(options: HostOptions = {}): Promise<void> {
     const finish = (): void => {
       if (finished) return;
       finished = true;
+      service.inputEnded();
       enqueue(async () => {
         if (reader.midFrame) log('warn', 'host', 'truncated-frame-at-eof');
         await writer.last;

@@ -127,6 +127,12 @@ export class TokenService {
     this.events?.interrupt();
   }
 
+  /** stdin ended: a wait in progress ends now, and none waits from here on (the host is exiting). */
+  inputEnded(): void {
+    this.requestsBehind = Number.POSITIVE_INFINITY;
+    this.events?.interrupt();
+  }
+
   /** A request read earlier starts now. */
   requestStarted(): void {
     this.requestsBehind = Math.max(0, this.requestsBehind - 1);

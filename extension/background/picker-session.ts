@@ -83,6 +83,8 @@ class PickerSession<T> {
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private deadline: ReturnType<typeof setTimeout> | null = null;
   private polling = false;
+  /** A wait-token-event of this session is in progress. */
+  private watching = false;
   private resolveRun!: (value: T) => void;
   private rejectRun!: (error: unknown) => void;
 
@@ -218,7 +220,8 @@ class PickerSession<T> {
     let stale = false;
     while (!this.settled) {
       try {
-        const event = await this.host.waitTokenEvent(generation, TOKEN_WAIT_MS);
+        this.watching = true;
+        const event = await this.host.waitTokenEvent(generation, TOKEN_WAIT_MS).finally(() => (this.watching = false));
         stale ||= event.generation !== generation;
         generation = event.generation;
       } catch (error) {
@@ -309,6 +312,9 @@ class PickerSession<T> {
   private finish(): void {
     this.settled = true;
     sessions.delete(this.id);
+    // The host answers a wait in progress as soon as another request arrives: a zero wait ends ours
+    // now, so that nothing of this session stays pending with the host.
+    if (this.watching) void this.host.waitTokenEvent(0, 0).catch(() => {});
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.deadline) clearTimeout(this.deadline);
     this.pollTimer = null;

@@ -91,10 +91,20 @@ export class SlotEventWatcher {
   }
 }
 
-/** A module's tokens as its slot list shows them, for modules polled instead of watched. */
+/** A module's tokens (slot, serial, label), for modules polled instead of watched: another token in the same slot counts. */
 function slotSignature(module: Pkcs11Module): string {
   try {
-    return module.slotsWithToken().map((s) => s.toString('hex')).join(',');
+    return module
+      .slotsWithToken()
+      .map((slot) => {
+        try {
+          const info = module.api.C_GetTokenInfo(slot);
+          return `${slot.toString('hex')}:${info.serialNumber}:${info.label}`;
+        } catch {
+          return `${slot.toString('hex')}:?`;
+        }
+      })
+      .join(',');
   } catch (e) {
     return `error:${(e as Error).message}`;
   }
