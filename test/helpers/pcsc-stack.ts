@@ -121,7 +121,7 @@ const execFileAsync = promisify(execFile);
 /**
  * Waits until pcscd reports the first vpcd reader with or without a card (asked through another
  * PC/SC client, `opensc-tool -l`). A card pulled out is seen at pcscd's next poll of the reader;
- * a module call that meets the missing card before that can hang in OpenSC 0.23 (see README).
+ * a module call that meets the missing card before that can hang in OpenSC 0.23 (native-host/README.md).
  */
 export async function waitForReader(present: boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
