@@ -4,7 +4,7 @@
 // reading the card's ATR (the PC/SC layer's own part of that time).
 import { readFileSync } from 'node:fs';
 import type { TestPki } from '../test/fixtures/pki';
-import { CARD_PIN, Pcscd, VpcdCard, cardApplet, cardStackUnavailable, createCardPki, lockCardStack, openscEnv } from '../test/helpers/pcsc-stack';
+import { CARD_PIN, VpcdCard, cardApplet, cardStackUnavailable, openscEnv, startCardStack } from '../test/helpers/pcsc-stack';
 import { HOST_BUNDLE, randomChallenge } from './host-bench';
 import { HostClient, type HostReplyFrame } from './host-client';
 import type { Report } from './report';
@@ -78,14 +78,12 @@ export async function benchCardStack(report: Report, softhsm: TestPki, runs: num
     report.skip('card stack', why);
     return;
   }
-  const release = await lockCardStack();
-  const pki = createCardPki();
-  const pcscd = new Pcscd();
+  const stack = await startCardStack();
+  const { pki } = stack;
   const card = new VpcdCard(cardApplet(pki, 'A'));
   const onCard = new HostClient({ command: process.execPath, args: [HOST_BUNDLE, 'chrome-extension://bench/'], env: openscEnv(pki.dir) });
   const onSofthsm = new HostClient({ command: process.execPath, args: [HOST_BUNDLE, 'chrome-extension://bench/'], env: softhsm.env });
   try {
-    await pcscd.start();
     await card.insert();
     await card.whenSeen();
     for (const [alg, fixture] of [
@@ -115,9 +113,6 @@ export async function benchCardStack(report: Report, softhsm: TestPki, runs: num
     await onCard.close();
     await onSofthsm.close();
     await card.remove();
-    await pcscd.stop();
-    pcscd.cleanup();
-    pki.cleanup();
-    release();
+    await stack.stop();
   }
 }

@@ -10,26 +10,21 @@ import { authPayload } from '../../shared/protocol';
 import type { TestPki } from '../fixtures/pki';
 import { findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
 import { opensslVerify } from '../helpers/cms-verify';
-import { CARD_PIN, Pcscd, VpcdCard, cardApplet, cardStackUnavailable, createCardPki, lockCardStack, openscEnv } from '../helpers/pcsc-stack';
+import { CARD_PIN, VpcdCard, cardApplet, openscEnv, startCardStack, type CardStack } from '../helpers/pcsc-stack';
 
 type PageClient = typeof import('../../extension/page-client/index');
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 
-let release: () => void = () => {};
+let stack: CardStack | undefined;
 let pki: TestPki;
-let pcscd: Pcscd;
 let card: VpcdCard | undefined;
 let site: TestPageServer;
 let chrome: ChromiumWithExtension;
 let page: Page;
 
 beforeAll(async () => {
-  const why = cardStackUnavailable();
-  if (why) throw new Error(`the card stack cannot run here: ${why}`);
-  release = await lockCardStack();
-  pki = createCardPki();
-  pcscd = new Pcscd();
-  await pcscd.start();
+  stack = await startCardStack();
+  pki = stack.pki;
   site = await startTestPage();
   chrome = await launchChromiumWithExtension({ hostEnv: openscEnv(pki.dir), language: 'en' });
   page = await chrome.context.newPage();
@@ -40,10 +35,7 @@ afterAll(async () => {
   await chrome?.close();
   await site?.close();
   await card?.remove();
-  await pcscd?.stop();
-  pcscd?.cleanup();
-  pki?.cleanup();
-  release();
+  await stack?.stop();
 });
 
 describe('Chromium with the extension on pcscd + OpenSC and a virtual PIV card', () => {

@@ -13,13 +13,12 @@ import { opensslVerify } from '../helpers/cms-verify';
 import { startHost, type HostProcess } from '../helpers/host-process';
 import {
   CARD_PIN,
-  Pcscd,
   VpcdCard,
   cardApplet,
-  cardStackUnavailable,
-  createCardPki,
-  lockCardStack,
   openscEnv,
+  startCardStack,
+  type CardStack,
+  type Pcscd,
   waitForReader,
 } from '../helpers/pcsc-stack';
 import type { TestPki } from '../fixtures/pki';
@@ -28,19 +27,15 @@ const ORIGIN = 'https://esia.gosuslugi.ru';
 const challenge = () => randomBytes(32).toString('base64url');
 const run = promisify(execFile);
 
-let release: () => void = () => {};
+let stack: CardStack | undefined;
 let pki: TestPki;
 let pcscd: Pcscd;
 let card: VpcdCard | undefined;
 let host: HostProcess | undefined;
 
 beforeAll(async () => {
-  const why = cardStackUnavailable();
-  if (why) throw new Error(`the card stack cannot run here: ${why}`);
-  release = await lockCardStack();
-  pki = createCardPki();
-  pcscd = new Pcscd();
-  await pcscd.start();
+  stack = await startCardStack();
+  ({ pki, pcscd } = stack);
 }, 600_000);
 
 afterEach(async (context) => {
@@ -54,10 +49,7 @@ afterEach(async (context) => {
 afterAll(async () => {
   host?.kill();
   await card?.remove();
-  await pcscd?.stop();
-  pcscd?.cleanup();
-  pki?.cleanup();
-  release();
+  await stack?.stop();
 });
 
 /** Pulls the card out and waits until pcscd has seen it go (see waitForReader). */
