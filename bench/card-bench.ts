@@ -3,6 +3,8 @@
 // SoftHSM, and card insertion → its certificates listed by the host against insertion → pcscd
 // reading the card's ATR (the PC/SC layer's own part of that time).
 import { readFileSync } from 'node:fs';
+import { findPickerPage, launchChromiumWithExtension } from '../test/helpers/browser';
+import { openRecordingPage, PLAIN_PAGE, startPageServer, thumbprintOf } from '../test/helpers/recorded-chromium';
 import type { TestPki } from '../test/fixtures/pki';
 import { CARD_PIN, VpcdCard, cardApplet, cardStackUnavailable, openscEnv, startCardStack } from '../test/helpers/pcsc-stack';
 import { HOST_BUNDLE, randomChallenge } from './host-bench';
@@ -113,6 +115,48 @@ export async function benchCardStack(report: Report, softhsm: TestPki, runs: num
     await onCard.close();
     await onSofthsm.close();
     await card.remove();
+    await stack.stop();
+  }
+}
+
+/**
+ * Card insertion → its certificate shown in the extension's window (Chromium, the picker open on a
+ * login with no card in the reader), beside insertion → pcscd reading the ATR in the same runs.
+ */
+export async function benchCardInsertionInWindow(report: Report, runs: number): Promise<void> {
+  if (cardStackUnavailable()) return;
+  progress(`card stack: ${runs} insertions while the window is open in Chromium`);
+  const stack = await startCardStack();
+  const browser = await launchChromiumWithExtension({ hostEnv: openscEnv(stack.pki.dir) });
+  const server = await startPageServer({ '/': PLAIN_PAGE });
+  try {
+    const page = await openRecordingPage(browser.context, server.url());
+    void page.evaluate(`window.postMessage({ type: 'tokensign:request', id: 'bench-insert', action: 'authenticate', params: { challenge: ${JSON.stringify(randomChallenge())} } }, location.origin)`);
+    const picker = await findPickerPage(browser.context);
+    const entry = `[data-testid=cert][data-thumbprint="${thumbprintOf(stack.pki.certs['cardA-auth']!.certDer)}"]`;
+    const atr: number[] = [];
+    const shown: number[] = [];
+    for (let i = 0; i < runs + 1; i++) {
+      const card = new VpcdCard(cardApplet(stack.pki, 'A'));
+      const start = performance.now();
+      await card.insert();
+      const seen = card.whenSeen().then(() => performance.now() - start);
+      await picker.waitForSelector(entry, { timeout: 30_000 });
+      const visible = performance.now() - start;
+      if (i > 0) {
+        // The first one also starts OpenSC's view of the reader: left out.
+        atr.push(await seen);
+        shown.push(visible);
+      }
+      await card.remove();
+      await picker.waitForSelector(entry, { state: 'detached', timeout: 30_000 });
+    }
+    const floor = report.add('floor: card insertion → pcscd reads its ATR (window runs)', 'ms', atr, null);
+    report.add('card insertion → its certificate shown in the window (Chromium)', 'ms', shown, { name: floor.name, value: floor.value },
+      'pcscd notices the card, OpenSC reports the slot event, the host answers wait-token-event, the picker lists again and redraws');
+  } finally {
+    await server.close();
+    await browser.close();
     await stack.stop();
   }
 }

@@ -2,7 +2,7 @@
 // progress on stderr. BENCH_QUICK=1 takes fewer samples (a smoke run, not for the README).
 import { createTestPki, type TestPki } from '../test/fixtures/pki';
 import { benchPageToResult } from './browser-bench';
-import { benchCardStack } from './card-bench';
+import { benchCardInsertionInWindow, benchCardStack } from './card-bench';
 import { benchColdStart, benchListCertificates, benchWarmAuthenticate, createListPki, HOST_BUNDLE, hostBuilt } from './host-bench';
 import { describeMachine, Report, type BenchDocument } from './report';
 import { progress } from './stats';
@@ -49,6 +49,7 @@ async function main(): Promise<BenchDocument> {
     await section(report, 'list-certificates', () => benchListCertificates(report, manyCertificates, n(10, 3), n(30, 5)));
     // Last: the browser keeps working for a while after it is closed, which would weigh on what follows.
     if (hostBuilt()) await section(report, 'page → result in Chromium', () => benchPageToResult(report, pki, n(15, 3)));
+    if (hostBuilt()) await section(report, 'card insertion → window', () => benchCardInsertionInWindow(report, n(10, 2)));
   } finally {
     pki.cleanup();
     (listPki as TestPki | null)?.cleanup();
