@@ -22,7 +22,7 @@ import {
   reuseKeptSession,
   type KeptSession,
 } from './session';
-import { signatureMatchesCertificate } from './signature-check';
+import { canCheckDigestSignature, signatureMatchesCertificate } from './signature-check';
 import { isTokenStillPresent, readPinState, type TokenRef } from './token';
 
 export { closeKeptSessions, keptSessionPinState } from './session';
@@ -199,6 +199,10 @@ function signingMechanism(target: TokenCertificate, algorithm: SigningProfile, p
     mechanisms = tokenMechanisms(target);
   } catch (e) {
     throw toTokensignError(e, context);
+  }
+  // A signature the host could not check never leaves it: refused before the PIN is used.
+  if (prehashed && !canCheckDigestSignature(target)) {
+    throw new UnsupportedAlgorithmError(`A ${target.info.keyAlgorithm} signature over a given hash cannot be checked against the certificate here.`);
   }
   const choice = prehashed ? chooseDigestMechanism(algorithm, mechanisms) : chooseMechanism(algorithm, mechanisms);
   if (!choice) {

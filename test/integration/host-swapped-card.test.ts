@@ -18,7 +18,7 @@ let pki: GostPki;
 let service: TokenService;
 
 beforeAll(() => {
-  const cert = (name: string, key: 'gost256-TCA' | 'rsa2048' | 'p256', id: string) => ({ name, token: LABEL, key, id, label: name, subject: `/CN=${name}/C=RU` });
+  const cert = (name: string, key: 'gost256-TCA' | 'rsa2048' | 'p256' | 'p521', id: string) => ({ name, token: LABEL, key, id, label: name, subject: `/CN=${name}/C=RU` });
   pki = createGostPki({
     tokens: [{ label: LABEL, serial: 'TS00000077', pin: PIN, maxPinTries: 5 }],
     certs: [
@@ -28,6 +28,7 @@ beforeAll(() => {
       cert('other-gost', 'gost256-TCA', 'd1'),
       cert('other-rsa', 'rsa2048', 'd2'),
       cert('other-p256', 'p256', 'd3'),
+      cert('plain-p521', 'p521', 'e1'),
     ],
   });
   // The module reads its configuration from the process environment (this file runs in its own process).
@@ -74,5 +75,15 @@ describe('a card swapped under a module that does not see it', () => {
     const again = await service.listCertificates();
     const ok = await service.authenticate(again.certificates.find((c) => c.label === 'mine-p256')!.id, PIN, ORIGIN, challenge());
     expect(ok.format).toBe('tokensign-auth:1');
+  });
+
+  it('signs with P-521 (checked by node:crypto), and refuses a P-521 signature over a given hash it could not check', async () => {
+    const { certificates } = await service.listCertificates();
+    const p521 = certificates.find((c: CertificateInfo) => c.label === 'plain-p521')!;
+    expect(p521.keyAlgorithm).toBe('ECDSA-P521');
+    expect((await service.authenticate(p521.id, PIN, ORIGIN, challenge())).format).toBe('tokensign-auth:1');
+    await expect(
+      service.signCompat(p521.id, PIN, randomBytes(64), { format: 'raw', hashed: true, reverse: false, detached: true }),
+    ).rejects.toMatchObject({ code: 'UNSUPPORTED_ALGORITHM' });
   });
 });
