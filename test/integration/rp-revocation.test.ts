@@ -34,9 +34,10 @@ let files: HttpFiles;
 let rootPem: string;
 const services: RunningService[] = [];
 const leaves: Record<string, IssuedCertificate> = {};
-const responders: Record<'ca' | 'delegated' | 'unauthorizedLeaf' | 'foreign' | 'stale', string> = {
+const responders: Record<'ca' | 'delegated' | 'delegatedByKey' | 'unauthorizedLeaf' | 'foreign' | 'stale', string> = {
   ca: '',
   delegated: '',
+  delegatedByKey: '',
   unauthorizedLeaf: '',
   foreign: '',
   stale: '',
@@ -91,13 +92,14 @@ beforeAll(async () => {
   files.set('/hang', 'hang');
   files.set('/huge', new Uint8Array(200 * 1024));
 
-  const start = async (key: keyof typeof responders, signer: IssuedCertificate, extra: { port?: number; nmin?: number } = {}) => {
+  const start = async (key: keyof typeof responders, signer: IssuedCertificate, extra: { port?: number; nmin?: number; args?: string[] } = {}) => {
     const service = await startOcspResponder({ index: partialIndex, caCertPem: pki.root.certPem, signerCertPem: signer.certPem, signerKeyPem: signer.keyPem, ...extra });
     services.push(service);
     responders[key] = service.url;
   };
   await start('ca', pki.root, { port: ocspPort });
   await start('delegated', leaves.responder!);
+  await start('delegatedByKey', leaves.responder!, { args: ['-resp_key_id'] }); // responderID byKey instead of byName
   await start('unauthorizedLeaf', pki.leaves.p256); // issued by the CA, but not for OCSP
   await start('foreign', pki.leaves.untrusted); // issued by another CA altogether
   await start('stale', pki.root, { nmin: 5 });
@@ -165,8 +167,10 @@ describe('OCSP', () => {
   });
 
   it('a delegated responder (id-kp-OCSPSigning, issued by the CA) is believed; unauthorized keys are not', async () => {
-    const { revocation } = await login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: responders.delegated }));
-    expect(revocation).toMatchObject({ status: 'good', source: 'ocsp' });
+    for (const url of [responders.delegated, responders.delegatedByKey]) {
+      const { revocation } = await login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: url }));
+      expect(revocation).toMatchObject({ status: 'good', source: 'ocsp' });
+    }
     await refusal(login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: responders.unauthorizedLeaf })), 'REVOCATION_UNKNOWN', /lacks id-kp-OCSPSigning/);
     await refusal(login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: responders.foreign })), 'REVOCATION_UNKNOWN', /not issued by the CA.*unauthorized key/);
     // An impostor's "revoked" would be no more believed than its "good".
