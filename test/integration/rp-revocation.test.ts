@@ -103,6 +103,9 @@ beforeAll(async () => {
   await start('unauthorizedLeaf', pki.leaves.p256); // issued by the CA, but not for OCSP
   await start('foreign', pki.leaves.untrusted); // issued by another CA altogether
   await start('stale', pki.root, { nmin: 5 });
+  const real = recordOcsp(responders.ca, pki.root.certPem, leaves.good!.certPem, join(pki.dir, 'r0.der'), false);
+  files.set('/garbage', Buffer.from('<html>proxy error</html>'));
+  files.set('/truncated', real.subarray(0, real.length >> 1));
   files.set('/replay-no-nonce', recordOcsp(responders.ca, pki.root.certPem, leaves.good!.certPem, join(pki.dir, 'r1.der'), false));
   files.set('/replay-other-nonce', recordOcsp(responders.ca, pki.root.certPem, leaves.good!.certPem, join(pki.dir, 'r2.der'), true));
 }, 120_000);
@@ -186,6 +189,14 @@ describe('OCSP', () => {
   it('a replayed answer without our nonce, or with another, is refused', async () => {
     for (const path of ['/replay-no-nonce', '/replay-other-nonce']) {
       await refusal(login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: files.url + path })), 'REVOCATION_UNKNOWN', /does not carry our nonce/);
+    }
+  });
+});
+
+describe('bad answers', () => {
+  it('garbage, a truncated answer and an HTTP error are clear reasons, never a crash', async () => {
+    for (const [path, reason] of [['/garbage', /response is malformed/], ['/truncated', /response is malformed/], ['/missing', /HTTP 404/]] as const) {
+      await refusal(login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: files.url + path })), 'REVOCATION_UNKNOWN', reason);
     }
   });
 });
