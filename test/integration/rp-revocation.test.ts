@@ -202,10 +202,13 @@ describe('bad answers', () => {
 });
 
 describe('CRL', () => {
-  it('from the distribution point: good, and a CRL with a bad signature is no answer', async () => {
+  it('from the distribution point: good; a CRL with a bad signature, or past its nextUpdate, is no answer', async () => {
     const { revocation } = await login(leaves.good!, policy({ mode: 'crl' }));
     expect(revocation).toMatchObject({ status: 'good', source: 'crl' });
     await refusal(login(leaves.badCrl!, policy({ mode: 'crl' })), 'REVOCATION_UNKNOWN', /CRL's signature does not verify/);
+    // The CRL promises 2 hours (openssl ca -gencrl -crlhours 2); the server's clock is 3 hours on.
+    const later = { now: Date.now() + 3 * 3600_000, maxClockSkewMs: 4 * 3600_000 };
+    await refusal(login(leaves.good!, policy({ mode: 'crl' }), later), 'REVOCATION_UNKNOWN', /CRL is stale: its nextUpdate/);
   });
 });
 
