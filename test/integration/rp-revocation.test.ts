@@ -201,6 +201,44 @@ describe('bad answers', () => {
   });
 });
 
+describe('mutated answers (seeded)', () => {
+  it('every mutation of an OCSP answer and of a CRL is a VerificationError, never another exception', async () => {
+    let seed = 20261204;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const mutate = (bytes: Uint8Array): Uint8Array => {
+      const out = Buffer.from(bytes);
+      const kind = rand(3);
+      if (kind === 0) out[rand(out.length)] = rand(256);
+      else if (kind === 1) return out.subarray(0, rand(out.length));
+      else out[rand(out.length)]! ^= 1 << rand(8);
+      return out;
+    };
+    const originals = { ocsp: readFileSync(join(pki.dir, 'r0.der')), crl: readFileSync(join(pki.dir, 'root.crl')) };
+    const cms = opensslSign(pki, { signer: leaves.good!, content: authPayload(ORIGIN, CHALLENGE) });
+    const response = { format: 'tokensign-auth:1', cms: cms.toString('base64'), certificate: leaves.good!.der.toString('base64') };
+    const codes = new Map<string, number>();
+    for (let i = 0; i < 1000; i++) {
+      const mode = i % 2 === 0 ? 'ocsp' : 'crl';
+      const body = mutate(originals[mode]);
+      if (Buffer.compare(body, originals[mode]) === 0) continue; // a byte set to its own value
+      const revocation = policy({ mode, fetch: () => Promise.resolve(body) });
+      try {
+        await verifyAuthentication({ response, challenge: CHALLENGE, origin: ORIGIN, trustedCertificates: [rootPem], revocation });
+        codes.set('ACCEPTED', (codes.get('ACCEPTED') ?? 0) + 1);
+      } catch (e) {
+        if (!(e instanceof VerificationError)) throw new Error(`mutation ${i} (${mode}) threw ${(e as Error).stack}`);
+        codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
+      }
+    }
+    // The OCSP answer was recorded without our nonce and the CRL is signed: nothing mutated may pass as good.
+    expect([...codes.keys()]).toEqual(['REVOCATION_UNKNOWN']);
+    expect(codes.get('REVOCATION_UNKNOWN')).toBeGreaterThan(950);
+  });
+});
+
 describe('CRL', () => {
   it('from the distribution point: good; a CRL with a bad signature, or past its nextUpdate, is no answer', async () => {
     const { revocation } = await login(leaves.good!, policy({ mode: 'crl' }));
