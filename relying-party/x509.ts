@@ -1,8 +1,10 @@
 // X.509 certificates as the verifier needs them: raw names for chain building, validity,
 // public key, signature and the few extensions that decide trust. Parsed once, then cached.
 // The certificate structure itself is read by shared/certificate.ts (readCertificateNode).
+import { OID } from '../shared/oids';
 import { createHash } from 'node:crypto';
 import { readCertificateNode } from '../shared/certificate';
+import { isBase64 } from '../shared/encoding';
 import {
   DerError,
   TAG,
@@ -54,9 +56,22 @@ export interface ParsedCertificate {
   keyUsage?: Uint8Array;
   subjectKeyIdentifier?: Uint8Array;
   authorityKeyIdentifier?: Uint8Array;
+  /** extendedKeyUsage purposes (OIDs), absent when no extension. */
+  extendedKeyUsage?: string[];
+  /** OCSP responder URIs from authorityInfoAccess, in certificate order. */
+  ocspUrls: string[];
+  /** Full-name URIs of the CRL distribution points, in certificate order. */
+  crlUrls: string[];
+  /** certificatePolicies policy OIDs. */
+  policies: string[];
+  /** 1.2.643.100.111 subjectSignTool: the signer's cryptographic tool (Russian qualified certificates). */
+  subjectSignTool?: string;
+  /** 1.2.643.100.112 issuerSignTool: the CA's tools and their conformity certificates. */
+  issuerSignTool?: string[];
 }
 
-export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5 } as const;
+
+export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5, cRLSign: 6 } as const;
 
 export function hasKeyUsage(cert: ParsedCertificate, bit: number): boolean {
   const bits = cert.keyUsage;
@@ -66,15 +81,15 @@ export function hasKeyUsage(cert: ParsedCertificate, bit: number): boolean {
 }
 
 const NAME_LABELS: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.4': 'SN',
-  '2.5.4.42': 'GN',
-  '2.5.4.12': 'title',
+  [OID.commonName]: 'CN',
+  [OID.organization]: 'O',
+  [OID.organizationalUnit]: 'OU',
+  [OID.country]: 'C',
+  [OID.locality]: 'L',
+  [OID.state]: 'ST',
+  [OID.surname]: 'SN',
+  [OID.givenName]: 'GN',
+  [OID.title]: 'title',
 };
 
 /** "CN=…" when the name has a commonName, else the readable attributes joined; for messages only. */
@@ -90,7 +105,7 @@ export function nameLabel(raw: Uint8Array): string {
         const text = readString(valueNode);
         const label = NAME_LABELS[oid];
         if (text === null || !label) continue;
-        if (oid === '2.5.4.3' && cn === undefined) cn = text;
+        if (oid === OID.commonName && cn === undefined) cn = text;
         parts.push(`${label}=${text}`);
       }
     }
@@ -138,6 +153,9 @@ export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCert
     signature: fields.signature,
     algorithmsAgree: Buffer.compare(outerAlgBytes, innerAlgBytes) === 0,
     hasExtensions: fields.hasExtensions,
+    ocspUrls: [],
+    crlUrls: [],
+    policies: [],
   };
   for (const ext of fields.extensions) readExtension(cert, ext.oid, ext.value);
   return cert;
@@ -145,7 +163,7 @@ export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCert
 
 function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array): void {
   switch (oid) {
-    case '2.5.29.19': {
+    case OID.basicConstraints: {
       const fields = children(expectTag(readRoot(value), TAG.SEQUENCE, 'basicConstraints'));
       let ca = false;
       let pathLength: number | undefined;
@@ -156,21 +174,57 @@ function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array):
       cert.basicConstraints = pathLength === undefined ? { ca } : { ca, pathLength };
       return;
     }
-    case '2.5.29.15':
+    case OID.keyUsage:
       cert.keyUsage = readBitString(readRoot(value)).bytes;
       return;
-    case '2.5.29.14':
+    case OID.subjectKeyIdentifier:
       cert.subjectKeyIdentifier = readOctetString(readRoot(value));
       return;
-    case '2.5.29.35': {
+    case OID.authorityKeyIdentifier: {
       for (const f of children(expectTag(readRoot(value), TAG.SEQUENCE, 'authorityKeyIdentifier'))) {
         if (f.tag === 0x80) cert.authorityKeyIdentifier = content(f);
       }
       return;
     }
-    default:
+    case OID.extKeyUsage:
+      cert.extendedKeyUsage = children(expectTag(readRoot(value), TAG.SEQUENCE, 'extendedKeyUsage')).map(readOid);
       return;
+    default:
+      informational(cert, oid, value);
   }
+}
+
+/** Extensions that inform (where to ask about revocation, what the certificate qualifies as): a malformed one is left out. */
+function informational(cert: ParsedCertificate, oid: string, value: Uint8Array): void {
+  try {
+    if (oid === OID.authorityInfoAccess) {
+      for (const access of children(expectTag(readRoot(value), TAG.SEQUENCE, 'authorityInfoAccess'))) {
+        const [method, location] = children(access);
+        if (method && location?.tag === 0x86 && readOid(method) === OID.accessOcsp) cert.ocspUrls.push(ascii(content(location)));
+      }
+    } else if (oid === OID.crlDistributionPoints) {
+      for (const point of children(expectTag(readRoot(value), TAG.SEQUENCE, 'cRLDistributionPoints'))) {
+        const name = children(point).find((n) => n.tag === 0xa0);
+        const fullName = name && children(name).find((n) => n.tag === 0xa0);
+        for (const general of fullName ? children(fullName) : []) if (general.tag === 0x86) cert.crlUrls.push(ascii(content(general)));
+      }
+    } else if (oid === OID.certificatePolicies) {
+      for (const policy of children(expectTag(readRoot(value), TAG.SEQUENCE, 'certificatePolicies'))) {
+        const [id] = children(policy);
+        if (id) cert.policies.push(readOid(id));
+      }
+    } else if (oid === OID.subjectSignTool) {
+      cert.subjectSignTool = readString(readRoot(value)) ?? undefined;
+    } else if (oid === OID.issuerSignTool) {
+      cert.issuerSignTool = children(expectTag(readRoot(value), TAG.SEQUENCE, 'issuerSignTool')).map((n) => readString(n) ?? '');
+    }
+  } catch (e) {
+    if (!(e instanceof DerError)) throw e;
+  }
+}
+
+function ascii(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** PEM text (one or more CERTIFICATE blocks) → DER buffers. */
@@ -179,7 +233,7 @@ export function pemToDer(pem: string): Uint8Array[] {
   const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
   for (let m = re.exec(pem); m; m = re.exec(pem)) {
     const body = (m[1] ?? '').replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new DerError('PEM block is not base64');
+    if (!isBase64(body)) throw new DerError('PEM block is not base64');
     out.push(Buffer.from(body, 'base64'));
   }
   return out;

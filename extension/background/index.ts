@@ -1,8 +1,9 @@
 // Background: routes page requests (over one port per page) to the actions, owns the native host
 // connection and the per-tab queue, serves the popup's overview and the picker windows.
 import browser, { type Runtime } from 'webextension-polyfill';
-import { isValidOrigin, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
-import { BadRequestError, InsecureContextError, toErrorBody } from '../common/errors';
+import { isValidOrigin } from '../../shared/protocol';
+import { BadRequestError, InsecureContextError, toErrorBody } from '../../shared/errors';
+import { browserReportedOrigin } from '../common/sender-origin';
 import { PAGE_PORT, PICKER_PORT, isRecord, type BridgeResponse, type Overview } from '../common/messages';
 import { authenticate, type ActionContext } from './actions/authenticate';
 import { sign } from './actions/sign';
@@ -10,18 +11,11 @@ import { status } from './actions/status';
 import { EXTENSION_VERSION, host, queue } from './context';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
 import { attachIfcPort, isIfcPort, startIfcRegistration } from '../ifc/background';
+import { attachCadesPort, isCadesPort, startCadesRegistration } from '../cades/background';
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
 function senderOrigin(sender: Runtime.MessageSender | undefined): string {
-  const reported = (sender as { origin?: unknown } | undefined)?.origin;
-  let origin: string | undefined = typeof reported === 'string' && reported !== 'null' ? reported : undefined;
-  if (!origin && sender?.url) {
-    try {
-      origin = new URL(sender.url).origin;
-    } catch {
-      origin = undefined;
-    }
-  }
+  const origin = browserReportedOrigin(sender);
   if (origin && isValidOrigin(origin)) return origin;
   if (origin?.startsWith('http:')) throw new InsecureContextError();
   throw new BadRequestError('The page origin is not one Tokensign serves');
@@ -79,8 +73,8 @@ async function overview(): Promise<Overview> {
   try {
     const hello = await host.connect();
     result.host = { version: hello.version, modules: hello.modules };
-    result.tokens = (await host.request<{ tokens: TokenInfo[] }>('list-tokens')).tokens;
-    result.certificates = (await host.request<{ certificates: CertificateInfo[] }>('list-certificates')).certificates;
+    result.tokens = await host.listTokens();
+    result.certificates = await host.listCertificates();
   } catch (error) {
     result.hostError = toErrorBody(error);
   }
@@ -91,6 +85,7 @@ browser.runtime.onConnect.addListener((port) => {
   if (port.name === PAGE_PORT) onPagePort(port);
   else if (port.name === PICKER_PORT) attachPickerPort(port);
   else if (isIfcPort(port)) attachIfcPort(port, { host, queue });
+  else if (isCadesPort(port)) attachCadesPort(port, { host, queue });
   else port.disconnect();
 });
 
@@ -105,3 +100,5 @@ browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId)
 
 // IFCPlugin adapter: content scripts for the portals the user added in the options.
 startIfcRegistration();
+// CAdES plug-in adapter (extension/cades): the same for the portals the person added.
+startCadesRegistration();

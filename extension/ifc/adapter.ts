@@ -2,7 +2,7 @@
 // It knows nothing of the browser; the background gives it a backend (host commands + the
 // confirmation window), so it is tested in Node against plain objects.
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
-import { fromBase64, toBase64 } from '../../shared/encoding';
+import { fromBase64, fromHex, toBase64, toHex } from '../../shared/encoding';
 import { CAPI_PROVIDER_MARKS, IFC_EMULATED_VERSION, IfcError, IfcInData, IfcSignType } from './constants';
 import type { IfcParams, IfcReply, IfcRequest } from './envelope';
 import { ifcErrorCode } from './errors';
@@ -131,9 +131,7 @@ function decodeBase64Loose(text: string): Uint8Array | null {
 
 /** A hash given as text: hex when it looks like hex, otherwise the string's own bytes. */
 function hashBytes(text: string): Uint8Array | null {
-  if (/^(?:[0-9a-fA-F]{2})+$/.test(text) && text.length >= 40) {
-    return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
-  }
+  if (text.length >= 40 && text.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(text)) return fromHex(text);
   return latin1Bytes(text);
 }
 
@@ -145,10 +143,6 @@ function digestFor(keyAlgorithm: string): DigestName {
   return 'SHA-256';
 }
 
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 function outputText(bytes: Uint8Array, outDataType: unknown): string {
   if (outDataType === 0) return String.fromCharCode(...bytes);
   return toBase64(bytes);
@@ -158,7 +152,7 @@ const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What the window shows for bytes given in base64: the text when it is readable, else the size. */
-function describeBytes(bytes: Uint8Array): SignedContent {
+export function describeBytes(bytes: Uint8Array): SignedContent {
   try {
     const text = strictUtf8.decode(bytes);
     // eslint-disable-next-line no-control-regex

@@ -1,15 +1,14 @@
 // IFCPlugin emulation, background side: one adapter per portal page, the host behind it, and the
 // picker window for every signature (it names the origin, the certificate and what is signed).
 import browser, { type Runtime } from 'webextension-polyfill';
-import type { TokenInfo } from '../../shared/protocol';
 import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import { fromBase64, toBase64 } from '../../shared/encoding';
-import { InternalError } from '../common/errors';
 import { isRecord } from '../common/messages';
-import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
+import { browserReportedOrigin } from '../common/sender-origin';
+import type { NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
 import type { RequestQueue } from '../background/request-queue';
-import { IfcAdapter, type DigestName, type IfcBackend, type IfcHostCertificate, type IfcSignOrder } from './adapter';
+import { IfcAdapter, type DigestName, type IfcBackend, type IfcSignOrder } from './adapter';
 import { IFC_CONTENT_FILE, IFC_DYNAMIC_SCRIPT_ID, IFC_ORIGINS_KEY, IFC_PORT, type IfcBridgeMessage } from './bridge';
 import type { IfcRequest } from './envelope';
 import { isIfcOrigin, userPortalPattern } from './origins';
@@ -49,18 +48,6 @@ export async function syncUserPortalScripts(): Promise<void> {
   ]);
 }
 
-function portOrigin(port: Runtime.Port): string | null {
-  const sender = port.sender;
-  const reported = (sender as { origin?: unknown } | undefined)?.origin;
-  if (typeof reported === 'string' && reported !== 'null') return reported;
-  if (!sender?.url) return null;
-  try {
-    return new URL(sender.url).origin;
-  } catch {
-    return null;
-  }
-}
-
 async function digest(name: DigestName, data: Uint8Array): Promise<Uint8Array> {
   if (name === 'STREEBOG-256') return streebog256(data);
   if (name === 'STREEBOG-512') return streebog512(data);
@@ -70,8 +57,8 @@ async function digest(name: DigestName, data: Uint8Array): Promise<Uint8Array> {
 function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object): IfcBackend {
   const { host } = deps;
   return {
-    listTokens: async () => (await host.request<{ tokens: TokenInfo[] }>('list-tokens')).tokens,
-    listCertificates: async () => (await host.request<{ certificates: IfcHostCertificate[] }>('list-certificates')).certificates,
+    listTokens: () => host.listTokens(),
+    listCertificates: () => host.listCertificates(),
     digest,
     sign: (order: IfcSignOrder) =>
       deps.queue.run(tabId, owner, (signal) =>
@@ -84,22 +71,9 @@ function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object)
           ifc: { certificateId: order.certificate.id, content: order.content },
           // The PIN is the one the page collected; the window only asks the person to confirm.
           operation: async (certificate) => {
-            const reply = await host.request<unknown>(
-              'sign',
-              {
-                certificateId: certificate.id,
-                pin: order.pin,
-                data: toBase64(order.data),
-                detached: order.detached,
-                format: order.format,
-                hashed: order.hashed,
-                reverse: order.reverse,
-              },
-              SIGN_TIMEOUT_MS,
-            );
-            const value = isRecord(reply) ? (order.format === 'raw' ? reply.signature : reply.cms) : undefined;
-            if (typeof value !== 'string') throw new InternalError('The host answered sign with an unknown shape');
-            return fromBase64(value);
+            const key = { certificateId: certificate.id, pin: order.pin, data: toBase64(order.data), hashed: order.hashed };
+            if (order.format === 'raw') return fromBase64((await host.signRaw({ ...key, reverse: order.reverse })).signature);
+            return fromBase64((await host.sign({ ...key, detached: order.detached })).cms);
           },
         }),
       ),
@@ -140,7 +114,7 @@ async function checkHost(host: NativeHost): Promise<void> {
 /** Handles a port named IFC_PORT; returns false (and disconnects it) when the page may not use IFC. */
 export function attachIfcPort(port: Runtime.Port, deps: IfcDeps): void {
   const tabId = port.sender?.tab?.id;
-  const origin = portOrigin(port);
+  const origin = browserReportedOrigin(port.sender);
   if (port.sender?.id !== browser.runtime.id || tabId === undefined || !origin) {
     port.disconnect();
     return;

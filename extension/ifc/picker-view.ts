@@ -7,6 +7,13 @@ export interface IfcConfirmation {
   /** The host's id of the certificate the page chose; no other can be picked. */
   certificateId: string;
   content: SignedContent;
+  /** CAdES pages (extension/cades): the PIN is typed in this window, not taken from the page. */
+  pinInWindow?: boolean;
+}
+
+/** True when the page supplied the PIN (IFC): the window only confirms. */
+export function pinFromPage(ifc: IfcConfirmation | null | undefined): boolean {
+  return Boolean(ifc) && !ifc?.pinInWindow;
 }
 
 /** Longest text shown in the window; the rest is cut with an ellipsis. */
@@ -22,8 +29,13 @@ export function renderIfcConfirmation(doc: Document, ifc: IfcConfirmation | null
   const pin = doc.getElementById('pin');
   if (!section || !body) return;
   section.hidden = !ifc;
-  if (pinLabel) pinLabel.hidden = Boolean(ifc);
-  if (pin) pin.hidden = Boolean(ifc);
+  if (pinLabel) pinLabel.hidden = pinFromPage(ifc);
+  if (pin) pin.hidden = pinFromPage(ifc);
+  const warning = doc.getElementById('hash-warning');
+  if (warning) {
+    warning.hidden = ifc?.content.kind !== 'hash';
+    warning.textContent = t('hashSignatureWarning');
+  }
   if (!ifc) return;
   const { content } = ifc;
   section.dataset.kind = content.kind;

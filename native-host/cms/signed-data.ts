@@ -1,20 +1,16 @@
-// CMS SignedData exactly as PROTOCOL.md §2 "CMS produced by the host": version 1, one
+// CMS SignedData exactly as docs/PROTOCOL.md §2.5: version 1, one
 // SignerInfo by issuerAndSerialNumber, signer certificate included, signed attributes
 // contentType, signingTime, messageDigest and signingCertificateV2, DER-sorted as a SET.
 // Written straight as DER: the structure is fixed, and a general ASN.1 library here cost
 // several times the token's own signing time per request.
+import { BoundedCache } from '../../shared/bounded-cache';
+import { derOid, encode, tlv, type Der } from '../../shared/der-writer';
+import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
-import type { SignatureAlgorithm } from '../pkcs11/algorithms';
-
-export const OID_DATA = '1.2.840.113549.1.7.1';
-export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-export const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
-export const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
-export const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
-export const OID_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
+import type { SigningProfile } from '../pkcs11/algorithms';
 
 /** The part of an algorithm table entry CMS needs. */
-export type CmsAlgorithm = Pick<SignatureAlgorithm, 'digest' | 'signatureOid' | 'signatureNullParams'>;
+export type CmsAlgorithm = Pick<SigningProfile, 'digest' | 'signatureOid' | 'signatureNullParams'>;
 
 export interface BuildSignedDataOptions {
   certificateDer: Uint8Array;
@@ -37,75 +33,6 @@ export interface SignedDataParts {
   signedAttributes: Uint8Array;
 }
 
-// ---------- DER writing ----------
-// A tree whose lengths are summed as it is built, then written once into one buffer: no
-// intermediate copies per nesting level.
-
-interface Constructed {
-  tag: number;
-  content: readonly Der[];
-  /** Length of the content octets. */
-  length: number;
-}
-/** Encoded bytes, or a constructed element still to be written. */
-type Der = Uint8Array | Constructed;
-
-function headerSize(length: number): number {
-  return length < 0x80 ? 2 : length < 0x100 ? 3 : length < 0x10000 ? 4 : length < 0x1000000 ? 5 : 6;
-}
-
-function sizeOf(item: Der): number {
-  return item instanceof Uint8Array ? item.length : headerSize(item.length) + item.length;
-}
-
-function tlv(tag: number, ...content: Der[]): Constructed {
-  let length = 0;
-  for (const c of content) length += sizeOf(c);
-  return { tag, content, length };
-}
-
-function writeDer(out: Uint8Array, at: number, item: Der): number {
-  if (item instanceof Uint8Array) {
-    out.set(item, at);
-    return at + item.length;
-  }
-  out[at++] = item.tag;
-  const length = item.length;
-  if (length < 0x80) {
-    out[at++] = length;
-  } else {
-    const count = headerSize(length) - 2;
-    out[at++] = 0x80 | count;
-    for (let shift = (count - 1) * 8; shift >= 0; shift -= 8) out[at++] = Math.floor(length / 2 ** shift) & 0xff;
-  }
-  for (const c of item.content) at = writeDer(out, at, c);
-  return at;
-}
-
-function encode(item: Der): Uint8Array {
-  const out = new Uint8Array(sizeOf(item));
-  writeDer(out, 0, item);
-  return out;
-}
-
-const oidCache = new Map<string, Uint8Array>();
-function oid(dotted: string): Uint8Array {
-  let der = oidCache.get(dotted);
-  if (!der) {
-    const arcs = dotted.split('.').map(Number);
-    const bytes: number[] = [];
-    const first = arcs[0]! * 40 + arcs[1]!;
-    for (const arc of [first, ...arcs.slice(2)]) {
-      const chunk = [arc & 0x7f];
-      for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
-      bytes.push(...chunk);
-    }
-    der = encode(tlv(0x06, Uint8Array.from(bytes)));
-    oidCache.set(dotted, der);
-  }
-  return der;
-}
-
 const SEQUENCE = 0x30;
 const SET = 0x31;
 const INTEGER_ONE = Uint8Array.of(0x02, 0x01, 0x01);
@@ -123,7 +50,7 @@ interface AlgorithmParts {
 }
 /** By table entry (the host passes the same entries each time), then by what the parts are made of. */
 const algorithmPartsByEntry = new WeakMap<CmsAlgorithm, AlgorithmParts>();
-const algorithmPartsCache = new Map<string, AlgorithmParts>();
+const algorithmPartsCache = new BoundedCache<string, AlgorithmParts>(64);
 
 function algorithmParts(algorithm: CmsAlgorithm): AlgorithmParts {
   const byEntry = algorithmPartsByEntry.get(algorithm);
@@ -134,14 +61,14 @@ function algorithmParts(algorithm: CmsAlgorithm): AlgorithmParts {
   const key = `${algorithm.digest.oid} ${algorithm.signatureOid} ${algorithm.signatureNullParams}`;
   let parts = algorithmPartsCache.get(key);
   if (!parts) {
-    const digestAlgorithm = encode(tlv(SEQUENCE, oid(algorithm.digest.oid)));
+    const digestAlgorithm = encode(tlv(SEQUENCE, derOid(algorithm.digest.oid)));
     parts = {
       digestOid: algorithm.digest.oid,
       signatureOid: algorithm.signatureOid,
       signatureNullParams: algorithm.signatureNullParams,
       digestAlgorithm,
       digestAlgorithms: encode(tlv(SET, digestAlgorithm)),
-      signatureAlgorithm: encode(algorithm.signatureNullParams ? tlv(SEQUENCE, oid(algorithm.signatureOid), NULL) : tlv(SEQUENCE, oid(algorithm.signatureOid))),
+      signatureAlgorithm: encode(algorithm.signatureNullParams ? tlv(SEQUENCE, derOid(algorithm.signatureOid), NULL) : tlv(SEQUENCE, derOid(algorithm.signatureOid))),
     };
     algorithmPartsCache.set(key, parts);
   }
@@ -217,8 +144,7 @@ interface SignerParts {
 /** By the caller's certificate buffer (the host passes the same one for a certificate each time). */
 const signerPartsByBuffer = new WeakMap<Uint8Array, SignerParts>();
 /** By the certificate's SHA-256, for callers that pass a new buffer each time. */
-const signerPartsByHash = new Map<string, SignerParts>();
-const MAX_SIGNERS = 256;
+const signerPartsByHash = new BoundedCache<string, SignerParts>(256);
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
@@ -234,7 +160,6 @@ function signerParts(certificateDer: Uint8Array): SignerParts {
   let parts = signerPartsByHash.get(key);
   if (!parts) {
     parts = readSignerParts(Uint8Array.from(certificateDer), certHash);
-    if (signerPartsByHash.size >= MAX_SIGNERS) signerPartsByHash.clear();
     signerPartsByHash.set(key, parts);
   }
   signerPartsByBuffer.set(certificateDer, parts);
@@ -264,15 +189,15 @@ function readSignerParts(certificateDer: Uint8Array, certHash: Uint8Array): Sign
   return {
     certificateDer,
     issuerAndSerial: encode(tlv(SEQUENCE, issuer, serial)),
-    signingCertificate: encode(attribute(OID_SIGNING_CERTIFICATE_V2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
+    signingCertificate: encode(attribute(OID.signingCertificateV2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
   };
 }
 
-function attribute(type: string, value: Der): Constructed {
-  return tlv(SEQUENCE, oid(type), tlv(SET, value));
+function attribute(type: string, value: Der): Der {
+  return tlv(SEQUENCE, derOid(type), tlv(SET, value));
 }
 
-const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID_CONTENT_TYPE, oid(OID_DATA)));
+const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID.contentType, derOid(OID.data)));
 
 /** Builds and signs a SignedData; `sign` gets exactly the DER SET of the signed attributes. */
 export async function buildSignedData(options: BuildSignedDataOptions): Promise<SignedDataParts> {
@@ -284,8 +209,8 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
   // DER SET OF: members ordered by their encodings (X.690 §11.6).
   const attributes = [
     CONTENT_TYPE_ATTRIBUTE,
-    encode(attribute(OID_SIGNING_TIME, timeValue(options.signingTime ?? new Date()))),
-    encode(attribute(OID_MESSAGE_DIGEST, tlv(0x04, digest))),
+    encode(attribute(OID.signingTime, timeValue(options.signingTime ?? new Date()))),
+    encode(attribute(OID.messageDigest, tlv(0x04, digest))),
     signer.signingCertificate,
   ].sort(compareBytes);
   const signedAttributes = encode(tlv(SET, ...attributes));
@@ -302,8 +227,8 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
     algorithms.signatureAlgorithm,
     tlv(0x04, signature),
   );
-  const encapContentInfo = detached ? tlv(SEQUENCE, oid(OID_DATA)) : tlv(SEQUENCE, oid(OID_DATA), tlv(0xa0, tlv(0x04, content)));
+  const encapContentInfo = detached ? tlv(SEQUENCE, derOid(OID.data)) : tlv(SEQUENCE, derOid(OID.data), tlv(0xa0, tlv(0x04, content)));
   const signedData = tlv(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
-  const cms = encode(tlv(SEQUENCE, oid(OID_SIGNED_DATA), tlv(0xa0, signedData)));
+  const cms = encode(tlv(SEQUENCE, derOid(OID.signedData), tlv(0xa0, signedData)));
   return { cms, signedAttributes };
 }

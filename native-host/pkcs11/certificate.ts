@@ -1,6 +1,7 @@
 // Certificates on a token, paired with keys by CKA_ID. A certificate's attributes are read in one
 // call, and one at a time only when that fails: a template with one sensitive or unknown attribute
 // fails as a whole on many modules.
+import { BoundedCache } from '../../shared/bounded-cache';
 import { createHash } from 'node:crypto';
 import type { CertificateDescription, CertificateInfo } from '../../shared/protocol';
 import { CertificateParseError, certificateStatus, describeCertificate, expiresInDays } from '../../shared/certificate';
@@ -17,6 +18,7 @@ import {
   CKO_PUBLIC_KEY,
 } from './constants';
 import type { Handle, Pkcs11Api } from './module';
+import { findObjects, readAttribute, ulongOf } from './session';
 import type { TokenRef } from './token';
 
 /** A certificate found on a token, with what signing needs to find its key again. */
@@ -37,18 +39,12 @@ export function certificateId(tokenId: string, ckaId: Uint8Array, der: Uint8Arra
 }
 
 /** Parsed certificates by their bytes: a certificate never changes, only its status as time passes. */
-const descriptions = new Map<string, CertificateDescription>();
-const MAX_DESCRIPTIONS = 1024;
+const descriptions = new BoundedCache<string, CertificateDescription>(1024);
 
 /** describeCertificate, parsed once per certificate; status and expiresInDays are computed for `now`. */
 export function describeCached(der: Uint8Array, now: Date): CertificateDescription {
   const key = createHash('sha256').update(der).digest('base64');
-  let description = descriptions.get(key);
-  if (!description) {
-    description = describeCertificate(der, now);
-    if (descriptions.size >= MAX_DESCRIPTIONS) descriptions.clear();
-    descriptions.set(key, description);
-  }
+  const description = descriptions.getOrCreate(key, () => describeCertificate(der, now));
   const notBefore = new Date(description.notBefore);
   const notAfter = new Date(description.notAfter);
   return {
@@ -58,44 +54,6 @@ export function describeCached(der: Uint8Array, now: Date): CertificateDescripti
     status: certificateStatus(notBefore, notAfter, now),
     expiresInDays: expiresInDays(notAfter, now),
   };
-}
-
-/** One attribute, or null when the module will not give it. */
-export function readAttribute(api: Pkcs11Api, session: Handle, object: Handle, type: number): Buffer | null {
-  try {
-    const [attr] = api.C_GetAttributeValue(session, object, [{ type }]);
-    const value = attr?.value;
-    return Buffer.isBuffer(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-/** All objects matching `template`, in batches. */
-export function findObjects(api: Pkcs11Api, session: Handle, template: Array<{ type: number; value?: number | boolean | Buffer | string }>): Handle[] {
-  api.C_FindObjectsInit(session, template);
-  const found: Handle[] = [];
-  try {
-    for (;;) {
-      const batch = api.C_FindObjects(session, 64);
-      if (batch.length === 0) break;
-      found.push(...batch);
-      if (found.length > 100_000) break;
-    }
-  } finally {
-    api.C_FindObjectsFinal(session);
-  }
-  return found;
-}
-
-/** The first object matching `template`, or null: one C_FindObjects call, not a full listing. */
-export function findFirstObject(api: Pkcs11Api, session: Handle, template: Array<{ type: number; value?: number | boolean | Buffer | string }>): Handle | null {
-  api.C_FindObjectsInit(session, template);
-  try {
-    return api.C_FindObjects(session, 1)[0] ?? null;
-  } finally {
-    api.C_FindObjectsFinal(session);
-  }
 }
 
 export interface CertificateScanResult {
@@ -128,13 +86,6 @@ interface CertificateObject {
 }
 
 const CERTIFICATE_ATTRIBUTES = [CKA_CERTIFICATE_TYPE, CKA_VALUE, CKA_LABEL, CKA_ID] as const;
-
-/** A CK_ULONG attribute (CKA_CLASS, CKA_CERTIFICATE_TYPE, ...) in host byte order: 8 bytes on 64-bit systems, 4 on others. */
-export function ulongOf(raw: Buffer | null): number | null {
-  if (!raw || raw.length === 0) return null;
-  if (raw.length >= 8) return Number(raw.readBigUInt64LE(0) & BigInt(0xffffffff));
-  return raw.readUIntLE(0, Math.min(raw.length, 6));
-}
 
 /** The certificate's attributes in one C_GetAttributeValue; one at a time if the module refuses the set. */
 function readCertificateObject(api: Pkcs11Api, session: Handle, object: Handle): CertificateObject {

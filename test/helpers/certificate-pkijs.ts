@@ -3,6 +3,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CertificateDescription } from '../../shared/protocol';
+import { integerBytesHex } from '../../shared/der';
 import { toBase64, toHex } from '../../shared/encoding';
 // The naming tables and rules (key algorithms, key usages), DN formatting and validity rules did not change with the new reader: only how bytes are read
 // did, so those are shared and what is compared is the reading.
@@ -12,14 +13,13 @@ import {
   expiresInDays,
   firstText,
   formatName,
-  integerHex,
   keyAlgorithmName,
   keyUsageNames,
-  OID,
   subjectFields,
   type NameAttribute,
   type ParsedName,
 } from '../../shared/certificate';
+import { OID } from '../../shared/oids';
 import { sha256 } from '../../shared/sha256';
 
 function stringOf(value: unknown): string | null {
@@ -77,7 +77,7 @@ function keyUsageOf(cert: pkijs.Certificate): string[] {
 }
 
 /** Parses DER into a pkijs Certificate, with a clear error for anything else. */
-export function parseCertificate(der: Uint8Array): pkijs.Certificate {
+export function parsePkijsCertificate(der: Uint8Array): pkijs.Certificate {
   if (der.length === 0) throw new CertificateParseError('empty certificate');
   const asn1 = asn1js.fromBER(der);
   if (asn1.offset === -1) throw new CertificateParseError(`certificate is not valid BER: ${asn1.result.error}`);
@@ -91,7 +91,7 @@ export function parseCertificate(der: Uint8Array): pkijs.Certificate {
 
 /** The §2 description of a DER certificate, with status and expiresInDays as of `now`. */
 export function describeCertificate(der: Uint8Array, now: Date = new Date()): CertificateDescription {
-  const cert = parseCertificate(der);
+  const cert = parsePkijsCertificate(der);
   const subject = parseName(cert.subject);
   const issuer = parseName(cert.issuer);
   const notBefore = cert.notBefore.value;
@@ -103,7 +103,7 @@ export function describeCertificate(der: Uint8Array, now: Date = new Date()): Ce
     subjectDN: formatName(subject),
     issuerDN: formatName(issuer),
     issuerCommonName: firstText(issuer, OID.commonName) ?? '',
-    serialNumber: integerHex(cert.serialNumber.valueBlock.valueHexView),
+    serialNumber: integerBytesHex(cert.serialNumber.valueBlock.valueHexView),
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     status: certificateStatus(notBefore, notAfter, now),
