@@ -51,7 +51,8 @@ export async function buildExecutable(root: string, outDir: string, releaseChrom
     copyFileSync(node, executable);
     chmodSync(executable, 0o755);
     const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
-    execFileSync(process.execPath, [postject, executable, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: ['ignore', 'ignore', 2] });
+    // postject (LIEF) warns about every ELF note it does not know; a failure's error carries its stderr.
+    execFileSync(process.execPath, [postject, executable, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: ['ignore', 'ignore', 'pipe'] });
     copyFileSync(join(root, 'node_modules', 'pkcs11js', 'build', 'Release', 'pkcs11.node'), join(outDir, 'pkcs11.node'));
     return executable;
   } finally {
