@@ -34,14 +34,12 @@ export function systemManifestFolders(): Array<{ family: ManifestFamily; dir: st
 }
 
 /** The helper the maintainer scripts run: `register` after install, `unregister` before removal. */
-export function browsersScript(): string {
-  const entries = systemManifestFolders().map((f) => `  ${f.family} ${f.dir} ${f.optional ? 'optional' : 'always'}`);
-  return `#!/bin/sh
+const BROWSERS_SH = `#!/bin/sh
 # Tokensign: puts the host manifest into each browser's all-users folder (register) and removes exactly
 # the files and folders it created (unregister). Written by the package build; run by the package scripts.
 set -e
-LIB=${LIB_DIR}
-STATE=${STATE_DIR}
+LIB=@LIB@
+STATE=@STATE@
 LIST="$STATE/created"
 NAME=org.tokensign.host.json
 
@@ -56,7 +54,7 @@ make_dir() {
 
 folders() {
   cat <<'LIST'
-${entries.join('\n')}
+@FOLDERS@
 LIST
 }
 
@@ -91,6 +89,10 @@ case "$1" in
   *) echo "usage: $0 register|unregister" >&2; exit 2 ;;
 esac
 `;
+
+export function browsersScript(): string {
+  const entries = systemManifestFolders().map((f) => `  ${f.family} ${f.dir} ${f.optional ? 'optional' : 'always'}`);
+  return BROWSERS_SH.replace('@LIB@', LIB_DIR).replace('@STATE@', STATE_DIR).replace('@FOLDERS@', entries.join('\n'));
 }
 
 /** The files both packages carry, under `root`. */

@@ -18,6 +18,7 @@ import { startDemoServer, type DemoServer, type LoginEvent } from '../../relying
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { CHROMIUM_BASE_ARGS, findFirefoxPickerPage, findPickerPage, PROJECT_ROOT } from '../helpers/browser';
 import { ensureTestPackages, PrivateRoot, type TestPackages } from '../helpers/packages';
+import { webExtLint } from '../helpers/web-ext-lint';
 
 const CHROMIUM_MANIFEST = `/etc/chromium/native-messaging-hosts/${HOST_NAME}.json`;
 const FIREFOX_MANIFEST = `/usr/lib/mozilla/native-messaging-hosts/${HOST_NAME}.json`;
@@ -80,6 +81,22 @@ async function loginAtPortal(page: Page, context: BrowserContext): Promise<void>
   await page.locator('[data-testid=profile]:not([hidden])').waitFor({ timeout: 60_000 });
 }
 
+describe('the extension packages', () => {
+  it('the .xpi passes web-ext lint; the store zip has no development key; updates.xml names the .crx key\'s id', async () => {
+    const xpi = join(work, 'xpi-lint');
+    mkdirSync(xpi);
+    expect(spawnSync('unzip', ['-q', packages.xpi, '-d', xpi]).status).toBe(0);
+    expect(await webExtLint(xpi)).toEqual({ errors: [], warnings: [] });
+    const zipManifest = JSON.parse(spawnSync('unzip', ['-p', packages.zip, 'manifest.json'], { encoding: 'utf8' }).stdout) as Record<string, unknown>;
+    expect(zipManifest.version).toBe(packages.version);
+    expect(zipManifest).not.toHaveProperty('key');
+    // A CRX3 file: magic "Cr24", version 3.
+    const crx = readFileSync(packages.crx);
+    expect([crx.subarray(0, 4).toString('latin1'), crx.readUInt32LE(4)]).toEqual(['Cr24', 3]);
+    expect(readFileSync(packages.updatesXml, 'utf8')).toContain(`appid='${packages.crxId}'`);
+  }, 120_000);
+});
+
 describe('the .deb in a private root', () => {
   it('dpkg -i puts the executable on PATH and the manifests in every browser folder, an /etc/opt that was there kept', () => {
     // An empty /etc/opt an administrator made: the package may add to it, never take it away.
@@ -92,6 +109,17 @@ describe('the .deb in a private root', () => {
     for (const dir of ['/etc/opt/chrome', '/etc/opt/edge', '/etc/opt/brave', '/etc/opt/vivaldi', '/etc/opt/yandex/browser', '/usr/lib/mozilla']) {
       expect(root.exists(`${dir}/native-messaging-hosts/${HOST_NAME}.json`), dir).toBe(true);
     }
+  });
+
+  it('doctor, for a person who installed only the package, counts the all-users manifests as installed', () => {
+    const home = join(work, 'doctor-home');
+    mkdirSync(home);
+    const r = root.run('/usr/bin/tokensign-host', ['doctor', '--json'], { HOME: home, PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', ...pki.env });
+    const report = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.find((c) => c.name === 'manifest:chromium')?.detail).toBe(`Chromium: ${CHROMIUM_MANIFEST} → /usr/lib/tokensign/tokensign-host (all users)`);
+    expect(report.checks.find((c) => c.name === 'launcher')?.detail).toMatch(/^\/usr\/lib\/tokensign\/tokensign-host answers hello/);
+    expect(r.status).toBe(0);
   });
 
   it('Chromium force-installs the .crx by policy and logs in at the demo portal through the all-users manifest', async () => {
