@@ -69,6 +69,9 @@ function runPackageBuild(): Promise<void> {
   });
 }
 
+/** A build takes a few minutes; a lock older than this was left by a run that was killed. */
+const STALE_LOCK_MS = 20 * 60 * 1000;
+
 /** Builds the packages unless this build of dist/ already has them; other test files wait for the one building. */
 export async function ensureTestPackages(): Promise<TestPackages> {
   const inputs = buildInputs();
@@ -78,7 +81,8 @@ export async function ensureTestPackages(): Promise<TestPackages> {
     try {
       mkdirSync(LOCK);
     } catch {
-      // Another test file is building them: wait for its stamp (or for its lock to go).
+      // Another test file is building them: wait for its stamp, or take over a lock its killed run left.
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 500));
       continue;
     }
