@@ -82,7 +82,8 @@ export async function ensureTestPackages(): Promise<TestPackages> {
       mkdirSync(LOCK);
     } catch {
       // Another test file is building them: wait for its stamp, or take over a lock its killed run left.
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      const since = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs;
+      if (since !== undefined && Date.now() - since > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 500));
       continue;
     }
