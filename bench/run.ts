@@ -4,6 +4,7 @@ import { createTestPki, type TestPki } from '../test/fixtures/pki';
 import { benchPageToResult } from './browser-bench';
 import { benchCardInsertionInWindow, benchCardStack } from './card-bench';
 import { benchColdStart, benchListCertificates, benchWarmAuthenticate, createListPki, HOST_BUNDLE, hostBuilt } from './host-bench';
+import { benchPackagedColdStart, packageSizes } from './package-bench';
 import { describeMachine, Report, type BenchDocument } from './report';
 import { progress } from './stats';
 import { benchVerification } from './verify-bench';
@@ -40,6 +41,7 @@ async function main(): Promise<BenchDocument> {
   try {
     if (!hostBuilt()) report.skip('host figures', `${HOST_BUNDLE} is not built: floors only`);
     await section(report, 'host cold start', () => benchColdStart(report, pki, n(60, 6)));
+    if (hostBuilt()) await section(report, 'packaged host cold start', () => benchPackagedColdStart(report, pki, n(60, 6)));
     await section(report, 'warm authenticate', () => benchWarmAuthenticate(report, pki, n(600, 30)));
     if (hostBuilt()) await section(report, 'card stack', () => benchCardStack(report, pki, n(200, 20), n(20, 3)));
     await section(report, 'verification', () => benchVerification(report, pki, n(25, 3), n(400, 50)));
@@ -58,6 +60,10 @@ async function main(): Promise<BenchDocument> {
   const r = report;
   r.target('host cold start', 'host spawn → hello reply within 1.15× a bare Node process answering one frame',
     r.ratioOf('host cold start (spawn → hello reply)'), 'at-most', 1.15);
+  r.target('packaged host cold start', 'the single executable: spawn → hello reply within 1.05× a bare Node of its own runtime (Node 24) answering one frame',
+    r.ratioOf('packaged host cold start (spawn → hello reply)'), 'at-most', 1.05);
+  r.target('packaged host cold start vs the system node', 'the same, against the bare Node process of the host cold start figure (the node that runs the bench)',
+    r.ratioBetween('packaged host cold start (spawn → hello reply)', 'floor: bare Node process answering one frame'), 'at-most', 1.05);
   for (const alg of ['ECDSA-P256', 'RSA-2048']) {
     r.target(`warm authenticate ${alg}`, `authenticate round trip over one host within 1.5× the raw PKCS#11 work in-process`,
       r.ratioOf(`host warm authenticate round trip ${alg}`), 'at-most', 1.5);
@@ -84,6 +90,7 @@ async function main(): Promise<BenchDocument> {
     results: report.results,
     targets: report.targets,
     skipped: report.skipped,
+    packageBytes: packageSizes(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
   };
 }
