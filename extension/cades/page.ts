@@ -144,11 +144,26 @@ function install(): void {
     resolveReady = resolve;
     rejectReady = reject;
   });
+  // Nothing starts (no host, no look for CryptoPro's extension) until the page uses the plug-in:
+  // a portal page that never signs costs nothing.
+  let started = false;
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    void decide(plugin as unknown as Record<string, unknown>, bridge.call, () => texts, resolveReady, rejectReady);
+  };
   Object.assign(plugin, CADES_CONSTANTS, {
     JSModuleVersion: EMULATED_JS_MODULE_VERSION,
     current_log_level: CADES_CONSTANTS.LOG_LEVEL_ERROR,
     async_spawn: asyncSpawn,
-    CreateObjectAsync: (name: unknown) => createObject(rt, name),
+    then(this: Promise<void>, ...args: Parameters<Promise<void>['then']>) {
+      start();
+      return Promise.prototype.then.apply(this, args);
+    },
+    CreateObjectAsync: (name: unknown) => {
+      start();
+      return createObject(rt, name);
+    },
     ReleasePluginObjects: () => {
       rt.release();
       return Promise.resolve();
@@ -163,10 +178,16 @@ function install(): void {
     },
     is_capilite_enabled: () => false,
   });
+  // `await cadesplugin` and Promise.resolve(cadesplugin) read `constructor` (ECMA-262 PromiseResolve), not `then`.
+  Object.defineProperty(plugin, 'constructor', {
+    get: () => {
+      start();
+      return Promise;
+    },
+  });
   Object.defineProperty(window, 'cadesplugin', { value: plugin, writable: true, configurable: true, enumerable: true });
   // A page that never awaits the promise must not see an "unhandled rejection" for a missing host.
-  plugin.catch(() => undefined);
-  void decide(plugin as unknown as Record<string, unknown>, bridge.call, () => texts, resolveReady, rejectReady);
+  Promise.prototype.then.call(plugin, undefined, () => undefined);
 }
 
 /**

@@ -76,6 +76,17 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(await run('cryptoPro.getSystemInfo()')).toEqual({ ok: true, value: { cadesVersion: '2.0.15000', cspVersion: '5.0.12000' } });
   });
 
+  it('starts on first use, however the page waits: a native await, a then, or CreateObjectAsync', async () => {
+    for (const wait of ['(async () => { await cadesplugin; return 1; })()', 'cadesplugin.then(() => 1)', "cadesplugin.CreateObjectAsync('CAdESCOM.About').then((a) => a.CSPName())"]) {
+      const fresh = await chrome.context.newPage();
+      await fresh.goto(`${portal.origin}/`);
+      await fresh.evaluate(startInPage, wait);
+      const outcome = await fresh.evaluate(finishInPage);
+      expect(outcome.ok, wait).toBe(true);
+      await fresh.close();
+    }
+  });
+
   it('lists the valid certificates with keys on every token, with CryptoPro thumbprints and names', async () => {
     const listed = await run('cryptoPro.getUserCertificates().then((cs) => cs.map((c) => ({ name: c.name, thumbprint: c.thumbprint, validTo: c.validTo, issuer: c.issuerName })))');
     expect(listed.ok).toBe(true);
