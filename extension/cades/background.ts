@@ -3,8 +3,8 @@
 // the certificate and what is signed, and takes the PIN. Every call is checked again here.
 import browser, { type Runtime } from 'webextension-polyfill';
 import type { CertificateInfo } from '../../shared/protocol';
-import { fromBase64, toBase64 } from '../../shared/encoding';
-import { toErrorBody } from '../common/errors';
+import { fromBase64, fromHex, toBase64 } from '../../shared/encoding';
+import { toErrorBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 import type { NativeHost } from '../background/native-host';
 import { browserReportedOrigin } from '../common/sender-origin';
@@ -64,7 +64,7 @@ function signedBytes(params: CadesSignParams): { data: Uint8Array; shown: Signed
     const data = fromBase64(c.base64);
     return { data, shown: describeBytes(data), hashed: false };
   }
-  return { data: Uint8Array.from(c.hex.match(/../g) ?? [], (h) => parseInt(h, 16)), shown: { kind: 'hash', hex: c.hex }, hashed: true };
+  return { data: fromHex(c.hex), shown: { kind: 'hash', hex: c.hex }, hashed: true };
 }
 
 class CadesPage {
