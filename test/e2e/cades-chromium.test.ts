@@ -147,6 +147,21 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     }, 120_000);
   }
 
+  it('a second page library (crypto-pro-cadesplugin 1.1.2, native await): lists, signs base64 detached, is told XML is not made', async () => {
+    const api = 'cryptoProCadesplugin.default()';
+    const listed = await run(`${api}.then((a) => a.getCertsList()).then((cs) => cs.map((c) => c.thumbprint))`);
+    expect(listed.ok, String(listed.value)).toBe(true);
+    expect(listed.value).toEqual(expect.arrayContaining([sha1(pki.certs.rsa!.certPem), sha1(gost.certs.gost512!.certPem)]));
+    const content = Buffer.from('Заявка на участие в закупке № 0373100000125000001', 'utf8');
+    await start(`${api}.then((a) => a.signBase64('${sha1(gost.certs.gost512!.certPem)}', '${content.toString('base64')}', true))`);
+    expect((await confirm(gost.tokens[0]!.pin)).shown).toBe(content.toString('utf8'));
+    const signed = await finish();
+    expect(signed.ok, String(signed.value)).toBe(true);
+    verify(signed.value as string, content);
+    const xml = await run(`${api}.then((a) => a.signXml('${sha1(pki.certs.rsa!.certPem)}', '<doc/>'))`);
+    expect(xml).toEqual({ ok: false, value: 'Tokensign не создаёт XML-подписи (0x80004001)' });
+  }, 60_000);
+
   it('signs the JS string as UTF-16LE when ContentEncoding is 0, detached, through the plug-in objects directly', async () => {
     const thumb = sha1(gost.certs.gost256!.certPem);
     await start(`(async () => {
@@ -294,7 +309,8 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
   it('does not run on a site outside the table: the page library is on its own there', async () => {
     const other = await chrome.context.newPage();
     await other.goto(`${portal.outsideOrigin}/`);
-    expect(await other.evaluate(() => typeof (window as unknown as { cadesplugin?: unknown }).cadesplugin)).toBe('undefined');
+    // The page's own loader ran (crypto-pro-cadesplugin's copy of cadesplugin_api.js, version 2.1.1), not Tokensign's.
+    expect(await other.evaluate(() => (window as unknown as { cadesplugin?: { JSModuleVersion?: string } }).cadesplugin?.JSModuleVersion)).toBe('2.1.1');
     // A page elsewhere that forges the relay's messages gets nothing from Tokensign.
     await other.close();
   });
@@ -322,7 +338,8 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(registered.filter((id) => id.startsWith('tokensign-cades'))).toEqual([]);
     const other = await chrome.context.newPage();
     await other.goto(`${portal.outsideOrigin}/`);
-    expect(await other.evaluate(() => typeof (window as unknown as { cadesplugin?: unknown }).cadesplugin)).toBe('undefined');
+    // The page's own loader ran (crypto-pro-cadesplugin's copy of cadesplugin_api.js, version 2.1.1), not Tokensign's.
+    expect(await other.evaluate(() => (window as unknown as { cadesplugin?: { JSModuleVersion?: string } }).cadesplugin?.JSModuleVersion)).toBe('2.1.1');
     await other.close();
     // The built-in portal is still served, now by the person's choice as well.
     await page.goto(`${portal.origin}/`);
