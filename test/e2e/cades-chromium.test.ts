@@ -221,6 +221,19 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(result.value).toBe('Действие было отменено пользователем');
   }, 60_000);
 
+  it('a second signature while one waits in the window is refused as busy; the first goes on', async () => {
+    const thumb = sha1(pki.certs.rsa!.certPem);
+    await start(`Promise.allSettled([1, 2, 3].map((n) => cryptoPro.createAttachedSignature('${thumb}', 'документ ' + n)))
+      .then((all) => all.map((r) => r.status === 'fulfilled' ? 'signed' : r.reason.message))`);
+    await confirm(pki.tokens[0]!.pin);
+    const outcome = await finish();
+    expect(outcome.ok).toBe(true);
+    const results = outcome.value as string[];
+    expect(results.filter((r) => r === 'signed')).toHaveLength(1);
+    // crypto-pro shows the plug-in's sentence for the other two.
+    expect(results.filter((r) => r === 'Tokensign занят другим запросом этой страницы')).toHaveLength(2);
+  }, 60_000);
+
   it('refuses at once, without a window, an expired certificate and one without a key', async () => {
     const signWith = (pem: string) => `(async () => {
       const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
