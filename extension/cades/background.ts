@@ -13,6 +13,7 @@ import type { RequestQueue } from '../background/request-queue';
 import { describeBytes, type SignedContent } from '../ifc/adapter';
 import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, CadesCallError, parseCadesCall, type CadesBridgeReply, type CadesCertificate, type CadesErrorBody, type CadesHello, type CadesSignParams } from './bridge';
 import { cadesCertificate } from './certificate-view';
+import { utf16le } from './ucs2';
 import { embedContent, HOST_ATTACHED_LIMIT } from './cms-embed';
 import type { HashAlgorithmName } from './constants';
 import { isBuiltinHost, isCadesOrigin } from './origins';
@@ -45,15 +46,6 @@ export async function cadesUserPortals(): Promise<string[]> {
   const stored = await browser.storage.local.get(CADES_ORIGINS_KEY);
   const list = stored[CADES_ORIGINS_KEY];
   return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : [];
-}
-
-function utf16le(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 2);
-  for (let i = 0; i < text.length; i++) {
-    out[2 * i] = text.charCodeAt(i) & 0xff;
-    out[2 * i + 1] = text.charCodeAt(i) >> 8;
-  }
-  return out;
 }
 
 /** The bytes the host signs (or the hash) and what the window shows for them. */

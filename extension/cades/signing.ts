@@ -1,6 +1,7 @@
 // CPSigner, CPAttribute, CadesSignedData and HashedData (MAIN world). The signature itself is made
 // in the background, after the person confirms in Tokensign's window and types the PIN there.
-import { toHex } from '../../shared/encoding';
+import { fromBase64, toBase64, toHex } from '../../shared/encoding';
+import { utf16le } from './ucs2';
 import { sha256 } from '../../shared/sha256';
 import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import type { CadesContent } from './bridge';
@@ -18,30 +19,16 @@ interface HashedDataImpl extends ObjectImpl {
   digest(): { algorithm: HashAlgorithmName; value: Uint8Array };
 }
 
-
-function utf16le(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 2);
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    out[2 * i] = unit & 0xff;
-    out[2 * i + 1] = unit >> 8;
-  }
-  return out;
-}
-
 /** The plug-in accepts base64 with line breaks and spaces; anything else is E_INVALIDARG. */
 function base64Bytes(rt: CadesRuntime, text: string): Uint8Array {
-  const compact = text.replace(/[\s]/g, '');
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) rt.fail('INVALID_ARGUMENT', 'base64');
-  return Uint8Array.from(atob(compact), (c) => c.charCodeAt(0));
+  try {
+    return fromBase64(text.replace(/\s/g, ''));
+  } catch {
+    return rt.fail('INVALID_ARGUMENT', 'base64');
+  }
 }
 
-function canonicalBase64(rt: CadesRuntime, text: string): string {
-  const bytes = base64Bytes(rt, text);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
+const canonicalBase64 = (rt: CadesRuntime, text: string): string => toBase64(base64Bytes(rt, text));
 
 function attributesCollection(rt: CadesRuntime): object {
   const items: object[] = [];
