@@ -8,7 +8,7 @@ import { PICKER_HEIGHT, PICKER_WIDTH } from '../common/picker-size';
 import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, UserCancelledError } from '../common/errors';
 import { isRecord, type PickerAction, type PickerView } from '../common/messages';
 import type { NativeHost } from './native-host';
-import { IFC_PAGE_RETRY_ERRORS, type IfcConfirmation } from '../ifc/picker-view';
+import type { FixedOrder } from '../common/fixed-order';
 
 export const TOKEN_POLL_MS = 2_000;
 
@@ -29,14 +29,17 @@ const RECOVERABLE = new Set<string>([
   'TOKEN_ERROR',
 ]);
 
+/** With a PIN the page collected, these end the window at once: the page asks for the PIN again itself. */
+const PAGE_PIN_ERRORS: ReadonlySet<string> = new Set(['PIN_INCORRECT', 'PIN_INVALID', 'PIN_REQUIRED']);
+
 export interface PickerRequest<T> {
   origin: string;
   action: PickerAction;
   preselect: string | null;
   timeoutMs: number;
   signal: AbortSignal;
-  /** IFCPlugin pages: one fixed certificate, the PIN typed on the page, the content shown (extension/ifc). */
-  ifc?: IfcConfirmation;
+  /** A legacy adapter's page chose the certificate (and maybe took the PIN); the window only confirms. */
+  fixed?: FixedOrder;
   /** Runs the host command for the chosen certificate; `pin` is undefined for PIN-pad tokens. */
   operation(certificate: CertificateInfo, pin: string | undefined): Promise<T>;
 }
@@ -146,7 +149,7 @@ class PickerSession<T> {
 
   private userClosed(): void {
     if (this.settled) return;
-    if (this.ifcTokenLocked()) this.fail(new PinLockedError(this.lastError?.message));
+    if (this.fixedTokenLocked()) this.fail(new PinLockedError(this.lastError?.message));
     // The most telling reason first: a PIN the user just locked, then nothing usable at all.
     else if (this.lastError?.code === 'PIN_LOCKED') this.fail(new PinLockedError(this.lastError.message));
     else if (!this.hasUsableCertificate()) this.fail(new NoCertificatesError());
@@ -156,7 +159,7 @@ class PickerSession<T> {
   private async onCommand(message: unknown): Promise<void> {
     if (this.settled || !isRecord(message)) return;
     if (message.kind === 'cancel') {
-      this.fail(this.ifcTokenLocked() ? new PinLockedError(this.lastError?.message) : new UserCancelledError('The user cancelled'));
+      this.fail(this.fixedTokenLocked() ? new PinLockedError(this.lastError?.message) : new UserCancelledError('The user cancelled'));
       return;
     }
     if (message.kind !== 'confirm' || this.phase !== 'choose') return;
@@ -165,14 +168,14 @@ class PickerSession<T> {
     if (typeof certificateId !== 'string' || typeof pinValue !== 'string') return;
     const certificate = this.certificates.find((c) => c.id === certificateId);
     const token = certificate && this.tokens.find((t) => t.id === certificate.tokenId);
-    const ifc = this.request.ifc;
-    if (!certificate || unusableReason(certificate, token, this.request.action) !== null || (ifc && certificate.id !== ifc.certificateId)) {
+    const fixed = this.request.fixed;
+    if (!certificate || unusableReason(certificate, token, this.request.action) !== null || (fixed && certificate.id !== fixed.certificateId)) {
       this.showError(new BadRequestError('This certificate cannot be used'), certificateId);
       return;
     }
     // PIN pads take the PIN themselves, and a token that needs none gets none.
     const pin = token?.pin.protectedPath || pinValue === '' ? undefined : pinValue;
-    if (pin === undefined && !token?.pin.protectedPath && token?.pin.loginRequired !== false && !ifc) {
+    if (pin === undefined && !token?.pin.protectedPath && token?.pin.loginRequired !== false && !fixed?.pinFromPage) {
       this.showError(new TokensignError('PIN_REQUIRED', 'Enter the PIN'), certificateId);
       return;
     }
@@ -186,7 +189,7 @@ class PickerSession<T> {
       this.succeed(result);
     } catch (error) {
       if (this.settled) return;
-      if (error instanceof TokensignError && RECOVERABLE.has(error.code) && !(ifc && IFC_PAGE_RETRY_ERRORS.has(error.code))) {
+      if (error instanceof TokensignError && RECOVERABLE.has(error.code) && !(fixed?.pinFromPage && PAGE_PIN_ERRORS.has(error.code))) {
         this.phase = 'choose';
         await this.loadLists().catch(() => undefined);
         this.showError(error, certificateId);
@@ -232,12 +235,12 @@ class PickerSession<T> {
     }
   }
 
-  /** IFC: the page's certificate sits on a locked token (the page is told 23, the window says why). */
-  private ifcTokenLocked(): boolean {
-    const ifc = this.request.ifc;
-    if (!ifc) return false;
+  /** A fixed order's certificate sits on a locked token: the page is told PIN_LOCKED, the window says why. */
+  private fixedTokenLocked(): boolean {
+    const fixed = this.request.fixed;
+    if (!fixed) return false;
     if (this.lastError?.code === 'PIN_LOCKED') return true;
-    const cert = this.certificates.find((c) => c.id === ifc.certificateId);
+    const cert = this.certificates.find((c) => c.id === fixed.certificateId);
     return Boolean(cert && this.tokens.find((t) => t.id === cert.tokenId)?.pin.locked);
   }
 
@@ -255,7 +258,7 @@ class PickerSession<T> {
       phase: this.phase,
       error: this.lastError,
       errorCertificateId: this.errorCertificateId,
-      ifc: this.request.ifc ?? null,
+      fixed: this.request.fixed ?? null,
     };
   }
 

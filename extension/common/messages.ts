@@ -1,7 +1,7 @@
 // Runtime messages between the extension's own parts (content script, background, picker, popup).
 // The page never sees these; the background parses each one before use.
 import type { CertificateInfo, ErrorBody, ModuleStatus, PageAction, TokenInfo } from '../../shared/protocol';
-import type { IfcConfirmation } from '../ifc/picker-view';
+import type { FixedOrder } from './fixed-order';
 
 export const PAGE_PORT = 'tokensign-page';
 export const PICKER_PORT = 'tokensign-picker';
@@ -34,8 +34,8 @@ export interface PickerView {
   error: ErrorBody | null;
   /** Certificate the last error is about. */
   errorCertificateId: string | null;
-  /** Set for IFCPlugin pages (extension/ifc): the fixed certificate and what is being signed. */
-  ifc?: IfcConfirmation | null;
+  /** Set when a legacy adapter's page chose the certificate (common/fixed-order.ts). */
+  fixed: FixedOrder | null;
 }
 
 /** picker → background. */

@@ -7,7 +7,7 @@ import { certificateCard } from '../common/certificate-card';
 import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { localizeDocument, t } from '../common/i18n';
 import { PICKER_PORT, isRecord, type PickerCommand, type PickerView } from '../common/messages';
-import { renderIfcConfirmation } from '../ifc/picker-view';
+import { renderSignedContent } from './signed-content';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -68,9 +68,12 @@ function select(id: string): void {
 
 function render(next: PickerView): void {
   view = next;
-  // IFCPlugin pages: the page chose the certificate and took the PIN; show what is signed.
-  renderIfcConfirmation(document, next.ifc, t);
-  if (next.ifc) selectedId = next.ifc.certificateId;
+  // A legacy adapter's page chose the certificate (and maybe took the PIN): show what is signed.
+  renderSignedContent($('signed-content'), $('signed-content-text'), next.fixed?.content ?? null, next.fixed?.adapter ?? null);
+  const pinFromPage = Boolean(next.fixed?.pinFromPage);
+  $('pin-label').hidden = pinFromPage;
+  pinInput.hidden = pinFromPage;
+  if (next.fixed) selectedId = next.fixed.certificateId;
   $('origin').textContent = next.origin;
   $('action').textContent = t(next.action === 'authenticate' ? 'pickerActionAuthenticate' : 'pickerActionSign');
   confirmButton.textContent = t(next.action === 'authenticate' ? 'confirmAuthenticate' : 'confirmSign');
@@ -92,7 +95,8 @@ function render(next: PickerView): void {
 
 function renderList(): void {
   if (!view) return;
-  const shown = view.ifc ? view.certificates.filter((c) => c.id === view!.ifc!.certificateId) : sortForDisplay(view.certificates, view.tokens, view.action);
+  const fixedId = view.fixed?.certificateId;
+  const shown = fixedId ? view.certificates.filter((c) => c.id === fixedId) : sortForDisplay(view.certificates, view.tokens, view.action);
   const items = shown.map((cert) => {
     const item = certificateCard(cert, tokenOf(cert), unusableReason(cert, tokenOf(cert), view!.action));
     const isSelected = cert.id === selectedId;
@@ -112,7 +116,7 @@ function renderList(): void {
 }
 
 function pinNeeded(token: TokenInfo | undefined): boolean {
-  if (view?.ifc) return false;
+  if (view?.fixed?.pinFromPage) return false;
   return !token || (token.pin.loginRequired && !token.pin.protectedPath);
 }
 
@@ -130,7 +134,7 @@ function renderForm(): void {
   else if (token && !token.pin.loginRequired) pinHint.textContent = t('pinHintNotRequired');
   else if (token?.pin.finalTry) pinHint.textContent = t('pinHintFinalTry');
   else if (token?.pin.countLow) pinHint.textContent = t('pinHintCountLow');
-  else if (view?.ifc) pinHint.textContent = t('ifcPinFromPage');
+  else if (view?.fixed?.pinFromPage) pinHint.textContent = t('pinFromPage');
   else pinHint.textContent = t('pinHintDefault', token?.label ?? '');
   pinHint.dataset.state = token?.pin.locked ? 'locked' : token?.pin.finalTry ? 'final-try' : token?.pin.countLow ? 'count-low' : 'normal';
   confirmButton.disabled = working || !cert || (pinNeeded(token) && pinInput.value.length === 0);
