@@ -25,8 +25,14 @@ export type PickerPhase = 'choose' | 'working' | 'finished';
 export interface PickerView {
   origin: string;
   action: PickerAction;
+  /** Whether the host answered yet, or cannot be started. */
+  host: 'connecting' | 'missing' | 'ready';
+  /** PKCS#11 modules the host loaded (null until it answered). */
+  modulesLoaded: number | null;
   tokens: TokenInfo[];
   certificates: CertificateInfo[];
+  /** Tokens whose certificates are still being read (shown as they answer). */
+  pendingTokens: string[];
   /** Thumbprint the page asked to preselect (sign). */
   preselect: string | null;
   phase: PickerPhase;

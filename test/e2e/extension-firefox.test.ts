@@ -72,10 +72,14 @@ afterAll(async () => {
 });
 
 describe('extension in Firefox', () => {
-  it('installs under its gecko id; without a host status says host null and authenticate is HOST_UNAVAILABLE', async () => {
+  it('installs under its gecko id; without a host status says host null, the window says so and closing it answers HOST_UNAVAILABLE', async () => {
     expect(firefox.extensionId).toBe(FIREFOX_EXTENSION_ID);
     expect(await call('status')).toEqual({ ok: true, result: { extension: expect.stringMatching(/^\d+\.\d+\.\d+/), host: null, protocol: 1 } });
-    expect(await call('authenticate', { challenge: randomBytes(32).toString('base64url') })).toMatchObject({ ok: false, code: 'HOST_UNAVAILABLE' });
+    await start('authenticate', { challenge: randomBytes(32).toString('base64url') });
+    const picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.waitForSelector('[data-testid=state][data-state=host-missing]');
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'HOST_UNAVAILABLE' });
   });
 
   it('with the host registered: status reports its version', async () => {

@@ -1,0 +1,19 @@
+// The window's site line: the registrable domain stands out, the rest of the address is muted, and an
+// IDN's other form (punycode or Unicode) is written beside it (common/site.ts decides which is shown).
+import { el, t } from '../common/i18n';
+import { siteParts } from '../common/site';
+
+export function renderSite(line: HTMLElement, other: HTMLElement, origin: string): void {
+  const parts = siteParts(origin);
+  const pieces = [
+    el('span', { class: 'muted' }, parts.scheme),
+    parts.subdomain ? el('span', { class: 'muted', 'data-testid': 'site-subdomain' }, parts.subdomain) : null,
+    el('strong', { class: 'domain', 'data-testid': 'site-domain' }, parts.registrable),
+    parts.port ? el('span', { class: 'muted' }, parts.port) : null,
+  ];
+  line.replaceChildren(...pieces.filter((p): p is HTMLElement => p !== null));
+  line.dataset.deceptive = String(parts.deceptive);
+  other.hidden = parts.other === null;
+  other.textContent = parts.other === null ? '' : t(parts.deceptive ? 'siteLooksLike' : 'siteAlsoWritten', parts.other);
+  other.className = parts.deceptive ? 'warn' : 'muted';
+}
