@@ -101,14 +101,15 @@ function render(next: PickerView): void {
   renderSignedContent($('signed-content'), $('signed-content-text'), next.fixed?.content ?? null, next.fixed?.adapter ?? null);
   applySelection(next, previousSelection);
   const state = next.phase === 'working' ? 'choose' : windowState(next);
+  const previousState = lastState;
+  lastState = state;
   renderState(stateSection, state);
   renderList();
   renderError(next.error);
   renderForm(state);
   renderReading(state);
-  if (state !== lastState) announce(state === 'choose' ? plural('certificatesFound', next.certificates.filter(usable).length) : stateAnnouncement(state));
+  if (state !== previousState) announce(state === 'choose' ? plural('certificatesFound', next.certificates.filter(usable).length) : stateAnnouncement(state));
   placeFocus(state);
-  lastState = state;
   const count = next.certificates.length;
   if (count > shownCount) {
     shownCount = count;
@@ -243,8 +244,9 @@ function wireControls(port: browser.Runtime.Port): void {
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') send({ kind: 'cancel' });
   });
-  // Firefox suspends an idle background page, even with the picker open.
-  setInterval(() => send({ kind: 'keepalive' }), 10_000);
+  // Firefox suspends an idle background page, even with the picker open and no host connection
+  // (host missing): a cheap message twice a second keeps it, however short its idle timeout is set.
+  setInterval(() => send({ kind: 'keepalive' }), 500);
 }
 
 start();

@@ -1,4 +1,5 @@
 // Texts of the demo portal, Russian first. Shared by the server (page) and the browser script (messages).
+import { DOWNLOAD_URL } from '../../shared/download';
 
 export type Lang = 'ru' | 'en';
 
@@ -40,14 +41,16 @@ export const TEXTS = {
     footer: 'Демонстрация: проверка подписи выполняется на сервере портала библиотекой Tokensign.',
     errors: {
       EXTENSION_UNAVAILABLE: 'Расширение Tokensign не установлено или выключено. Установите его и обновите страницу.',
-      HOST_UNAVAILABLE: 'Программа Tokensign на компьютере не установлена или не запустилась. Выполните «tokensign-host install» и «tokensign-host doctor».',
+      HOST_UNAVAILABLE: `Не установлена программа Tokensign. Скачайте её с ${DOWNLOAD_URL}, установите и нажмите «Войти» ещё раз.`,
+      NO_MODULE: 'Не установлен драйвер токена. Установите драйвер от производителя токена, например «Драйверы Рутокен» или «Единый клиент JaCarta», и вставьте токен заново.',
+      NO_TOKEN: 'Токен не подключён. Вставьте USB-токен с электронной подписью и нажмите «Войти» ещё раз.',
       VERSION_MISMATCH: 'Версии расширения и программы Tokensign не совпадают. Обновите обе.',
       INSECURE_CONTEXT: 'Вход возможен только по защищённому соединению (https).',
       BUSY: 'Предыдущий запрос подписи ещё не завершён. Закройте окно выбора сертификата и попробуйте снова.',
       NO_CERTIFICATES: 'На подключённых токенах нет сертификатов. Подключите токен с вашей подписью.',
       USER_CANCELLED: 'Вход отменён.',
       TIMEOUT: 'Время ожидания истекло. Попробуйте снова.',
-      PIN_LOCKED: 'PIN-код токена заблокирован. Обратитесь в удостоверяющий центр.',
+      PIN_LOCKED: 'PIN-код токена заблокирован. Было введено слишком много неверных PIN-кодов. Разблокируйте PIN-код PUK-кодом (PIN-кодом администратора) в программе производителя токена, например в «Панели управления Рутокен»; если PUK-кода у вас нет, обратитесь в удостоверяющий центр, выдавший подпись.',
       TOKEN_REMOVED: 'Токен был извлечён. Подключите его и попробуйте снова.',
       CERTIFICATE_EXPIRED: 'Срок действия сертификата истёк. Нужен новый сертификат.',
       CERTIFICATE_NOT_YET_VALID: 'Срок действия сертификата ещё не начался.',
@@ -101,14 +104,16 @@ export const TEXTS = {
     footer: 'Demo: the portal server checks the signature with the Tokensign library.',
     errors: {
       EXTENSION_UNAVAILABLE: 'The Tokensign extension is not installed or is disabled. Install it and reload the page.',
-      HOST_UNAVAILABLE: 'The Tokensign program is not installed on this computer or did not start. Run “tokensign-host install” and “tokensign-host doctor”.',
+      HOST_UNAVAILABLE: `The Tokensign program is not installed. Download it from ${DOWNLOAD_URL}, install it and press “Sign in” again.`,
+      NO_MODULE: 'The token driver is not installed. Install the driver from your token’s maker, for example “Rutoken drivers” or “JaCarta Unified Client”, then insert the token again.',
+      NO_TOKEN: 'No token is plugged in. Insert the USB token with your electronic signature and press “Sign in” again.',
       VERSION_MISMATCH: 'The Tokensign extension and program versions do not match. Update both.',
       INSECURE_CONTEXT: 'Sign-in works only over a secure connection (https).',
       BUSY: 'A previous signing request is still open. Close the certificate window and try again.',
       NO_CERTIFICATES: 'The connected tokens hold no certificates. Plug in the token with your signature.',
       USER_CANCELLED: 'Sign-in cancelled.',
       TIMEOUT: 'Timed out. Please try again.',
-      PIN_LOCKED: 'The token PIN is locked. Contact your certification authority.',
+      PIN_LOCKED: 'The token\'s PIN is locked. Too many wrong PINs were entered. Unlock the PIN with the PUK (the administrator PIN) in your token maker\'s program, for example “Rutoken Control Panel”; if you have no PUK, contact the certification authority that issued your signature.',
       TOKEN_REMOVED: 'The token was removed. Plug it in and try again.',
       CERTIFICATE_EXPIRED: 'The certificate has expired. You need a new certificate.',
       CERTIFICATE_NOT_YET_VALID: 'The certificate is not valid yet.',
