@@ -3,7 +3,7 @@
 // confirmation window), so it is tested in Node against plain objects.
 import type { SignedContent } from '../common/fixed-order';
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
-import { fromBase64, toBase64 } from '../../shared/encoding';
+import { fromBase64, fromHex, toBase64, toHex } from '../../shared/encoding';
 import { CAPI_PROVIDER_MARKS, IFC_EMULATED_VERSION, IfcError, IfcInData, IfcSignType } from './constants';
 import type { IfcParams, IfcReply, IfcRequest } from './envelope';
 import { ifcErrorCode } from './errors';
@@ -129,9 +129,7 @@ function decodeBase64Loose(text: string): Uint8Array | null {
 
 /** A hash given as text: hex when it looks like hex, otherwise the string's own bytes. */
 function hashBytes(text: string): Uint8Array | null {
-  if (/^(?:[0-9a-fA-F]{2})+$/.test(text) && text.length >= 40) {
-    return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
-  }
+  if (text.length >= 40 && text.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(text)) return fromHex(text);
   return latin1Bytes(text);
 }
 
@@ -141,10 +139,6 @@ function digestFor(keyAlgorithm: string): DigestName {
   if (keyAlgorithm === 'ECDSA-P384') return 'SHA-384';
   if (keyAlgorithm === 'ECDSA-P521') return 'SHA-512';
   return 'SHA-256';
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function outputText(bytes: Uint8Array, outDataType: unknown): string {

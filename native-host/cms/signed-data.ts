@@ -3,18 +3,14 @@
 // contentType, signingTime, messageDigest and signingCertificateV2, DER-sorted as a SET.
 // Written straight as DER: the structure is fixed, and a general ASN.1 library here cost
 // several times the token's own signing time per request.
+import { BoundedCache } from '../../shared/bounded-cache';
+import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
-import type { SignatureAlgorithm } from '../pkcs11/algorithms';
+import type { SigningProfile } from '../pkcs11/algorithms';
 
-export const OID_DATA = '1.2.840.113549.1.7.1';
-export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-export const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
-export const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
-export const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
-export const OID_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
 
 /** The part of an algorithm table entry CMS needs. */
-export type CmsAlgorithm = Pick<SignatureAlgorithm, 'digest' | 'signatureOid' | 'signatureNullParams'>;
+export type CmsAlgorithm = Pick<SigningProfile, 'digest' | 'signatureOid' | 'signatureNullParams'>;
 
 export interface BuildSignedDataOptions {
   certificateDer: Uint8Array;
@@ -88,7 +84,7 @@ function encode(item: Der): Uint8Array {
   return out;
 }
 
-const oidCache = new Map<string, Uint8Array>();
+const oidCache = new BoundedCache<string, Uint8Array>(256);
 function oid(dotted: string): Uint8Array {
   let der = oidCache.get(dotted);
   if (!der) {
@@ -123,7 +119,7 @@ interface AlgorithmParts {
 }
 /** By table entry (the host passes the same entries each time), then by what the parts are made of. */
 const algorithmPartsByEntry = new WeakMap<CmsAlgorithm, AlgorithmParts>();
-const algorithmPartsCache = new Map<string, AlgorithmParts>();
+const algorithmPartsCache = new BoundedCache<string, AlgorithmParts>(64);
 
 function algorithmParts(algorithm: CmsAlgorithm): AlgorithmParts {
   const byEntry = algorithmPartsByEntry.get(algorithm);
@@ -217,8 +213,7 @@ interface SignerParts {
 /** By the caller's certificate buffer (the host passes the same one for a certificate each time). */
 const signerPartsByBuffer = new WeakMap<Uint8Array, SignerParts>();
 /** By the certificate's SHA-256, for callers that pass a new buffer each time. */
-const signerPartsByHash = new Map<string, SignerParts>();
-const MAX_SIGNERS = 256;
+const signerPartsByHash = new BoundedCache<string, SignerParts>(256);
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
@@ -234,7 +229,6 @@ function signerParts(certificateDer: Uint8Array): SignerParts {
   let parts = signerPartsByHash.get(key);
   if (!parts) {
     parts = readSignerParts(Uint8Array.from(certificateDer), certHash);
-    if (signerPartsByHash.size >= MAX_SIGNERS) signerPartsByHash.clear();
     signerPartsByHash.set(key, parts);
   }
   signerPartsByBuffer.set(certificateDer, parts);
@@ -264,7 +258,7 @@ function readSignerParts(certificateDer: Uint8Array, certHash: Uint8Array): Sign
   return {
     certificateDer,
     issuerAndSerial: encode(tlv(SEQUENCE, issuer, serial)),
-    signingCertificate: encode(attribute(OID_SIGNING_CERTIFICATE_V2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
+    signingCertificate: encode(attribute(OID.signingCertificateV2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
   };
 }
 
@@ -272,7 +266,7 @@ function attribute(type: string, value: Der): Constructed {
   return tlv(SEQUENCE, oid(type), tlv(SET, value));
 }
 
-const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID_CONTENT_TYPE, oid(OID_DATA)));
+const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID.contentType, oid(OID.data)));
 
 /** Builds and signs a SignedData; `sign` gets exactly the DER SET of the signed attributes. */
 export async function buildSignedData(options: BuildSignedDataOptions): Promise<SignedDataParts> {
@@ -284,8 +278,8 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
   // DER SET OF: members ordered by their encodings (X.690 §11.6).
   const attributes = [
     CONTENT_TYPE_ATTRIBUTE,
-    encode(attribute(OID_SIGNING_TIME, timeValue(options.signingTime ?? new Date()))),
-    encode(attribute(OID_MESSAGE_DIGEST, tlv(0x04, digest))),
+    encode(attribute(OID.signingTime, timeValue(options.signingTime ?? new Date()))),
+    encode(attribute(OID.messageDigest, tlv(0x04, digest))),
     signer.signingCertificate,
   ].sort(compareBytes);
   const signedAttributes = encode(tlv(SET, ...attributes));
@@ -302,8 +296,8 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
     algorithms.signatureAlgorithm,
     tlv(0x04, signature),
   );
-  const encapContentInfo = detached ? tlv(SEQUENCE, oid(OID_DATA)) : tlv(SEQUENCE, oid(OID_DATA), tlv(0xa0, tlv(0x04, content)));
+  const encapContentInfo = detached ? tlv(SEQUENCE, oid(OID.data)) : tlv(SEQUENCE, oid(OID.data), tlv(0xa0, tlv(0x04, content)));
   const signedData = tlv(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
-  const cms = encode(tlv(SEQUENCE, oid(OID_SIGNED_DATA), tlv(0xa0, signedData)));
+  const cms = encode(tlv(SEQUENCE, oid(OID.signedData), tlv(0xa0, signedData)));
   return { cms, signedAttributes };
 }
