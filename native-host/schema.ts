@@ -26,7 +26,7 @@ export interface SignCommand {
   pin?: string;
   data: Buffer;
   detached: boolean;
-  /** Extensions for the IFCPlugin adapter (docs/PROTOCOL-EXTENSIONS.md). */
+  /** Extensions for the IFCPlugin adapter (docs/PROTOCOL.md §2.4). */
   format: 'cms' | 'raw';
   /** `data` is already the digest. */
   hashed: boolean;

@@ -185,7 +185,7 @@ export class TokenService {
   }
 
   /**
-   * `sign` with the IFCPlugin adapter's extensions (docs/PROTOCOL-EXTENSIONS.md): a raw signature
+   * `sign` with the IFCPlugin adapter's extensions (docs/PROTOCOL.md §2.4): a raw signature
    * (optionally byte-reversed), and/or `data` that is already the digest.
    */
   async signCompat(

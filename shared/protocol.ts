@@ -1,5 +1,5 @@
 // Tokensign protocol v1: names, shapes and codes shared by every part.
-// The contract is ../shared/PROTOCOL.md (outside the project); this file mirrors it in types.
+// The contract is docs/PROTOCOL.md; this file states it in types.
 
 export const PROTOCOL_VERSION = 1;
 export const HOST_NAME = 'org.tokensign.host';
@@ -47,7 +47,7 @@ export const PAGE_ERROR_CODES = [
   'INSECURE_CONTEXT',
   'BUSY',
   'NO_CERTIFICATES',
-  /** No token is plugged in (docs/PROTOCOL-EXTENSIONS.md, picker window states). */
+  /** No token is plugged in (docs/PROTOCOL.md §3.5). */
   'NO_TOKEN',
   /** No token driver (PKCS#11 module) is installed or none loads. */
   'NO_MODULE',
@@ -169,7 +169,7 @@ export interface CertificateInfo extends CertificateDescription {
   keyId?: string;
 }
 
-/** `sign` result with `format: "raw"` (docs/PROTOCOL-EXTENSIONS.md). */
+/** `sign` result with `format: "raw"` (docs/PROTOCOL.md §2.4). */
 export interface RawSignResult {
   signature: string;
   certificate: string;

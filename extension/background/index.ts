@@ -1,7 +1,7 @@
 // Background: routes page requests (over one port per page) to the actions, owns the native host
 // connection and the per-tab queue, serves the popup's overview and the picker windows.
 import browser, { type Runtime } from 'webextension-polyfill';
-import { isValidOrigin, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
+import { isValidOrigin } from '../../shared/protocol';
 import { BadRequestError, InsecureContextError, toErrorBody } from '../common/errors';
 import { browserReportedOrigin } from '../common/sender-origin';
 import { PAGE_PORT, PICKER_PORT, isRecord, type BridgeResponse, type Overview } from '../common/messages';
@@ -72,8 +72,8 @@ async function overview(): Promise<Overview> {
   try {
     const hello = await host.connect();
     result.host = { version: hello.version, modules: hello.modules };
-    result.tokens = (await host.request<{ tokens: TokenInfo[] }>('list-tokens')).tokens;
-    result.certificates = (await host.request<{ certificates: CertificateInfo[] }>('list-certificates')).certificates;
+    result.tokens = await host.listTokens();
+    result.certificates = await host.listCertificates();
   } catch (error) {
     result.hostError = toErrorBody(error);
   }
@@ -99,5 +99,5 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 
 browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId));
 
-// Legacy page-plugin adapters (e.g. their content scripts for portals the user added).
+// Legacy page-plugin adapters (e.g. their content scripts for portals the person added).
 for (const adapter of LEGACY_ADAPTERS) adapter.start?.();

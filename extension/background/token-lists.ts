@@ -37,8 +37,8 @@ export class TokenLists {
   async poll(): Promise<void> {
     if (this.running) return;
     if (this.host !== 'ready') return this.refresh();
-    const { tokens } = await this.native.request<{ tokens: TokenInfo[] }>('list-tokens');
-    if (Array.isArray(tokens) && JSON.stringify(tokens) !== JSON.stringify(this.tokens)) await this.refresh();
+    const tokens = await this.native.listTokens();
+    if (JSON.stringify(tokens) !== JSON.stringify(this.tokens)) await this.refresh();
   }
 
   private async read(): Promise<void> {
@@ -54,13 +54,13 @@ export class TokenLists {
     }
     let tokens: TokenInfo[];
     try {
-      ({ tokens } = await this.native.request<{ tokens: TokenInfo[] }>('list-tokens'));
+      tokens = await this.native.listTokens();
     } catch (error) {
       if (!(error instanceof TokensignError && error.code === 'MODULE_LOAD_FAILED')) throw error;
       this.modulesLoaded = 0;
       tokens = [];
     }
-    this.tokens = Array.isArray(tokens) ? tokens : [];
+    this.tokens = tokens;
     const present = new Set(this.tokens.map((t) => t.id));
     for (const id of this.byToken.keys()) if (!present.has(id)) this.byToken.delete(id);
     this.pending = new Set(this.tokens.map((t) => t.id));
@@ -70,8 +70,7 @@ export class TokenLists {
 
   private async readToken(tokenId: string): Promise<void> {
     try {
-      const { certificates } = await this.native.request<{ certificates: CertificateInfo[] }>('list-certificates', { tokenId });
-      this.byToken.set(tokenId, Array.isArray(certificates) ? certificates : []);
+      this.byToken.set(tokenId, await this.native.listCertificates(tokenId));
     } catch {
       // Pulled out meanwhile (TOKEN_NOT_FOUND) or unreadable: it shows no certificates.
       this.byToken.delete(tokenId);

@@ -150,7 +150,7 @@ const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What the window shows for bytes given in base64: the text when it is readable, else the size. */
-function describeBytes(bytes: Uint8Array): SignedContent {
+export function describeBytes(bytes: Uint8Array): SignedContent {
   try {
     const text = strictUtf8.decode(bytes);
     // eslint-disable-next-line no-control-regex

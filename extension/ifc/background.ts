@@ -1,16 +1,14 @@
 // IFCPlugin emulation, background side: one adapter per portal page, the host behind it, and the
 // picker window for every signature (it names the origin, the certificate and what is signed).
 import browser, { type Runtime } from 'webextension-polyfill';
-import type { TokenInfo } from '../../shared/protocol';
 import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import { fromBase64, toBase64 } from '../../shared/encoding';
-import { InternalError } from '../common/errors';
 import { isRecord } from '../common/messages';
 import { browserReportedOrigin } from '../common/sender-origin';
-import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
+import type { NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
 import type { AdapterDeps, LegacyAdapter } from '../background/legacy-adapter';
-import { IfcAdapter, type DigestName, type IfcBackend, type IfcHostCertificate, type IfcSignOrder } from './adapter';
+import { IfcAdapter, type DigestName, type IfcBackend, type IfcSignOrder } from './adapter';
 import { IFC_CONTENT_FILE, IFC_DYNAMIC_SCRIPT_ID, IFC_ORIGINS_KEY, IFC_PORT, type IfcBridgeMessage } from './bridge';
 import type { IfcRequest } from './envelope';
 import { isIfcOrigin, userPortalPattern } from './origins';
@@ -19,6 +17,7 @@ import { isIfcOrigin, userPortalPattern } from './origins';
 export const IFC_HOST_CHECK_MS = 3_000;
 /** The picker waits this long for the person before the page gets "cancelled". */
 export const IFC_CONFIRM_TIMEOUT_MS = 180_000;
+
 
 export async function userPortals(): Promise<string[]> {
   const stored = await browser.storage.local.get(IFC_ORIGINS_KEY);
@@ -53,8 +52,8 @@ async function digest(name: DigestName, data: Uint8Array): Promise<Uint8Array> {
 function backendFor(deps: AdapterDeps, origin: string, tabId: number, owner: object): IfcBackend {
   const { host } = deps;
   return {
-    listTokens: async () => (await host.request<{ tokens: TokenInfo[] }>('list-tokens')).tokens,
-    listCertificates: async () => (await host.request<{ certificates: IfcHostCertificate[] }>('list-certificates')).certificates,
+    listTokens: () => host.listTokens(),
+    listCertificates: () => host.listCertificates(),
     digest,
     sign: (order: IfcSignOrder) =>
       deps.queue.run(tabId, owner, (signal) =>
@@ -67,22 +66,9 @@ function backendFor(deps: AdapterDeps, origin: string, tabId: number, owner: obj
           fixed: { adapter: 'ifc', certificateId: order.certificate.id, pinFromPage: true, content: order.content },
           // The PIN is the one the page collected; the window only asks the person to confirm.
           operation: async (certificate) => {
-            const reply = await host.request<unknown>(
-              'sign',
-              {
-                certificateId: certificate.id,
-                pin: order.pin,
-                data: toBase64(order.data),
-                detached: order.detached,
-                format: order.format,
-                hashed: order.hashed,
-                reverse: order.reverse,
-              },
-              SIGN_TIMEOUT_MS,
-            );
-            const value = isRecord(reply) ? (order.format === 'raw' ? reply.signature : reply.cms) : undefined;
-            if (typeof value !== 'string') throw new InternalError('The host answered sign with an unknown shape');
-            return fromBase64(value);
+            const key = { certificateId: certificate.id, pin: order.pin, data: toBase64(order.data), hashed: order.hashed };
+            if (order.format === 'raw') return fromBase64((await host.signRaw({ ...key, reverse: order.reverse })).signature);
+            return fromBase64((await host.sign({ ...key, detached: order.detached })).cms);
           },
         }),
       ),
@@ -120,7 +106,7 @@ async function checkHost(host: NativeHost): Promise<void> {
   }
 }
 
-/** Handles a port named IFC_PORT; disconnects it when the page may not use IFC. */
+/** Handles a port named IFC_PORT; returns false (and disconnects it) when the page may not use IFC. */
 function attachIfcPort(port: Runtime.Port, deps: AdapterDeps): void {
   const tabId = port.sender?.tab?.id;
   const origin = browserReportedOrigin(port.sender);

@@ -98,7 +98,7 @@ function render(next: PickerView): void {
   const previousSelection = selected();
   view = next;
   renderHeader(next.origin, next.action);
-  renderSignedContent($('signed-content'), $('signed-content-text'), next.fixed?.content ?? null, next.fixed?.adapter ?? null);
+  renderSignedContent($('signed-content'), next.fixed?.content ?? null, next.fixed?.adapter ?? null);
   applySelection(next, previousSelection);
   const state = next.phase === 'working' ? 'choose' : windowState(next);
   const previousState = lastState;

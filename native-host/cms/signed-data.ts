@@ -1,4 +1,4 @@
-// CMS SignedData exactly as PROTOCOL.md §2 "CMS produced by the host": version 1, one
+// CMS SignedData exactly as docs/PROTOCOL.md §2.5: version 1, one
 // SignerInfo by issuerAndSerialNumber, signer certificate included, signed attributes
 // contentType, signingTime, messageDigest and signingCertificateV2, DER-sorted as a SET.
 // Written straight as DER: the structure is fixed, and a general ASN.1 library here cost

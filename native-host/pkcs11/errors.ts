@@ -1,4 +1,4 @@
-// CKR_* → PROTOCOL.md §2 error codes. One place, so every command reports a token failure alike.
+// CKR_* → docs/PROTOCOL.md §2 error codes. One place, so every command reports a token failure alike.
 import { TokensignError } from '../../shared/protocol';
 import { CKR, ckrName } from './constants';
 

@@ -28,7 +28,7 @@ const syncSignatureBuffer = Buffer.alloc(SIGNATURE_BUFFER_BYTES);
 
 export type SignFunction = (toBeSigned: Uint8Array) => Promise<Uint8Array>;
 
-/** For the IFCPlugin adapter's raw signatures (docs/PROTOCOL-EXTENSIONS.md). */
+/** For the IFCPlugin adapter's raw signatures (docs/PROTOCOL.md §2.4). */
 export interface SigningOptions {
   /** `sign` receives the digest, not the message. */
   prehashed?: boolean;

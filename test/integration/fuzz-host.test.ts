@@ -1,4 +1,4 @@
-// Seeded fuzz of the native host (PROTOCOL §2) in ONE process: thousands of malformed frames
+// Seeded fuzz of the native host (docs/PROTOCOL.md §2) in ONE process: thousands of malformed frames
 // (random bytes, wrong JSON types, huge strings, nested junk, odd ids, unknown commands, bad
 // fields) mixed with well-formed requests. Every frame must get exactly one well-formed reply, in
 // order; the host must never die; its whole stdout must parse as frames and nothing else; no PIN
