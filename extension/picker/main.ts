@@ -210,6 +210,8 @@ function start(): void {
   renderHeader(params.get('origin') ?? '', params.get('action') === 'sign' ? 'sign' : 'authenticate');
   renderState(stateSection, 'connecting');
   renderForm('connecting');
+  // User Timing marks: the bench reads when the site, then the first certificates, were on screen.
+  requestAnimationFrame(() => performance.mark('tokensign:site-shown'));
   const port = browser.runtime.connect({ name: PICKER_PORT });
   port.postMessage({ kind: 'attach', session: params.get('session') ?? '' } satisfies PickerCommand);
   port.onMessage.addListener((message: unknown) => {

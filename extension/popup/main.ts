@@ -46,7 +46,7 @@ function render(overview: Overview): void {
       pinState ? el('div', { class: pinClass, 'data-testid': 'token-pin' }, pinState) : null,
     );
   });
-  document.getElementById('tokens')!.replaceChildren(...(tokenItems.length ? tokenItems : [el('li', { class: 'muted' }, t('noTokens'))]));
+  document.getElementById('tokens')!.replaceChildren(...(tokenItems.length ? tokenItems : [el('li', { class: 'muted' }, t('stateNoTokenTitle'))]));
 
   certsSection.hidden = false;
   const certItems = sortForDisplay(overview.certificates, overview.tokens, 'sign').map((cert) => {

@@ -58,8 +58,10 @@ beforeAll(async () => {
   pki = createTestPki();
   site = await startTestPage();
   // No host registered at first; the second test registers it (one browser for the file).
-  // A short idle timeout for the background page, so a picker that stays open must keep it alive.
-  firefox = await launchFirefoxWithExtension({ noHost: true, extraPrefs: { 'extensions.background.idle.timeout': 1000 } });
+  // A short idle timeout for the background page (the default is 30 s), so a picker that stays open
+  // must keep it alive. It is not shorter than a loaded machine may take to open the picker, which
+  // opens at once now, before any host connection would keep the background up.
+  firefox = await launchFirefoxWithExtension({ noHost: true, extraPrefs: { 'extensions.background.idle.timeout': 3000 } });
   page = await firefox.browser.newPage();
   await page.goto(site.url);
 }, 120_000);
@@ -98,7 +100,7 @@ describe('extension in Firefox', () => {
     expect(await picker.$eval(`[data-testid=cert][data-thumbprint="${expiredThumb}"]`, (e) => e.getAttribute('aria-disabled'))).toBe('true');
     await picker.click(`[data-testid=cert][data-thumbprint="${thumb}"]`);
     // Longer than the background's idle timeout: the open picker keeps it alive.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     await picker.type('[data-testid=pin]', '123456');
     await picker.click('[data-testid=confirm]');
     const result = await outcome();

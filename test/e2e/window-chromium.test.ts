@@ -8,7 +8,15 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOWNLOAD_URL } from '../../shared/download';
 import type { GostPki } from '../fixtures/gost';
-import { findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
+import {
+  findPickerPage,
+  launchChromiumWithExtension,
+  startTestPage,
+  writeChromiumHostManifest,
+  writeHostLauncher,
+  type ChromiumWithExtension,
+  type TestPageServer,
+} from '../helpers/browser';
 import { MAP_ALL_TO_LOOPBACK, startNamedSite, type NamedSiteServer } from '../helpers/named-site';
 import { EMPTY, LOCKED, LONG_ORG, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, shotPath, textSizesProbe } from '../helpers/window';
 
@@ -268,7 +276,6 @@ describe('picker window without its software (ru)', () => {
       await picker.close();
       expect(await outcome(tab)).toMatchObject({ ok: false, code: 'HOST_UNAVAILABLE' });
 
-      const { writeChromiumHostManifest, writeHostLauncher } = await import('../helpers/browser');
       const launcher = writeHostLauncher(`${bare.userDataDir}/host`, { env: { TOKENSIGN_PKCS11_MODULES: '/nonexistent/libtoken-driver.so' } });
       writeChromiumHostManifest(bare.userDataDir, launcher);
       await startAuthenticate(tab);
@@ -280,6 +287,44 @@ describe('picker window without its software (ru)', () => {
       expect(await outcome(tab)).toMatchObject({ ok: false, code: 'NO_MODULE' });
     } finally {
       await bare.close();
+    }
+  });
+});
+
+describe('picker window in English', () => {
+  it('says each state in English with English plurals; screenshots of the main states', async () => {
+    const en = await launchChromiumWithExtension({ noHost: true, language: 'en' });
+    try {
+      const tab = await en.context.newPage();
+      await tab.goto(site.url);
+      const shoot = async (state: string, tokens: string[] | null): Promise<Page> => {
+        if (tokens) plugOnly(pki, tokens);
+        await startAuthenticate(tab);
+        const picker = await findPickerPage(en.context);
+        if (state === 'choose') await card(picker, 'oneday').waitFor();
+        else await picker.locator(`[data-testid=state][data-state=${state}]`).waitFor({ timeout: 10_000 });
+        await picker.screenshot({ path: shotPath(`en-${state}`) });
+        return picker;
+      };
+      let picker = await shoot('host-missing', null);
+      expect(await picker.textContent('[data-testid=state-title]')).toBe('The Tokensign program is not installed');
+      await picker.close();
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'HOST_UNAVAILABLE' });
+      writeChromiumHostManifest(en.userDataDir, writeHostLauncher(`${en.userDataDir}/host`, { env: pki.env }));
+      for (const [state, tokens, title] of [['no-token', [], 'Insert your token'], ['pin-locked', [LOCKED], "The token's PIN is locked"], ['expired', [OLD], 'Your certificates have expired']] as const) {
+        picker = await shoot(state, [...tokens]);
+        expect(await picker.textContent('[data-testid=state-title]')).toBe(title);
+        await picker.close();
+        await outcome(tab);
+      }
+      picker = await shoot('choose', [WORK]);
+      expect(await card(picker, 'oneday').locator('[data-testid=cert-warning]').textContent()).toBe('Expires in 1 day');
+      expect(await card(picker, 'soon').locator('[data-testid=cert-warning]').textContent()).toMatch(/^Expires in 1[12] days$/);
+      expect(await picker.textContent('[data-testid=confirm]')).toBe('Sign in');
+      await picker.close();
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    } finally {
+      await en.close();
     }
   });
 });
