@@ -141,6 +141,10 @@ function applySelection(next: PickerView, previous: CertificateInfo | undefined)
 function placeFocus(state: WindowState): void {
   if (focusPlaced || state === 'connecting' || state === 'reading') return;
   focusPlaced = true;
+  focusFor(state);
+}
+
+function focusFor(state: WindowState): void {
   if (state !== 'choose') {
     stateSection.focus();
     return;
@@ -231,6 +235,10 @@ function wireControls(port: browser.Runtime.Port): void {
     }
   };
   pinInput.addEventListener('input', () => renderForm());
+  // Firefox may give the window its focus after the page placed it (or resize it away): put it back.
+  window.addEventListener('focus', () => {
+    if (focusPlaced && lastState && (document.activeElement === document.body || document.activeElement === null)) focusFor(lastState);
+  });
   pinForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const cert = selected();

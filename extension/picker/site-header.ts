@@ -3,7 +3,12 @@
 import { el, t } from '../common/i18n';
 import { siteParts } from '../common/site';
 
+let shownOrigin: string | null = null;
+
+/** Fills the site line; every view carries the origin, but it is laid out (public-suffix lookup included) once. */
 export function renderSite(line: HTMLElement, other: HTMLElement, origin: string): void {
+  if (origin === shownOrigin) return;
+  shownOrigin = origin;
   const parts = siteParts(origin);
   const pieces = [
     el('span', { class: 'muted' }, parts.scheme),
