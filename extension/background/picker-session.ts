@@ -7,6 +7,7 @@ import { unusableReason } from '../common/certificate-view';
 import { initialWindowBounds } from './window-bounds';
 import { BadRequestError, PinLockedError, TimeoutError, UserCancelledError } from '../common/errors';
 import { stateError, windowState } from '../common/picker-state';
+import { siteParts, type SiteParts } from '../common/site';
 import { isRecord, type PickerAction, type PickerView } from '../common/messages';
 import type { NativeHost } from './native-host';
 import { TokenLists } from './token-lists';
@@ -78,6 +79,7 @@ class PickerSession<T> {
   private port: Runtime.Port | null = null;
   private windowId: number | null = null;
   private readonly lists: TokenLists;
+  private readonly site: SiteParts;
   private phase: PickerView['phase'] = 'choose';
   private lastError: ErrorBody | null = null;
   private errorCertificateId: string | null = null;
@@ -92,6 +94,7 @@ class PickerSession<T> {
     private readonly request: PickerRequest<T>,
   ) {
     this.lists = new TokenLists(host, () => this.push());
+    this.site = siteParts(request.origin);
   }
 
   async run(): Promise<T> {
@@ -117,7 +120,8 @@ class PickerSession<T> {
   }
 
   private async openWindow(): Promise<void> {
-    const query = new URLSearchParams({ session: this.id, origin: this.request.origin, action: this.request.action });
+    // The site and the action ride in the address, so the window names them in its first frame.
+    const query = new URLSearchParams({ session: this.id, site: JSON.stringify(this.site), action: this.request.action });
     try {
       const win = await browser.windows.create({
         url: browser.runtime.getURL(`picker/index.html?${query.toString()}`),
@@ -229,6 +233,7 @@ class PickerSession<T> {
   private view(): PickerView {
     return {
       origin: this.request.origin,
+      site: this.site,
       action: this.request.action,
       ...this.lists.snapshot(),
       preselect: this.request.preselect,

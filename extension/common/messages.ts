@@ -2,6 +2,7 @@
 // The page never sees these; the background parses each one before use.
 import type { CertificateInfo, ErrorBody, ModuleStatus, PageAction, TokenInfo } from '../../shared/protocol';
 import type { FixedOrder } from './fixed-order';
+import type { SiteParts } from './site';
 
 export const PAGE_PORT = 'tokensign-page';
 export const PICKER_PORT = 'tokensign-picker';
@@ -24,6 +25,8 @@ export type PickerPhase = 'choose' | 'working' | 'finished';
 /** Everything the picker window shows; sent whole on every change. */
 export interface PickerView {
   origin: string;
+  /** The origin laid out for display (common/site.ts), computed in the background: the window loads no public-suffix list. */
+  site: SiteParts;
   action: PickerAction;
   /** Whether the host answered yet, or cannot be started. */
   host: 'connecting' | 'missing' | 'ready';

@@ -7,6 +7,7 @@ import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { localizeDocument, plural, t } from '../common/i18n';
 import { PICKER_PORT, isRecord, type PickerAction, type PickerCommand, type PickerView } from '../common/messages';
 import { choosable, windowState, type WindowState } from '../common/picker-state';
+import type { SiteParts } from '../common/site';
 import { CertificateList } from './cert-list';
 import { errorText, pinHint } from './pin-texts';
 import { renderSignedContent } from './signed-content';
@@ -88,8 +89,8 @@ function activate(id: string): void {
   else confirmButton.focus();
 }
 
-function renderHeader(origin: string, action: PickerAction): void {
-  renderSite($('origin'), $('origin-other'), origin);
+function renderHeader(site: SiteParts, action: PickerAction): void {
+  renderSite($('origin'), $('origin-other'), site);
   $('action').textContent = t(action === 'authenticate' ? 'pickerActionAuthenticate' : 'pickerActionSign');
   confirmButton.textContent = t(action === 'authenticate' ? 'confirmAuthenticate' : 'confirmSign');
 }
@@ -97,7 +98,7 @@ function renderHeader(origin: string, action: PickerAction): void {
 function render(next: PickerView): void {
   const previousSelection = selected();
   view = next;
-  renderHeader(next.origin, next.action);
+  renderHeader(next.site, next.action);
   renderSignedContent($('signed-content'), next.fixed?.content ?? null, next.fixed?.adapter ?? null);
   applySelection(next, previousSelection);
   const state = next.phase === 'working' ? 'choose' : windowState(next);
@@ -206,12 +207,25 @@ function renderError(error: ErrorBody | null): void {
   lastErrorKey = key;
 }
 
+/** The site parts the background put in the window's address (replaced by every view it sends). */
+function siteFromAddress(value: string | null): SiteParts {
+  const empty: SiteParts = { scheme: '', subdomain: '', registrable: '', port: '', other: null, deceptive: false };
+  try {
+    const parsed: unknown = JSON.parse(value ?? '');
+    if (!isRecord(parsed)) return empty;
+    const text = (key: keyof SiteParts): string => (typeof parsed[key] === 'string' ? (parsed[key] as string) : '');
+    return { scheme: text('scheme'), subdomain: text('subdomain'), registrable: text('registrable'), port: text('port'), other: text('other') || null, deceptive: parsed.deceptive === true };
+  } catch {
+    return empty;
+  }
+}
+
 function start(): void {
   localizeDocument(document);
   document.title = t('pickerTitle');
   const params = new URLSearchParams(location.search);
   // The site and a progress state are on screen before the background's first word.
-  renderHeader(params.get('origin') ?? '', params.get('action') === 'sign' ? 'sign' : 'authenticate');
+  renderHeader(siteFromAddress(params.get('site')), params.get('action') === 'sign' ? 'sign' : 'authenticate');
   renderState(stateSection, 'connecting');
   renderForm('connecting');
   // User Timing marks: the bench reads when the site, then the first certificates, were on screen.

@@ -1,15 +1,15 @@
 // The window's site line: the registrable domain stands out, the rest of the address is muted, and an
 // IDN's other form (punycode or Unicode) is written beside it (common/site.ts decides which is shown).
 import { el, t } from '../common/i18n';
-import { siteParts } from '../common/site';
+import type { SiteParts } from '../common/site';
 
-let shownOrigin: string | null = null;
+let shown = '';
 
-/** Fills the site line; every view carries the origin, but it is laid out (public-suffix lookup included) once. */
-export function renderSite(line: HTMLElement, other: HTMLElement, origin: string): void {
-  if (origin === shownOrigin) return;
-  shownOrigin = origin;
-  const parts = siteParts(origin);
+/** Fills the site line (every view carries it; the DOM is rebuilt only when it differs). */
+export function renderSite(line: HTMLElement, other: HTMLElement, parts: SiteParts): void {
+  const key = JSON.stringify(parts);
+  if (key === shown) return;
+  shown = key;
   const pieces = [
     el('span', { class: 'muted' }, parts.scheme),
     parts.subdomain ? el('span', { class: 'muted', 'data-testid': 'site-subdomain' }, parts.subdomain) : null,
