@@ -37,6 +37,10 @@ export const OID = {
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   subjectSignTool: '1.2.643.100.111',
   issuerSignTool: '1.2.643.100.112',
+  // Extended key usages
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  smartcardLogon: '1.3.6.1.4.1.311.20.2.2',
+
   // Protection classes of the signing tool, as certificate policies (Russian qualified certificates)
   classKC1: '1.2.643.100.113.1',
   classKC2: '1.2.643.100.113.2',

@@ -5,7 +5,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { TokensignError, type CertificateInfo, type ErrorBody } from '../../shared/protocol';
 import { unusableReason } from '../common/certificate-view';
 import { initialWindowBounds } from './window-bounds';
-import { BadRequestError, PinLockedError, TimeoutError, UserCancelledError } from '../common/errors';
+import { BadRequestError, PinLockedError, TimeoutError, UserCancelledError } from '../../shared/errors';
 import { stateError, windowState } from '../common/picker-state';
 import { siteParts, type SiteParts } from '../common/site';
 import { isRecord, type PickerAction, type PickerView } from '../common/messages';

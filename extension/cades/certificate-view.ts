@@ -4,7 +4,7 @@ import { firstText, parseName, readX509Fields, type ParsedName } from '../../sha
 import { OID } from '../../shared/oids';
 import type { CertificateInfo } from '../../shared/protocol';
 import { children, readBitString, readOid, readRoot, content, readAlgorithm } from '../../shared/der';
-import { fromBase64 } from '../../shared/encoding';
+import { fromBase64, toHex } from '../../shared/encoding';
 import type { CadesCertificate } from './bridge';
 
 /** Attribute names as CryptoAPI prints them (and page libraries parse them); others are "OID.x.y". */
@@ -53,7 +53,7 @@ function keyLength(certificate: CertificateInfo): number {
 
 async function sha1Hex(der: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', new Uint8Array(der)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+  return toHex(digest).toUpperCase();
 }
 
 export async function cadesCertificate(certificate: CertificateInfo): Promise<CadesCertificate> {
@@ -80,7 +80,7 @@ export async function cadesCertificate(certificate: CertificateInfo): Promise<Ca
     subjectSimpleName: firstText(subject, OID.commonName) ?? '',
     issuerSimpleName: firstText(issuer, OID.commonName) ?? '',
     subjectEmail: firstText(subject, OID.email) ?? '',
-    serialNumber: Array.from(content(x509.serialNumber), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase(),
+    serialNumber: toHex(content(x509.serialNumber)).toUpperCase(),
     validFrom: certificate.notBefore,
     validTo: certificate.notAfter,
     status: certificate.status,

@@ -16,7 +16,7 @@ const FRIENDLY_NAMES: Record<string, string> = {
   [OID.ecPublicKey]: 'ECC',
 };
 /** CAPICOM_EKU_* numbers of the usages it names. */
-const EKU_NAMES: Record<string, number> = { '1.3.6.1.5.5.7.3.2': 2, '1.3.6.1.4.1.311.20.2.2': 5 };
+const EKU_NAMES: Record<string, number> = { [OID.clientAuth]: 2, [OID.smartcardLogon]: 5 };
 
 function collection(rt: CadesRuntime, kind: string, items: () => unknown[]): object {
   return rt.wrap({

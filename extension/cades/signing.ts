@@ -1,5 +1,6 @@
 // CPSigner, CPAttribute, CadesSignedData and HashedData (MAIN world). The signature itself is made
 // in the background, after the person confirms in Tokensign's window and types the PIN there.
+import { toHex } from '../../shared/encoding';
 import { sha256 } from '../../shared/sha256';
 import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import type { CadesContent } from './bridge';
@@ -17,7 +18,6 @@ interface HashedDataImpl extends ObjectImpl {
   digest(): { algorithm: HashAlgorithmName; value: Uint8Array };
 }
 
-const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
 
 function utf16le(text: string): Uint8Array {
   const out = new Uint8Array(text.length * 2);
@@ -155,7 +155,7 @@ export function signedDataObject(rt: CadesRuntime): object {
       SignHash: (hashed: unknown, signer: unknown, type: unknown) => {
         checkType(rt, type);
         const { algorithm, value } = argObject<HashedDataImpl>(rt, hashed, 'HashedData', 'HashedData').digest();
-        return signThrough(rt, signer, { kind: 'hash', algorithm, hex: toHex(value) }, true);
+        return signThrough(rt, signer, { kind: 'hash', algorithm, hex: toHex(value).toUpperCase() }, true);
       },
       EnhanceCades: () => rt.fail('TIMESTAMP_TYPE'),
       VerifyCades: notHere,
@@ -189,7 +189,7 @@ export function hashedDataObject(rt: CadesRuntime): object {
   const impl: HashedDataImpl = {
     kind: 'HashedData',
     digest: () => ({ algorithm: algorithm(), value: value() }),
-    get: { Algorithm: () => algorithmNumber, DataEncoding: () => encoding, Value: () => toHex(value()) },
+    get: { Algorithm: () => algorithmNumber, DataEncoding: () => encoding, Value: () => toHex(value()).toUpperCase() },
     set: {
       Algorithm: (v) => {
         algorithmNumber = argNumber(rt, v, 'Algorithm');

@@ -11,7 +11,7 @@ import {
   NoTokenError,
   PinLockedError,
   type TokensignErrorClass,
-} from './errors';
+} from '../../shared/errors';
 import type { PickerView } from './messages';
 
 export type WindowState =

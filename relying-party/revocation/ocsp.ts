@@ -2,7 +2,7 @@
 // CA or a responder it delegated (id-kp-OCSPSigning), for this certificate, echoing our nonce, current.
 import { createHash } from 'node:crypto';
 import { DerError, TAG, children, content, expectTag, integerHex, readAlgorithm, readBitString, readOctetString, readOid, readRoot, readTime, tlv, type DerNode } from '../../shared/der';
-import { DER_NULL, derIntegerHex, derOctetString, derOid, derSequence, derTlv } from '../der-writer';
+import { DER_NULL, derIntegerHex, derOctetString, derOid, derSequence, derTlv } from '../../shared/der-writer';
 import { linkVerifies } from '../chain';
 import { VerificationError } from '../errors';
 import { digest, verifySignature } from '../signature';
