@@ -4,7 +4,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { TokensignError, type CertificateInfo, type ErrorBody } from '../../shared/protocol';
 import { unusableReason } from '../common/certificate-view';
-import { initialWindowBounds } from './window-bounds';
+import { PICKER_HEIGHT, PICKER_WIDTH } from '../common/picker-size';
 import { BadRequestError, PinLockedError, TimeoutError, UserCancelledError } from '../../shared/errors';
 import { stateError, windowState } from '../common/picker-state';
 import { siteParts, type SiteParts } from '../common/site';
@@ -126,7 +126,8 @@ class PickerSession<T> {
       const win = await browser.windows.create({
         url: browser.runtime.getURL(`picker/index.html?${query.toString()}`),
         type: 'popup',
-        ...(await initialWindowBounds()),
+        width: PICKER_WIDTH,
+        height: PICKER_HEIGHT,
         focused: true,
       });
       this.windowId = win.id ?? null;
