@@ -115,7 +115,7 @@ function render(next: PickerView): void {
   if (count > shownCount) {
     shownCount = count;
     requestAnimationFrame(() => performance.mark('tokensign:certificates-shown'));
-    void fitWindow().catch(() => undefined);
+    void fitWindow().then(restoreFocus, () => undefined);
   }
 }
 
@@ -143,6 +143,16 @@ function placeFocus(state: WindowState): void {
   if (focusPlaced || state === 'connecting' || state === 'reading') return;
   focusPlaced = true;
   focusFor(state);
+  // Firefox may take the focus back to the window itself while it activates it, without an event.
+  for (const ms of [100, 400, 1000]) setTimeout(restoreFocus, ms);
+}
+
+/** Firefox may drop the focus when it focuses or resizes the window after the page placed it: put it back. */
+function restoreFocus(): void {
+  const lost = document.activeElement === document.body || document.activeElement === null;
+  if (!lost || !focusPlaced || !lastState) return;
+  if (selectedId && !pinInput.hidden && !pinInput.disabled) pinInput.focus();
+  else if (!(selectedId && list.focus(selectedId))) focusFor(lastState);
 }
 
 function focusFor(state: WindowState): void {
@@ -250,9 +260,7 @@ function wireControls(port: browser.Runtime.Port): void {
   };
   pinInput.addEventListener('input', () => renderForm());
   // Firefox may give the window its focus after the page placed it (or resize it away): put it back.
-  window.addEventListener('focus', () => {
-    if (focusPlaced && lastState && (document.activeElement === document.body || document.activeElement === null)) focusFor(lastState);
-  });
+  window.addEventListener('focus', restoreFocus);
   pinForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const cert = selected();
