@@ -8,12 +8,16 @@ import { benchPackagedColdStart, packageSizes } from './package-bench';
 import { describeMachine, Report, type BenchDocument } from './report';
 import { progress } from './stats';
 import { benchVerification } from './verify-bench';
+import { benchWindowWait, COLD_WAIT, WARM_WAIT } from './window-bench';
 
 const quick = process.env.BENCH_QUICK === '1';
+/** BENCH_ONLY=<words>: run only the sections whose name contains them (e.g. "window"). */
+const only = process.env.BENCH_ONLY ?? '';
 const n = (full: number, small: number) => (quick ? small : full);
 
 /** Runs one part of the bench; a failure is retried once (other work on the machine may have been rebuilding dist/). */
 async function section(report: Report, name: string, fn: () => Promise<void>): Promise<void> {
+  if (only && !name.includes(only)) return;
   for (let attempt = 1; ; attempt++) {
     const before = report.results.length;
     try {
@@ -45,13 +49,16 @@ async function main(): Promise<BenchDocument> {
     await section(report, 'warm authenticate', () => benchWarmAuthenticate(report, pki, n(600, 30)));
     if (hostBuilt()) await section(report, 'card stack', () => benchCardStack(report, pki, n(200, 20), n(20, 3)));
     await section(report, 'verification', () => benchVerification(report, pki, n(25, 3), n(400, 50)));
-    progress('making 5 tokens × 10 certificates');
-    const manyCertificates = createListPki(5, 10);
-    listPki = manyCertificates;
-    await section(report, 'list-certificates', () => benchListCertificates(report, manyCertificates, n(10, 3), n(30, 5)));
+    if (!only || 'list-certificates'.includes(only)) {
+      progress('making 5 tokens × 10 certificates');
+      const manyCertificates = createListPki(5, 10);
+      listPki = manyCertificates;
+      await section(report, 'list-certificates', () => benchListCertificates(report, manyCertificates, n(10, 3), n(30, 5)));
+    }
     // Last: the browser keeps working for a while after it is closed, which would weigh on what follows.
     if (hostBuilt()) await section(report, 'page → result in Chromium', () => benchPageToResult(report, pki, n(15, 3)));
     if (hostBuilt()) await section(report, 'card insertion → window', () => benchCardInsertionInWindow(report, n(10, 2)));
+    if (hostBuilt()) await section(report, 'window wait in Chromium', () => benchWindowWait(report, pki, n(6, 2), n(20, 4)));
   } finally {
     pki.cleanup();
     (listPki as TestPki | null)?.cleanup();
@@ -84,6 +91,11 @@ async function main(): Promise<BenchDocument> {
     r.target(`verification ${alg} vs pkijs`, "verifyAuthentication faster than pkijs's own SignedData.verify",
       r.ratioBetween(`verifyAuthentication ${alg}`, `pkijs SignedData.verify ${alg}`), 'at-least', 1);
   }
+
+  r.target('window wait, fresh browser', 'click → certificate list on screen within 1.2× a bare host start plus a trivial window',
+    r.ratioOf(COLD_WAIT), 'at-most', 1.2);
+  r.target('window wait, warm', 'click → certificate list on screen within 1.3× a trivial window plus two native round trips',
+    r.ratioOf(WARM_WAIT), 'at-most', 1.3);
 
   return {
     machine: { ...describeMachine(), quick },

@@ -48,6 +48,8 @@ export const VersionMismatchError = errorClass('VERSION_MISMATCH', 'VersionMisma
 export const InsecureContextError = errorClass('INSECURE_CONTEXT', 'InsecureContextError', 'Tokensign works only in secure contexts (https or localhost)');
 export const BusyError = errorClass('BUSY', 'BusyError', 'A Tokensign request from this tab is already pending');
 export const NoCertificatesError = errorClass('NO_CERTIFICATES', 'NoCertificatesError', 'No token holds a usable certificate');
+export const NoTokenError = errorClass('NO_TOKEN', 'NoTokenError', 'No token is plugged in');
+export const NoModuleError = errorClass('NO_MODULE', 'NoModuleError', 'No token driver (PKCS#11 module) is installed');
 export const UserCancelledError = errorClass('USER_CANCELLED', 'UserCancelledError', 'The user cancelled');
 export const TimeoutError = errorClass('TIMEOUT', 'TimeoutError', 'The operation timed out');
 
@@ -76,6 +78,8 @@ export const ERROR_CLASSES: Record<ErrorCode, TokensignErrorClass> = {
   INSECURE_CONTEXT: InsecureContextError,
   BUSY: BusyError,
   NO_CERTIFICATES: NoCertificatesError,
+  NO_TOKEN: NoTokenError,
+  NO_MODULE: NoModuleError,
   USER_CANCELLED: UserCancelledError,
   TIMEOUT: TimeoutError,
 };

@@ -47,6 +47,10 @@ export const PAGE_ERROR_CODES = [
   'INSECURE_CONTEXT',
   'BUSY',
   'NO_CERTIFICATES',
+  /** No token is plugged in (docs/PROTOCOL.md §3.5). */
+  'NO_TOKEN',
+  /** No token driver (PKCS#11 module) is installed or none loads. */
+  'NO_MODULE',
   'USER_CANCELLED',
   'TIMEOUT',
 ] as const;

@@ -10,8 +10,7 @@ import { sign } from './actions/sign';
 import { status } from './actions/status';
 import { EXTENSION_VERSION, host, queue } from './context';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
-import { attachIfcPort, isIfcPort, startIfcRegistration } from '../ifc/background';
-import { attachCadesPort, isCadesPort, startCadesRegistration } from '../cades/background';
+import { LEGACY_ADAPTERS } from '../adapters/background';
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
 function senderOrigin(sender: Runtime.MessageSender | undefined): string {
@@ -84,9 +83,11 @@ async function overview(): Promise<Overview> {
 browser.runtime.onConnect.addListener((port) => {
   if (port.name === PAGE_PORT) onPagePort(port);
   else if (port.name === PICKER_PORT) attachPickerPort(port);
-  else if (isIfcPort(port)) attachIfcPort(port, { host, queue });
-  else if (isCadesPort(port)) attachCadesPort(port, { host, queue });
-  else port.disconnect();
+  else {
+    const adapter = LEGACY_ADAPTERS.find((a) => a.portName === port.name);
+    if (adapter) adapter.attach(port, { host, queue });
+    else port.disconnect();
+  }
 });
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
@@ -98,7 +99,5 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 
 browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId));
 
-// IFCPlugin adapter: content scripts for the portals the user added in the options.
-startIfcRegistration();
-// CAdES plug-in adapter (extension/cades): the same for the portals the person added.
-startCadesRegistration();
+// Legacy page-plugin adapters (e.g. their content scripts for portals the person added).
+for (const adapter of LEGACY_ADAPTERS) adapter.start?.();

@@ -1,14 +1,17 @@
-// One picker window per request: it names the origin and the action, lists every certificate of
-// every token, takes the choice and the PIN, shows progress and errors. The PIN arrives here in a
-// port message, goes straight into the host request, and is not kept.
+// One picker window per request: it opens at once naming the origin and the action, lists every
+// certificate of every token as the host reads them, takes the choice and the PIN, shows progress
+// and errors. The PIN arrives here in a port message, goes straight into the host request, and is not kept.
 import browser, { type Runtime } from 'webextension-polyfill';
-import { TokensignError, type CertificateInfo, type ErrorBody, type TokenInfo } from '../../shared/protocol';
+import { TokensignError, type CertificateInfo, type ErrorBody } from '../../shared/protocol';
 import { unusableReason } from '../common/certificate-view';
 import { PICKER_HEIGHT, PICKER_WIDTH } from '../common/picker-size';
-import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, UserCancelledError } from '../../shared/errors';
+import { BadRequestError, PinLockedError, TimeoutError, UserCancelledError } from '../../shared/errors';
+import { stateError, windowState } from '../common/picker-state';
+import { siteParts, type SiteParts } from '../common/site';
 import { isRecord, type PickerAction, type PickerView } from '../common/messages';
 import type { NativeHost } from './native-host';
-import { IFC_PAGE_RETRY_ERRORS, pinFromPage, type IfcConfirmation } from '../ifc/picker-view';
+import { TokenLists } from './token-lists';
+import type { FixedOrder } from '../common/fixed-order';
 
 export const TOKEN_POLL_MS = 2_000;
 /** How long one wait-token-event may wait (the host answers at once when another request comes). */
@@ -31,14 +34,17 @@ const RECOVERABLE = new Set<string>([
   'TOKEN_ERROR',
 ]);
 
+/** With a PIN the page collected, these end the window at once: the page asks for the PIN again itself. */
+const PAGE_PIN_ERRORS: ReadonlySet<string> = new Set(['PIN_INCORRECT', 'PIN_INVALID', 'PIN_REQUIRED']);
+
 export interface PickerRequest<T> {
   origin: string;
   action: PickerAction;
   preselect: string | null;
   timeoutMs: number;
   signal: AbortSignal;
-  /** IFCPlugin pages: one fixed certificate, the PIN typed on the page, the content shown (extension/ifc). */
-  ifc?: IfcConfirmation;
+  /** A legacy adapter's page chose the certificate (and maybe took the PIN); the window only confirms. */
+  fixed?: FixedOrder;
   /** Runs the host command for the chosen certificate; `pin` is undefined for PIN-pad tokens. */
   operation(certificate: CertificateInfo, pin: string | undefined): Promise<T>;
 }
@@ -74,24 +80,26 @@ class PickerSession<T> {
   private readonly id = crypto.randomUUID();
   private port: Runtime.Port | null = null;
   private windowId: number | null = null;
-  private tokens: TokenInfo[] = [];
-  private certificates: CertificateInfo[] = [];
+  private readonly lists: TokenLists;
+  private readonly site: SiteParts;
   private phase: PickerView['phase'] = 'choose';
   private lastError: ErrorBody | null = null;
   private errorCertificateId: string | null = null;
   private settled = false;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
-  private deadline: ReturnType<typeof setTimeout> | null = null;
-  private polling = false;
   /** A wait-token-event of this session is in progress. */
   private watching = false;
+  private deadline: ReturnType<typeof setTimeout> | null = null;
   private resolveRun!: (value: T) => void;
   private rejectRun!: (error: unknown) => void;
 
   constructor(
     private readonly host: NativeHost,
     private readonly request: PickerRequest<T>,
-  ) {}
+  ) {
+    this.lists = new TokenLists(host, () => this.push());
+    this.site = siteParts(request.origin);
+  }
 
   async run(): Promise<T> {
     const done = new Promise<T>((resolve, reject) => {
@@ -100,17 +108,27 @@ class PickerSession<T> {
     });
     const { signal } = this.request;
     if (signal.aborted) throw signal.reason;
-    // The lists come first: a missing host is answered without opening a window.
-    await this.loadLists();
-    if (signal.aborted) throw signal.reason;
     sessions.set(this.id, this as PickerSession<unknown>);
     const onAbort = (): void => this.fail(signal.reason instanceof Error ? signal.reason : new UserCancelledError());
     signal.addEventListener('abort', onAbort, { once: true });
-    this.deadline = setTimeout(() => this.fail(new TimeoutError('No certificate was chosen in time')), this.request.timeoutMs);
+    this.deadline = setTimeout(() => this.fail(this.closingError(new TimeoutError('No certificate was chosen in time'))), this.request.timeoutMs);
     void this.watchTokens();
+    // The window opens at once, naming the site; the host is started and read meanwhile.
+    void this.openWindow();
+    this.lists.refresh().catch((error: unknown) => this.fail(error));
+    try {
+      return await done;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async openWindow(): Promise<void> {
+    // The site and the action ride in the address, so the window names them in its first frame.
+    const query = new URLSearchParams({ session: this.id, site: JSON.stringify(this.site), action: this.request.action });
     try {
       const win = await browser.windows.create({
-        url: browser.runtime.getURL(`picker/index.html?session=${encodeURIComponent(this.id)}`),
+        url: browser.runtime.getURL(`picker/index.html?${query.toString()}`),
         type: 'popup',
         width: PICKER_WIDTH,
         height: PICKER_HEIGHT,
@@ -120,11 +138,6 @@ class PickerSession<T> {
       if (this.settled) this.closeWindow();
     } catch (error) {
       this.fail(new TokensignError('INTERNAL', `Could not open the picker window: ${error instanceof Error ? error.message : String(error)}`));
-    }
-    try {
-      return await done;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -148,38 +161,46 @@ class PickerSession<T> {
     }
   }
 
+  /** Closed, cancelled or timed out: the page learns the window's state (no token, locked PIN, ...), else `fallback`. */
+  private closingError(fallback: TokensignError): TokensignError {
+    // A PIN the person just locked is the most telling reason.
+    if (this.lastError?.code === 'PIN_LOCKED') return new PinLockedError(this.lastError.message);
+    const cls = stateError(windowState(this.view()));
+    return cls ? new cls() : fallback;
+  }
+
   private userClosed(): void {
-    if (this.settled) return;
-    if (this.ifcTokenLocked()) this.fail(new PinLockedError(this.lastError?.message));
-    // The most telling reason first: a PIN the user just locked, then nothing usable at all.
-    else if (this.lastError?.code === 'PIN_LOCKED') this.fail(new PinLockedError(this.lastError.message));
-    else if (!this.hasUsableCertificate()) this.fail(new NoCertificatesError());
-    else this.fail(new UserCancelledError('The user closed the certificate window'));
+    this.fail(this.closingError(new UserCancelledError('The user closed the certificate window')));
   }
 
   private async onCommand(message: unknown): Promise<void> {
     if (this.settled || !isRecord(message)) return;
     if (message.kind === 'cancel') {
-      this.fail(this.ifcTokenLocked() ? new PinLockedError(this.lastError?.message) : new UserCancelledError('The user cancelled'));
+      this.fail(this.closingError(new UserCancelledError('The user cancelled')));
       return;
     }
     if (message.kind !== 'confirm' || this.phase !== 'choose') return;
     const certificateId = message.certificateId;
     const pinValue = message.pin;
     if (typeof certificateId !== 'string' || typeof pinValue !== 'string') return;
-    const certificate = this.certificates.find((c) => c.id === certificateId);
-    const token = certificate && this.tokens.find((t) => t.id === certificate.tokenId);
-    const ifc = this.request.ifc;
-    if (!certificate || unusableReason(certificate, token, this.request.action) !== null || (ifc && certificate.id !== ifc.certificateId)) {
+    const { certificates, tokens } = this.lists.snapshot();
+    const certificate = certificates.find((c) => c.id === certificateId);
+    const token = certificate && tokens.find((t) => t.id === certificate.tokenId);
+    const fixed = this.request.fixed;
+    if (!certificate || unusableReason(certificate, token, this.request.action) !== null || (fixed && certificate.id !== fixed.certificateId)) {
       this.showError(new BadRequestError('This certificate cannot be used'), certificateId);
       return;
     }
     // PIN pads take the PIN themselves, and a token that needs none gets none.
     const pin = token?.pin.protectedPath || pinValue === '' ? undefined : pinValue;
-    if (pin === undefined && !token?.pin.protectedPath && token?.pin.loginRequired !== false && !pinFromPage(ifc)) {
+    if (pin === undefined && !token?.pin.protectedPath && token?.pin.loginRequired !== false && !fixed?.pinFromPage) {
       this.showError(new TokensignError('PIN_REQUIRED', 'Enter the PIN'), certificateId);
       return;
     }
+    await this.confirm(certificate, pin);
+  }
+
+  private async confirm(certificate: CertificateInfo, pin: string | undefined): Promise<void> {
     this.phase = 'working';
     this.lastError = null;
     this.errorCertificateId = null;
@@ -190,10 +211,11 @@ class PickerSession<T> {
       this.succeed(result);
     } catch (error) {
       if (this.settled) return;
-      if (error instanceof TokensignError && RECOVERABLE.has(error.code) && !(pinFromPage(ifc) && IFC_PAGE_RETRY_ERRORS.has(error.code))) {
+      const endsHere = this.request.fixed?.pinFromPage && error instanceof TokensignError && PAGE_PIN_ERRORS.has(error.code);
+      if (error instanceof TokensignError && RECOVERABLE.has(error.code) && !endsHere) {
         this.phase = 'choose';
-        await this.loadLists().catch(() => undefined);
-        this.showError(error, certificateId);
+        await this.lists.refresh().catch(() => undefined);
+        this.showError(error, certificate.id);
       } else {
         this.fail(error);
       }
@@ -206,14 +228,9 @@ class PickerSession<T> {
     this.push();
   }
 
-  private async loadLists(): Promise<void> {
-    this.tokens = await this.host.listTokens();
-    this.certificates = await this.host.listCertificates();
-  }
-
   /**
-   * Tokens plugged in or out while the window is open show up as soon as the host sees them
-   * (wait-token-event); a host without that command is asked every TOKEN_POLL_MS instead.
+   * Tokens plugged in or out show up as soon as the host sees them (wait-token-event); a host without
+   * that command, or one not installed yet, is asked again every TOKEN_POLL_MS instead.
    */
   private async watchTokens(): Promise<void> {
     let generation = 0;
@@ -229,7 +246,7 @@ class PickerSession<T> {
           if (!this.settled) this.pollTimer = setInterval(() => void this.poll(), TOKEN_POLL_MS);
           return;
         }
-        // The host went away or timed out: try again a little later (it reconnects on demand).
+        // The host went away, is not installed yet, or timed out: ask again a little later.
         await new Promise((resolve) => setTimeout(resolve, TOKEN_POLL_MS));
         stale = true;
       }
@@ -240,55 +257,29 @@ class PickerSession<T> {
     }
   }
 
-  /** Reads the token list again; the certificates too when the tokens changed. */
+  /** Reads the tokens again (and their certificates when they changed). */
   private async poll(): Promise<void> {
-    if (this.settled || this.polling || this.phase !== 'choose') return;
-    this.polling = true;
-    try {
-      const tokens = await this.host.listTokens();
-      if (this.settled || this.phase !== 'choose') return;
-      if (JSON.stringify(tokens) !== JSON.stringify(this.tokens)) {
-        const certificates = await this.host.listCertificates();
-        if (this.settled || this.phase !== 'choose') return;
-        this.tokens = tokens;
-        this.certificates = certificates;
-        this.push();
-      }
-    } catch {
-      // A failed poll changes nothing; the next one tries again (the host reconnects on demand).
-    } finally {
-      this.polling = false;
-    }
-  }
-
-  /** IFC: the page's certificate sits on a locked token (the page is told 23, the window says why). */
-  private ifcTokenLocked(): boolean {
-    const ifc = this.request.ifc;
-    if (!ifc) return false;
-    if (this.lastError?.code === 'PIN_LOCKED') return true;
-    const cert = this.certificates.find((c) => c.id === ifc.certificateId);
-    return Boolean(cert && this.tokens.find((t) => t.id === cert.tokenId)?.pin.locked);
-  }
-
-  private hasUsableCertificate(): boolean {
-    return this.certificates.some((c) => unusableReason(c, this.tokens.find((t) => t.id === c.tokenId), this.request.action) === null);
+    if (this.settled || this.phase !== 'choose') return;
+    // A failed poll changes nothing; the next one tries again (the host reconnects on demand).
+    await this.lists.poll().catch(() => undefined);
   }
 
   private view(): PickerView {
     return {
       origin: this.request.origin,
+      site: this.site,
       action: this.request.action,
-      tokens: this.tokens,
-      certificates: this.certificates,
+      ...this.lists.snapshot(),
       preselect: this.request.preselect,
       phase: this.phase,
       error: this.lastError,
       errorCertificateId: this.errorCertificateId,
-      ifc: this.request.ifc ?? null,
+      fixed: this.request.fixed ?? null,
     };
   }
 
   private push(): void {
+    if (this.settled) return;
     try {
       this.port?.postMessage({ kind: 'view', view: this.view() });
     } catch {

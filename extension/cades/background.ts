@@ -10,6 +10,7 @@ import type { NativeHost } from '../background/native-host';
 import { browserReportedOrigin } from '../common/sender-origin';
 import { runPicker } from '../background/picker-session';
 import type { RequestQueue } from '../background/request-queue';
+import type { LegacyAdapter } from '../background/legacy-adapter';
 import { describeBytes, type SignedContent } from '../ifc/adapter';
 import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, CadesCallError, parseCadesCall, type CadesBridgeReply, type CadesCertificate, type CadesErrorBody, type CadesHello, type CadesSignParams } from './bridge';
 import { cadesCertificate } from './certificate-view';
@@ -117,7 +118,7 @@ class CadesPage {
         preselect: info.thumbprint,
         timeoutMs: CADES_CONFIRM_TIMEOUT_MS,
         signal,
-        ifc: { certificateId: info.id, content: shown, pinInWindow: true },
+        fixed: { adapter: 'cades', certificateId: info.id, pinFromPage: false, content: shown },
         operation: async (certificate, pin) => {
           const key = pin === undefined ? { certificateId: certificate.id } : { certificateId: certificate.id, pin };
           return fromBase64((await this.deps.host.sign({ ...key, data: toBase64(data), detached: params.detached || embed, hashed })).cms);
@@ -209,3 +210,6 @@ export function startCadesRegistration(): void {
     if (CADES_ORIGINS_KEY in changes) sync();
   });
 }
+
+/** The CAdES plug-in adapter as the background sees it (listed in extension/adapters/background.ts). */
+export const cadesAdapter: LegacyAdapter = { portName: CADES_PORT, attach: attachCadesPort, start: startCadesRegistration };

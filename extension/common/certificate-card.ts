@@ -2,14 +2,9 @@
 // INN/OGRN/SNILS, issuer, validity with the 30-day warning, and why it cannot be used.
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
 import { formatDate, identifiers, isExpiringSoon, ownerName, type UnusableReason } from './certificate-view';
-import { el, t, uiLanguage } from './i18n';
+import { el, plural, t, uiLanguage } from './i18n';
 
-export function certificateCard(
-  cert: CertificateInfo,
-  token: TokenInfo | undefined,
-  reason: UnusableReason | null,
-  options: { showValidState?: boolean } = {},
-): HTMLLIElement {
+function detailRows(cert: CertificateInfo, token: TokenInfo | undefined): [string, string][] {
   const lang = uiLanguage();
   const rows: [string, string][] = [];
   if (cert.subject.organization) rows.push([t('labelOrganization'), cert.subject.organization]);
@@ -20,10 +15,32 @@ export function certificateCard(
   rows.push([t('labelValidUntil'), formatDate(cert.notAfter, lang)]);
   rows.push([t('labelToken'), token?.label ?? '?']);
   rows.push([t('labelKey'), cert.keyAlgorithm]);
+  return rows;
+}
 
+/** The line under the details: why it cannot be used, that it expires soon, or (popup) that it is valid. */
+function stateLine(cert: CertificateInfo, reason: UnusableReason | null, showValidState: boolean): HTMLElement | null {
+  const id = `cert-state-${cert.id}`;
+  if (reason) return el('div', { class: 'reason', id, 'data-testid': 'cert-reason' }, t(reason));
+  if (isExpiringSoon(cert)) return el('div', { class: 'warn', id, 'data-testid': 'cert-warning' }, plural('expiresInDays', Math.max(0, cert.expiresInDays)));
+  if (showValidState) return el('div', { class: 'ok', id, 'data-testid': 'cert-state' }, t('statusValid'));
+  return null;
+}
+
+/** A short name a screen reader says for the card: owner, organization, end date (details stay readable in the card). */
+export function certificateShortName(cert: CertificateInfo): string {
+  const parts = [ownerName(cert), cert.subject.organization, t('certShortValidUntil', formatDate(cert.notAfter, uiLanguage()))];
+  return parts.filter(Boolean).join(', ');
+}
+
+export function certificateCard(
+  cert: CertificateInfo,
+  token: TokenInfo | undefined,
+  reason: UnusableReason | null,
+  options: { showValidState?: boolean } = {},
+): HTMLLIElement {
   const dl = el('dl');
-  for (const [name, value] of rows) dl.append(el('dt', {}, name), el('dd', {}, value));
-
+  for (const [name, value] of detailRows(cert, token)) dl.append(el('dt', {}, name), el('dd', {}, value));
   const item = el(
     'li',
     {
@@ -34,14 +51,13 @@ export function certificateCard(
       'data-status': cert.status,
       'aria-disabled': reason ? 'true' : 'false',
     },
-    el('div', { class: 'owner' }, ownerName(cert)),
+    el('div', { class: 'owner', 'data-testid': 'cert-owner' }, ownerName(cert)),
     dl,
   );
-  if (reason) item.append(el('div', { class: 'reason', 'data-testid': 'cert-reason' }, t(reason)));
-  else if (isExpiringSoon(cert)) {
-    item.append(el('div', { class: 'warn', 'data-testid': 'cert-warning' }, t('warningExpiresSoon', String(Math.max(0, cert.expiresInDays)))));
-  } else if (options.showValidState) {
-    item.append(el('div', { class: 'ok', 'data-testid': 'cert-state' }, t('statusValid')));
+  const line = stateLine(cert, reason, options.showValidState ?? false);
+  if (line) {
+    item.append(line);
+    item.setAttribute('aria-describedby', line.id);
   }
   return item;
 }

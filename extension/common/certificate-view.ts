@@ -58,15 +58,16 @@ export function formatDate(iso: string, locale: string): string {
   }
 }
 
-/** Usable certificates first (by token, then owner), then the ones that cannot be chosen. */
+/**
+ * By usefulness: certificates that can be used first, the longest-valid first (one expiring in days
+ * goes below the same person's certificate valid for years); then the ones that cannot be chosen.
+ */
 export function sortForDisplay(certificates: CertificateInfo[], tokens: TokenInfo[], action: PickerAction): CertificateInfo[] {
-  const tokenLabel = (c: CertificateInfo) => tokens.find((t) => t.id === c.tokenId)?.label ?? '';
   const usable = (c: CertificateInfo) => unusableReason(c, tokens.find((t) => t.id === c.tokenId), action) === null;
   return [...certificates].sort(
     (a, b) =>
       Number(usable(b)) - Number(usable(a)) ||
-      tokenLabel(a).localeCompare(tokenLabel(b)) ||
-      ownerName(a).localeCompare(ownerName(b)) ||
-      a.notAfter.localeCompare(b.notAfter),
+      b.notAfter.localeCompare(a.notAfter) ||
+      ownerName(a).localeCompare(ownerName(b)),
   );
 }

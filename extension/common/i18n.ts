@@ -11,6 +11,15 @@ export function uiLanguage(): string {
   return browser.i18n.getMessage('dateLocale') || browser.i18n.getUILanguage() || 'en';
 }
 
+/**
+ * A counted phrase: `<base>_<category>` by the language's plural rules (ru: one/few/many/other;
+ * en: one/other). Every key exists in both languages (locales.test.ts), so any category resolves.
+ */
+export function plural(base: string, count: number): string {
+  const category = new Intl.PluralRules(uiLanguage()).select(count);
+  return t(`${base}_${category}`, String(count));
+}
+
 /** Fills every element with data-i18n="<message key>" and sets the document language. */
 export function localizeDocument(doc: Document): void {
   doc.documentElement.lang = uiLanguage();

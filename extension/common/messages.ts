@@ -1,7 +1,8 @@
 // Runtime messages between the extension's own parts (content script, background, picker, popup).
 // The page never sees these; the background parses each one before use.
 import type { CertificateInfo, ErrorBody, ModuleStatus, PageAction, TokenInfo } from '../../shared/protocol';
-import type { IfcConfirmation } from '../ifc/picker-view';
+import type { FixedOrder } from './fixed-order';
+import type { SiteParts } from './site';
 
 export const PAGE_PORT = 'tokensign-page';
 export const PICKER_PORT = 'tokensign-picker';
@@ -24,9 +25,17 @@ export type PickerPhase = 'choose' | 'working' | 'finished';
 /** Everything the picker window shows; sent whole on every change. */
 export interface PickerView {
   origin: string;
+  /** The origin laid out for display (common/site.ts), computed in the background: the window loads no public-suffix list. */
+  site: SiteParts;
   action: PickerAction;
+  /** Whether the host answered yet, or cannot be started. */
+  host: 'connecting' | 'missing' | 'ready';
+  /** PKCS#11 modules the host loaded (null until it answered). */
+  modulesLoaded: number | null;
   tokens: TokenInfo[];
   certificates: CertificateInfo[];
+  /** Tokens whose certificates are still being read (shown as they answer). */
+  pendingTokens: string[];
   /** Thumbprint the page asked to preselect (sign). */
   preselect: string | null;
   phase: PickerPhase;
@@ -34,8 +43,8 @@ export interface PickerView {
   error: ErrorBody | null;
   /** Certificate the last error is about. */
   errorCertificateId: string | null;
-  /** Set for IFCPlugin pages (extension/ifc): the fixed certificate and what is being signed. */
-  ifc?: IfcConfirmation | null;
+  /** Set when a legacy adapter's page chose the certificate (common/fixed-order.ts). */
+  fixed: FixedOrder | null;
 }
 
 /** picker → background. */

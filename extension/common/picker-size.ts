@@ -1,3 +1,4 @@
-// The picker window's size, shared by the background (which opens it) and the demo (which photographs it).
+// The picker window's size at 100 % zoom, shared by the background (which opens it), the window
+// (which scales it by its zoom and the screen) and the demo (which photographs it).
 export const PICKER_WIDTH = 560;
 export const PICKER_HEIGHT = 720;

@@ -1,6 +1,7 @@
 // The translation layer: one IFCPlugin request in, one IFCPlugin reply out.
 // It knows nothing of the browser; the background gives it a backend (host commands + the
 // confirmation window), so it is tested in Node against plain objects.
+import type { SignedContent } from '../common/fixed-order';
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
 import { fromBase64, fromHex, toBase64, toHex } from '../../shared/encoding';
 import { CAPI_PROVIDER_MARKS, IFC_EMULATED_VERSION, IfcError, IfcInData, IfcSignType } from './constants';
@@ -14,10 +15,7 @@ export type IfcHostCertificate = CertificateInfo & { keyId?: string };
 export type DigestName = 'SHA-256' | 'SHA-384' | 'SHA-512' | 'STREEBOG-256' | 'STREEBOG-512';
 
 /** What the confirmation window shows as "what is being signed". */
-export type SignedContent =
-  | { kind: 'text'; text: string }
-  | { kind: 'bytes'; length: number }
-  | { kind: 'hash'; hex: string };
+export type { SignedContent };
 
 /** One signing order for the backend: it confirms with the person, then asks the host. */
 export interface IfcSignOrder {

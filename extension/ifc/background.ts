@@ -7,7 +7,7 @@ import { isRecord } from '../common/messages';
 import { browserReportedOrigin } from '../common/sender-origin';
 import type { NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
-import type { RequestQueue } from '../background/request-queue';
+import type { AdapterDeps, LegacyAdapter } from '../background/legacy-adapter';
 import { IfcAdapter, type DigestName, type IfcBackend, type IfcSignOrder } from './adapter';
 import { IFC_CONTENT_FILE, IFC_DYNAMIC_SCRIPT_ID, IFC_ORIGINS_KEY, IFC_PORT, type IfcBridgeMessage } from './bridge';
 import type { IfcRequest } from './envelope';
@@ -18,11 +18,6 @@ export const IFC_HOST_CHECK_MS = 3_000;
 /** The picker waits this long for the person before the page gets "cancelled". */
 export const IFC_CONFIRM_TIMEOUT_MS = 180_000;
 
-/** The background's shared host connection and per-tab queue (extension/background/context.ts). */
-export interface IfcDeps {
-  host: NativeHost;
-  queue: RequestQueue;
-}
 
 export async function userPortals(): Promise<string[]> {
   const stored = await browser.storage.local.get(IFC_ORIGINS_KEY);
@@ -54,7 +49,7 @@ async function digest(name: DigestName, data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest(name, new Uint8Array(data)));
 }
 
-function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object): IfcBackend {
+function backendFor(deps: AdapterDeps, origin: string, tabId: number, owner: object): IfcBackend {
   const { host } = deps;
   return {
     listTokens: () => host.listTokens(),
@@ -68,7 +63,7 @@ function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object)
           preselect: order.certificate.thumbprint,
           timeoutMs: IFC_CONFIRM_TIMEOUT_MS,
           signal,
-          ifc: { certificateId: order.certificate.id, content: order.content },
+          fixed: { adapter: 'ifc', certificateId: order.certificate.id, pinFromPage: true, content: order.content },
           // The PIN is the one the page collected; the window only asks the person to confirm.
           operation: async (certificate) => {
             const key = { certificateId: certificate.id, pin: order.pin, data: toBase64(order.data), hashed: order.hashed };
@@ -112,7 +107,7 @@ async function checkHost(host: NativeHost): Promise<void> {
 }
 
 /** Handles a port named IFC_PORT; returns false (and disconnects it) when the page may not use IFC. */
-export function attachIfcPort(port: Runtime.Port, deps: IfcDeps): void {
+function attachIfcPort(port: Runtime.Port, deps: AdapterDeps): void {
   const tabId = port.sender?.tab?.id;
   const origin = browserReportedOrigin(port.sender);
   if (port.sender?.id !== browser.runtime.id || tabId === undefined || !origin) {
@@ -165,12 +160,9 @@ export function attachIfcPort(port: Runtime.Port, deps: IfcDeps): void {
   });
 }
 
-export function isIfcPort(port: Runtime.Port): boolean {
-  return port.name === IFC_PORT;
-}
 
 /** Re-registers the user portals' content script on start-up and when permissions change. */
-export function startIfcRegistration(): void {
+function startIfcRegistration(): void {
   const sync = (): void => void syncUserPortalScripts().catch(() => undefined);
   sync();
   browser.permissions.onAdded.addListener(sync);
@@ -179,3 +171,6 @@ export function startIfcRegistration(): void {
     if (IFC_ORIGINS_KEY in changes) sync();
   });
 }
+
+/** The IFCPlugin adapter as the background sees it (listed in extension/adapters/background.ts). */
+export const ifcAdapter: LegacyAdapter = { portName: IFC_PORT, attach: attachIfcPort, start: startIfcRegistration };

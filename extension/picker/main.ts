@@ -1,13 +1,19 @@
-// The picker window: shows the requesting origin and action, every certificate of every token,
-// takes one click for the choice and the PIN, then hands both to the background. The PIN field is
-// cleared as soon as it has been sent.
+// The picker window: opens at once naming the site and a progress state, then shows each token's
+// certificates as the host reads them, takes the choice and the PIN and hands both to the background.
+// The PIN field is cleared as soon as it has been sent. Sections live in their own modules.
 import browser from 'webextension-polyfill';
 import type { CertificateInfo, ErrorBody, TokenInfo } from '../../shared/protocol';
-import { certificateCard } from '../common/certificate-card';
 import { sortForDisplay, unusableReason } from '../common/certificate-view';
-import { localizeDocument, t } from '../common/i18n';
-import { PICKER_PORT, isRecord, type PickerCommand, type PickerView } from '../common/messages';
-import { pinFromPage, renderIfcConfirmation } from '../ifc/picker-view';
+import { localizeDocument, plural, t } from '../common/i18n';
+import { PICKER_PORT, isRecord, type PickerAction, type PickerCommand, type PickerView } from '../common/messages';
+import { choosable, windowState, type WindowState } from '../common/picker-state';
+import type { SiteParts } from '../common/site';
+import { CertificateList } from './cert-list';
+import { errorText, pinHint } from './pin-texts';
+import { renderSignedContent } from './signed-content';
+import { renderSite } from './site-header';
+import { renderState, stateAnnouncement } from './state-message';
+import { fitWindow } from './window-fit';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -15,31 +21,28 @@ const $ = <T extends HTMLElement>(id: string): T => {
   return node as T;
 };
 
-const list = $<HTMLUListElement>('certs');
+const pinForm = $<HTMLFormElement>('pin-form');
 const pinInput = $<HTMLInputElement>('pin');
-const pinHint = $<HTMLParagraphElement>('pin-hint');
+const hint = $<HTMLParagraphElement>('pin-hint');
 const errorLine = $<HTMLParagraphElement>('error');
 const progress = $<HTMLParagraphElement>('progress');
 const confirmButton = $<HTMLButtonElement>('confirm');
 const cancelButton = $<HTMLButtonElement>('cancel');
-const noCertificates = $<HTMLElement>('no-certificates');
-const noTokens = $<HTMLElement>('no-tokens');
+const stateSection = $<HTMLElement>('state');
+const listHeading = $<HTMLElement>('list-heading');
+const live = $<HTMLElement>('live');
 
 let view: PickerView | null = null;
 let selectedId: string | null = null;
 let preselectApplied = false;
+let focusPlaced = false;
+let lastState: WindowState | null = null;
+let lastErrorKey = '';
+/** Said in the error line when no host error is: a pulled token dropped the choice. */
+let localNotice: string | null = null;
+let shownCount = 0;
 
-localizeDocument(document);
-document.title = t('pickerTitle');
-
-const session = new URLSearchParams(location.search).get('session') ?? '';
-const port = browser.runtime.connect({ name: PICKER_PORT });
-port.postMessage({ kind: 'attach', session } satisfies PickerCommand);
-port.onMessage.addListener((message: unknown) => {
-  if (isRecord(message) && message.kind === 'view' && isRecord(message.view)) render(message.view as unknown as PickerView);
-});
-// The background ends the session (answered, cancelled, timed out): the window has nothing left to do.
-port.onDisconnect.addListener(() => window.close());
+const list = new CertificateList($<HTMLUListElement>('certs'), { select, activate });
 
 function tokenOf(cert: CertificateInfo): TokenInfo | undefined {
   return view?.tokens.find((tk) => tk.id === cert.tokenId);
@@ -53,153 +56,229 @@ function selected(): CertificateInfo | undefined {
   return view?.certificates.find((c) => c.id === selectedId);
 }
 
+function pinNeeded(token: TokenInfo | undefined): boolean {
+  if (view?.fixed?.pinFromPage) return false;
+  return !token || (token.pin.loginRequired && !token.pin.protectedPath);
+}
+
+function announce(text: string): void {
+  if (!text) return;
+  // Re-setting the same text is not announced again: clear first.
+  live.textContent = '';
+  requestAnimationFrame(() => (live.textContent = text));
+}
+
 function select(id: string): void {
   const cert = view?.certificates.find((c) => c.id === id);
   if (!cert || !usable(cert) || view?.phase !== 'choose') return;
   if (selectedId !== id) {
     selectedId = id;
     pinInput.value = '';
+    localNotice = null;
     errorLine.hidden = true;
   }
   renderList();
   renderForm();
-  pinInput.focus();
+}
+
+/** Enter on a card, or the only certificate: go on to the PIN (or straight to the button). */
+function activate(id: string): void {
+  select(id);
+  if (selectedId !== id) return;
+  if (!pinInput.hidden && !pinInput.disabled) pinInput.focus();
+  else confirmButton.focus();
+}
+
+function renderHeader(site: SiteParts, action: PickerAction): void {
+  renderSite($('origin'), $('origin-other'), site);
+  $('action').textContent = t(action === 'authenticate' ? 'pickerActionAuthenticate' : 'pickerActionSign');
+  confirmButton.textContent = t(action === 'authenticate' ? 'confirmAuthenticate' : 'confirmSign');
 }
 
 function render(next: PickerView): void {
+  const previousSelection = selected();
   view = next;
-  // IFCPlugin pages: the page chose the certificate and took the PIN; show what is signed.
-  renderIfcConfirmation(document, next.ifc, t);
-  if (next.ifc) selectedId = next.ifc.certificateId;
-  $('origin').textContent = next.origin;
-  $('action').textContent = t(next.action === 'authenticate' ? 'pickerActionAuthenticate' : 'pickerActionSign');
-  confirmButton.textContent = t(next.action === 'authenticate' ? 'confirmAuthenticate' : 'confirmSign');
+  renderHeader(next.site, next.action);
+  renderSignedContent($('signed-content'), next.fixed?.content ?? null, next.fixed?.adapter ?? null);
+  applySelection(next, previousSelection);
+  const state = next.phase === 'working' ? 'choose' : windowState(next);
+  const previousState = lastState;
+  lastState = state;
+  renderState(stateSection, state);
+  renderList();
+  renderError(next.error);
+  renderForm(state);
+  renderReading(state);
+  if (state !== previousState) announce(state === 'choose' ? plural('certificatesFound', next.certificates.filter(usable).length) : stateAnnouncement(state));
+  placeFocus(state);
+  const count = next.certificates.length;
+  if (count > shownCount) {
+    shownCount = count;
+    requestAnimationFrame(() => performance.mark('tokensign:certificates-shown'));
+    void fitWindow().then(restoreFocus, () => undefined);
+  }
+}
+
+/** Preselection, the adapter's fixed certificate, and a pulled token dropping the choice (said, not silent). */
+function applySelection(next: PickerView, previous: CertificateInfo | undefined): void {
   if (!preselectApplied && next.preselect) {
     const match = next.certificates.find((c) => c.thumbprint === next.preselect && usable(c));
     if (match) selectedId = match.id;
     preselectApplied = true;
   }
+  if (next.fixed) selectedId = next.fixed.certificateId;
   const current = selected();
-  if (selectedId && (!current || !usable(current))) selectedId = null;
-  const anyUsable = next.certificates.some(usable);
-  noCertificates.hidden = anyUsable;
-  noTokens.hidden = next.tokens.length > 0;
-  $('choose-heading').hidden = next.certificates.length === 0;
-  renderList();
-  renderError(next.error);
-  renderForm();
+  if (selectedId && (!current || !usable(current))) {
+    selectedId = null;
+    if (previous && !current) {
+      pinInput.value = '';
+      localNotice = t('tokenPulled');
+      announce(localNotice);
+    }
+  }
+}
+
+/** Once: the only certificate's PIN field, else the first usable certificate, else the state message. */
+function placeFocus(state: WindowState): void {
+  if (focusPlaced || state === 'connecting' || state === 'reading') return;
+  focusPlaced = true;
+  focusFor(state);
+  // Firefox may take the focus back to the window itself while it activates it, without an event.
+  for (const ms of [100, 400, 1000]) setTimeout(restoreFocus, ms);
+}
+
+/** Firefox may drop the focus when it focuses or resizes the window after the page placed it: put it back. */
+function restoreFocus(): void {
+  const lost = document.activeElement === document.body || document.activeElement === null;
+  if (!lost || !focusPlaced || !lastState) return;
+  if (selectedId && !pinInput.hidden && !pinInput.disabled) pinInput.focus();
+  else if (!(selectedId && list.focus(selectedId))) focusFor(lastState);
+}
+
+function focusFor(state: WindowState): void {
+  if (state !== 'choose') {
+    stateSection.focus();
+    return;
+  }
+  const usableOnes = view ? choosable(view).filter(usable) : [];
+  const only = usableOnes.length === 1 ? usableOnes[0] : undefined;
+  if (only) activate(only.id);
+  else if (!(selectedId && list.focus(selectedId))) list.focusFirst();
 }
 
 function renderList(): void {
   if (!view) return;
-  const shown = view.ifc ? view.certificates.filter((c) => c.id === view!.ifc!.certificateId) : sortForDisplay(view.certificates, view.tokens, view.action);
-  const items = shown.map((cert) => {
-    const item = certificateCard(cert, tokenOf(cert), unusableReason(cert, tokenOf(cert), view!.action));
-    const isSelected = cert.id === selectedId;
-    item.setAttribute('role', 'option');
-    item.setAttribute('aria-selected', String(isSelected));
-    item.tabIndex = item.getAttribute('aria-disabled') === 'true' ? -1 : 0;
-    item.addEventListener('click', () => select(cert.id));
-    item.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') {
-        event.preventDefault();
-        select(cert.id);
-      }
-    });
-    return item;
-  });
-  list.replaceChildren(...items);
+  const current = view;
+  const shown = sortForDisplay(choosable(current), current.tokens, current.action);
+  listHeading.hidden = shown.length === 0;
+  listHeading.textContent = t(windowState(current) === 'choose' ? 'chooseCertificate' : 'certificatesOnTokens');
+  list.render({ certificates: shown, tokenOf, reasonOf: (c) => unusableReason(c, tokenOf(c), current.action), selectedId });
 }
 
-function pinNeeded(token: TokenInfo | undefined): boolean {
-  if (pinFromPage(view?.ifc)) return false;
-  return !token || (token.pin.loginRequired && !token.pin.protectedPath);
+function renderReading(state: WindowState): void {
+  const reading = $('reading');
+  const pending = state === 'choose' ? (view?.pendingTokens ?? []) : [];
+  reading.hidden = pending.length === 0;
+  const label = view?.tokens.find((tk) => tk.id === pending[0])?.label ?? '';
+  reading.textContent = pending.length ? t('stateStillReading', label) : '';
 }
 
-function renderForm(): void {
+function renderForm(state: WindowState = lastState ?? 'connecting'): void {
   const working = view?.phase === 'working';
   const cert = selected();
   const token = cert ? tokenOf(cert) : undefined;
+  pinForm.hidden = state !== 'choose';
+  confirmButton.hidden = state !== 'choose';
+  cancelButton.textContent = t(state === 'choose' ? 'cancel' : 'close');
   progress.hidden = !working;
   progress.textContent = working ? t('progressWorking') : '';
+  const pinFromPage = Boolean(view?.fixed?.pinFromPage);
+  $('pin-label').hidden = pinFromPage;
+  pinInput.hidden = pinFromPage;
   pinInput.disabled = working || !cert || !pinNeeded(token);
-  cancelButton.disabled = false;
-  if (!cert) pinHint.textContent = t('selectCertificateFirst');
-  else if (token?.pin.locked) pinHint.textContent = t('pinHintLocked');
-  else if (token?.pin.protectedPath) pinHint.textContent = t('pinHintProtectedPath');
-  else if (token && !token.pin.loginRequired) pinHint.textContent = t('pinHintNotRequired');
-  else if (token?.pin.finalTry) pinHint.textContent = t('pinHintFinalTry');
-  else if (token?.pin.countLow) pinHint.textContent = t('pinHintCountLow');
-  else if (pinFromPage(view?.ifc)) pinHint.textContent = t('ifcPinFromPage');
-  else pinHint.textContent = t('pinHintDefault', token?.label ?? '');
-  pinHint.dataset.state = token?.pin.locked ? 'locked' : token?.pin.finalTry ? 'final-try' : token?.pin.countLow ? 'count-low' : 'normal';
+  const next = pinHint(cert, token, pinFromPage);
+  if (next.state === 'final-try' && hint.dataset.state !== 'final-try') announce(next.text);
+  hint.textContent = next.text;
+  hint.dataset.state = next.state;
   confirmButton.disabled = working || !cert || (pinNeeded(token) && pinInput.value.length === 0);
 }
 
-function errorText(error: ErrorBody): string {
-  switch (error.code) {
-    case 'PIN_INCORRECT':
-      if (error.finalTry === true) return t('errorPinIncorrectFinalTry');
-      if (error.countLow === true) return t('errorPinIncorrectCountLow');
-      return t('errorPinIncorrect');
-    case 'PIN_LOCKED':
-      return t('errorPinLocked');
-    case 'PIN_INVALID':
-      return t('errorPinInvalid');
-    case 'PIN_REQUIRED':
-      return t('errorPinRequired');
-    case 'TOKEN_REMOVED':
-    case 'TOKEN_NOT_FOUND':
-      return t('errorTokenRemoved');
-    case 'CERTIFICATE_NOT_FOUND':
-    case 'KEY_NOT_FOUND':
-      return t('errorCertificateNotFound');
-    case 'BAD_REQUEST':
-    case 'CERTIFICATE_EXPIRED':
-    case 'CERTIFICATE_NOT_YET_VALID':
-      return t('errorCertificateUnusable');
-    default:
-      return t('errorGeneric', error.message);
-  }
-}
-
 function renderError(error: ErrorBody | null): void {
-  errorLine.hidden = error === null;
-  errorLine.textContent = error ? errorText(error) : '';
-  errorLine.dataset.code = error?.code ?? '';
-  if (error) {
+  const key = error ? JSON.stringify(error) : '';
+  const text = error ? errorText(error) : localNotice;
+  errorLine.hidden = text === null;
+  errorLine.textContent = text ?? '';
+  errorLine.dataset.code = error?.code ?? (localNotice ? 'TOKEN_PULLED' : '');
+  // A new error clears the PIN that caused it; later updates (a token refresh) keep what is typed.
+  if (error && key !== lastErrorKey) {
     pinInput.value = '';
-    if (!pinInput.disabled) pinInput.focus();
+    if (!pinInput.disabled && !pinInput.hidden) pinInput.focus();
+  }
+  lastErrorKey = key;
+}
+
+/** The site parts the background put in the window's address (replaced by every view it sends). */
+function siteFromAddress(value: string | null): SiteParts {
+  const empty: SiteParts = { scheme: '', subdomain: '', registrable: '', port: '', other: null, deceptive: false };
+  try {
+    const parsed: unknown = JSON.parse(value ?? '');
+    if (!isRecord(parsed)) return empty;
+    const text = (key: keyof SiteParts): string => (typeof parsed[key] === 'string' ? (parsed[key] as string) : '');
+    return { scheme: text('scheme'), subdomain: text('subdomain'), registrable: text('registrable'), port: text('port'), other: text('other') || null, deceptive: parsed.deceptive === true };
+  } catch {
+    return empty;
   }
 }
 
-pinInput.addEventListener('input', renderForm);
+function start(): void {
+  localizeDocument(document);
+  document.title = t('pickerTitle');
+  const params = new URLSearchParams(location.search);
+  // The site and a progress state are on screen before the background's first word.
+  renderHeader(siteFromAddress(params.get('site')), params.get('action') === 'sign' ? 'sign' : 'authenticate');
+  renderState(stateSection, 'connecting');
+  renderForm('connecting');
+  // User Timing marks: the bench reads when the site, then the first certificates, were on screen.
+  requestAnimationFrame(() => performance.mark('tokensign:site-shown'));
+  const port = browser.runtime.connect({ name: PICKER_PORT });
+  port.postMessage({ kind: 'attach', session: params.get('session') ?? '' } satisfies PickerCommand);
+  port.onMessage.addListener((message: unknown) => {
+    if (isRecord(message) && message.kind === 'view' && isRecord(message.view)) render(message.view as unknown as PickerView);
+  });
+  // The background ends the session (answered, cancelled, timed out): the window has nothing left to do.
+  port.onDisconnect.addListener(() => window.close());
+  wireControls(port);
+}
 
-$<HTMLFormElement>('pin-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const cert = selected();
-  if (!cert || confirmButton.disabled) return;
-  const command: PickerCommand = { kind: 'confirm', certificateId: cert.id, pin: pinInput.value };
-  // The PIN leaves this page once, to the background, and is not kept here.
-  pinInput.value = '';
-  errorLine.hidden = true;
-  confirmButton.disabled = true;
-  port.postMessage(command);
-});
+function wireControls(port: browser.Runtime.Port): void {
+  const send = (command: PickerCommand): void => {
+    try {
+      port.postMessage(command);
+    } catch {
+      // the session is over; the window is closing
+    }
+  };
+  pinInput.addEventListener('input', () => renderForm());
+  // Firefox may give the window its focus after the page placed it (or resize it away): put it back.
+  window.addEventListener('focus', restoreFocus);
+  pinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const cert = selected();
+    if (!cert || confirmButton.disabled) return;
+    const command: PickerCommand = { kind: 'confirm', certificateId: cert.id, pin: pinInput.value };
+    // The PIN leaves this page once, to the background, and is not kept here.
+    pinInput.value = '';
+    errorLine.hidden = true;
+    confirmButton.disabled = true;
+    send(command);
+  });
+  cancelButton.addEventListener('click', () => send({ kind: 'cancel' }));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') send({ kind: 'cancel' });
+  });
+  // Firefox suspends an idle background page, even with the picker open and no host connection
+  // (host missing): a cheap message twice a second keeps it, however short its idle timeout is set.
+  setInterval(() => send({ kind: 'keepalive' }), 500);
+}
 
-cancelButton.addEventListener('click', () => {
-  port.postMessage({ kind: 'cancel' } satisfies PickerCommand);
-});
-
-document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape') port.postMessage({ kind: 'cancel' } satisfies PickerCommand);
-});
-
-const KEEPALIVE_MS = 10_000;
-setInterval(() => {
-  try {
-    port.postMessage({ kind: 'keepalive' } satisfies PickerCommand);
-  } catch {
-    // the session is over; the window is closing
-  }
-}, KEEPALIVE_MS);
+start();

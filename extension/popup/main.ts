@@ -1,10 +1,11 @@
 // Toolbar popup: is the host there (and how to fix it if not), which tokens, which certificates.
 import browser from 'webextension-polyfill';
+import { DOWNLOAD_URL } from '../../shared/download';
+import { TokensignError } from '../../shared/protocol';
 import { certificateCard } from '../common/certificate-card';
 import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { el, localizeDocument, t } from '../common/i18n';
 import type { Overview } from '../common/messages';
-import { DOWNLOAD_URL } from '../../shared/download';
 
 localizeDocument(document);
 document.title = t('popupTitle');
@@ -13,37 +14,39 @@ const hostSection = document.getElementById('host')!;
 const tokensSection = document.getElementById('tokens-section')!;
 const certsSection = document.getElementById('certs-section')!;
 
-function render(overview: Overview): void {
-  document.getElementById('version')!.textContent = t('popupExtensionVersion', overview.extension);
+/** The host line: installed (version), missing (what to install, where), or a driver that did not load; never a system message. */
+function renderHost(overview: Overview): boolean {
   if (!overview.host) {
     hostSection.dataset.state = 'missing';
-    const lines = [el('p', { class: 'error' }, t('popupHostMissing')), el('p', {}, t('popupHostFix', DOWNLOAD_URL)), el('p', { class: 'muted' }, t('popupHostDevHint'))];
-    if (overview.hostError && overview.hostError.code !== 'HOST_UNAVAILABLE') {
-      lines.push(el('p', { class: 'muted' }, t('popupHostError', overview.hostError.message)));
-    }
-    hostSection.replaceChildren(...lines);
-    return;
+    hostSection.replaceChildren(el('p', { class: 'error' }, t('stateHostMissingTitle')), el('p', {}, t('stateHostMissingText', DOWNLOAD_URL)));
+    return false;
   }
   hostSection.dataset.state = 'found';
   const lines = [el('p', {}, t('popupHostFound', overview.host.version))];
-  for (const m of overview.host.modules.filter((mod) => !mod.loaded)) {
-    lines.push(el('p', { class: 'warn' }, t('popupModuleFailed', m.path)));
-  }
-  if (overview.hostError) lines.push(el('p', { class: 'error' }, t('popupHostError', overview.hostError.message)));
+  const loaded = overview.host.modules.filter((mod) => mod.loaded);
+  for (const m of overview.host.modules.filter((mod) => !mod.loaded)) lines.push(el('p', { class: 'warn' }, t('popupModuleFailed', m.path)));
+  if (loaded.length === 0) lines.push(el('p', { class: 'error', 'data-testid': 'no-module' }, t('stateNoModuleTitle')), el('p', {}, t('stateNoModuleText')));
+  else if (overview.hostError) lines.push(el('p', { class: 'error' }, t('popupHostError', overview.hostError.code)));
   hostSection.replaceChildren(...lines);
+  return true;
+}
 
+function render(overview: Overview): void {
+  document.getElementById('version')!.textContent = t('popupExtensionVersion', overview.extension);
+  if (!renderHost(overview)) return;
   tokensSection.hidden = false;
   const tokenItems = overview.tokens.map((token) => {
     const pinState = token.pin.locked ? t('pinHintLocked') : token.pin.finalTry ? t('pinHintFinalTry') : token.pin.countLow ? t('pinHintCountLow') : '';
+    const pinClass = token.pin.locked || token.pin.finalTry ? 'error' : 'warn';
     return el(
       'li',
       { class: 'token', 'data-testid': 'token', 'data-token-id': token.id },
       el('div', { class: 'owner' }, token.label),
       el('div', { class: 'muted' }, [token.manufacturer, token.model, token.serial].filter(Boolean).join(' · ')),
-      pinState ? el('div', { class: 'warn' }, pinState) : null,
+      pinState ? el('div', { class: pinClass, 'data-testid': 'token-pin' }, pinState) : null,
     );
   });
-  document.getElementById('tokens')!.replaceChildren(...(tokenItems.length ? tokenItems : [el('li', { class: 'muted' }, t('noTokens'))]));
+  document.getElementById('tokens')!.replaceChildren(...(tokenItems.length ? tokenItems : [el('li', { class: 'muted' }, t('stateNoTokenTitle'))]));
 
   certsSection.hidden = false;
   const certItems = sortForDisplay(overview.certificates, overview.tokens, 'sign').map((cert) => {
@@ -58,5 +61,6 @@ browser.runtime
   .then((overview) => render(overview as Overview))
   .catch((error: unknown) => {
     hostSection.dataset.state = 'missing';
-    hostSection.replaceChildren(el('p', { class: 'error' }, t('popupHostError', error instanceof Error ? error.message : String(error))));
+    // The background did not answer (it is restarting): the same words as a missing host would be wrong; say it plainly.
+    hostSection.replaceChildren(el('p', { class: 'error' }, t('popupHostError', error instanceof TokensignError ? error.code : 'INTERNAL')));
   });

@@ -128,7 +128,8 @@ async function scriptedLogin(chrome: ChromiumWithExtension, portal: DemoServer, 
   const card = picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint}"]`);
   const listed = await Promise.race([
     card.waitFor({ timeout: 20_000 }).then(() => true),
-    picker.locator('[data-testid=no-certificates]:not([hidden])').waitFor({ timeout: 20_000 }).then(() => false),
+    // A window state other than the progress ones means nothing can be chosen (docs/PROTOCOL.md §3.5).
+    picker.locator('[data-testid=state]:not([hidden]):not([data-state=connecting]):not([data-state=reading])').waitFor({ timeout: 20_000 }).then(() => false),
   ]).catch(() => false);
   if (!listed) {
     throw new DemoFailure(`the director's certificate is not listed in the picker: the host does not see the SoftHSM token (${pki.env.SOFTHSM2_CONF ?? 'no SOFTHSM2_CONF'})`);

@@ -58,8 +58,10 @@ beforeAll(async () => {
   pki = createTestPki();
   site = await startTestPage();
   // No host registered at first; the second test registers it (one browser for the file).
-  // A short idle timeout for the background page, so a picker that stays open must keep it alive.
-  firefox = await launchFirefoxWithExtension({ noHost: true, extraPrefs: { 'extensions.background.idle.timeout': 1000 } });
+  // A short idle timeout for the background page (the default is 30 s), so a picker that stays open
+  // must keep it alive. It is not shorter than a loaded machine may take to open the picker, which
+  // opens at once now, before any host connection would keep the background up.
+  firefox = await launchFirefoxWithExtension({ noHost: true, extraPrefs: { 'extensions.background.idle.timeout': 3000 } });
   page = await firefox.browser.newPage();
   await page.goto(site.url);
 }, 120_000);
@@ -72,10 +74,14 @@ afterAll(async () => {
 });
 
 describe('extension in Firefox', () => {
-  it('installs under its gecko id; without a host status says host null and authenticate is HOST_UNAVAILABLE', async () => {
+  it('installs under its gecko id; without a host status says host null, the window says so and closing it answers HOST_UNAVAILABLE', async () => {
     expect(firefox.extensionId).toBe(FIREFOX_EXTENSION_ID);
     expect(await call('status')).toEqual({ ok: true, result: { extension: expect.stringMatching(/^\d+\.\d+\.\d+/), host: null, protocol: 1 } });
-    expect(await call('authenticate', { challenge: randomBytes(32).toString('base64url') })).toMatchObject({ ok: false, code: 'HOST_UNAVAILABLE' });
+    await start('authenticate', { challenge: randomBytes(32).toString('base64url') });
+    const picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.waitForSelector('[data-testid=state][data-state=host-missing]');
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'HOST_UNAVAILABLE' });
   });
 
   it('with the host registered: status reports its version', async () => {
@@ -94,7 +100,7 @@ describe('extension in Firefox', () => {
     expect(await picker.$eval(`[data-testid=cert][data-thumbprint="${expiredThumb}"]`, (e) => e.getAttribute('aria-disabled'))).toBe('true');
     await picker.click(`[data-testid=cert][data-thumbprint="${thumb}"]`);
     // Longer than the background's idle timeout: the open picker keeps it alive.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     await picker.type('[data-testid=pin]', '123456');
     await picker.click('[data-testid=confirm]');
     const result = await outcome();

@@ -65,25 +65,25 @@ afterAll(async () => {
 });
 
 describe('picker with tokens coming and going', () => {
-  it('with no token the window still opens and explains; closing it answers NO_CERTIFICATES', async () => {
+  it('with no token the window still opens and explains; closing it answers NO_TOKEN', async () => {
     await startAuthenticate(randomBytes(32).toString('base64url'));
     const picker = await findPickerPage(chrome.context);
-    await picker.locator('[data-testid=no-certificates]').waitFor({ state: 'visible' });
-    expect(await picker.locator('[data-testid=no-certificates]').textContent()).toContain('Insert a token');
+    await picker.locator('[data-testid=state][data-state=no-token]').waitFor({ state: 'visible' });
+    expect(await picker.locator('[data-testid=state]').textContent()).toContain('Insert the USB token');
     expect(await picker.locator('[data-testid=cert]').count()).toBe(0);
     await picker.close();
-    expect(await outcome()).toMatchObject({ ok: false, code: 'NO_CERTIFICATES' });
+    expect(await outcome()).toMatchObject({ ok: false, code: 'NO_TOKEN' });
   });
 
   it('a token plugged in while the window is open appears with all its certificates, and one of them signs the login', async () => {
     const challenge = randomBytes(32).toString('base64url');
     await startAuthenticate(challenge);
     const picker = await findPickerPage(chrome.context);
-    await picker.locator('[data-testid=no-certificates]').waitFor({ state: 'visible' });
+    await picker.locator('[data-testid=state][data-state=no-token]').waitFor({ state: 'visible' });
     pki.replug(GOST2);
     const gostCard = picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint('gost512b')}"]`);
     await gostCard.waitFor({ state: 'visible', timeout: 10_000 });
-    expect(await picker.locator('[data-testid=no-certificates]').isHidden()).toBe(true);
+    expect(await picker.locator('[data-testid=state]').isHidden()).toBe(true);
     expect(await gostCard.textContent()).toContain('GOST-2012-512');
     const soonCard = picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint('soon')}"]`);
     expect(await soonCard.getAttribute('aria-disabled')).toBe('false');

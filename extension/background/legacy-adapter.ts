@@ -1,0 +1,21 @@
+// The hook a legacy page-plugin adapter (extension/ifc, ...) plugs into: its own port name, and what
+// it needs from the background. The generic background knows adapters only through this interface;
+// the list of adapters lives in extension/adapters/background.ts.
+import type { Runtime } from 'webextension-polyfill';
+import type { NativeHost } from './native-host';
+import type { RequestQueue } from './request-queue';
+
+/** The background's shared host connection and per-tab queue (extension/background/context.ts). */
+export interface AdapterDeps {
+  host: NativeHost;
+  queue: RequestQueue;
+}
+
+export interface LegacyAdapter {
+  /** Ports with this name belong to the adapter's content script. */
+  portName: string;
+  /** Takes over one such port (checks the sender itself). */
+  attach(port: Runtime.Port, deps: AdapterDeps): void;
+  /** Runs once when the background starts (e.g. registers content scripts). */
+  start?(): void;
+}

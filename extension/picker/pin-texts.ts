@@ -1,0 +1,47 @@
+// What the window says under the PIN field and after a failed try. PKCS#11 tells only "a wrong PIN
+// was entered before" and "last try", so the count said is the one the token gives: 1 on the last try.
+import type { CertificateInfo, ErrorBody, TokenInfo } from '../../shared/protocol';
+import { t } from '../common/i18n';
+
+export interface PinHint {
+  text: string;
+  state: 'none' | 'locked' | 'final-try' | 'count-low' | 'normal';
+}
+
+export function pinHint(cert: CertificateInfo | undefined, token: TokenInfo | undefined, pinFromPage: boolean): PinHint {
+  if (!cert) return { text: '', state: 'none' };
+  if (token?.pin.locked) return { text: t('pinHintLocked'), state: 'locked' };
+  if (token?.pin.protectedPath) return { text: t('pinHintProtectedPath'), state: 'normal' };
+  if (token && !token.pin.loginRequired) return { text: t('pinHintNotRequired'), state: 'normal' };
+  if (token?.pin.finalTry) return { text: t('pinHintFinalTry'), state: 'final-try' };
+  if (token?.pin.countLow) return { text: t('pinHintCountLow'), state: 'count-low' };
+  if (pinFromPage) return { text: t('pinFromPage'), state: 'normal' };
+  return { text: t('pinHintDefault', token?.label ?? ''), state: 'normal' };
+}
+
+export function errorText(error: ErrorBody): string {
+  switch (error.code) {
+    case 'PIN_INCORRECT':
+      if (error.finalTry === true) return t('errorPinIncorrectFinalTry');
+      if (error.countLow === true) return t('errorPinIncorrectCountLow');
+      return t('errorPinIncorrect');
+    case 'PIN_LOCKED':
+      return t('errorPinLocked');
+    case 'PIN_INVALID':
+      return t('errorPinInvalid');
+    case 'PIN_REQUIRED':
+      return t('errorPinRequired');
+    case 'TOKEN_REMOVED':
+    case 'TOKEN_NOT_FOUND':
+      return t('errorTokenRemoved');
+    case 'CERTIFICATE_NOT_FOUND':
+    case 'KEY_NOT_FOUND':
+      return t('errorCertificateNotFound');
+    case 'BAD_REQUEST':
+    case 'CERTIFICATE_EXPIRED':
+    case 'CERTIFICATE_NOT_YET_VALID':
+      return t('errorCertificateUnusable');
+    default:
+      return t('errorGeneric', error.code);
+  }
+}

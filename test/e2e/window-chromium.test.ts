@@ -1,0 +1,330 @@
+// The picker window as a person meets it, in real headless Chromium on the emulated PKCS#11 token
+// (a C module through pkcs11js: it locks PINs and can be unplugged, which SoftHSM cannot): text
+// sizes, the accessibility tree, keyboard-only login, every state's message and page code, the
+// site line for IDN and deceptive hosts, 200 % zoom. Screenshots go to demo-output/window/.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOWNLOAD_URL } from '../../shared/download';
+import type { GostPki } from '../fixtures/gost';
+import {
+  findPickerPage,
+  launchChromiumWithExtension,
+  startTestPage,
+  writeChromiumHostManifest,
+  writeHostLauncher,
+  type ChromiumWithExtension,
+  type TestPageServer,
+} from '../helpers/browser';
+import { MAP_ALL_TO_LOOPBACK, startNamedSite, type NamedSiteServer } from '../helpers/named-site';
+import { EMPTY, LOCKED, LONG_ORG, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, shotPath, textSizesProbe } from '../helpers/window';
+
+type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
+type PageClient = typeof import('../../extension/page-client/index');
+
+const ru = JSON.parse(readFileSync('extension/_locales/ru/messages.json', 'utf8')) as Record<string, { message: string }>;
+
+let pki: GostPki;
+let site: TestPageServer;
+let named: NamedSiteServer;
+let chrome: ChromiumWithExtension;
+let page: Page;
+
+async function startAuthenticate(p: Page = page): Promise<void> {
+  await p.evaluate((challenge) => {
+    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
+    w.__outcome = w.tokensign.authenticate({ challenge }).then(
+      (result) => ({ ok: true, result }),
+      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
+    );
+  }, randomBytes(32).toString('base64url'));
+}
+
+async function outcome(p: Page = page): Promise<Outcome> {
+  return (await p.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
+}
+
+function thumbprint(name: string): string {
+  return createHash('sha256').update(readFileSync(pki.certs[name]!.certDer)).digest('hex');
+}
+
+/** Zoom is kept per origin: zooming one loaded extension page zooms the picker too. */
+async function setExtensionZoom(factor: number): Promise<void> {
+  const tab = await chrome.context.newPage();
+  await tab.goto(`chrome-extension://${chrome.extensionId}/popup/index.html`);
+  const worker = chrome.context.serviceWorkers()[0]!;
+  await worker.evaluate(async ({ url, zoom }) => {
+    const tabs = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]>; setZoom(id: number, z: number): Promise<void> } } }).chrome.tabs;
+    const [found] = await tabs.query({ url });
+    if (found) await tabs.setZoom(found.id, zoom);
+  }, { url: tab.url(), zoom: factor });
+  await tab.close();
+}
+
+const card = (picker: Page, name: string) => picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint(name)}"]`);
+
+beforeAll(async () => {
+  pki = createWindowPki();
+  site = await startTestPage();
+  named = await startNamedSite();
+  chrome = await launchChromiumWithExtension({ hostEnv: pki.env, language: 'ru', args: [MAP_ALL_TO_LOOPBACK], ignoreHTTPSErrors: true });
+  page = await chrome.context.newPage();
+  await page.goto(site.url);
+}, 120_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await site?.close();
+  await named?.close();
+  pki?.cleanup();
+});
+
+describe('picker window in Chromium (ru)', () => {
+  it('reads well: 16 px body text, the owner the largest line, most useful certificate first, plural days, contrast ≥ 4.5:1', async () => {
+    plugOnly(pki, [WORK, OLD]);
+    await startAuthenticate();
+    const picker = await findPickerPage(chrome.context);
+    await card(picker, 'old').waitFor();
+    await card(picker, 'oneday').waitFor();
+    const sizes = await picker.evaluate(textSizesProbe);
+    expect(sizes.body).toBeGreaterThanOrEqual(16);
+    expect(sizes.owner).toBeGreaterThan(sizes.largestOther);
+    const order = await picker.locator('[data-testid=cert]').evaluateAll((els) => els.map((e) => e.getAttribute('data-thumbprint')));
+    expect(order).toEqual([thumbprint('director'), thumbprint('soon'), thumbprint('oneday'), thumbprint('old')]);
+    expect(await card(picker, 'soon').locator('[data-testid=cert-warning]').textContent()).toMatch(/^Истекает через 1[12] дн(ей|я)$/);
+    expect(await card(picker, 'oneday').locator('[data-testid=cert-warning]').textContent()).toBe('Истекает через 1 день');
+    const contrast = await picker.evaluate(contrastProbe, ['[data-testid=cert-reason]', '.cert dt', '.cert dd', '.muted', '[data-testid=cert-warning]']);
+    expect(contrast.faded).toBe(false);
+    expect(contrast.lowest).toBeGreaterThanOrEqual(4.5);
+    await picker.screenshot({ path: shotPath('ru-choose') });
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+  });
+
+  it('keyboard only: focus on the first usable certificate, arrows move, Enter goes to the PIN, Enter signs in; the tree has roles and short names', async () => {
+    plugOnly(pki, [WORK]);
+    await startAuthenticate();
+    const picker = await findPickerPage(chrome.context);
+    await expect.poll(() => picker.evaluate(() => document.activeElement?.getAttribute('data-certificate-id') ?? null)).not.toBeNull();
+    const focused = () => picker.evaluate(() => document.activeElement?.getAttribute('data-thumbprint') ?? document.activeElement?.id ?? '');
+    expect(await focused()).toBe(thumbprint('director'));
+    const tree = await picker.locator('main').ariaSnapshot();
+    expect(tree).toContain('- listbox "Выберите сертификат"');
+    const options = tree.split('\n').filter((line) => line.trim().startsWith('- option'));
+    expect(options).toHaveLength(3);
+    for (const option of options) {
+      expect(option).toContain('Смирнова Елена Викторовна');
+      expect(option).toContain('действует до');
+      expect(option.length).toBeLessThan(220);
+    }
+    await picker.keyboard.press('ArrowDown');
+    expect(await focused()).toBe(thumbprint('soon'));
+    expect(await card(picker, 'soon').getAttribute('aria-selected')).toBe('true');
+    await picker.keyboard.press('ArrowUp');
+    expect(await focused()).toBe(thumbprint('director'));
+    await picker.keyboard.press('Enter');
+    expect(await focused()).toBe('pin');
+    await picker.keyboard.type(WORK_PIN);
+    // Enter submits; the window may close before the press returns.
+    await picker.keyboard.press('Enter').catch((error: unknown) => {
+      if (!picker.isClosed()) throw error;
+    });
+    const result = await outcome();
+    expect(result).toMatchObject({ ok: true });
+    if (result.ok) expect(result.result.certificate).toBe(readFileSync(pki.certs.director!.certDer).toString('base64'));
+  });
+
+  it('keeps the typed PIN and the focus when a token is plugged in, and says so when pulling the token drops the choice', async () => {
+    plugOnly(pki, [WORK]);
+    await startAuthenticate();
+    const picker = await findPickerPage(chrome.context);
+    await card(picker, 'director').click();
+    await picker.keyboard.type('1234');
+    pki.replug(OLD);
+    await card(picker, 'old').waitFor({ timeout: 10_000 });
+    expect(await picker.inputValue('[data-testid=pin]')).toBe('1234');
+    expect(await picker.evaluate(() => document.activeElement?.id)).toBe('pin');
+    pki.unplug(WORK);
+    const error = picker.locator('[data-testid=error]');
+    await expect.poll(() => error.getAttribute('data-code'), { timeout: 10_000 }).toBe('TOKEN_PULLED');
+    expect(await error.textContent()).toBe(ru.tokenPulled!.message);
+    expect(await picker.inputValue('[data-testid=pin]')).toBe('');
+    await expect.poll(() => picker.textContent('[data-testid=live]')).not.toBe('');
+    // Only the expired certificate is left: that is the state, and what the page learns.
+    await picker.locator('[data-testid=state][data-state=expired]').waitFor();
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'CERTIFICATE_EXPIRED' });
+  });
+
+  it.each([
+    { tokens: [], state: 'no-token', code: 'NO_TOKEN', says: ru.stateNoTokenText!.message },
+    { tokens: [OLD], state: 'expired', code: 'CERTIFICATE_EXPIRED', says: ru.stateExpiredText!.message },
+    { tokens: [LOCKED], state: 'pin-locked', code: 'PIN_LOCKED', says: ru.unlockAdvice!.message },
+    { tokens: [EMPTY], state: 'no-certificates', code: 'NO_CERTIFICATES', says: ru.stateNoCertificatesText!.message },
+  ])('$state: one message in the window, $code to the page', async ({ tokens, state, code, says }) => {
+    plugOnly(pki, tokens);
+    await startAuthenticate();
+    const picker = await findPickerPage(chrome.context);
+    const section = picker.locator(`[data-testid=state][data-state=${state}]`);
+    await section.waitFor({ timeout: 10_000 });
+    expect(await section.textContent()).toContain(says);
+    // One message: no "choose a certificate", no PIN form, no error line beside it.
+    expect(await picker.locator('#pin-form').isHidden()).toBe(true);
+    expect(await picker.locator('[data-testid=error]').isHidden()).toBe(true);
+    expect(await picker.locator('[data-testid=confirm]').isHidden()).toBe(true);
+    expect(await picker.evaluate(() => document.activeElement?.id)).toBe('state');
+    await picker.screenshot({ path: shotPath(`ru-${state}`) });
+    await picker.click('[data-testid=cancel]', { noWaitAfter: true }).catch(() => undefined);
+    expect(await outcome()).toMatchObject({ ok: false, code });
+  });
+
+  it('the popup gives the same unlock advice for the locked token', async () => {
+    plugOnly(pki, [LOCKED]);
+    const popup = await chrome.context.newPage();
+    await popup.goto(`chrome-extension://${chrome.extensionId}/popup/index.html`);
+    await expect.poll(() => popup.locator('[data-testid=token-pin]').textContent().catch(() => ''), { timeout: 10_000 }).toContain(ru.unlockAdvice!.message);
+    await popup.close();
+  });
+
+  it.each([
+    { host: 'gosuslugi-ru.esia-login.example', domain: 'esia-login.example', rest: 'gosuslugi-ru.', other: null, deceptive: false },
+    { host: 'esia.gosuslugi.ru.vhod.example', domain: 'vhod.example', rest: 'esia.gosuslugi.ru.', other: null, deceptive: false },
+    { host: 'честныйзнак.рф', domain: 'честныйзнак.рф', rest: null, other: 'xn--80ajghhoc2aj1c8b.xn--p1ai', deceptive: false },
+    { host: 'аррӏе.com', domain: 'xn--80ak6aa92e.com', rest: null, other: 'аррӏе.com', deceptive: true },
+  ])('names $host by its registrable domain $domain', async ({ host, domain, rest, other, deceptive }) => {
+    plugOnly(pki, [WORK]);
+    const tab = await chrome.context.newPage();
+    await tab.goto(named.urlFor(host));
+    await startAuthenticate(tab);
+    const picker = await findPickerPage(chrome.context);
+    expect(await picker.textContent('[data-testid=site-domain]')).toBe(domain);
+    const restLocator = picker.locator('[data-testid=site-subdomain]');
+    const restShown = (await restLocator.count()) > 0 ? await restLocator.textContent() : null;
+    expect(restShown).toBe(rest);
+    const style = await picker.evaluate(() => {
+      const pick = (s: string) => document.querySelector(s);
+      const size = (s: string) => parseFloat(getComputedStyle(pick(s) ?? document.body).fontSize);
+      return { domain: size('[data-testid=site-domain]'), rest: size('#origin .muted'), restClass: pick('#origin span')?.className ?? '' };
+    });
+    expect(style.domain).toBeGreaterThan(style.rest);
+    expect(style.restClass).toBe('muted');
+    const otherLine = picker.locator('[data-testid=origin-other]');
+    if (other === null) expect(await otherLine.isHidden()).toBe(true);
+    else expect(await otherLine.textContent()).toContain(other);
+    expect(await picker.getAttribute('[data-testid=origin]', 'data-deceptive')).toBe(String(deceptive));
+    await picker.screenshot({ path: shotPath(`ru-site-${domain}`) });
+    await picker.close();
+    expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    await tab.close();
+  });
+
+  it('at 200 % zoom the window grows, a certificate is in view, and the long organization name wraps between words', async () => {
+    plugOnly(pki, [WORK]);
+    await setExtensionZoom(2);
+    try {
+      await startAuthenticate();
+      const picker = await findPickerPage(chrome.context);
+      await card(picker, 'director').waitFor();
+      await expect.poll(() => picker.evaluate(() => window.outerWidth), { timeout: 10_000 }).toBeGreaterThan(700);
+      const view = await picker.evaluate(() => {
+        const first = document.querySelector('[data-testid=cert-owner]')!.getBoundingClientRect();
+        return { ratio: window.devicePixelRatio, ownerBottom: first.bottom, ownerTop: first.top, height: window.innerHeight };
+      });
+      expect(view.ratio).toBeGreaterThanOrEqual(2);
+      expect(view.ownerTop).toBeGreaterThanOrEqual(0);
+      expect(view.ownerBottom).toBeLessThanOrEqual(view.height);
+      const wrap = await picker.evaluate((org) => {
+        const dd = [...document.querySelectorAll('.cert dd')].find((e) => e.textContent === org)!;
+        const text = dd.firstChild!;
+        let offset = 0;
+        let split = 0;
+        for (const word of org.split(' ')) {
+          const range = document.createRange();
+          range.setStart(text, offset);
+          range.setEnd(text, offset + word.length);
+          if (range.getClientRects().length > 1) split++;
+          offset += word.length + 1;
+        }
+        return { lines: Math.round(dd.getBoundingClientRect().height / parseFloat(getComputedStyle(dd).lineHeight)), split, overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth };
+      }, LONG_ORG);
+      expect(wrap.lines).toBeGreaterThan(1);
+      expect(wrap.split).toBe(0);
+      expect(wrap.overflow).toBe(false);
+      await picker.screenshot({ path: shotPath('ru-zoom-200') });
+      await picker.close();
+      expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    } finally {
+      await setExtensionZoom(1);
+    }
+  });
+});
+
+describe('picker window without its software (ru)', () => {
+  it('host missing, then no token driver: each said in the window in plain words, HOST_UNAVAILABLE and NO_MODULE to the page', async () => {
+    const bare = await launchChromiumWithExtension({ noHost: true, language: 'ru' });
+    try {
+      const tab = await bare.context.newPage();
+      await tab.goto(site.url);
+      await startAuthenticate(tab);
+      let picker = await findPickerPage(bare.context);
+      await picker.locator('[data-testid=state][data-state=host-missing]').waitFor();
+      const text = (await picker.textContent('[data-testid=state]')) ?? '';
+      expect(text).toContain(DOWNLOAD_URL);
+      expect(text).not.toMatch(/native|messaging|host|Error/i);
+      await picker.screenshot({ path: shotPath('ru-host-missing') });
+      await picker.close();
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'HOST_UNAVAILABLE' });
+
+      const launcher = writeHostLauncher(`${bare.userDataDir}/host`, { env: { TOKENSIGN_PKCS11_MODULES: '/nonexistent/libtoken-driver.so' } });
+      writeChromiumHostManifest(bare.userDataDir, launcher);
+      await startAuthenticate(tab);
+      picker = await findPickerPage(bare.context);
+      await picker.locator('[data-testid=state][data-state=no-module]').waitFor({ timeout: 10_000 });
+      expect(await picker.textContent('[data-testid=state]')).toContain(ru.stateNoModuleText!.message);
+      await picker.screenshot({ path: shotPath('ru-no-module') });
+      await picker.close();
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'NO_MODULE' });
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describe('picker window in English', () => {
+  it('says each state in English with English plurals; screenshots of the main states', async () => {
+    const en = await launchChromiumWithExtension({ noHost: true, language: 'en' });
+    try {
+      const tab = await en.context.newPage();
+      await tab.goto(site.url);
+      const shoot = async (state: string, tokens: string[] | null): Promise<Page> => {
+        if (tokens) plugOnly(pki, tokens);
+        await startAuthenticate(tab);
+        const picker = await findPickerPage(en.context);
+        if (state === 'choose') await card(picker, 'oneday').waitFor();
+        else await picker.locator(`[data-testid=state][data-state=${state}]`).waitFor({ timeout: 10_000 });
+        await picker.screenshot({ path: shotPath(`en-${state}`) });
+        return picker;
+      };
+      let picker = await shoot('host-missing', null);
+      expect(await picker.textContent('[data-testid=state-title]')).toBe('The Tokensign program is not installed');
+      await picker.close();
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'HOST_UNAVAILABLE' });
+      writeChromiumHostManifest(en.userDataDir, writeHostLauncher(`${en.userDataDir}/host`, { env: pki.env }));
+      for (const [state, tokens, title] of [['no-token', [], 'Insert your token'], ['pin-locked', [LOCKED], "The token's PIN is locked"], ['expired', [OLD], 'Your certificates have expired']] as const) {
+        picker = await shoot(state, [...tokens]);
+        expect(await picker.textContent('[data-testid=state-title]')).toBe(title);
+        await picker.close();
+        await outcome(tab);
+      }
+      picker = await shoot('choose', [WORK]);
+      expect(await card(picker, 'oneday').locator('[data-testid=cert-warning]').textContent()).toBe('Expires in 1 day');
+      expect(await card(picker, 'soon').locator('[data-testid=cert-warning]').textContent()).toMatch(/^Expires in 1[12] days$/);
+      expect(await picker.textContent('[data-testid=confirm]')).toBe('Sign in');
+      await picker.close();
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    } finally {
+      await en.close();
+    }
+  });
+});

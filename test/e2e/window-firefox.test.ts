@@ -1,0 +1,101 @@
+// The picker window in Firefox ESR on the emulated PKCS#11 token: the body text size (Firefox does
+// not shrink extension pages as Chromium does, so the same CSS must read the same), the owner's name
+// the largest line, the listbox roles and short names, a keyboard-only login, and a PIN locked
+// before the window opened: one message with the unlock advice, PIN_LOCKED to the page.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GostPki } from '../fixtures/gost';
+import { findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
+import { LOCKED, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, textSizesProbe } from '../helpers/window';
+
+type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
+type PageClient = typeof import('../../extension/page-client/index');
+
+// Firefox ESR here has only its English UI, so the extension speaks English.
+const en = JSON.parse(readFileSync('extension/_locales/en/messages.json', 'utf8')) as Record<string, { message: string }>;
+
+let pki: GostPki;
+let site: TestPageServer;
+let firefox: FirefoxWithExtension;
+let page: Page;
+
+async function startAuthenticate(): Promise<void> {
+  await page.evaluate((challenge) => {
+    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
+    w.__outcome = w.tokensign.authenticate({ challenge }).then(
+      (result) => ({ ok: true, result }),
+      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
+    );
+  }, randomBytes(32).toString('base64url'));
+}
+
+async function outcome(): Promise<Outcome> {
+  return (await page.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
+}
+
+const thumbprint = (name: string): string => createHash('sha256').update(readFileSync(pki.certs[name]!.certDer)).digest('hex');
+
+beforeAll(async () => {
+  pki = createWindowPki();
+  site = await startTestPage();
+  firefox = await launchFirefoxWithExtension({ hostEnv: pki.env });
+  page = await firefox.browser.newPage();
+  await page.goto(site.url);
+}, 120_000);
+
+afterAll(async () => {
+  await firefox?.close();
+  await site?.close();
+  pki?.cleanup();
+});
+
+describe('picker window in Firefox', () => {
+  it('16 px body text, owner largest, listbox with short names; keyboard only: arrows, Enter to the PIN, Enter signs in', async () => {
+    plugOnly(pki, [WORK]);
+    await startAuthenticate();
+    const picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint('oneday')}"]`);
+    const sizes = await picker.evaluate(textSizesProbe);
+    expect(sizes.body).toBeGreaterThanOrEqual(16);
+    expect(sizes.owner).toBeGreaterThan(sizes.largestOther);
+    const list = await picker.$eval('[data-testid=cert-list]', (el) => ({
+      role: el.getAttribute('role'),
+      label: document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent ?? '',
+      options: [...el.querySelectorAll('[role=option]')].map((o) => o.getAttribute('aria-label') ?? ''),
+    }));
+    expect(list.role).toBe('listbox');
+    expect(list.label).toBe(en.chooseCertificate!.message);
+    expect(list.options).toHaveLength(3);
+    for (const name of list.options) {
+      expect(name).toContain('Смирнова Елена Викторовна');
+      expect(name.length).toBeLessThan(200);
+    }
+    const focused = () => picker.evaluate(() => document.activeElement?.getAttribute('data-thumbprint') ?? document.activeElement?.id ?? '');
+    await expect.poll(focused, { timeout: 5_000 }).toBe(thumbprint('director'));
+    await picker.keyboard.press('ArrowDown');
+    expect(await focused()).toBe(thumbprint('soon'));
+    await picker.keyboard.press('ArrowUp');
+    await picker.keyboard.press('Enter');
+    expect(await focused()).toBe('pin');
+    await picker.screenshot({ path: shotPath('firefox-en-choose') });
+    await picker.keyboard.type(WORK_PIN);
+    await picker.keyboard.press('Enter').catch(() => undefined); // the window closes itself
+    const result = await outcome();
+    expect(result).toMatchObject({ ok: true });
+    if (result.ok) expect(result.result.certificate).toBe(readFileSync(pki.certs.director!.certDer).toString('base64'));
+  });
+
+  it('a PIN locked before the window opened: one message with the unlock advice, PIN_LOCKED to the page', async () => {
+    plugOnly(pki, [LOCKED]);
+    await startAuthenticate();
+    const picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.waitForSelector('[data-testid=state][data-state=pin-locked]');
+    expect(await picker.$eval('[data-testid=state]', (el) => el.textContent ?? '')).toContain(en.unlockAdvice!.message);
+    expect(await picker.$eval('#pin-form', (el) => (el as HTMLElement).hidden)).toBe(true);
+    await picker.screenshot({ path: shotPath('firefox-en-pin-locked') });
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'PIN_LOCKED' });
+  });
+});

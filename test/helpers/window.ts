@@ -1,0 +1,92 @@
+// Shared by the picker-window tests (Chromium and Firefox): the emulated tokens for every window
+// state, a PIN locked before the window opens, and in-page probes for text sizes and contrast.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createGostPki, type GostCertSpec, type GostPki, type TestTokenSpec } from '../fixtures/gost';
+import { PROJECT_ROOT } from './browser';
+
+/** Screenshots for a person to look at (gitignored). */
+export const SHOTS_DIR = join(PROJECT_ROOT, 'demo-output', 'window');
+
+export const WORK = 'Work token';
+export const OLD = 'Old token';
+export const LOCKED = 'Locked token';
+export const EMPTY = 'Empty token';
+export const WORK_PIN = '12345678';
+export const LONG_ORG = 'Городская клиническая больница имени Сергея Сергеевича Юдина ДЗМ';
+
+const PERSON = '/CN=Смирнова Елена Викторовна/SN=Смирнова/GN=Елена Викторовна/title=Генеральный директор';
+
+function inDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+}
+
+/** Work: three certificates of one person (until 2030, 12 days, 1 day); Old: expired; Locked: valid, PIN locked; Empty: no certificate. */
+export function createWindowPki(): GostPki {
+  const certs: GostCertSpec[] = [
+    { name: 'director', token: WORK, key: 'p256', id: 'c1', label: 'Director', subject: `${PERSON}/O=${LONG_ORG}/C=RU`, startDate: '20240101000000Z', endDate: '20301231000000Z' },
+    { name: 'soon', token: WORK, key: 'p256', id: 'c2', label: 'Director soon', subject: `${PERSON}/O=АО "Северный ветер"/C=RU`, startDate: '20240101000000Z', endDate: inDays(12.5) },
+    { name: 'oneday', token: WORK, key: 'p256', id: 'c3', label: 'Director one day', subject: `${PERSON}/O=АО "Северный ветер"/C=RU`, startDate: '20240101000000Z', endDate: inDays(1.5) },
+    { name: 'old', token: OLD, key: 'p256', id: 'd1', label: 'Old', subject: `${PERSON}/O=АО "Северный ветер"/C=RU`, startDate: '20200101000000Z', endDate: '20240101000000Z' },
+    { name: 'lockedcert', token: LOCKED, key: 'p256', id: 'e1', label: 'Locked', subject: `${PERSON}/O=АО "Северный ветер"/C=RU` },
+  ];
+  const tokens: TestTokenSpec[] = [
+    { label: WORK, serial: 'TW00000001', pin: WORK_PIN, maxPinTries: 10 },
+    { label: OLD, serial: 'TW00000002', pin: '11111111', maxPinTries: 10, present: false },
+    { label: LOCKED, serial: 'TW00000003', pin: '22222222', maxPinTries: 3, present: false },
+    { label: EMPTY, serial: 'TW00000004', pin: '33333333', maxPinTries: 10, present: false },
+  ];
+  const pki = createGostPki({ certs, tokens });
+  // The Locked token's PIN was locked before any window opened (the token keeps this state itself).
+  writeFileSync(`${pki.configPath}.state.json`, JSON.stringify({ TW00000003: { failures: 3, locked: true } }));
+  return pki;
+}
+
+/** Exactly these tokens in their readers. */
+export function plugOnly(pki: GostPki, labels: string[]): void {
+  for (const token of pki.tokens) {
+    if (labels.includes(token.label)) pki.replug(token.label);
+    else pki.unplug(token.label);
+  }
+}
+
+export function shotPath(name: string): string {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  return join(SHOTS_DIR, `${name}.png`);
+}
+
+/** In the page: the body's font size, the owner line's, and the largest of any other text in the list and form. */
+export function textSizesProbe(): { body: number; owner: number; largestOther: number } {
+  const px = (el: Element): number => parseFloat(getComputedStyle(el).fontSize);
+  const owner = document.querySelector('[data-testid=cert-owner]');
+  let largestOther = 0;
+  for (const el of document.querySelectorAll('#certs *, form *, .state *')) {
+    if (el.closest('[data-testid=cert-owner]') || !(el as HTMLElement).innerText?.trim()) continue;
+    largestOther = Math.max(largestOther, px(el));
+  }
+  return { body: px(document.body), owner: owner ? px(owner) : 0, largestOther };
+}
+
+/** In the page: the lowest contrast ratio of the given elements' text against their backgrounds, and any opacity below 1 above them. */
+export function contrastProbe(selectors: string[]): { lowest: number; faded: boolean } {
+  const rgb = (value: string): number[] => (value.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 4).map(Number);
+  const lum = ([r, g, b]: number[]): number => {
+    const c = [r!, g!, b!].map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!;
+  };
+  const background = (el: Element | null): number[] => {
+    for (let node = el; node; node = node.parentElement) {
+      const value = rgb(getComputedStyle(node).backgroundColor);
+      if (value.length < 4 || value[3]! > 0) return value;
+    }
+    return [255, 255, 255];
+  };
+  let lowest = Infinity;
+  let faded = false;
+  for (const el of selectors.flatMap((s) => [...document.querySelectorAll(s)])) {
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    lowest = Math.min(lowest, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05));
+    for (let node: Element | null = el; node; node = node.parentElement) if (parseFloat(getComputedStyle(node).opacity) < 1) faded = true;
+  }
+  return { lowest, faded };
+}
