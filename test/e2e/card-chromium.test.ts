@@ -49,7 +49,7 @@ describe('Chromium with the extension on pcscd + OpenSC and a virtual PIV card',
       );
     }, challenge);
     const picker = await findPickerPage(chrome.context);
-    await picker.locator('[data-testid=no-certificates]').waitFor({ state: 'visible' });
+    await picker.locator('[data-testid=state][data-state=no-token]').waitFor({ state: 'visible' });
 
     card = new VpcdCard(cardApplet(pki, 'A'));
     await card.insert();
