@@ -26,40 +26,48 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
+interface ConnectionState {
+  url: string;
+  where: string;
+  connectTimeout: number;
+  fail: (message: string, cause?: unknown) => Error;
+  lastError?: Error;
+}
+
+async function openClient(state: ConnectionState): Promise<RedisClient> {
+  // The redis package is loaded on first use, so the library works without it when Redis is not used.
+  const { createClient } = await import('redis');
+  const c = createClient({
+    url: state.url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: state.connectTimeout,
+      reconnectStrategy: (retries: number, cause: Error) => (retries >= 3 ? cause : Math.min(100 * 2 ** retries, 1000)),
+    },
+  }) as unknown as RedisClient;
+  c.on('error', (e) => {
+    state.lastError = e; // reported by the failing command; an unhandled 'error' event would crash the server
+  });
+  try {
+    await c.connect();
+  } catch (e) {
+    try {
+      if (c.isOpen) c.destroy();
+    } catch {
+      // already torn down by its reconnect strategy
+    }
+    throw state.fail(`cannot connect to Redis at ${state.where}: ${(e as Error).message}`, e);
+  }
+  return c;
+}
+
 export function createRedisConnection(options: RedisConnectionOptions, fail: (message: string, cause?: unknown) => Error): RedisConnection {
   const connectTimeout = options.connectTimeoutMs;
   const where = redactUrl(options.url);
+  const state: ConnectionState = { url: options.url, where, connectTimeout, fail };
   let client: RedisClient | undefined;
   let connecting: Promise<RedisClient> | undefined;
   let closed = false;
-  let lastError: Error | undefined;
-
-  async function open(): Promise<RedisClient> {
-    // The redis package is loaded on first use, so the library works without it when Redis is not used.
-    const { createClient } = await import('redis');
-    const c = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout,
-        reconnectStrategy: (retries: number, cause: Error) => (retries >= 3 ? cause : Math.min(100 * 2 ** retries, 1000)),
-      },
-    }) as unknown as RedisClient;
-    c.on('error', (e) => {
-      lastError = e; // reported by the failing command; an unhandled 'error' event would crash the server
-    });
-    try {
-      await c.connect();
-    } catch (e) {
-      try {
-        if (c.isOpen) c.destroy();
-      } catch {
-        // already torn down by its reconnect strategy
-      }
-      throw fail(`cannot connect to Redis at ${where}: ${(e as Error).message}`, e);
-    }
-    return c;
-  }
 
   /** A client that lost its connection retries a few times: wait for it, but not longer than a connect. */
   function waitReady(c: RedisClient): Promise<RedisClient> {
@@ -72,9 +80,9 @@ export function createRedisConnection(options: RedisConnectionOptions, fail: (me
         else resolve(c);
       };
       const onReady = () => done();
-      const onEnd = () => done(fail(`lost the connection to Redis at ${where}: ${lastError?.message ?? 'closed'}`));
+      const onEnd = () => done(fail(`lost the connection to Redis at ${where}: ${state.lastError?.message ?? 'closed'}`));
       const timer = setTimeout(
-        () => done(fail(`Redis at ${where} is unreachable (reconnecting for ${connectTimeout} ms): ${lastError?.message ?? ''}`)),
+        () => done(fail(`Redis at ${where} is unreachable (reconnecting for ${connectTimeout} ms): ${state.lastError?.message ?? ''}`)),
         connectTimeout,
       );
       c.once('ready', onReady);
@@ -86,7 +94,7 @@ export function createRedisConnection(options: RedisConnectionOptions, fail: (me
     if (closed) throw fail('the Redis connection is closed');
     if (client?.isReady) return client;
     if (client?.isOpen) return waitReady(client);
-    connecting ??= open().finally(() => {
+    connecting ??= openClient(state).finally(() => {
       connecting = undefined;
     });
     client = await connecting;
@@ -98,7 +106,7 @@ export function createRedisConnection(options: RedisConnectionOptions, fail: (me
     try {
       return await command(c);
     } catch (e) {
-      const detail = (e as Error).message || lastError?.message || String(e);
+      const detail = (e as Error).message || state.lastError?.message || String(e);
       throw fail(`Redis ${what} failed at ${where}: ${detail}`, e);
     }
   }

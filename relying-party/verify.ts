@@ -166,7 +166,7 @@ export async function verifyAuthentication(options: VerifyAuthenticationOptions)
   checkValidity(cert, args.now); // CERTIFICATE_NOT_YET_VALID, CERTIFICATE_EXPIRED
   checkKeyUsage(cert); // KEY_USAGE
   const path = verifyChain(cert, intermediates, args.anchors, args.now); // CHAIN_UNTRUSTED
-  const revocation = await checkRevocation(cert, path[1], args.revocation, args.now); // CERTIFICATE_REVOKED, REVOCATION_UNKNOWN
+  const revocation = await checkRevocation(cert, path[1], args.revocation, args.now); // CERTIFICATE_REVOKED, REVOCATION_UNKNOWN (sync when cached)
   return resultOf(leaf, signedAt, args.now, revocation);
 }
 

@@ -2,7 +2,7 @@
 // connection and the per-tab queue, serves the popup's overview and the picker windows.
 import browser, { type Runtime } from 'webextension-polyfill';
 import { isValidOrigin } from '../../shared/protocol';
-import { BadRequestError, InsecureContextError, toErrorBody } from '../common/errors';
+import { BadRequestError, InsecureContextError, toErrorBody } from '../../shared/errors';
 import { browserReportedOrigin } from '../common/sender-origin';
 import { PAGE_PORT, PICKER_PORT, isRecord, type BridgeResponse, type Overview } from '../common/messages';
 import { authenticate, type ActionContext } from './actions/authenticate';

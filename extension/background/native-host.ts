@@ -13,7 +13,7 @@ import {
   type SignResult,
   type TokenInfo,
 } from '../../shared/protocol';
-import { HostUnavailableError, InternalError, TimeoutError, VersionMismatchError, errorFromBody } from '../common/errors';
+import { HostUnavailableError, InternalError, TimeoutError, VersionMismatchError, errorFromBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 import {
   ReplyShapeError,

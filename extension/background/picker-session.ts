@@ -5,7 +5,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { TokensignError, type CertificateInfo, type ErrorBody, type TokenInfo } from '../../shared/protocol';
 import { unusableReason } from '../common/certificate-view';
 import { PICKER_HEIGHT, PICKER_WIDTH } from '../common/picker-size';
-import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, UserCancelledError } from '../common/errors';
+import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, UserCancelledError } from '../../shared/errors';
 import { isRecord, type PickerAction, type PickerView } from '../common/messages';
 import type { NativeHost } from './native-host';
 import { IFC_PAGE_RETRY_ERRORS, pinFromPage, type IfcConfirmation } from '../ifc/picker-view';

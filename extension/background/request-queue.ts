@@ -1,6 +1,6 @@
 // One pending request per tab (a second one is BUSY); requests of different tabs wait their turn
 // in arrival order, because only one picker window is shown at a time.
-import { BusyError, UserCancelledError } from '../common/errors';
+import { BusyError, UserCancelledError } from '../../shared/errors';
 
 export type Job<T> = (signal: AbortSignal) => Promise<T>;
 

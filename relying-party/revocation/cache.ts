@@ -13,6 +13,8 @@ export interface RevocationCache {
 const MEMORY_LIMIT = 5000;
 /** A shared store slower than this is skipped for the login at hand. */
 const SHARED_WAIT_MS = 2000;
+/** After a shared store failed, it is tried again this much later. */
+const SHARED_RETRY_MS = 30_000;
 
 /** A bounded in-memory map whose entries expire; `peek` is synchronous for the hot path. */
 export class MemoryRevocationCache implements RevocationCache {
@@ -69,36 +71,54 @@ export function createRedisRevocationCache(options: RedisRevocationCacheOptions)
   };
 }
 
-/** Memory in front of an optional shared store; a failing shared store is skipped, never a failed login. */
-export class LayeredCache<List = unknown> {
-  readonly memory = new MemoryRevocationCache();
-  /** Parsed CRLs by issuer and URL, kept until their nextUpdate. */
-  readonly lists = new BoundedCache<string, List>(1000);
+/**
+ * This process's memory (parsed answers, read synchronously: a warm login waits for nothing) in front of an optional
+ * shared store of strings; a failing or slow shared store is skipped, never a failed login.
+ */
+export class LayeredCache {
+  private readonly local = new BoundedCache<string, { value: unknown; until: number }>(MEMORY_LIMIT);
+  /** While a shared store that failed is left alone: logins do not each wait for it. */
+  private skipSharedUntil = 0;
   constructor(private readonly shared: RevocationCache | undefined) {}
 
-  async get(key: string, now: number): Promise<string | undefined> {
-    const local = this.memory.peek(key, now);
-    if (local !== undefined || !this.shared) return local;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), SHARED_WAIT_MS);
-    });
-    try {
-      return await Promise.race([this.shared.get(key), late]);
-    } catch {
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
+  /** The value kept in memory for `key`, if it still stands at `now`. */
+  peek<T>(key: string, now: number): T | undefined {
+    const hit = this.local.get(key);
+    if (!hit) return undefined;
+    if (hit.until > now) return hit.value as T;
+    this.local.delete(key);
+    return undefined;
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.memory.put(key, value, ttlMs);
-    if (!this.shared) return;
+  keep(key: string, value: unknown, until: number): void {
+    this.local.set(key, { value, until });
+  }
+
+  /** The shared store's text for `key`; undefined when absent, failing or slower than SHARED_WAIT_MS. */
+  fromShared(key: string): Promise<string | undefined> {
+    return this.shared ? this.bounded(() => this.shared!.get(key)) : Promise.resolve(undefined);
+  }
+
+  async share(key: string, text: string, ttlMs: number): Promise<void> {
+    if (this.shared && ttlMs > 0) await this.bounded(() => this.shared!.set(key, text, ttlMs));
+  }
+
+  private async bounded<T>(run: () => Promise<T>): Promise<T | undefined> {
+    if (Date.now() < this.skipSharedUntil) return undefined;
+    const failed = (): undefined => {
+      this.skipSharedUntil = Date.now() + SHARED_RETRY_MS;
+      return undefined;
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(failed()), SHARED_WAIT_MS);
+    });
+    // A late failure must not become an unhandled rejection.
+    const settled = run().catch(failed);
     try {
-      await this.shared.set(key, value, ttlMs);
-    } catch {
-      // the next server fetches the answer itself
+      return await Promise.race([settled, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

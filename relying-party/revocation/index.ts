@@ -41,7 +41,7 @@ interface Policy {
   timeoutMs: number;
   ocspUrl?: string;
   fetch: RevocationFetch;
-  cache: LayeredCache<CertificateList>;
+  cache: LayeredCache;
   failOpen: boolean;
   skew: number;
 }
@@ -50,8 +50,8 @@ const OCSP_MAX_BYTES = 64 * 1024;
 const CRL_MAX_BYTES = 10 * 1024 * 1024;
 const CRL_URLS_TRIED = 2;
 const SOURCES: Record<RevocationMode, RevocationSource[]> = { 'ocsp-then-crl': ['ocsp', 'crl'], ocsp: ['ocsp'], crl: ['crl'], off: [] };
-const processCache = new LayeredCache<CertificateList>(undefined);
-const sharedCaches = new WeakMap<RevocationCache, LayeredCache<CertificateList>>();
+const processCache = new LayeredCache(undefined);
+const sharedCaches = new WeakMap<RevocationCache, LayeredCache>();
 const policies = new WeakMap<RevocationOptions, Policy>();
 const defaultPolicy = makePolicy({});
 
@@ -75,7 +75,7 @@ function makePolicy(options: RevocationOptions): Policy {
     throw new TypeError('revocation.cache must have get(key) and set(key, value, ttlMs)');
   }
   let cache = processCache;
-  if (shared) sharedCaches.set(shared, (cache = sharedCaches.get(shared) ?? new LayeredCache<CertificateList>(shared)));
+  if (shared) sharedCaches.set(shared, (cache = sharedCaches.get(shared) ?? new LayeredCache(shared)));
   return {
     sources: SOURCES[mode],
     timeoutMs,
@@ -106,13 +106,14 @@ interface Verdict {
 const verdictKey = (source: RevocationSource, cert: ParsedCertificate, issuer: ParsedCertificate): string =>
   `${source}:${issuer.thumbprint}:${cert.serialHex}`;
 
-async function cachedVerdict(key: string, policy: Policy, now: number): Promise<Verdict | undefined> {
-  const text = await policy.cache.get(key, now);
+/** What the shared store said earlier, kept in memory from now on; undefined when it has nothing current. */
+async function sharedVerdict(key: string, policy: Policy, now: number): Promise<Verdict | undefined> {
+  const text = await policy.cache.fromShared(key);
   if (text === undefined) return undefined;
   try {
     const stored = JSON.parse(text) as Verdict & { until: number };
     if (!(stored.until > now)) return undefined;
-    policy.cache.memory.put(key, text, stored.until - now);
+    policy.cache.keep(key, stored, stored.until);
     return stored;
   } catch {
     return undefined;
@@ -122,7 +123,8 @@ async function cachedVerdict(key: string, policy: Policy, now: number): Promise<
 async function remember(key: string, answer: RevocationAnswer, policy: Policy, now: number): Promise<void> {
   if (answer.nextUpdate === undefined || answer.status === 'unknown') return;
   const verdict = { ...answer, until: answer.nextUpdate };
-  await policy.cache.set(key, JSON.stringify(verdict), answer.nextUpdate - now);
+  policy.cache.keep(key, verdict, verdict.until);
+  await policy.cache.share(key, JSON.stringify(verdict), verdict.until - now);
 }
 
 async function askOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, policy: Policy, now: number): Promise<RevocationAnswer> {
@@ -138,14 +140,13 @@ async function askOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, polic
 
 async function crlFrom(url: string, issuer: ParsedCertificate, policy: Policy, now: number): Promise<CertificateList> {
   const key = `crl-list:${issuer.thumbprint}:${createHash('sha256').update(url).digest('hex')}`;
-  const lists = policy.cache.lists;
-  const known = lists.get(key);
-  if (known && known.nextUpdate! > now - policy.skew) return known;
-  const stored = await policy.cache.get(key, now);
+  const known = policy.cache.peek<CertificateList>(key, now - policy.skew);
+  if (known) return known;
+  const stored = await policy.cache.fromShared(key);
   const der = stored !== undefined ? Buffer.from(stored, 'base64') : await download(policy.fetch, { url, method: 'GET', headers: {}, maxBytes: CRL_MAX_BYTES }, policy.timeoutMs);
   const list = readCrl(der, issuer, now, policy.skew);
-  lists.set(key, list);
-  if (stored === undefined) await policy.cache.set(key, Buffer.from(der).toString('base64'), list.nextUpdate! - now);
+  policy.cache.keep(key, list, list.nextUpdate!);
+  if (stored === undefined) await policy.cache.share(key, Buffer.from(der).toString('base64'), list.nextUpdate! - now);
   return list;
 }
 
@@ -181,12 +182,26 @@ const NOT_CHECKED: RevocationStatus = { status: 'not-checked', source: null, che
  * Is `cert` (issued by `issuer`) revoked? Returns its status; throws VerificationError CERTIFICATE_REVOKED,
  * or REVOCATION_UNKNOWN with every source's reason when none answered and the policy fails closed.
  */
-export async function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertificate | undefined, policy: Policy, now: number): Promise<RevocationStatus> {
+export function checkRevocation(
+  cert: ParsedCertificate,
+  issuer: ParsedCertificate | undefined,
+  policy: Policy,
+  now: number,
+): RevocationStatus | Promise<RevocationStatus> {
   if (policy.sources.length === 0) return NOT_CHECKED;
   // A certificate trusted as such (it is itself a trust anchor) has no issuer to ask.
   if (!issuer) return NOT_CHECKED;
+  // A warm cache answers without waiting for anything.
   for (const source of policy.sources) {
-    const hit = await cachedVerdict(verdictKey(source, cert, issuer), policy, now);
+    const hit = policy.cache.peek<Verdict>(verdictKey(source, cert, issuer), now);
+    if (hit) return conclude(cert, hit, source);
+  }
+  return askSources(cert, issuer, policy, now);
+}
+
+async function askSources(cert: ParsedCertificate, issuer: ParsedCertificate, policy: Policy, now: number): Promise<RevocationStatus> {
+  for (const source of policy.sources) {
+    const hit = await sharedVerdict(verdictKey(source, cert, issuer), policy, now);
     if (hit) return conclude(cert, hit, source);
   }
   const reasons: string[] = [];

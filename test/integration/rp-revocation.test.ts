@@ -71,6 +71,10 @@ beforeAll(async () => {
   for (const [name, cn] of [['good', 'Good Standing'], ['revoked', 'Reported Stolen'], ['unknown', 'Unknown To Responder'],
     ['stale', 'Asked Late'], ['cached', 'Asked Twice']] as const) issue(name, cn);
   issue('badCrl', 'Bad CRL Reader', 'rev', '/bad.crl');
+  leaves.otherSchemes = pki.issue('otherSchemes', {
+    key: 'p256', subject: '/CN=Other Schemes/C=RU', issuer: pki.root, extensions: 'rev',
+    extfile: extensions('file:///etc/passwd', 'ldap://ldap.example/cn=CA?certificateRevocationList'),
+  });
   issue('responder', 'Tokensign Test OCSP Responder', 'responder');
 
   const caConfig = pki.caConfigOf(pki.root);
@@ -213,6 +217,14 @@ describe('policy, cache and transport', () => {
   });
 
   it('answers larger than the cap are refused; only http and https are fetched', async () => {
+    const seen: string[] = [];
+    const recording: RevocationFetch = (request) => {
+      seen.push(request.url);
+      return defaultRevocationFetch(request);
+    };
+    const message = await refusal(login(leaves.otherSchemes!, policy({ fetch: recording })), 'REVOCATION_UNKNOWN', /file:\/\/\/etc\/passwd is not http or https/);
+    expect(message).toMatch(/ldap:\/\/ldap\.example.* is not http or https/);
+    expect(seen).toEqual([]);
     await refusal(login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: `${files.url}/huge` })), 'REVOCATION_UNKNOWN', /more than the 65536 allowed|larger than/);
     const good = { response: {}, challenge: CHALLENGE, origin: ORIGIN, trustedCertificates: [rootPem] };
     await expect(verifyAuthentication({ ...good, revocation: { ocspUrl: 'file:///etc/passwd' } })).rejects.toThrow(/not http or https/);

@@ -1,7 +1,7 @@
 // authenticate: the user picks a certificate and types the PIN in the picker; the host signs
 // "tokensign-auth:1\n" + origin + "\n" + challenge, where origin is the browser-reported one.
 import { AUTH_FORMAT, isValidChallenge, type PageAuthenticateResult } from '../../../shared/protocol';
-import { BadRequestError } from '../../common/errors';
+import { BadRequestError } from '../../../shared/errors';
 import type { NativeHost } from '../native-host';
 import { runPicker } from '../picker-session';
 import { parseTimeout } from './params';
