@@ -54,6 +54,11 @@ export function fromBase64(text: string): Uint8Array {
   return out;
 }
 
+/** Base64 as people paste it (legacy plug-in APIs take it so): whitespace and line breaks are ignored, the rest is strict. */
+export function fromBase64IgnoringSpace(text: string): Uint8Array {
+  return fromBase64(text.replace(/\s+/g, ''));
+}
+
 /** base64url without padding (RFC 4648 §5). */
 export function toBase64Url(bytes: Uint8Array): string {
   return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

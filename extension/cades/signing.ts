@@ -1,6 +1,6 @@
 // CPSigner, CPAttribute, CadesSignedData and HashedData (MAIN world). The signature itself is made
 // in the background, after the person confirms in Tokensign's window and types the PIN there.
-import { toHex } from '../../shared/encoding';
+import { fromBase64IgnoringSpace, toBase64, toHex } from '../../shared/encoding';
 import { sha256 } from '../../shared/sha256';
 import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import type { CadesContent } from './bridge';
@@ -31,16 +31,15 @@ function utf16le(text: string): Uint8Array {
 
 /** The plug-in accepts base64 with line breaks and spaces; anything else is E_INVALIDARG. */
 function base64Bytes(rt: CadesRuntime, text: string): Uint8Array {
-  const compact = text.replace(/[\s]/g, '');
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) rt.fail('INVALID_ARGUMENT', 'base64');
-  return Uint8Array.from(atob(compact), (c) => c.charCodeAt(0));
+  try {
+    return fromBase64IgnoringSpace(text);
+  } catch {
+    return rt.fail('INVALID_ARGUMENT', 'base64');
+  }
 }
 
 function canonicalBase64(rt: CadesRuntime, text: string): string {
-  const bytes = base64Bytes(rt, text);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  return toBase64(base64Bytes(rt, text));
 }
 
 function attributesCollection(rt: CadesRuntime): object {

@@ -2,7 +2,7 @@
 // It knows nothing of the browser; the background gives it a backend (host commands + the
 // confirmation window), so it is tested in Node against plain objects.
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
-import { fromBase64, fromHex, toBase64, toHex } from '../../shared/encoding';
+import { fromBase64, fromBase64IgnoringSpace, fromHex, toBase64, toHex } from '../../shared/encoding';
 import { CAPI_PROVIDER_MARKS, IFC_EMULATED_VERSION, IfcError, IfcInData, IfcSignType } from './constants';
 import type { IfcParams, IfcReply, IfcRequest } from './envelope';
 import { ifcErrorCode } from './errors';
@@ -121,9 +121,8 @@ function latin1Bytes(text: string): Uint8Array | null {
 }
 
 function decodeBase64Loose(text: string): Uint8Array | null {
-  const compact = text.replace(/\s+/g, '');
   try {
-    return fromBase64(compact);
+    return fromBase64IgnoringSpace(text);
   } catch {
     return null;
   }
