@@ -21,7 +21,8 @@ import {
   type ChromiumWithExtension,
   type TestPageServer,
 } from '../helpers/browser';
-import { callOutcome as outcome, callPageClient as call, startCall as start, thumbprintOfFile } from '../helpers/page-client-calls';
+import { callOutcome as outcome, callPageClient as call, startCall as start } from '../helpers/page-client-calls';
+import { thumbprintOf } from '../helpers/recorded-chromium';
 
 type PageClient = typeof import('../../extension/page-client/index');
 
@@ -31,7 +32,7 @@ let chrome: ChromiumWithExtension;
 let page: Page;
 let work: string;
 
-const thumbprint = (name: string): string => thumbprintOfFile(pki.certs[name]!.certDer);
+const thumbprint = (name: string): string => thumbprintOf(pki.certs[name]!.certDer);
 
 function challenge(): string {
   return randomBytes(32).toString('base64url');

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import { GOST_CERTS, GOST_TEST_TOKENS, createGostPki, type GostPki } from '../fixtures/gost';
 import { findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
-import { callOutcome, startCall, thumbprintOfFile, type Outcome } from '../helpers/page-client-calls';
+import { callOutcome, startCall, type Outcome } from '../helpers/page-client-calls';
+import { thumbprintOf } from '../helpers/recorded-chromium';
 
 const GOST2 = 'Tokensign GOST 2';
 
@@ -23,7 +24,7 @@ let work: string;
 
 const startAuthenticate = (challenge: string): Promise<void> => startCall(page, 'authenticate', { challenge });
 const outcome = (): Promise<Outcome> => callOutcome(page);
-const thumbprint = (name: string): string => thumbprintOfFile(pki.certs[name]!.certDer);
+const thumbprint = (name: string): string => thumbprintOf(pki.certs[name]!.certDer);
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tokensign-e2e-tokens-'));

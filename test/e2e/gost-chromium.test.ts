@@ -20,7 +20,8 @@ import {
   type ChromiumWithExtension,
   type TestPageServer,
 } from '../helpers/browser';
-import { callOutcome, startCall, thumbprintOfFile, type Outcome } from '../helpers/page-client-calls';
+import { callOutcome, startCall, type Outcome } from '../helpers/page-client-calls';
+import { thumbprintOf } from '../helpers/recorded-chromium';
 import { opensslVerify } from '../helpers/cms-verify';
 
 const LOCK_TOKEN = { label: 'Tokensign GOST 3', serial: 'TT00000003', pin: '11112222', maxPinTries: 3 };
@@ -33,7 +34,7 @@ let work: string;
 
 const start = (challenge: string): Promise<void> => startCall(page, 'authenticate', { challenge });
 const outcome = (): Promise<Outcome<Record<string, string>>> => callOutcome(page);
-const thumbprint = (name: string): string => thumbprintOfFile(pki.certs[name]!.certDer);
+const thumbprint = (name: string): string => thumbprintOf(pki.certs[name]!.certDer);
 
 /** A private copy of a build folder, so a rebuild running beside this file cannot pull it away mid-test. */
 async function privateCopy(dir: string, marker: string, name: string): Promise<string> {

@@ -1,7 +1,5 @@
 // Page-client calls made inside a browser page, in Playwright (Chromium) and Puppeteer (Firefox) alike:
 // start one (`startCall`), then await how it ended (`callOutcome`): its result, or the error code.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 
 export type Outcome<R = Record<string, unknown>> = { ok: true; result: R } | { ok: false; code: string; message: string };
 export type PageClientAction = 'status' | 'authenticate' | 'sign';
@@ -35,9 +33,4 @@ export async function callOutcome<R = Record<string, unknown>>(page: EvaluatingP
 export async function callPageClient(page: EvaluatingPage, action: PageClientAction, params: Record<string, unknown> = {}): Promise<Outcome> {
   await startCall(page, action, params);
   return callOutcome(page);
-}
-
-/** The hex SHA-256 thumbprint of a DER certificate file, as the protocol names certificates. */
-export function thumbprintOfFile(certDerPath: string): string {
-  return createHash('sha256').update(readFileSync(certDerPath)).digest('hex');
 }
