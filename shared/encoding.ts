@@ -91,6 +91,17 @@ export function utf8Encode(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
+/** The UTF-16LE code units of a JavaScript string (what CryptoAPI signs for a text). */
+export function utf16leEncode(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    out[2 * i] = unit & 0xff;
+    out[2 * i + 1] = unit >> 8;
+  }
+  return out;
+}
+
 /** Strict UTF-8 decoding: throws TypeError on invalid sequences. */
 export function utf8Decode(bytes: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -3,7 +3,7 @@
 // the certificate and what is signed, and takes the PIN. Every call is checked again here.
 import browser, { type Runtime } from 'webextension-polyfill';
 import type { CertificateInfo } from '../../shared/protocol';
-import { fromBase64, fromHex, toBase64 } from '../../shared/encoding';
+import { fromBase64, fromHex, toBase64, utf16leEncode } from '../../shared/encoding';
 import { toErrorBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 import type { NativeHost } from '../background/native-host';
@@ -47,19 +47,10 @@ export async function cadesUserPortals(): Promise<string[]> {
   return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : [];
 }
 
-function utf16le(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 2);
-  for (let i = 0; i < text.length; i++) {
-    out[2 * i] = text.charCodeAt(i) & 0xff;
-    out[2 * i + 1] = text.charCodeAt(i) >> 8;
-  }
-  return out;
-}
-
 /** The bytes the host signs (or the hash) and what the window shows for them. */
 function signedBytes(params: CadesSignParams): { data: Uint8Array; shown: SignedContent; hashed: boolean } {
   const c = params.content;
-  if (c.kind === 'text') return { data: utf16le(c.text), shown: { kind: 'text', text: c.text }, hashed: false };
+  if (c.kind === 'text') return { data: utf16leEncode(c.text), shown: { kind: 'text', text: c.text }, hashed: false };
   if (c.kind === 'bytes') {
     const data = fromBase64(c.base64);
     return { data, shown: describeBytes(data), hashed: false };

@@ -1,6 +1,6 @@
 // CPSigner, CPAttribute, CadesSignedData and HashedData (MAIN world). The signature itself is made
 // in the background, after the person confirms in Tokensign's window and types the PIN there.
-import { fromBase64IgnoringSpace, toBase64, toHex } from '../../shared/encoding';
+import { fromBase64IgnoringSpace, toBase64, toHex, utf16leEncode } from '../../shared/encoding';
 import { sha256 } from '../../shared/sha256';
 import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import type { CadesContent } from './bridge';
@@ -16,17 +16,6 @@ interface SignerImpl extends ObjectImpl {
 interface HashedDataImpl extends ObjectImpl {
   kind: 'HashedData';
   digest(): { algorithm: HashAlgorithmName; value: Uint8Array };
-}
-
-
-function utf16le(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 2);
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    out[2 * i] = unit & 0xff;
-    out[2 * i + 1] = unit >> 8;
-  }
-  return out;
 }
 
 /** The plug-in accepts base64 with line breaks and spaces; anything else is E_INVALIDARG. */
@@ -203,7 +192,7 @@ export function hashedDataObject(rt: CadesRuntime): object {
       Hash: (data: unknown) => {
         const text = argString(rt, data, 'newVal');
         algorithm();
-        chunks.push(encoding === C.CADESCOM_BASE64_TO_BINARY ? base64Bytes(rt, text) : utf16le(text));
+        chunks.push(encoding === C.CADESCOM_BASE64_TO_BINARY ? base64Bytes(rt, text) : utf16leEncode(text));
         fixed = null;
       },
       SetHashValue: (hex: unknown) => {
