@@ -8,9 +8,7 @@ const PAD = 0x3d; // '='
 
 /** Standard base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  return btoa(latin1Decode(bytes));
 }
 
 /**
@@ -89,6 +87,13 @@ export function fromHex(text: string): Uint8Array {
 
 export function utf8Encode(text: string): Uint8Array {
   return new TextEncoder().encode(text);
+}
+
+/** Bytes as a "binary string", one character per byte (in slices: spreading a large array overflows the stack). */
+export function latin1Decode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return out;
 }
 
 /** The UTF-16LE code units of a JavaScript string (what CryptoAPI signs for a text). */

@@ -2,7 +2,7 @@
 // It knows nothing of the browser; the background gives it a backend (host commands + the
 // confirmation window), so it is tested in Node against plain objects.
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
-import { fromBase64, fromBase64IgnoringSpace, fromHex, toBase64, toHex } from '../../shared/encoding';
+import { fromBase64, fromBase64IgnoringSpace, fromHex, latin1Decode, toBase64, toHex } from '../../shared/encoding';
 import { CAPI_PROVIDER_MARKS, IFC_EMULATED_VERSION, IfcError, IfcInData, IfcSignType } from './constants';
 import type { IfcParams, IfcReply, IfcRequest } from './envelope';
 import { ifcErrorCode } from './errors';
@@ -143,7 +143,7 @@ function digestFor(keyAlgorithm: string): DigestName {
 }
 
 function outputText(bytes: Uint8Array, outDataType: unknown): string {
-  if (outDataType === 0) return String.fromCharCode(...bytes);
+  if (outDataType === 0) return latin1Decode(bytes);
   return toBase64(bytes);
 }
 
