@@ -24,18 +24,20 @@ function expectOk(reply: HostReplyFrame, what: string): Record<string, unknown> 
   return reply.result;
 }
 
-/** Spawn → first reply to `command`, in milliseconds, for a fresh process each time. */
-async function coldRun(script: string, env: Record<string, string>, command: string): Promise<number> {
-  const client = new HostClient({ command: process.execPath, args: [script, CHROME_ARG], env });
+/** Spawn → first reply to `command`, in milliseconds, for a fresh process each time: `script` under this
+ * node, or `{ program }` (an executable, or another node with its script in `args`). */
+export async function coldRun(script: string | { program: string; args?: string[] }, env: Record<string, string>, command: string): Promise<number> {
+  const [program, args] = typeof script === 'string' ? [process.execPath, [script]] : [script.program, script.args ?? []];
+  const client = new HostClient({ command: program, args: [...args, CHROME_ARG], env });
   const reply = await client.request(command, command === 'list-certificates' ? {} : undefined);
   const elapsed = performance.now() - client.spawnedAt;
-  expectOk(reply, `${script} ${command}`);
+  expectOk(reply, `${program} ${args.join(' ')} ${command}`);
   await client.close();
   return elapsed;
 }
 
 /** Interleaves floor and figure runs so that drift on the machine hits both alike. */
-async function interleaved(runs: number, a: () => Promise<number>, b: (() => Promise<number>) | null): Promise<[number[], number[]]> {
+export async function interleaved(runs: number, a: () => Promise<number>, b: (() => Promise<number>) | null): Promise<[number[], number[]]> {
   const sa: number[] = [];
   const sb: number[] = [];
   await a();

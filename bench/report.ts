@@ -36,6 +36,8 @@ export interface BenchDocument {
   results: BenchResult[];
   targets: Target[];
   skipped: Array<{ name: string; reason: string }>;
+  /** Size in bytes of each file `npm run package` made (dist/packages). */
+  packageBytes?: Record<string, number>;
   durationSeconds: number;
 }
 

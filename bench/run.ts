@@ -2,7 +2,9 @@
 // progress on stderr. BENCH_QUICK=1 takes fewer samples (a smoke run, not for the README).
 import { createTestPki, type TestPki } from '../test/fixtures/pki';
 import { benchPageToResult } from './browser-bench';
+import { benchCardInsertionInWindow, benchCardStack } from './card-bench';
 import { benchColdStart, benchListCertificates, benchWarmAuthenticate, createListPki, HOST_BUNDLE, hostBuilt } from './host-bench';
+import { benchPackagedColdStart, packageSizes } from './package-bench';
 import { describeMachine, Report, type BenchDocument } from './report';
 import { progress } from './stats';
 import { benchVerification } from './verify-bench';
@@ -39,7 +41,9 @@ async function main(): Promise<BenchDocument> {
   try {
     if (!hostBuilt()) report.skip('host figures', `${HOST_BUNDLE} is not built: floors only`);
     await section(report, 'host cold start', () => benchColdStart(report, pki, n(60, 6)));
+    if (hostBuilt()) await section(report, 'packaged host cold start', () => benchPackagedColdStart(report, pki, n(60, 6)));
     await section(report, 'warm authenticate', () => benchWarmAuthenticate(report, pki, n(600, 30)));
+    if (hostBuilt()) await section(report, 'card stack', () => benchCardStack(report, pki, n(200, 20), n(20, 3)));
     await section(report, 'verification', () => benchVerification(report, pki, n(25, 3), n(400, 50)));
     progress('making 5 tokens × 10 certificates');
     const manyCertificates = createListPki(5, 10);
@@ -47,6 +51,7 @@ async function main(): Promise<BenchDocument> {
     await section(report, 'list-certificates', () => benchListCertificates(report, manyCertificates, n(10, 3), n(30, 5)));
     // Last: the browser keeps working for a while after it is closed, which would weigh on what follows.
     if (hostBuilt()) await section(report, 'page → result in Chromium', () => benchPageToResult(report, pki, n(15, 3)));
+    if (hostBuilt()) await section(report, 'card insertion → window', () => benchCardInsertionInWindow(report, n(10, 2)));
   } finally {
     pki.cleanup();
     (listPki as TestPki | null)?.cleanup();
@@ -55,12 +60,22 @@ async function main(): Promise<BenchDocument> {
   const r = report;
   r.target('host cold start', 'host spawn → hello reply within 1.15× a bare Node process answering one frame',
     r.ratioOf('host cold start (spawn → hello reply)'), 'at-most', 1.15);
+  r.target('packaged host cold start', 'the single executable: spawn → hello reply within 1.05× a bare Node of its own runtime (Node 24) answering one frame',
+    r.ratioOf('packaged host cold start (spawn → hello reply)'), 'at-most', 1.05);
+  r.target('packaged host cold start vs the system node', 'the same, against the bare Node process of the host cold start figure (the node that runs the bench)',
+    r.ratioBetween('packaged host cold start (spawn → hello reply)', 'floor: bare Node process answering one frame'), 'at-most', 1.05);
   for (const alg of ['ECDSA-P256', 'RSA-2048']) {
     r.target(`warm authenticate ${alg}`, `authenticate round trip over one host within 1.5× the raw PKCS#11 work in-process`,
       r.ratioOf(`host warm authenticate round trip ${alg}`), 'at-most', 1.5);
   }
+  for (const alg of ['ECDSA-P256', 'RSA-2048']) {
+    r.target(`warm authenticate on the virtual PIV card ${alg} vs SoftHSM`, 'pcscd + OpenSC + the virtual PIV card within 3× SoftHSM (Nagle on vpcd alone made it ~50×)',
+      r.ratioOf(`host warm authenticate round trip on the virtual PIV card ${alg}`), 'at-most', 3);
+  }
+  r.target('card insertion → certificates listed', 'the host adds at most half of the time pcscd itself takes to see a new card',
+    r.ratioOf('card insertion → its certificates listed by the host (wait-token-event)'), 'at-most', 1.5);
   for (const alg of ['RSA-2048', 'ECDSA-P256', 'GOST-2012-256']) {
-    r.target(`verification ${alg} vs crypto.verify`, 'verifyAuthentication at least half as many per second as crypto.verify alone',
+    r.target(`verification ${alg} vs crypto.verify`, 'verifyAuthentication (revocation checked, its cache warm) at least half as many per second as crypto.verify alone',
       r.ratioOf(`verifyAuthentication ${alg}`), 'at-least', 0.5);
   }
   r.target('verification GOST-2012-256 with enableGostEngine() vs crypto.verify', "the same, with the library's opt-in OpenSSL gost engine",
@@ -75,6 +90,7 @@ async function main(): Promise<BenchDocument> {
     results: report.results,
     targets: report.targets,
     skipped: report.skipped,
+    packageBytes: packageSizes(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
   };
 }

@@ -31,6 +31,8 @@ async function execute(service: TokenService, command: Command): Promise<unknown
       return service.sign(command.certificateId, command.pin, command.data, command.detached);
     case 'authenticate':
       return service.authenticate(command.certificateId, command.pin, command.origin, command.challenge);
+    case 'wait-token-event':
+      return service.waitTokenEvent(command.generation, command.timeoutMs);
   }
 }
 
@@ -175,6 +177,7 @@ export function runHost(options: HostOptions = {}): Promise<void> {
     const finish = (): void => {
       if (finished) return;
       finished = true;
+      service.inputEnded();
       enqueue(async () => {
         if (reader.midFrame) log('warn', 'host', 'truncated-frame-at-eof');
         await writer.last;
@@ -184,7 +187,13 @@ export function runHost(options: HostOptions = {}): Promise<void> {
       });
     };
     input.on('data', (chunk: Buffer) => {
-      for (const event of reader.push(chunk)) enqueue(() => answerEvent(service, writer, event));
+      for (const event of reader.push(chunk)) {
+        service.requestArrived();
+        enqueue(() => {
+          service.requestStarted();
+          return answerEvent(service, writer, event);
+        });
+      }
     });
     input.on('end', finish);
     input.on('close', finish);

@@ -1,17 +1,4 @@
-// Entry of dist/native-host/host.mjs: the command-line tool for its own words, else the
-// native messaging host (a browser passes an origin, a manifest path, or nothing at all).
-import { runHost } from './host';
+// Entry of dist/native-host/host.mjs (run by node): see start.ts.
+import { start } from './start';
 
-const CLI_WORDS = new Set(['install', 'uninstall', 'doctor', 'version', '--help', '-h']);
-
-const word = process.argv[2];
-if (word !== undefined && CLI_WORDS.has(word)) {
-  const { runCli } = await import('./cli/index');
-  process.exitCode = await runCli(process.argv.slice(2));
-} else {
-  await runHost();
-  process.exitCode = 0;
-  // A module thread or handle must not keep the host alive once stdin has ended; unref'd, so a
-  // clean exit is not delayed.
-  setTimeout(() => process.exit(0), 3000).unref();
-}
+await start(process.argv.slice(2));

@@ -36,10 +36,19 @@ export interface AuthenticateCommand {
   origin: string;
   challenge: string;
 }
-export type Command = HelloCommand | ListTokensCommand | ListCertificatesCommand | SignCommand | AuthenticateCommand;
+/** Waits for a token to be put in or taken out (docs/PROTOCOL.md, wait-token-event). */
+export interface WaitTokenEventCommand {
+  command: 'wait-token-event';
+  /** The generation the caller has seen (0 at first): the reply comes at once when the host's is past it. */
+  generation: number;
+  timeoutMs: number;
+}
+/** Longest wait-token-event wait; the default when the request names none. */
+export const MAX_TOKEN_WAIT_MS = 30_000;
+export type Command = HelloCommand | ListTokensCommand | ListCertificatesCommand | SignCommand | AuthenticateCommand | WaitTokenEventCommand;
 export type CommandName = Command['command'];
 
-export const COMMANDS: readonly CommandName[] = ['hello', 'list-tokens', 'list-certificates', 'sign', 'authenticate'];
+export const COMMANDS: readonly CommandName[] = ['hello', 'list-tokens', 'list-certificates', 'sign', 'authenticate', 'wait-token-event'];
 
 /** The id of a request when readable (string or finite number), else null. */
 export function readId(message: unknown): RequestId | null {
@@ -118,6 +127,8 @@ export function parseRequest(message: unknown): Command {
       return parseSign(paramsOf(record));
     case 'authenticate':
       return parseAuthenticate(paramsOf(record));
+    case 'wait-token-event':
+      return parseWaitTokenEvent(paramsOf(record));
     default:
       throw new UnknownCommandError(`unknown command "${command.slice(0, 64)}": expected one of ${COMMANDS.join(', ')}`);
   }
@@ -164,4 +175,15 @@ function parseAuthenticate(params: Params): AuthenticateCommand {
     throw new BadRequestError(`params.challenge must be 43 to 512 characters of [A-Za-z0-9+/_=-], got ${text.length} characters${others}`);
   }
   return { command, certificateId, pin, origin, challenge };
+}
+
+function parseWaitTokenEvent(params: Params): WaitTokenEventCommand {
+  const integer = (field: 'generation' | 'timeoutMs', max: number, fallback: number): number => {
+    const value = params[field] ?? fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+      throw new BadRequestError(`params.${field} must be an integer from 0 to ${max}, got ${describe(value)}`);
+    }
+    return value;
+  };
+  return { command: 'wait-token-event', generation: integer('generation', Number.MAX_SAFE_INTEGER, 0), timeoutMs: integer('timeoutMs', MAX_TOKEN_WAIT_MS, MAX_TOKEN_WAIT_MS) };
 }

@@ -27,6 +27,7 @@ import type { SigningProfile } from './pkcs11/algorithms';
 import type { TokenCertificate } from './pkcs11/certificate';
 import { ModuleSet } from './pkcs11/module';
 import type { ModuleResolutionInput } from './pkcs11/modules';
+import type { TokenEventWait, TokenEvents } from './pkcs11/slot-events';
 import type { TokenRef } from './pkcs11/token';
 import { HOST_VERSION } from './version';
 
@@ -66,6 +67,10 @@ export class TokenService {
   /** Certificates seen by the last scans, by id: sign/authenticate may use them without a rescan. */
   private readonly known = new Map<string, TokenCertificate>();
   private readonly now: () => Date;
+  /** Token events, started with the first token command (their worker threads never slow down hello). */
+  private events: TokenEvents | undefined;
+  /** Requests read but not started yet. */
+  private requestsBehind = 0;
 
   constructor(private readonly options: TokenServiceOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -98,8 +103,44 @@ export class TokenService {
     return set;
   }
 
+  private async tokenEvents(): Promise<TokenEvents> {
+    const set = await this.loadedModules();
+    const { TokenEvents, forgetSlotSessions } = await parts();
+    this.events ??= new TokenEvents(set.modules, (module, slot) => {
+      // The token in that slot changed: its kept session proves nothing any more.
+      forgetSlotSessions(module.api, slot);
+      log('info', 'pkcs11', 'token-event', { module: module.path, slot: slot ? slot.toString('hex') : null });
+    });
+    return this.events;
+  }
+
+  /** Answers when a token is put in or taken out after `generation`, after `timeoutMs`, or when another request arrives. */
+  async waitTokenEvent(generation: number, timeoutMs: number): Promise<TokenEventWait & { watched: number }> {
+    const events = await this.tokenEvents();
+    // With requests read behind this one, the reply comes at once: replies go in request order.
+    return { ...(await events.wait(generation, this.requestsBehind > 0 ? 0 : timeoutMs)), watched: events.watchedCount };
+  }
+
+  /** A request was read: a wait-token-event in progress is answered now, so that it is not held behind the wait. */
+  requestArrived(): void {
+    this.requestsBehind++;
+    this.events?.interrupt();
+  }
+
+  /** stdin ended: a wait in progress ends now, and none waits from here on (the host is exiting). */
+  inputEnded(): void {
+    this.requestsBehind = Number.POSITIVE_INFINITY;
+    this.events?.interrupt();
+  }
+
+  /** A request read earlier starts now. */
+  requestStarted(): void {
+    this.requestsBehind = Math.max(0, this.requestsBehind - 1);
+  }
+
   private async tokens(): Promise<TokenRef[]> {
     const set = await this.loadedModules();
+    await this.tokenEvents();
     const { scanTokens } = await parts();
     const scan = scanTokens(set.modules);
     for (const e of scan.errors) log('warn', 'pkcs11', 'scan-error', e);
@@ -234,6 +275,7 @@ export class TokenService {
   async close(): Promise<void> {
     if (!this.moduleSet) return;
     try {
+      this.events?.stop();
       if (tokenParts) (await tokenParts).closeKeptSessions();
       (await this.moduleSet).finalize();
     } catch {

@@ -7,5 +7,6 @@ export { buildSignedData } from './cms/signed-data';
 export { algorithmForKey } from './pkcs11/algorithms';
 export { listTokenCertificates } from './pkcs11/certificate';
 export { withSigningKey } from './pkcs11/signer';
-export { closeKeptSessions, keptSessionPinState } from './pkcs11/session';
+export { closeKeptSessions, forgetSlotSessions, keptSessionPinState } from './pkcs11/session';
+export { TokenEvents } from './pkcs11/slot-events';
 export { currentPinState, scanTokens } from './pkcs11/token';

@@ -1,6 +1,6 @@
 // Tokensign relying-party library (docs/PROTOCOL.md §4): challenges and verification of logins.
 export { createChallengeStore, DEFAULT_CHALLENGE_TTL_MS, type ChallengeStore, type ChallengeStoreOptions } from './challenge-store';
-export { createRedisChallengeStore, ChallengeStoreError, type RedisChallengeStoreOptions } from './redis-store';
+export { createRedisChallengeStore, ChallengeStoreError, type RedisChallengeStore, type RedisChallengeStoreOptions } from './redis-store';
 export {
   verifyAuthentication,
   DEFAULT_MAX_CLOCK_SKEW_MS,

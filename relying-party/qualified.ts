@@ -15,15 +15,16 @@ const PROTECTION_CLASSES: Record<string, string> = {
   [OID.classKA1]: 'KA1',
 };
 
+/** Frozen: shared by every login of the same certificate. */
 export interface QualificationFacts {
   /** 1.2.643.100.111 subjectSignTool: the signer's tool, null when absent. */
   subjectSignTool: string | null;
   /** 1.2.643.100.112 issuerSignTool: the CA's tools and conformity certificates, null when absent. */
-  issuerSignTool: string[] | null;
+  issuerSignTool: readonly string[] | null;
   /** Protection classes named by certificate policies 1.2.643.100.113.x ("KC1", "KC2", …). */
-  protectionClasses: string[];
+  protectionClasses: readonly string[];
   /** What a qualified certificate needs and this one lacks, in words with the OID; empty when qualified. */
-  missing: string[];
+  missing: readonly string[];
 }
 
 export type Holder = 'legal-entity' | 'entrepreneur' | 'person';
@@ -41,12 +42,12 @@ export function qualificationOf(cert: ParsedCertificate): QualificationFacts {
   if (cert.subjectSignTool === undefined) missing.push('subjectSignTool (1.2.643.100.111)');
   if (cert.issuerSignTool === undefined) missing.push('issuerSignTool (1.2.643.100.112)');
   if (protectionClasses.length === 0) missing.push('a protection class policy (1.2.643.100.113.x)');
-  return {
+  return Object.freeze({
     subjectSignTool: cert.subjectSignTool ?? null,
-    issuerSignTool: cert.issuerSignTool ? [...cert.issuerSignTool] : null,
-    protectionClasses,
-    missing,
-  };
+    issuerSignTool: cert.issuerSignTool ? Object.freeze([...cert.issuerSignTool]) : null,
+    protectionClasses: Object.freeze(protectionClasses),
+    missing: Object.freeze(missing),
+  });
 }
 
 export function holderOf(subject: SubjectFields): Holder {

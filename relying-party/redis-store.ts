@@ -3,6 +3,7 @@
 import { isValidChallenge } from '../shared/protocol';
 import { checkTtl, newChallenge, type ChallengeStore } from './challenge-store';
 import { createRedisConnection } from './redis-connection';
+import { revocationCacheOn, type RevocationCache } from './revocation/cache';
 
 export interface RedisChallengeStoreOptions {
   /** redis://[user:password@]host:port[/db] or rediss://… */
@@ -21,7 +22,15 @@ export class ChallengeStoreError extends Error {
   }
 }
 
-export function createRedisChallengeStore(options: RedisChallengeStoreOptions): ChallengeStore {
+export interface RedisChallengeStore extends ChallengeStore {
+  /**
+   * Revocation answers on the same Redis and connection (keys "tokensign:revocation:…"), for
+   * `verifyAuthentication({ revocation: { cache: store.revocationCache } })`: every server then shares them.
+   */
+  readonly revocationCache: RevocationCache;
+}
+
+export function createRedisChallengeStore(options: RedisChallengeStoreOptions): RedisChallengeStore {
   if (typeof options?.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
     throw new TypeError('url must be a redis:// or rediss:// URL');
   }
@@ -47,6 +56,7 @@ export function createRedisChallengeStore(options: RedisChallengeStoreOptions): 
       const value = await run('GETDEL', (c) => c.getDel(prefix + challenge));
       return value !== null;
     },
+    revocationCache: revocationCacheOn(redis),
     close: redis.close,
   };
 }

@@ -307,7 +307,6 @@ function checkKeyUsage(cert: ParsedCertificate): void {
 function resultOf(leaf: LeafEntry, signedAt: number, now: number, revocation: RevocationStatus): VerifiedAuthentication {
   const at = new Date(now);
   const { description, parsed: cert, facts } = leaf;
-  const { qualification } = facts;
   return {
     certificate: {
       ...description,
@@ -316,16 +315,11 @@ function resultOf(leaf: LeafEntry, signedAt: number, now: number, revocation: Re
       status: certificateStatus(new Date(cert.notBefore), new Date(cert.notAfter), at),
       expiresInDays: expiresInDays(new Date(cert.notAfter), at),
       qualified: facts.qualified,
-      qualification: {
-        ...qualification,
-        issuerSignTool: qualification.issuerSignTool && [...qualification.issuerSignTool],
-        protectionClasses: [...qualification.protectionClasses],
-        missing: [...qualification.missing],
-      },
+      qualification: facts.qualification, // frozen: the same facts for every login of this certificate
       holder: facts.holder,
     },
     signedAt: new Date(signedAt),
-    revocation: { ...revocation },
+    revocation,
   };
 }
 

@@ -20,6 +20,9 @@ const PACKAGES = {
   'redis-server': '/usr/bin/redis-server',
   gcc: '/usr/bin/gcc',
   make: '/usr/bin/make',
+  // Packages: .rpm built and installed (in a private mount namespace) by Debian's rpm; zip for .xpi/.zip.
+  rpm: '/usr/bin/rpmbuild',
+  zip: '/usr/bin/zip',
   // Cyrillic glyphs for the picker and demo screenshots
   'fonts-dejavu-core': '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
 };

@@ -122,6 +122,12 @@ export function expectTag(node: DerNode | undefined, tag: number, what: string):
   return node;
 }
 
+/** `node`, or a DerError naming what is missing (for untrusted input read by position). */
+export function required(node: DerNode | undefined, what: string): DerNode {
+  if (!node) throw new DerError(`${what} is missing`);
+  return node;
+}
+
 /** The whole TLV (identifier, length, content). */
 export function tlv(node: DerNode): Uint8Array {
   return node.buf.subarray(node.start, node.end);

@@ -65,3 +65,26 @@ describe('sha256', () => {
     }
   });
 });
+
+describe('isBase64 in Node (native fast path) accepts exactly the strict grammar', () => {
+  it('agrees with an independent regular expression on seeded mutations', () => {
+    const strict = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n*.é\u0100\u2028';
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      const base = toBase64(Uint8Array.from({ length: rand(40) }, () => rand(256)));
+      const chars = base.split('');
+      for (let k = rand(3); k > 0 && chars.length > 0; k--) chars[rand(chars.length)] = alphabet[rand(alphabet.length)]!;
+      const text = chars.join('');
+      expect(isBase64(text), JSON.stringify(text)).toBe(strict.test(text));
+      if (strict.test(text)) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(1000);
+  });
+});
+

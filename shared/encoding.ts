@@ -11,6 +11,20 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(latin1Decode(bytes));
 }
 
+/** Node's Buffer when this runs in Node (the browser has none). */
+const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer;
+
+/**
+ * In Node, a native check that accepts exactly what the loop below accepts, several times faster for a login's
+ * CMS: the decoder skips every character outside its alphabet (so fewer bytes come out) and takes base64url's
+ * "-" and "_" (so those are looked for). False means "ask the loop", which also says why.
+ */
+function strictInNode(text: string, expectedBytes: number): boolean {
+  // Large texts (signing requests of many MiB) keep the loop: no second copy of the bytes just to check them.
+  if (!NodeBuffer || text.length > 1 << 20 || text.includes('-') || text.includes('_')) return false;
+  return NodeBuffer.from(text, 'base64').length === expectedBytes;
+}
+
 /**
  * Why `text` is not strict base64 (standard alphabet, padding required, no whitespace), or null
  * when it is. A plain loop: a regular expression over the whole text overflows V8's stack past ~6 MiB,
@@ -20,6 +34,7 @@ function base64Problem(text: string): string | null {
   const n = text.length;
   if (n % 4 !== 0) return `base64 length ${n} is not a multiple of 4`;
   const pad = n > 0 && text.charCodeAt(n - 1) === PAD ? (text.charCodeAt(n - 2) === PAD ? 2 : 1) : 0;
+  if (strictInNode(text, (n / 4) * 3 - pad)) return null;
   for (let i = 0; i < n - pad; i++) {
     const c = text.charCodeAt(i);
     if (c >= 128 || B64_VALUE[c]! < 0) return c === PAD ? 'misplaced base64 padding' : `invalid base64 character at position ${i}`;

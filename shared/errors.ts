@@ -1,5 +1,6 @@
 // One error class per code, and the code → class map that turns `{code, message, ...}` back into
 // the right class on every side of a boundary (host reply, runtime message, page response).
+import { DOWNLOAD_URL } from './download';
 import { TokensignError, isErrorCode, type ErrorBody, type ErrorCode } from './protocol';
 
 export type TokensignErrorClass = new (message?: string, details?: Record<string, unknown>) => TokensignError;
@@ -41,7 +42,7 @@ export const ExtensionUnavailableError = errorClass('EXTENSION_UNAVAILABLE', 'Ex
 export const HostUnavailableError = errorClass(
   'HOST_UNAVAILABLE',
   'HostUnavailableError',
-  'The Tokensign host is not installed or has exited (run `tokensign-host install`)',
+  `Tokensign's program for this computer is not installed or has exited: install it from ${DOWNLOAD_URL} (the .deb or .rpm package for your system)`,
 );
 export const VersionMismatchError = errorClass('VERSION_MISMATCH', 'VersionMismatchError', 'The extension and the host speak different protocol versions');
 export const InsecureContextError = errorClass('INSECURE_CONTEXT', 'InsecureContextError', 'Tokensign works only in secure contexts (https or localhost)');

@@ -171,6 +171,16 @@ export interface RawSignResult {
   certificate: string;
 }
 
+/** `wait-token-event` result (docs/PROTOCOL.md §2.4). */
+export interface TokenEventResult {
+  /** Tokens put in or taken out since the host started. */
+  generation: number;
+  /** Whether `generation` passed the one the request gave. */
+  changed: boolean;
+  /** Modules that report events themselves (C_WaitForSlotEvent); the others are polled. */
+  watched: number;
+}
+
 export interface SignResult {
   cms: string;
   certificate: string;

@@ -10,6 +10,7 @@ import {
   type RawSignResult,
   type SignResult,
   type SubjectFields,
+  type TokenEventResult,
   type TokenInfo,
 } from '../../shared/protocol';
 import { isRecord } from '../common/messages';
@@ -94,6 +95,7 @@ const CERTIFICATE_FIELDS = {
 const OPTIONAL_SUBJECT_FIELDS = ['surname', 'givenName', 'organization', 'title', 'inn', 'innle', 'ogrn', 'ogrnip', 'snils', 'email'] as const;
 const SIGN_FIELDS = { cms: 'string', certificate: 'string' } as const;
 const RAW_SIGN_FIELDS = { signature: 'string', certificate: 'string' } as const;
+const TOKEN_EVENT_FIELDS = { generation: 'number', changed: 'boolean', watched: 'number' } as const;
 
 function moduleStatus(value: unknown, path: string): ModuleStatus {
   const r = record(value, path);
@@ -151,4 +153,9 @@ export function parseAuthenticateResult(value: unknown): AuthenticateResult {
   const r = record(value, 'authenticate');
   if (r.format !== AUTH_FORMAT) throw new ReplyShapeError('authenticate.format');
   return { format: AUTH_FORMAT, ...fields(r, SIGN_FIELDS, 'authenticate') };
+}
+
+export function parseTokenEvent(value: unknown): TokenEventResult {
+  const r = record(value, 'wait-token-event');
+  return fields(r, TOKEN_EVENT_FIELDS, 'wait-token-event');
 }

@@ -11,6 +11,7 @@ import {
   type HelloResult,
   type RawSignResult,
   type SignResult,
+  type TokenEventResult,
   type TokenInfo,
 } from '../../shared/protocol';
 import { HostUnavailableError, InternalError, TimeoutError, VersionMismatchError, errorFromBody } from '../../shared/errors';
@@ -22,6 +23,7 @@ import {
   parseHello,
   parseRawSignResult,
   parseSignResult,
+  parseTokenEvent,
   parseTokenList,
 } from './host-replies';
 
@@ -114,6 +116,14 @@ export class NativeHost {
   /** `list-certificates`, of every token or of one. */
   listCertificates(tokenId?: string): Promise<CertificateInfo[]> {
     return this.request('list-certificates', tokenId === undefined ? {} : { tokenId }, this.timeouts.listMs, parseCertificateList);
+  }
+
+  /**
+   * `wait-token-event`: answers when a token is put in or taken out after `generation`, after
+   * `timeoutMs`, or as soon as another request is sent (the host keeps replies in order).
+   */
+  waitTokenEvent(generation: number, timeoutMs: number): Promise<TokenEventResult> {
+    return this.request('wait-token-event', { generation, timeoutMs }, timeoutMs + this.timeouts.listMs, parseTokenEvent);
   }
 
   /** `sign` with a CMS result. */

@@ -11,6 +11,8 @@ import type { NativeHost } from './native-host';
 import { IFC_PAGE_RETRY_ERRORS, pinFromPage, type IfcConfirmation } from '../ifc/picker-view';
 
 export const TOKEN_POLL_MS = 2_000;
+/** How long one wait-token-event may wait (the host answers at once when another request comes). */
+export const TOKEN_WAIT_MS = 25_000;
 
 /** Errors after which the user may try again in the same window. */
 const RECOVERABLE = new Set<string>([
@@ -81,6 +83,8 @@ class PickerSession<T> {
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private deadline: ReturnType<typeof setTimeout> | null = null;
   private polling = false;
+  /** A wait-token-event of this session is in progress. */
+  private watching = false;
   private resolveRun!: (value: T) => void;
   private rejectRun!: (error: unknown) => void;
 
@@ -103,7 +107,7 @@ class PickerSession<T> {
     const onAbort = (): void => this.fail(signal.reason instanceof Error ? signal.reason : new UserCancelledError());
     signal.addEventListener('abort', onAbort, { once: true });
     this.deadline = setTimeout(() => this.fail(new TimeoutError('No certificate was chosen in time')), this.request.timeoutMs);
-    this.pollTimer = setInterval(() => void this.poll(), TOKEN_POLL_MS);
+    void this.watchTokens();
     try {
       const win = await browser.windows.create({
         url: browser.runtime.getURL(`picker/index.html?session=${encodeURIComponent(this.id)}`),
@@ -207,7 +211,36 @@ class PickerSession<T> {
     this.certificates = await this.host.listCertificates();
   }
 
-  /** Tokens plugged in or out while the window is open show up within TOKEN_POLL_MS. */
+  /**
+   * Tokens plugged in or out while the window is open show up as soon as the host sees them
+   * (wait-token-event); a host without that command is asked every TOKEN_POLL_MS instead.
+   */
+  private async watchTokens(): Promise<void> {
+    let generation = 0;
+    let stale = false;
+    while (!this.settled) {
+      try {
+        this.watching = true;
+        const event = await this.host.waitTokenEvent(generation, TOKEN_WAIT_MS).finally(() => (this.watching = false));
+        stale ||= event.generation !== generation;
+        generation = event.generation;
+      } catch (error) {
+        if (error instanceof TokensignError && error.code === 'UNKNOWN_COMMAND') {
+          if (!this.settled) this.pollTimer = setInterval(() => void this.poll(), TOKEN_POLL_MS);
+          return;
+        }
+        // The host went away or timed out: try again a little later (it reconnects on demand).
+        await new Promise((resolve) => setTimeout(resolve, TOKEN_POLL_MS));
+        stale = true;
+      }
+      if (stale && !this.settled && this.phase === 'choose') {
+        await this.poll();
+        stale = false;
+      }
+    }
+  }
+
+  /** Reads the token list again; the certificates too when the tokens changed. */
   private async poll(): Promise<void> {
     if (this.settled || this.polling || this.phase !== 'choose') return;
     this.polling = true;
@@ -279,6 +312,9 @@ class PickerSession<T> {
   private finish(): void {
     this.settled = true;
     sessions.delete(this.id);
+    // The host answers a wait in progress as soon as another request arrives: a zero wait ends ours
+    // now, so that nothing of this session stays pending with the host.
+    if (this.watching) void this.host.waitTokenEvent(0, 0).catch(() => {});
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.deadline) clearTimeout(this.deadline);
     this.pollTimer = null;

@@ -97,10 +97,13 @@ export type HashAlgorithmNumber = keyof typeof HASH_ALGORITHMS;
 export type HashAlgorithmName = (typeof HASH_ALGORITHMS)[HashAlgorithmNumber];
 export const HASH_LENGTHS: Record<HashAlgorithmName, number> = { 'SHA-256': 32, 'STREEBOG-256': 32, 'STREEBOG-512': 64 };
 
-/** Signature types Tokensign produces (all as CAdES-BES: the host's CMS carries signingCertificateV2). */
-export const BES_TYPES: ReadonlySet<number> = new Set([0, 1, 0xffff]);
-/** CAdES-T and CAdES-X Long need a time-stamp service and revocation data: refused with a clear error. */
-export const TIMESTAMPED_TYPES: ReadonlySet<number> = new Set([0x5, 0x5d]);
+/** Signature types Tokensign produces: CAdES-BES, and PKCS#7 (the same CMS: it carries signingCertificateV2 too). */
+export const BES_TYPES: ReadonlySet<number> = new Set([0x1, 0xffff]);
+/**
+ * CAdES-T and CAdES-X Long need a time-stamp service and revocation data: refused with a clear error.
+ * CADESCOM_CADES_DEFAULT (0, also what an omitted type means) is CAdES-X Long Type 1 in CryptoPro's documentation.
+ */
+export const TIMESTAMPED_TYPES: ReadonlySet<number> = new Set([0x0, 0x5, 0x5d]);
 
 /**
  * Versions reported to the page. Page libraries refuse a plug-in older than 2.0.12438 and a CSP

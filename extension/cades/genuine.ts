@@ -3,8 +3,8 @@
 // way the public page library `cadesplugin_api.js` does, and passes the page's calls on to it.
 // Not tested against the genuine extension (it cannot be installed here); a stand-in answers in the e2e test.
 
-/** Chrome Web Store and Opera add-ons ids of "CryptoPro Extension for CAdES Browser Plug-in". */
-const CHROMIUM_EXTENSION_IDS = ['iifchhfnnmpdbibifmljnfjhpififfog', 'epebfcehmdedogndhlcacafjaacknbcm'];
+/** Ids of "CryptoPro Extension for CAdES Browser Plug-in": the Chrome Web Store's MV3 and older ones, Opera add-ons. */
+const CHROMIUM_EXTENSION_IDS = ['pfhgbfnnjiafkhfdkmpiflachepdcjod', 'iifchhfnnmpdbibifmljnfjhpififfog', 'epebfcehmdedogndhlcacafjaacknbcm'];
 const ECHO_REQUEST = 'cadesplugin_echo_request';
 const ECHO_REPLY = 'cadesplugin_loaded';
 /** Firefox and Safari name their script's address in the echo reply; only such an address is loaded. */

@@ -127,6 +127,9 @@ describe('signing objects', () => {
     ]);
     expect(JSON.stringify(calls)).not.toContain('1234');
     await expect(data.SignCades!(signer, C.CADESCOM_CADES_T)).rejects.toThrow(/0x80004001/);
+    // CADESCOM_CADES_DEFAULT, and no type at all, mean CAdES-X Long Type 1: refused, not signed as something else.
+    await expect(data.SignCades!(signer)).rejects.toThrow(/0x80004001/);
+    await expect(data.SignCades!(signer, C.CADESCOM_CADES_DEFAULT)).rejects.toThrow(/0x80004001/);
     await expect(data.SignCades!({}, C.CADESCOM_CADES_BES)).rejects.toThrow(/Signer \(0x80070057\)/);
   });
 

@@ -13,6 +13,8 @@ import { attributeObject, hashedDataObject, signedDataObject, signerObject } fro
 
 /** The page library gives up after 20 s; Tokensign answers (or refuses) well before. */
 const HELLO_TIMEOUT_MS = 15_000;
+/** PluginVersion as text. */
+const VERSION_TEXT = `${EMULATED_PLUGIN_VERSION.major}.${EMULATED_PLUGIN_VERSION.minor}.${EMULATED_PLUGIN_VERSION.build}`;
 
 declare global {
   interface Window {
@@ -72,7 +74,7 @@ function aboutObject(rt: CadesRuntime): object {
   return rt.wrap({
     kind: 'About',
     get: {
-      Version: () => `${p.major}.${p.minor}.${p.build}`,
+      Version: () => VERSION_TEXT,
       MajorVersion: () => p.major,
       MinorVersion: () => p.minor,
       BuildVersion: () => p.build,
@@ -130,6 +132,36 @@ function asyncSpawn(generatorFunc: (...args: unknown[]) => Generator<unknown, un
   return step('next', undefined);
 }
 
+/** The library's functions on `cadesplugin`; `start` runs on first use. */
+function pluginFunctions(plugin: Promise<void>, rt: CadesRuntime, start: () => void): Record<string, unknown> {
+  return {
+    JSModuleVersion: EMULATED_JS_MODULE_VERSION,
+    current_log_level: CADES_CONSTANTS.LOG_LEVEL_ERROR,
+    async_spawn: asyncSpawn,
+    then(this: Promise<void>, ...args: Parameters<Promise<void>['then']>) {
+      start();
+      return Promise.prototype.then.apply(this, args);
+    },
+    CreateObjectAsync: (name: unknown) => {
+      start();
+      return createObject(rt, name);
+    },
+    ReleasePluginObjects: () => {
+      rt.release();
+      return Promise.resolve();
+    },
+    set: () => undefined,
+    set_log_level: (level: unknown) => {
+      if (typeof level === 'number') (plugin as unknown as { current_log_level: number }).current_log_level = level;
+    },
+    getLastError: (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    get_extension_version: (callback: unknown) => {
+      if (typeof callback === 'function') (callback as (v: string) => void)(VERSION_TEXT);
+    },
+    is_capilite_enabled: () => false,
+  };
+}
+
 function install(): void {
   let texts: CadesErrorTexts = {};
   const bridge = createBridge(() => texts);
@@ -144,29 +176,25 @@ function install(): void {
     resolveReady = resolve;
     rejectReady = reject;
   });
-  Object.assign(plugin, CADES_CONSTANTS, {
-    JSModuleVersion: EMULATED_JS_MODULE_VERSION,
-    current_log_level: CADES_CONSTANTS.LOG_LEVEL_ERROR,
-    async_spawn: asyncSpawn,
-    CreateObjectAsync: (name: unknown) => createObject(rt, name),
-    ReleasePluginObjects: () => {
-      rt.release();
-      return Promise.resolve();
+  // Nothing starts (no host, no look for CryptoPro's extension) until the page uses the plug-in:
+  // a portal page that never signs costs nothing.
+  let started = false;
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    void decide(plugin as unknown as Record<string, unknown>, bridge.call, () => texts, resolveReady, rejectReady);
+  };
+  Object.assign(plugin, CADES_CONSTANTS, pluginFunctions(plugin, rt, start));
+  // `await cadesplugin` and Promise.resolve(cadesplugin) read `constructor` (ECMA-262 PromiseResolve), not `then`.
+  Object.defineProperty(plugin, 'constructor', {
+    get: () => {
+      start();
+      return Promise;
     },
-    set: () => undefined,
-    set_log_level: (level: unknown) => {
-      if (typeof level === 'number') (plugin as unknown as { current_log_level: number }).current_log_level = level;
-    },
-    getLastError: (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    get_extension_version: (callback: unknown) => {
-      if (typeof callback === 'function') (callback as (v: string) => void)(`${EMULATED_PLUGIN_VERSION.major}.${EMULATED_PLUGIN_VERSION.minor}.${EMULATED_PLUGIN_VERSION.build}`);
-    },
-    is_capilite_enabled: () => false,
   });
   Object.defineProperty(window, 'cadesplugin', { value: plugin, writable: true, configurable: true, enumerable: true });
   // A page that never awaits the promise must not see an "unhandled rejection" for a missing host.
-  plugin.catch(() => undefined);
-  void decide(plugin as unknown as Record<string, unknown>, bridge.call, () => texts, resolveReady, rejectReady);
+  Promise.prototype.then.call(plugin, undefined, () => undefined);
 }
 
 /**

@@ -27,9 +27,7 @@ function base64Bytes(rt: CadesRuntime, text: string): Uint8Array {
   }
 }
 
-function canonicalBase64(rt: CadesRuntime, text: string): string {
-  return toBase64(base64Bytes(rt, text));
-}
+const canonicalBase64 = (rt: CadesRuntime, text: string): string => toBase64(base64Bytes(rt, text));
 
 function attributesCollection(rt: CadesRuntime): object {
   const items: object[] = [];

@@ -4,6 +4,7 @@ import { certificateCard } from '../common/certificate-card';
 import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { el, localizeDocument, t } from '../common/i18n';
 import type { Overview } from '../common/messages';
+import { DOWNLOAD_URL } from '../../shared/download';
 
 localizeDocument(document);
 document.title = t('popupTitle');
@@ -16,7 +17,7 @@ function render(overview: Overview): void {
   document.getElementById('version')!.textContent = t('popupExtensionVersion', overview.extension);
   if (!overview.host) {
     hostSection.dataset.state = 'missing';
-    const lines = [el('p', { class: 'error' }, t('popupHostMissing')), el('p', {}, t('popupHostFix'))];
+    const lines = [el('p', { class: 'error' }, t('popupHostMissing')), el('p', {}, t('popupHostFix', DOWNLOAD_URL)), el('p', { class: 'muted' }, t('popupHostDevHint'))];
     if (overview.hostError && overview.hostError.code !== 'HOST_UNAVAILABLE') {
       lines.push(el('p', { class: 'muted' }, t('popupHostError', overview.hostError.message)));
     }

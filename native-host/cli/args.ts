@@ -1,4 +1,5 @@
 // Command-line options, parsed once into typed values; every mistake is a UsageError with a clear text.
+import { CHROME_EXTENSION_ID } from '../../shared/extension-id';
 import { BROWSER_IDS, type BrowserId } from './locations';
 
 export class UsageError extends Error {
@@ -9,9 +10,10 @@ export class UsageError extends Error {
 }
 
 export interface InstallOptions {
-  /** 'detect' = browsers whose profile folder exists. */
+  /** 'detect' = browsers installed on this machine or run by this user. */
   browsers: 'detect' | 'all' | BrowserId[];
   system: boolean;
+  /** Development ids to trust besides the release ids: --extension-id, and --dev for the id of dist/chrome. */
   extensionIds: string[];
 }
 export interface UninstallOptions {
@@ -73,8 +75,11 @@ export function parseBrowserList(value: string): 'all' | BrowserId[] {
 
 export function parseInstallArgs(args: string[]): InstallOptions {
   const options: InstallOptions = { browsers: 'detect', system: false, extensionIds: [] };
-  for (const { name, value } of splitOptions(args, new Set(['--browsers', '--extension-id']), new Set(['--system']))) {
+  for (const { name, value } of splitOptions(args, new Set(['--browsers', '--extension-id']), new Set(['--system', '--dev']))) {
     if (name === '--system') options.system = true;
+    else if (name === '--dev') {
+      if (!options.extensionIds.includes(CHROME_EXTENSION_ID)) options.extensionIds.push(CHROME_EXTENSION_ID);
+    }
     else if (name === '--browsers') {
       if (options.browsers !== 'detect') throw new UsageError('--browsers given twice');
       options.browsers = parseBrowserList(value ?? '');

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from './locations';
 
@@ -14,8 +15,11 @@ export interface CliContext extends Environment {
   isRoot: boolean;
   /** Absolute path of the node that runs us: the launcher starts the host with it. */
   execPath: string;
-  /** Folder holding host.mjs and node_modules/pkcs11js (the built bundle), or null if not found. */
+  /** Folder holding host.mjs and node_modules/pkcs11js (the built bundle), or, beside the single
+   * executable, pkcs11.node; null if not found. */
   bundleDir: string | null;
+  /** The packaged host executable we run as (a Node single executable application), or null. */
+  executable: string | null;
   registry: RegistryRunner;
   out(text: string): void;
   err(text: string): void;
@@ -57,13 +61,16 @@ export function findBundleDir(): string | null {
 }
 
 export function defaultContext(): CliContext {
+  const sea = isSea();
+  const beside = dirname(process.execPath);
   return {
     platform: process.platform,
     home: process.env.HOME && process.env.HOME !== '' ? process.env.HOME : homedir(),
     env: process.env,
     isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
     execPath: process.execPath,
-    bundleDir: findBundleDir(),
+    bundleDir: sea ? (existsSync(join(beside, 'pkcs11.node')) ? beside : null) : findBundleDir(),
+    executable: sea ? process.execPath : null,
     registry: realRegistry,
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),

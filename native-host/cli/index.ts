@@ -4,7 +4,8 @@ import { parseDoctorArgs, parseInstallArgs, parseUninstallArgs, UsageError } fro
 import { defaultContext, type CliContext } from './context';
 import { runDoctor } from './doctor';
 import { detectLanguage, tr } from './i18n';
-import { runInstall, runUninstall } from './install';
+import { runInstall } from './install';
+import { runUninstall } from './uninstall';
 import { HOST_VERSION } from '../version';
 
 export const CLI_COMMANDS = ['install', 'uninstall', 'doctor', 'version', '--help', '-h'] as const;
@@ -13,11 +14,12 @@ export const USAGE = `Tokensign host ${HOST_VERSION}: native messaging host for 
 
 Usage:
   tokensign-host install [--browsers all|chrome,chromium,edge,brave,vivaldi,opera,yandex,firefox]
-                         [--system] [--extension-id ID]...
-      Copy the host to a stable folder, write a launcher that uses this node, and register the
-      host with each browser (by default every browser whose profile folder exists).
+                         [--system] [--dev] [--extension-id ID]...
+      Copy the host to a stable folder, register it with each browser (by default every browser
+      installed or used here), and put the tokensign-host command in ~/.local/bin.
       --system installs for all users (needs root / an elevated prompt).
-      --extension-id also allows a Chromium extension with another id (repeatable).
+      --dev also trusts the development id of the extension built in dist/chrome.
+      --extension-id also trusts a Chromium extension with another id (repeatable).
   tokensign-host uninstall [--system]
       Remove exactly what install wrote.
   tokensign-host doctor [--json]
@@ -31,11 +33,12 @@ Any other invocation (as browsers do) runs the host itself.
 
 Использование:
   tokensign-host install [--browsers all|chrome,chromium,edge,brave,vivaldi,opera,yandex,firefox]
-                         [--system] [--extension-id ID]...
-      Скопировать хост в постоянную папку, записать программу запуска с этим node и
-      зарегистрировать хост в каждом браузере (по умолчанию — во всех, чья папка профиля есть).
+                         [--system] [--dev] [--extension-id ID]...
+      Скопировать хост в постоянную папку, зарегистрировать его в каждом браузере (по умолчанию —
+      во всех установленных или используемых) и положить команду tokensign-host в ~/.local/bin.
       --system — установка для всех пользователей (нужны права root / администратора).
-      --extension-id — разрешить также расширение Chromium с другим id (можно несколько раз).
+      --dev — доверять также id для разработки расширения, собранного в dist/chrome.
+      --extension-id — доверять также расширению Chromium с другим id (можно несколько раз).
   tokensign-host uninstall [--system]
       Удалить ровно то, что записал install.
   tokensign-host doctor [--json]

@@ -10,17 +10,9 @@ import { parseBrowserList, parseDoctorArgs, parseInstallArgs, parseUninstallArgs
 import { inspectManifest } from './doctor';
 import { detectLanguage } from './i18n';
 import { runCli } from './index';
-import {
-  applyRegistry,
-  launcherScript,
-  manifestFor,
-  parseRegQueryDefault,
-  planInstall,
-  registryAddCommands,
-  registryDeleteCommands,
-  type ChromiumManifest,
-  type FirefoxManifest,
-} from './install';
+import { manifestFor, type ChromiumManifest, type FirefoxManifest } from './host-manifest';
+import { launcherScript, planInstall } from './install';
+import { applyRegistry, parseRegQueryDefault, registryAddCommands, registryDeleteCommands } from './windows-registry';
 import type { Environment } from './locations';
 
 let tmp: string;
@@ -54,7 +46,7 @@ describe('planInstall on Windows', () => {
     p === 'C:\\Users\\anna\\AppData\\Roaming\\Mozilla\\Firefox';
 
   it('registers the detected browsers in HKCU, once per key, pointing at manifests beside the host', () => {
-    const plan = planInstall(win, { browsers: 'detect', system: false, extensionIds: [EXTRA_ID] }, bundle, exists);
+    const plan = planInstall(win, parseInstallArgs(['--dev', '--extension-id', EXTRA_ID]), bundle, exists);
     expect(plan.installDir).toBe('C:\\Users\\anna\\AppData\\Local\\Tokensign');
     expect(plan.launcher).toBe('C:\\Users\\anna\\AppData\\Local\\Tokensign\\tokensign-host.bat');
     expect(plan.browsers.map((b) => b.variant)).toEqual(['chrome', 'brave', 'firefox']);
@@ -97,7 +89,7 @@ describe('planInstall on Windows', () => {
   });
 
   it('uses HKLM and Program Files with --system', () => {
-    const plan = planInstall({ ...win, env: { ...win.env, ProgramFiles: 'D:\\Apps' } }, { browsers: ['edge', 'yandex'], system: true, extensionIds: [] }, bundle, exists);
+    const plan = planInstall({ ...win, env: { ...win.env, ProgramFiles: 'D:\\Apps' } }, { browsers: ['edge', 'yandex'], system: true, extensionIds: [EXTRA_ID] }, bundle, exists);
     expect(plan.installDir).toBe('D:\\Apps\\Tokensign');
     expect(plan.registry.map((r) => r.key)).toEqual([
       'HKLM\\Software\\Microsoft\\Edge\\NativeMessagingHosts\\org.tokensign.host',
@@ -147,7 +139,7 @@ describe('planInstall on Windows', () => {
 describe('planInstall on Linux and macOS', () => {
   it('writes one manifest per browser folder and de-duplicates shared all-users folders', () => {
     const e = { platform: 'linux' as const, home: '/home/anna', env: {}, execPath: '/usr/bin/node' };
-    const plan = planInstall(e, { browsers: ['chrome', 'opera', 'firefox'], system: true, extensionIds: [] }, bundle, (p) => p === '/usr/lib64/mozilla');
+    const plan = planInstall(e, { browsers: ['chrome', 'opera', 'firefox'], system: true, extensionIds: [EXTRA_ID] }, bundle, (p) => p === '/usr/lib64/mozilla');
     expect(plan.installDir).toBe('/opt/tokensign');
     const manifests = plan.files.filter((f) => f.path.endsWith('org.tokensign.host.json')).map((f) => f.path);
     // Chrome's channels and Opera share /etc/opt/chrome; Firefox gets lib64 only where /usr/lib64/mozilla exists.
@@ -161,7 +153,7 @@ describe('planInstall on Linux and macOS', () => {
 
   it('selects only browsers whose profile folder exists, and refuses when there is none', () => {
     const e = { platform: 'darwin' as const, home: '/Users/anna', env: {}, execPath: '/opt/homebrew/bin/node' };
-    const plan = planInstall(e, { browsers: 'detect', system: false, extensionIds: [] }, bundle, (p) => p === '/Users/anna/Library/Application Support/Microsoft Edge');
+    const plan = planInstall(e, { browsers: 'detect', system: false, extensionIds: [EXTRA_ID] }, bundle, (p) => p === '/Users/anna/Library/Application Support/Microsoft Edge');
     expect(plan.browsers.map((b) => b.variant)).toEqual(['edge']);
     expect(plan.files.find((f) => f.path.endsWith('.json') && f.path.includes('Edge'))?.path).toBe(
       '/Users/anna/Library/Application Support/Microsoft Edge/NativeMessagingHosts/org.tokensign.host.json',
@@ -242,13 +234,13 @@ describe('manifest inspection', () => {
       writeFileSync(p, typeof value === 'string' ? value : JSON.stringify(value));
       return p;
     };
-    const good = manifestFor('chromium', launcher, []);
-    expect(inspectManifest(write('good.json', good), 'chromium', 'linux')).toEqual({ ok: true, launcher });
+    const good = manifestFor('chromium', launcher, [CHROME_EXTENSION_ID]);
+    expect(inspectManifest(write('good.json', good), 'chromium', 'linux', [CHROME_EXTENSION_ID])).toEqual({ ok: true, launcher });
     const problem = (p: ReturnType<typeof inspectManifest>): string => (p.ok ? 'ok' : p.problem.en);
     expect(problem(inspectManifest(write('broken.json', '{"name":'), 'chromium', 'linux'))).toMatch(/not valid JSON/);
     expect(problem(inspectManifest(write('name.json', { ...good, name: 'x' }), 'chromium', 'linux'))).toMatch(/names the host "x"/);
     expect(problem(inspectManifest(write('gone.json', { ...good, path: '/nonexistent/launcher' }), 'chromium', 'linux'))).toMatch(/does not exist/);
-    expect(problem(inspectManifest(write('ids.json', { ...good, allowed_origins: [] }), 'chromium', 'linux'))).toMatch(/does not allow chrome-extension/);
+    expect(problem(inspectManifest(write('ids.json', { ...good, allowed_origins: [] }), 'chromium', 'linux', [CHROME_EXTENSION_ID]))).toMatch(/does not allow chrome-extension/);
     expect(problem(inspectManifest(write('ff.json', { ...good }), 'firefox', 'linux'))).toMatch(/does not allow tokensign@tokensign.org/);
     expect(problem(inspectManifest(join(tmp, 'missing.json'), 'chromium', 'linux'))).toMatch(/cannot read/);
     chmodSync(launcher, 0o644);
@@ -263,5 +255,62 @@ describe('language', () => {
     expect(detectLanguage({ LC_MESSAGES: 'ru_RU.UTF-8', LANG: 'en_GB.UTF-8' })).toBe('ru');
     expect(detectLanguage({ LC_ALL: '', LANG: 'ru' })).toBe('ru');
     expect(detectLanguage({})).toBe('en');
+  });
+});
+
+describe('which extensions a host manifest trusts (issue 14 item 5)', () => {
+  const linux = { platform: 'linux' as const, home: '/home/anna', env: {}, execPath: '/usr/bin/node' };
+  const chromiumOnly = (p: string): boolean => p === '/usr/bin/chromium';
+
+  it('trusts the development id of dist/chrome only when asked with --dev', () => {
+    expect(parseInstallArgs(['--dev']).extensionIds).toEqual([CHROME_EXTENSION_ID]);
+    // This source tree knows no release id (manifests/release-ids.json), so without --dev there is
+    // nothing a Chromium manifest may trust: install refuses instead of trusting the published key's id.
+    expect(() => planInstall(linux, parseInstallArgs([]), bundle, chromiumOnly)).toThrow('no-chrome-id');
+    const plan = planInstall(linux, parseInstallArgs(['--extension-id', EXTRA_ID]), bundle, chromiumOnly);
+    const manifest = JSON.parse(plan.files.find((f) => f.path.endsWith('chromium/NativeMessagingHosts/org.tokensign.host.json'))?.content.toString() ?? '{}') as ChromiumManifest;
+    expect(manifest.allowed_origins).toEqual([`chrome-extension://${EXTRA_ID}/`]);
+    expect(manifest.allowed_origins).not.toContain(`chrome-extension://${CHROME_EXTENSION_ID}/`);
+  });
+
+  it('doctor flags a manifest that trusts the development id nobody asked for', () => {
+    const launcher = join(tmp, 'launcher-dev');
+    writeFileSync(launcher, '#!/bin/sh\n');
+    chmodSync(launcher, 0o755);
+    const path = join(tmp, 'dev-trusting.json');
+    writeFileSync(path, JSON.stringify(manifestFor('chromium', launcher, [CHROME_EXTENSION_ID])));
+    const result = inspectManifest(path, 'chromium', 'linux', []);
+    expect(result.ok ? 'ok' : result.problem.en).toMatch(/also trusts chrome-extension:\/\/jhbijckbfghlnhjfcaekmfjpeohbkfkm\/, an id that is not a Tokensign release/);
+    expect(inspectManifest(path, 'chromium', 'linux', [CHROME_EXTENSION_ID]).ok).toBe(true);
+  });
+});
+
+describe('installing as a person would (issue 13)', () => {
+  const linux = { platform: 'linux' as const, home: '/home/anna', env: {}, execPath: '/usr/bin/node' };
+
+  it('registers every installed browser, also one never started, and puts tokensign-host in ~/.local/bin', () => {
+    // Firefox ESR and Chromium are installed; only Chromium was ever run by this user.
+    const exists = (p: string): boolean => ['/usr/lib/firefox-esr', '/usr/bin/chromium', '/home/anna/.config/chromium'].includes(p);
+    const plan = planInstall(linux, parseInstallArgs(['--dev']), bundle, exists);
+    expect(plan.browsers.map((b) => b.variant)).toEqual(['chromium', 'firefox']);
+    expect(plan.files.map((f) => f.path)).toContain('/home/anna/.mozilla/native-messaging-hosts/org.tokensign.host.json');
+    expect(plan.pathShim).toBe('/home/anna/.local/bin/tokensign-host');
+    const shim = plan.files.find((f) => f.path === plan.pathShim);
+    expect(shim?.mode).toBe(0o755);
+    expect(shim?.content.toString()).toContain(`exec '${plan.launcher}' "$@"`);
+  });
+
+  it('installs the single executable itself, with pkcs11.node beside it, as the launcher', () => {
+    const seaDir = join(tmp, 'sea');
+    mkdirSync(seaDir, { recursive: true });
+    writeFileSync(join(seaDir, 'tokensign-host'), 'ELF');
+    writeFileSync(join(seaDir, 'pkcs11.node'), 'addon');
+    const plan = planInstall({ ...linux, executable: join(seaDir, 'tokensign-host') }, parseInstallArgs(['--dev', '--browsers', 'firefox']), seaDir, () => false);
+    expect(plan.launcher).toBe('/home/anna/.local/share/tokensign/tokensign-host');
+    expect(plan.files.filter((f) => !f.path.endsWith('.json')).map((f) => [f.path, f.mode])).toEqual([
+      ['/home/anna/.local/share/tokensign/tokensign-host', 0o755],
+      ['/home/anna/.local/share/tokensign/pkcs11.node', 0o644],
+      ['/home/anna/.local/bin/tokensign-host', 0o755],
+    ]);
   });
 });

@@ -380,8 +380,16 @@ export function installDirectory(e: Environment, scope: InstallScope): string {
   return scope === 'system' ? '/opt/tokensign' : posix.join(xdgDataHome(e), 'tokensign');
 }
 
-export function launcherFileName(platform: NodeJS.Platform): string {
-  return platform === 'win32' ? 'tokensign-host.bat' : 'tokensign-host';
+/** The file the manifests name: the host executable itself, or the script that starts node with host.mjs. */
+export function launcherFileName(platform: NodeJS.Platform, executable = false): string {
+  if (platform !== 'win32') return 'tokensign-host';
+  return executable ? 'tokensign-host.exe' : 'tokensign-host.bat';
+}
+
+/** Where install puts the `tokensign-host` command on PATH: ~/.local/bin (XDG), /usr/local/bin; none on Windows. */
+export function pathShimPath(e: Environment, scope: InstallScope): string | null {
+  if (e.platform === 'win32') return null;
+  return scope === 'system' ? '/usr/local/bin/tokensign-host' : posix.join(e.home, '.local', 'bin', 'tokensign-host');
 }
 
 export const INSTALL_RECORD_FILE = 'install-record.json';

@@ -54,8 +54,8 @@ export interface Pkcs11Addon {
 
 let addon: Pkcs11Addon | undefined;
 
-/** Where the build puts the addon: beside host.mjs, in dist/ and in an installed copy alike. */
-const BUNDLED_ADDON = './node_modules/pkcs11js/build/Release/pkcs11.node';
+/** Where the builds put the addon: beside the packaged executable, or under host.mjs in dist/ and an installed copy. */
+const BUNDLED_ADDONS = ['./pkcs11.node', './node_modules/pkcs11js/build/Release/pkcs11.node'];
 
 /**
  * Loads the native addon on first use. In the built host it is opened directly with
@@ -65,17 +65,27 @@ const BUNDLED_ADDON = './node_modules/pkcs11js/build/Release/pkcs11.node';
  */
 export async function loadPkcs11Addon(): Promise<Pkcs11Addon> {
   if (!addon) {
-    const bundled = fileURLToPath(new URL(BUNDLED_ADDON, import.meta.url));
-    if (existsSync(bundled)) {
+    const bundled = BUNDLED_ADDONS.map((path) => fileURLToPath(new URL(path, import.meta.url))).find((path) => existsSync(path));
+    if (bundled !== undefined) {
       const loaded = { exports: {} };
       process.dlopen(loaded, bundled);
       addon = loaded.exports as Pkcs11Addon;
+      addonFile = bundled;
     } else {
       const { createRequire } = await import('node:module');
-      addon = createRequire(import.meta.url)('pkcs11js/build/Release/pkcs11.node') as Pkcs11Addon;
+      const require = createRequire(import.meta.url);
+      addonFile = require.resolve('pkcs11js/build/Release/pkcs11.node');
+      addon = require(addonFile) as Pkcs11Addon;
     }
   }
   return addon;
+}
+
+let addonFile: string | undefined;
+
+/** The file the addon was loaded from (for a worker thread that loads it too), once loaded. */
+export function loadedAddonPath(): string | undefined {
+  return addonFile;
 }
 
 /** A native instance with the Pkcs11Api signatures (C_Sign returning the signature bytes). */

@@ -64,9 +64,11 @@ export function closeKeptSessions(): void {
   for (const [tokenId, kept] of [...keptSessions]) if (!kept.busy) dropKept(tokenId, kept);
 }
 
-/** Forgets the kept sessions of a module that was re-initialized (their handles are void). */
-export function forgetKeptSessions(api: Pkcs11Api): void {
-  for (const [tokenId, kept] of [...keptSessions]) if (kept.api === api && !kept.busy) dropKept(tokenId, kept);
+/** Forgets the kept sessions on one slot of a module (a token event there), or on all its slots (`slot` null). */
+export function forgetSlotSessions(api: Pkcs11Api, slot: Handle | null): void {
+  for (const [tokenId, kept] of [...keptSessions]) {
+    if (kept.api === api && !kept.busy && (slot === null || kept.slot.equals(slot))) dropKept(tokenId, kept);
+  }
 }
 
 /** The token's kept session, taken for one operation, or null when there is none or it is busy. */

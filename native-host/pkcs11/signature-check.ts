@@ -39,6 +39,16 @@ function checkKeyOf(target: TokenCertificate): CheckKey {
   return key;
 }
 
+/** False when a signature over a given digest could not be checked for this key (ECDSA on a curve outside shared/ecdsa's table: P-521). */
+export function canCheckDigestSignature(target: TokenCertificate): boolean {
+  try {
+    const key = checkKeyOf(target);
+    return key.kind !== 'ecdsa' || key.curve !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Whether `raw` (the token's output, before any CMS encoding) is the certificate key's signature
  * of `digest` (the algorithm's digest of what was signed); `message` is what was signed when the

@@ -13,7 +13,7 @@ import { CKA_ALWAYS_AUTHENTICATE, CKR, CKU_USER } from './constants';
 import { isCkr, toTokensignError, type ErrorContext } from './errors';
 import type { Handle, Pkcs11Api } from './module';
 import {
-  forgetKeptSessions,
+  forgetSlotSessions,
   hasCertificate,
   isSessionLost,
   openSession,
@@ -23,7 +23,7 @@ import {
   reuseKeptSession,
   type KeptSession,
 } from './session';
-import { signatureMatchesCertificate } from './signature-check';
+import { canCheckDigestSignature, signatureMatchesCertificate } from './signature-check';
 import { isTokenStillPresent, readPinState, type TokenRef } from './token';
 
 export { closeKeptSessions, keptSessionPinState } from './session';
@@ -201,6 +201,10 @@ function signingMechanism(target: TokenCertificate, algorithm: SigningProfile, p
   } catch (e) {
     throw toTokensignError(e, context);
   }
+  // A signature the host could not check never leaves it: refused before the PIN is used.
+  if (prehashed && !canCheckDigestSignature(target)) {
+    throw new UnsupportedAlgorithmError(`A ${target.info.keyAlgorithm} signature over a given hash cannot be checked against the certificate here.`);
+  }
   const choice = prehashed ? chooseDigestMechanism(algorithm, mechanisms) : chooseMechanism(algorithm, mechanisms);
   if (!choice) {
     throw new UnsupportedAlgorithmError(`The token "${target.token.info.label}" offers no mechanism for ${target.info.keyAlgorithm} signatures.`);
@@ -287,7 +291,7 @@ function forgetToken(token: TokenRef): void {
   } catch {
     // The next operation reports what is wrong with the module.
   }
-  forgetKeptSessions(token.module.api);
+  forgetSlotSessions(token.module.api, null);
   mechanismCache.delete(token.info.id);
 }
 

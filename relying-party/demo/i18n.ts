@@ -1,4 +1,5 @@
 // Texts of the demo portal, Russian first. Shared by the server (page) and the browser script (messages).
+import { DOWNLOAD_URL } from '../../shared/download';
 
 export type Lang = 'ru' | 'en';
 
@@ -20,7 +21,7 @@ export const TEXTS = {
     verifying: 'Проверяем подпись…',
     statusChecking: 'Проверяем расширение Tokensign…',
     statusReady: 'Расширение Tokensign {extension}, программа на компьютере {host}',
-    statusNoHost: 'Расширение Tokensign {extension} установлено, но программа на компьютере не найдена. Выполните «tokensign-host install».',
+    statusNoHost: `Расширение Tokensign {extension} установлено, но программа Tokensign для компьютера не найдена. Скачайте и установите её с ${DOWNLOAD_URL} (пакет .deb или .rpm для вашей системы).`,
     statusNoExtension: 'Расширение Tokensign не установлено или выключено в этом браузере.',
     welcome: 'Вход выполнен',
     fieldName: 'Руководитель',
@@ -49,7 +50,7 @@ export const TEXTS = {
     footer: 'Демонстрация: проверка подписи выполняется на сервере портала библиотекой Tokensign.',
     errors: {
       EXTENSION_UNAVAILABLE: 'Расширение Tokensign не установлено или выключено. Установите его и обновите страницу.',
-      HOST_UNAVAILABLE: 'Программа Tokensign на компьютере не установлена или не запустилась. Выполните «tokensign-host install» и «tokensign-host doctor».',
+      HOST_UNAVAILABLE: `Программа Tokensign для компьютера не установлена или не запустилась. Скачайте и установите её с ${DOWNLOAD_URL} (пакет .deb или .rpm для вашей системы).`,
       VERSION_MISMATCH: 'Версии расширения и программы Tokensign не совпадают. Обновите обе.',
       INSECURE_CONTEXT: 'Вход возможен только по защищённому соединению (https).',
       BUSY: 'Предыдущий запрос подписи ещё не завершён. Закройте окно выбора сертификата и попробуйте снова.',
@@ -93,7 +94,7 @@ export const TEXTS = {
     verifying: 'Checking the signature…',
     statusChecking: 'Looking for the Tokensign extension…',
     statusReady: 'Tokensign extension {extension}, computer program {host}',
-    statusNoHost: 'The Tokensign extension {extension} is installed, but its computer program is not. Run “tokensign-host install”.',
+    statusNoHost: `The Tokensign extension {extension} is installed, but Tokensign's program for this computer is not. Download and install it from ${DOWNLOAD_URL} (the .deb or .rpm package for your system).`,
     statusNoExtension: 'The Tokensign extension is not installed or is disabled in this browser.',
     welcome: 'Signed in',
     fieldName: 'Head of organization',
@@ -122,7 +123,7 @@ export const TEXTS = {
     footer: 'Demo: the portal server checks the signature with the Tokensign library.',
     errors: {
       EXTENSION_UNAVAILABLE: 'The Tokensign extension is not installed or is disabled. Install it and reload the page.',
-      HOST_UNAVAILABLE: 'The Tokensign program is not installed on this computer or did not start. Run “tokensign-host install” and “tokensign-host doctor”.',
+      HOST_UNAVAILABLE: `Tokensign's program for this computer is not installed or did not start. Download and install it from ${DOWNLOAD_URL} (the .deb or .rpm package for your system).`,
       VERSION_MISMATCH: 'The Tokensign extension and program versions do not match. Update both.',
       INSECURE_CONTEXT: 'Sign-in works only over a secure connection (https).',
       BUSY: 'A previous signing request is still open. Close the certificate window and try again.',

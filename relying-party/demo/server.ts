@@ -218,7 +218,7 @@ function userOf(result: VerifiedAuthentication): LoggedInUser {
     name: s.commonName,
     holder: result.certificate.holder,
     qualified: result.certificate.qualified,
-    protectionClasses: result.certificate.qualification.protectionClasses,
+    protectionClasses: [...result.certificate.qualification.protectionClasses],
     revocation: { status: revocation.status, source: revocation.source, checkedAt: revocation.checkedAt?.toISOString() ?? null },
     issuer: result.certificate.issuerCommonName,
     validUntil: result.certificate.notAfter,

@@ -1,7 +1,7 @@
 // Revocation answers kept for as long as they are valid: in this process's memory first, then (optionally) in
 // a store every server of the portal shares, e.g. the Redis the challenge store uses.
 import { BoundedCache } from '../../shared/bounded-cache';
-import { createRedisConnection } from '../redis-connection';
+import { createRedisConnection, type RedisConnection } from '../redis-connection';
 
 /** A store shared by several verifier instances. Values are strings; entries expire after ttlMs. */
 export interface RevocationCache {
@@ -57,17 +57,20 @@ export interface RedisRevocationCacheOptions {
 /** Revocation answers shared across servers through Redis (SET … PX by the answer's validity, GET). */
 export function createRedisRevocationCache(options: RedisRevocationCacheOptions): RevocationCache {
   if (typeof options?.url !== 'string' || !/^rediss?:\/\//.test(options.url)) throw new TypeError('url must be a redis:// or rediss:// URL');
-  const prefix = options.keyPrefix ?? 'tokensign:revocation:';
   const redis = createRedisConnection({ url: options.url, connectTimeoutMs: options.connectTimeoutMs ?? 2000 }, (m, cause) => new Error(m, { cause }));
+  return { ...revocationCacheOn(redis, options.keyPrefix), close: redis.close };
+}
+
+/** The same over a connection someone else owns (the Redis challenge store's): no close of its own. */
+export function revocationCacheOn(redis: RedisConnection, keyPrefix = 'tokensign:revocation:'): RevocationCache {
   return {
     async get(key) {
-      return (await redis.run('GET', (c) => c.get(prefix + key))) ?? undefined;
+      return (await redis.run('GET', (c) => c.get(keyPrefix + key))) ?? undefined;
     },
     async set(key, value, ttlMs) {
       const ms = Math.max(1, Math.floor(ttlMs));
-      await redis.run('SET', (c) => c.set(prefix + key, value, { expiration: { type: 'PX', value: ms } }));
+      await redis.run('SET', (c) => c.set(keyPrefix + key, value, { expiration: { type: 'PX', value: ms } }));
     },
-    close: redis.close,
   };
 }
 

@@ -1,6 +1,6 @@
 // CRLs (RFC 5280 §5): fetched from the certificate's distribution point, signature and validity checked,
 // kept (parsed, in this process) until nextUpdate.
-import { DerError, TAG, children, content, expectTag, integerHex, readAlgorithm, readBitString, readOid, readRoot, readTime, tlv, type DerNode } from '../../shared/der';
+import { DerError, TAG, children, content, expectTag, integerHex, readAlgorithm, readBitString, readOid, readRoot, readTime, required, tlv, type DerNode } from '../../shared/der';
 import { OID } from '../../shared/oids';
 import { VerificationError } from '../errors';
 import { verifySignature } from '../signature';
@@ -30,17 +30,17 @@ function readEntries(node: DerNode | undefined): CertificateList['revoked'] {
     let reason: number | undefined;
     for (const ext of extensions ? children(extensions) : []) {
       const parts = children(ext);
-      if (readOid(parts[0]!) === OID.crlReason) reason = content(readRoot(content(parts[parts.length - 1]!)))[0];
+      if (readOid(required(parts[0], 'extnID')) === OID.crlReason) reason = content(readRoot(content(required(parts[parts.length - 1], 'extnValue'))))[0];
     }
-    revoked.set(integerHex(expectTag(serial, TAG.INTEGER, 'userCertificate')), { revokedAt: readTime(date!), reason: crlReasonName(reason) });
+    revoked.set(integerHex(expectTag(serial, TAG.INTEGER, 'userCertificate')), { revokedAt: readTime(required(date, 'revocationDate')), reason: crlReasonName(reason) });
   }
   return revoked;
 }
 
 function checkExtensions(node: DerNode | undefined): void {
-  for (const ext of node ? children(children(node)[0]!) : []) {
+  for (const ext of node ? children(required(children(node)[0], 'crlExtensions')) : []) {
     const parts = children(ext);
-    const oid = readOid(parts[0]!);
+    const oid = readOid(required(parts[0], 'extnID'));
     const critical = parts.length > 2 && parts[1]!.tag === TAG.BOOLEAN && content(parts[1]!)[0] !== 0;
     if (critical && !UNDERSTOOD.has(oid)) throw unavailable(`the CRL has a critical extension ${oid} (delta or partial CRLs are not supported)`);
   }
@@ -52,16 +52,16 @@ export function readCrl(der: Uint8Array, issuer: ParsedCertificate, now: number,
     const [tbs, outerAlgorithm, signatureNode] = children(expectTag(readRoot(der), TAG.SEQUENCE, 'CertificateList'));
     const fields = children(expectTag(tbs, TAG.SEQUENCE, 'TBSCertList'));
     let i = fields[0]?.tag === TAG.INTEGER ? 1 : 0;
-    const innerAlgorithm = fields[i++]!;
+    const innerAlgorithm = required(fields[i++], 'TBSCertList.signature');
     const issuerName = expectTag(fields[i++], TAG.SEQUENCE, 'issuer');
-    const thisUpdate = readTime(fields[i++]!);
+    const thisUpdate = readTime(required(fields[i++], 'thisUpdate'));
     const nextUpdate = fields[i] && (fields[i]!.tag === TAG.UTC_TIME || fields[i]!.tag === TAG.GENERALIZED_TIME) ? readTime(fields[i++]!) : undefined;
     const entries = fields[i]?.tag === TAG.SEQUENCE ? fields[i++] : undefined;
     checkExtensions(fields[i]?.tag === 0xa0 ? fields[i] : undefined);
     if (Buffer.compare(tlv(issuerName), issuer.subjectRaw) !== 0) throw unavailable(`the CRL is not issued by ${issuer.subjectLabel}`);
     if (issuer.keyUsage && !hasKeyUsage(issuer, KEY_USAGE.cRLSign)) throw unavailable(`the CA ${issuer.subjectLabel} may not sign CRLs (keyUsage lacks cRLSign)`);
-    if (Buffer.compare(tlv(innerAlgorithm), tlv(outerAlgorithm!)) !== 0) throw unavailable('the CRL names two different signature algorithms');
     const { oid, parameters } = readAlgorithm(outerAlgorithm, 'CertificateList.signatureAlgorithm');
+    if (Buffer.compare(tlv(innerAlgorithm), tlv(outerAlgorithm!)) !== 0) throw unavailable('the CRL names two different signature algorithms');
     const signature = readBitString(expectTag(signatureNode, TAG.BIT_STRING, 'signatureValue')).bytes;
     if (!verifySignature({ algorithmOid: oid, ...(parameters ? { parameters } : {}), spki: issuer.spki, signedBytes: tlv(tbs!), signature })) {
       throw unavailable(`the CRL's signature does not verify with the key of ${issuer.subjectLabel}`);

@@ -176,7 +176,7 @@ function conclude(cert: ParsedCertificate, verdict: Verdict, source: RevocationS
   return { status: 'good', source, checkedAt: new Date(verdict.thisUpdate) };
 }
 
-const NOT_CHECKED: RevocationStatus = { status: 'not-checked', source: null, checkedAt: null };
+const notChecked = (): RevocationStatus => ({ status: 'not-checked', source: null, checkedAt: null });
 
 /**
  * Is `cert` (issued by `issuer`) revoked? Returns its status; throws VerificationError CERTIFICATE_REVOKED,
@@ -188,9 +188,9 @@ export function checkRevocation(
   policy: Policy,
   now: number,
 ): RevocationStatus | Promise<RevocationStatus> {
-  if (policy.sources.length === 0) return NOT_CHECKED;
+  if (policy.sources.length === 0) return notChecked();
   // A certificate trusted as such (it is itself a trust anchor) has no issuer to ask.
-  if (!issuer) return NOT_CHECKED;
+  if (!issuer) return notChecked();
   // A warm cache answers without waiting for anything.
   for (const source of policy.sources) {
     const hit = policy.cache.peek<Verdict>(verdictKey(source, cert, issuer), now);
@@ -219,7 +219,7 @@ async function askSources(cert: ParsedCertificate, issuer: ParsedCertificate, po
       reasons.push(e.message);
     }
   }
-  if (policy.failOpen) return NOT_CHECKED;
+  if (policy.failOpen) return notChecked();
   throw new VerificationError(
     'REVOCATION_UNKNOWN',
     `the revocation status of ${cert.subjectLabel} (serial ${cert.serialHex}) could not be established: ${reasons.join('; ')}`,

@@ -1,7 +1,7 @@
 // OCSP (RFC 6960) for one certificate: the request with a fresh nonce, and the answer checked: signed by the
 // CA or a responder it delegated (id-kp-OCSPSigning), for this certificate, echoing our nonce, current.
 import { createHash } from 'node:crypto';
-import { DerError, TAG, children, content, expectTag, integerHex, readAlgorithm, readBitString, readOctetString, readOid, readRoot, readTime, tlv, type DerNode } from '../../shared/der';
+import { DerError, TAG, children, content, expectTag, integerHex, readAlgorithm, readBitString, readOctetString, readOid, readRoot, readTime, required, tlv, type DerNode } from '../../shared/der';
 import { DER_NULL, derIntegerHex, derOctetString, derOid, derSequence, derTlv } from '../../shared/der-writer';
 import { linkVerifies } from '../chain';
 import { VerificationError } from '../errors';
@@ -21,7 +21,7 @@ export interface OcspContext {
 }
 
 function subjectPublicKeyBits(cert: ParsedCertificate): Uint8Array {
-  return readBitString(children(readRoot(cert.spki))[1]!).bytes;
+  return readBitString(required(children(readRoot(cert.spki))[1], 'subjectPublicKey')).bytes;
 }
 
 function hashWith(oid: string, data: Uint8Array): Uint8Array {
@@ -53,8 +53,8 @@ function basicResponse(der: Uint8Array): DerNode[] {
   const code = content(expectTag(status, 0x0a, 'responseStatus'))[0] ?? -1;
   if (code !== 0) throw unavailable(`the responder answered ${RESPONSE_STATUS[code] ?? code}`);
   const [type, octets] = children(expectTag(children(expectTag(bytes, 0xa0, 'responseBytes'))[0], TAG.SEQUENCE, 'ResponseBytes'));
-  if (readOid(type!) !== OID.ocspBasic) throw unavailable('the response is not a basic OCSP response');
-  return children(expectTag(readRoot(readOctetString(octets!)), TAG.SEQUENCE, 'BasicOCSPResponse'));
+  if (readOid(required(type, 'responseType')) !== OID.ocspBasic) throw unavailable('the response is not a basic OCSP response');
+  return children(expectTag(readRoot(readOctetString(required(octets, 'response'))), TAG.SEQUENCE, 'BasicOCSPResponse'));
 }
 
 interface ResponseData {
@@ -66,14 +66,14 @@ interface ResponseData {
 function readResponseData(tbs: DerNode): ResponseData {
   const fields = children(expectTag(tbs, TAG.SEQUENCE, 'ResponseData'));
   let i = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const responder = fields[i++]!;
+  const responder = required(fields[i++], 'responderID');
   expectTag(fields[i++], TAG.GENERALIZED_TIME, 'producedAt');
   const responses = children(expectTag(fields[i++], TAG.SEQUENCE, 'responses'));
   const out: ResponseData = { responder, responses };
-  const extensions = fields[i]?.tag === 0xa1 ? children(children(fields[i]!)[0]!) : [];
+  const extensions = fields[i]?.tag === 0xa1 ? children(required(children(fields[i]!)[0], 'responseExtensions')) : [];
   for (const ext of extensions) {
     const parts = children(ext);
-    if (readOid(parts[0]!) === OID.ocspNonce) out.nonce = content(parts[parts.length - 1]!);
+    if (readOid(required(parts[0], 'extnID')) === OID.ocspNonce) out.nonce = content(required(parts[parts.length - 1], 'extnValue'));
   }
   return out;
 }
@@ -115,24 +115,25 @@ function certIdMatches(certId: DerNode, ctx: OcspContext): boolean {
   }
   return (
     integerHex(expectTag(serial, TAG.INTEGER, 'CertID.serialNumber')) === ctx.cert.serialHex &&
-    Buffer.compare(content(nameHash!), expectedName) === 0 &&
-    Buffer.compare(content(keyHash!), expectedKey) === 0
+    Buffer.compare(content(required(nameHash, 'issuerNameHash')), expectedName) === 0 &&
+    Buffer.compare(content(required(keyHash, 'issuerKeyHash')), expectedKey) === 0
   );
 }
 
 function readSingleResponse(single: DerNode, ctx: OcspContext): RevocationAnswer {
-  const [, status, thisUpdateNode, ...rest] = children(single);
+  const [, statusNode, thisUpdateNode, ...rest] = children(single);
+  const status = required(statusNode, 'certStatus');
   const thisUpdate = readTime(expectTag(thisUpdateNode, TAG.GENERALIZED_TIME, 'thisUpdate'));
   const nextNode = rest.find((n) => n.tag === 0xa0);
-  const nextUpdate = nextNode ? readTime(children(nextNode)[0]!) : undefined;
+  const nextUpdate = nextNode ? readTime(required(children(nextNode)[0], 'nextUpdate')) : undefined;
   checkTimes('OCSP response', thisUpdate, nextUpdate, ctx.now, ctx.skew);
   const times = nextUpdate === undefined ? { thisUpdate } : { thisUpdate, nextUpdate };
-  if (status!.tag === 0x80) return { status: 'good', ...times };
-  if (status!.tag === 0x82) return { status: 'unknown', ...times };
-  if (status!.tag !== 0xa1) throw new DerError('unknown certStatus');
-  const [when, reasonNode] = children(status!);
+  if (status.tag === 0x80) return { status: 'good', ...times };
+  if (status.tag === 0x82) return { status: 'unknown', ...times };
+  if (status.tag !== 0xa1) throw new DerError('unknown certStatus');
+  const [when, reasonNode] = children(status);
   const revokedAt = readTime(expectTag(when, TAG.GENERALIZED_TIME, 'revocationTime'));
-  const reasonCode = reasonNode ? content(children(reasonNode)[0]!)[0] : undefined;
+  const reasonCode = reasonNode ? content(required(children(reasonNode)[0], 'revocationReason'))[0] : undefined;
   return { status: 'revoked', ...times, revokedAt, reason: crlReasonName(reasonCode) };
 }
 
@@ -140,18 +141,18 @@ function readSingleResponse(single: DerNode, ctx: OcspContext): RevocationAnswer
 export function readOcspResponse(der: Uint8Array, ctx: OcspContext, nonce: Uint8Array): RevocationAnswer {
   try {
     const [tbs, algorithm, signatureNode, certsNode] = basicResponse(der);
-    const data = readResponseData(tbs!);
-    const included = certsNode ? children(children(certsNode)[0]!).map((n) => parseCertificateNode(n, tlv(n))) : [];
+    const data = readResponseData(required(tbs, 'tbsResponseData'));
+    const included = certsNode ? children(required(children(certsNode)[0], 'certs')).map((n) => parseCertificateNode(n, tlv(n))) : [];
     const signer = authorizedSigner(data.responder, included, ctx);
     const { oid, parameters } = readAlgorithm(algorithm, 'BasicOCSPResponse.signatureAlgorithm');
     const signature = readBitString(expectTag(signatureNode, TAG.BIT_STRING, 'signature')).bytes;
-    if (!verifySignature({ algorithmOid: oid, ...(parameters ? { parameters } : {}), spki: signer.spki, signedBytes: tlv(tbs!), signature })) {
+    if (!verifySignature({ algorithmOid: oid, ...(parameters ? { parameters } : {}), spki: signer.spki, signedBytes: tlv(required(tbs, 'tbsResponseData')), signature })) {
       throw unavailable(`the response's signature does not verify with the key of ${signer.subjectLabel}`);
     }
     if (!data.nonce || Buffer.compare(data.nonce, derOctetString(nonce)) !== 0) {
       throw unavailable(`the response does not carry our nonce: a replayed or pre-made answer, not one for this login (responder of ${nameLabel(ctx.issuer.subjectRaw)})`);
     }
-    const single = data.responses.find((r) => certIdMatches(children(r)[0]!, ctx));
+    const single = data.responses.find((r) => certIdMatches(required(children(r)[0], 'certID'), ctx));
     if (!single) throw unavailable(`the response says nothing about certificate serial ${ctx.cert.serialHex}`);
     return readSingleResponse(single, ctx);
   } catch (e) {

@@ -33,6 +33,8 @@ export interface OcspResponderOptions {
   env?: Record<string, string>;
   /** A port reserved earlier (e.g. named in the certificates' authorityInfoAccess); a free one otherwise. */
   port?: number;
+  /** More `openssl ocsp` arguments, e.g. -resp_key_id (name the responder by key hash). */
+  args?: string[];
 }
 
 export interface RunningService {
@@ -56,7 +58,7 @@ export async function startOcspResponder(options: OcspResponderOptions): Promise
     const child = spawn(
       'openssl',
       ['ocsp', '-index', options.index, '-port', String(port), '-CA', options.caCertPem, '-rsigner', options.signerCertPem,
-        '-rkey', options.signerKeyPem, '-nmin', String(options.nmin ?? 60), '-ignore_err'],
+        '-rkey', options.signerKeyPem, '-nmin', String(options.nmin ?? 60), '-ignore_err', ...(options.args ?? [])],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
     );
     const ready = await new Promise<boolean>((resolve) => {

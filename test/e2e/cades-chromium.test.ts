@@ -76,6 +76,20 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(await run('cryptoPro.getSystemInfo()')).toEqual({ ok: true, value: { cadesVersion: '2.0.15000', cspVersion: '5.0.12000' } });
   });
 
+  it('starts on first use, however the page waits: a native await, a then, or CreateObjectAsync', async () => {
+    const waits = ['(async () => { const t = performance.now(); await cadesplugin; return performance.now() - t; })()', 'cadesplugin.then(() => 1)', "cadesplugin.CreateObjectAsync('CAdESCOM.About').then((a) => a.CSPName())"];
+    for (const wait of waits) {
+      const fresh = await chrome.context.newPage();
+      await fresh.goto(`${portal.origin}/`);
+      await fresh.evaluate(startInPage, wait);
+      const outcome = await fresh.evaluate(finishInPage);
+      expect(outcome.ok, wait).toBe(true);
+      // Reported, not asserted: the host answers at once (it runs), then the look for CryptoPro's extension.
+      if (wait === waits[0]) console.log(`cadesplugin ready ${Math.round(outcome.value as number)} ms after the page's first await`);
+      await fresh.close();
+    }
+  });
+
   it('lists the valid certificates with keys on every token, with CryptoPro thumbprints and names', async () => {
     const listed = await run('cryptoPro.getUserCertificates().then((cs) => cs.map((c) => ({ name: c.name, thumbprint: c.thumbprint, validTo: c.validTo, issuer: c.issuerName })))');
     expect(listed.ok).toBe(true);
@@ -132,6 +146,21 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
       expect(readCms(Buffer.from(detached.value as string, 'base64')).eContent).toBeNull();
     }, 120_000);
   }
+
+  it('a second page library (crypto-pro-cadesplugin 1.1.2, native await): lists, signs base64 detached, is told XML is not made', async () => {
+    const api = 'cryptoProCadesplugin.default()';
+    const listed = await run(`${api}.then((a) => a.getCertsList()).then((cs) => cs.map((c) => c.thumbprint))`);
+    expect(listed.ok, String(listed.value)).toBe(true);
+    expect(listed.value).toEqual(expect.arrayContaining([sha1(pki.certs.rsa!.certPem), sha1(gost.certs.gost512!.certPem)]));
+    const content = Buffer.from('Заявка на участие в закупке № 0373100000125000001', 'utf8');
+    await start(`${api}.then((a) => a.signBase64('${sha1(gost.certs.gost512!.certPem)}', '${content.toString('base64')}', true))`);
+    expect((await confirm(gost.tokens[0]!.pin)).shown).toBe(content.toString('utf8'));
+    const signed = await finish();
+    expect(signed.ok, String(signed.value)).toBe(true);
+    verify(signed.value as string, content);
+    const xml = await run(`${api}.then((a) => a.signXml('${sha1(pki.certs.rsa!.certPem)}', '<doc/>'))`);
+    expect(xml).toEqual({ ok: false, value: 'Tokensign не создаёт XML-подписи (0x80004001)' });
+  }, 60_000);
 
   it('signs the JS string as UTF-16LE when ContentEncoding is 0, detached, through the plug-in objects directly', async () => {
     const thumb = sha1(gost.certs.gost256!.certPem);
@@ -190,6 +219,19 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(result.ok).toBe(false);
     // crypto-pro shows the plug-in's sentence (it keeps messages with Russian letters, cut at " (0x").
     expect(result.value).toBe('Действие было отменено пользователем');
+  }, 60_000);
+
+  it('a second signature while one waits in the window is refused as busy; the first goes on', async () => {
+    const thumb = sha1(pki.certs.rsa!.certPem);
+    await start(`Promise.allSettled([1, 2, 3].map((n) => cryptoPro.createAttachedSignature('${thumb}', 'документ ' + n)))
+      .then((all) => all.map((r) => r.status === 'fulfilled' ? 'signed' : r.reason.message))`);
+    await confirm(pki.tokens[0]!.pin);
+    const outcome = await finish();
+    expect(outcome.ok).toBe(true);
+    const results = outcome.value as string[];
+    expect(results.filter((r) => r === 'signed')).toHaveLength(1);
+    // crypto-pro shows the plug-in's sentence for the other two.
+    expect(results.filter((r) => r === 'Tokensign занят другим запросом этой страницы')).toHaveLength(2);
   }, 60_000);
 
   it('refuses at once, without a window, an expired certificate and one without a key', async () => {
@@ -280,7 +322,8 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
   it('does not run on a site outside the table: the page library is on its own there', async () => {
     const other = await chrome.context.newPage();
     await other.goto(`${portal.outsideOrigin}/`);
-    expect(await other.evaluate(() => typeof (window as unknown as { cadesplugin?: unknown }).cadesplugin)).toBe('undefined');
+    // The page's own loader ran (crypto-pro-cadesplugin's copy of cadesplugin_api.js, version 2.1.1), not Tokensign's.
+    expect(await other.evaluate(() => (window as unknown as { cadesplugin?: { JSModuleVersion?: string } }).cadesplugin?.JSModuleVersion)).toBe('2.1.1');
     // A page elsewhere that forges the relay's messages gets nothing from Tokensign.
     await other.close();
   });
@@ -308,7 +351,8 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(registered.filter((id) => id.startsWith('tokensign-cades'))).toEqual([]);
     const other = await chrome.context.newPage();
     await other.goto(`${portal.outsideOrigin}/`);
-    expect(await other.evaluate(() => typeof (window as unknown as { cadesplugin?: unknown }).cadesplugin)).toBe('undefined');
+    // The page's own loader ran (crypto-pro-cadesplugin's copy of cadesplugin_api.js, version 2.1.1), not Tokensign's.
+    expect(await other.evaluate(() => (window as unknown as { cadesplugin?: { JSModuleVersion?: string } }).cadesplugin?.JSModuleVersion)).toBe('2.1.1');
     await other.close();
     // The built-in portal is still served, now by the person's choice as well.
     await page.goto(`${portal.origin}/`);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOWNLOAD_URL } from '../../shared/download';
 import { authPayload } from '../../shared/protocol';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import {
@@ -93,6 +94,8 @@ describe('extension in Chromium', () => {
     const hostStatus = popup.locator('[data-testid=host-status][data-state=missing]');
     await expect.poll(() => hostStatus.textContent()).toContain('tokensign-host install');
     expect(await hostStatus.textContent()).toContain('не установлена');
+    // A person is told what to install and where from, before any developer hint.
+    expect(await hostStatus.textContent()).toMatch(new RegExp(`скачайте и установите Tokensign для компьютера с ${DOWNLOAD_URL.replace(/[.]/g, '\\.')} \\(пакет \\.deb`));
     await popup.close();
   });
 

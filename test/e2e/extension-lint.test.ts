@@ -1,29 +1,12 @@
 // The built extensions: addons-linter (web-ext lint) passes on the Firefox build, and both
 // manifests keep the promises others rely on (pinned key, IIFE content script, no exposed resources).
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CHROME_EXTENSION_KEY } from '../../shared/extension-id';
 import { FIREFOX_EXTENSION_ID, HOST_NAME } from '../../shared/protocol';
-import { CHROME_EXTENSION_DIR, FIREFOX_EXTENSION_DIR, PROJECT_ROOT } from '../helpers/browser';
-
-const run = promisify(execFile);
-
-// The only warnings accepted: data_collection_permissions is newer than the ESR 128 minimum we keep.
-const ACCEPTED_WARNINGS = new Set(['KEY_FIREFOX_UNSUPPORTED_BY_MIN_VERSION', 'KEY_FIREFOX_ANDROID_UNSUPPORTED_BY_MIN_VERSION']);
-
-interface LintMessage {
-  code: string;
-  message: string;
-  file?: string;
-}
-interface LintReport {
-  summary: { errors: number; warnings: number; notices: number };
-  errors: LintMessage[];
-  warnings: LintMessage[];
-}
+import { CHROME_EXTENSION_DIR, FIREFOX_EXTENSION_DIR } from '../helpers/browser';
+import { webExtLint } from '../helpers/web-ext-lint';
 
 function manifest(dir: string): Record<string, unknown> {
   const file = join(dir, 'manifest.json');
@@ -34,15 +17,7 @@ function manifest(dir: string): Record<string, unknown> {
 describe('built extension', () => {
   it('passes web-ext lint on dist/firefox', async () => {
     manifest(FIREFOX_EXTENSION_DIR);
-    const { stdout } = await run(
-      process.execPath,
-      [join(PROJECT_ROOT, 'node_modules/web-ext/bin/web-ext.js'), 'lint', '--source-dir', FIREFOX_EXTENSION_DIR, '--output', 'json', '--no-config-discovery'],
-      // NO_UPDATE_NOTIFIER: web-ext would otherwise ask the npm registry for a newer version of itself.
-      { cwd: PROJECT_ROOT, timeout: 90_000, env: { ...process.env, NO_UPDATE_NOTIFIER: '1' } },
-    ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
-    const report = JSON.parse(stdout) as LintReport;
-    expect(report.errors).toEqual([]);
-    expect(report.warnings.filter((w) => !ACCEPTED_WARNINGS.has(w.code))).toEqual([]);
+    expect(await webExtLint(FIREFOX_EXTENSION_DIR)).toEqual({ errors: [], warnings: [] });
   }, 120_000);
 
   it('Firefox manifest: gecko id, background scripts, MV3', () => {

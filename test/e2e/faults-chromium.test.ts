@@ -168,7 +168,10 @@ describe('faults in Chromium', () => {
     await tab.close();
   });
 
-  it('reports TOKEN_REMOVED when the token is unplugged between listing and signing, and signs once it is back', async () => {
+  it('drops the certificates of a token unplugged while the window is open, shows them again when it is back, and signs then', async () => {
+    // The window follows the host's token events (wait-token-event), so a pulled token's certificates
+    // go at once and no click can reach a token that is gone. TOKEN_REMOVED for a token that goes
+    // during the signing itself is tested on the host (faults-host, card-stack).
     const tab = await openRecordingPage(browser.context, siteA.url());
     const token = gost.certs.rsa!.token;
     const pin = gost.tokens.find((t) => t.label === token)!.pin;
@@ -178,19 +181,15 @@ describe('faults in Chromium', () => {
     await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint}"]`);
     try {
       gost.unplug(token);
-      await approveInPicker(browser.context, thumbprint, pin);
-      await picker.waitForSelector('[data-testid=error]:not([hidden])', { timeout: 15_000 });
-      expect(await picker.getAttribute('[data-testid=error]', 'data-code')).toBe('TOKEN_REMOVED');
-      const replies = browser.records().filter((r) => r.event === 'reply' && r.code === 'TOKEN_REMOVED');
-      expect(replies.length).toBe(1);
+      await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint}"]`, { state: 'detached', timeout: 15_000 });
     } finally {
       gost.replug(token);
     }
-    // The picker notices the token again (it polls) and the same request goes through.
     await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint}"]`, { timeout: 15_000 });
     await approveInPicker(browser.context, thumbprint, pin);
     const { response } = await exchange;
     expect(response?.ok, JSON.stringify(response)).toBe(true);
+    expect(browser.records().filter((r) => r.event === 'reply' && r.code === 'TOKEN_REMOVED')).toHaveLength(0);
     await tab.close();
   });
 

@@ -53,7 +53,7 @@ beforeAll(async () => {
     PATH: '/usr/bin:/bin',
     LANG: 'C.UTF-8',
   };
-  const r = spawnSync(process.execPath, [join(work, 'tokensign', 'host.mjs'), 'install'], { env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(work, 'tokensign', 'host.mjs'), 'install', '--dev'], { env, encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`install failed (${r.status}): ${r.stderr}${r.stdout}`);
 
   // The browser's environment is the user's session: HOME and the token configuration, nothing about the host.

@@ -121,7 +121,7 @@ const execFileAsync = promisify(execFile);
 /**
  * Waits until pcscd reports the first vpcd reader with or without a card (asked through another
  * PC/SC client, `opensc-tool -l`). A card pulled out is seen at pcscd's next poll of the reader;
- * a module call that meets the missing card before that can hang in OpenSC 0.23 (see README).
+ * a module call that meets the missing card before that can hang in OpenSC 0.23 (native-host/README.md).
  */
 export async function waitForReader(present: boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -170,6 +170,38 @@ export function openscEnv(dir: string): Record<string, string> {
   const cache = join(dir, 'cache');
   mkdirSync(cache, { recursive: true });
   return { TOKENSIGN_PKCS11_MODULES: OPENSC_MODULE, XDG_CACHE_HOME: cache };
+}
+
+
+
+/** A running stack for one test file or bench: the lock held, the two cards' PKI made, pcscd started. */
+export interface CardStack {
+  pki: TestPki;
+  pcscd: Pcscd;
+  /** Stops pcscd, removes the PKI and releases the lock. */
+  stop(): Promise<void>;
+}
+
+/** Takes the machine-wide lock, makes the cards' keys and certificates, and starts pcscd; throws when the stack cannot run here. */
+export async function startCardStack(): Promise<CardStack> {
+  const why = cardStackUnavailable();
+  if (why) throw new Error(`the card stack cannot run here: ${why}`);
+  const release = await lockCardStack();
+  const pki = createCardPki();
+  const pcscd = new Pcscd();
+  const stop = async (): Promise<void> => {
+    await pcscd.stop();
+    pcscd.cleanup();
+    pki.cleanup();
+    release();
+  };
+  try {
+    await pcscd.start();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { pki, pcscd, stop };
 }
 
 export { PivApplet, VpcdCard };

@@ -13,13 +13,12 @@ import { opensslVerify } from '../helpers/cms-verify';
 import { startHost, type HostProcess } from '../helpers/host-process';
 import {
   CARD_PIN,
-  Pcscd,
   VpcdCard,
   cardApplet,
-  cardStackUnavailable,
-  createCardPki,
-  lockCardStack,
   openscEnv,
+  startCardStack,
+  type CardStack,
+  type Pcscd,
   waitForReader,
 } from '../helpers/pcsc-stack';
 import type { TestPki } from '../fixtures/pki';
@@ -28,19 +27,15 @@ const ORIGIN = 'https://esia.gosuslugi.ru';
 const challenge = () => randomBytes(32).toString('base64url');
 const run = promisify(execFile);
 
-let release: () => void = () => {};
+let stack: CardStack | undefined;
 let pki: TestPki;
 let pcscd: Pcscd;
 let card: VpcdCard | undefined;
 let host: HostProcess | undefined;
 
 beforeAll(async () => {
-  const why = cardStackUnavailable();
-  if (why) throw new Error(`the card stack cannot run here: ${why}`);
-  release = await lockCardStack();
-  pki = createCardPki();
-  pcscd = new Pcscd();
-  await pcscd.start();
+  stack = await startCardStack();
+  ({ pki, pcscd } = stack);
 }, 600_000);
 
 afterEach(async (context) => {
@@ -54,10 +49,7 @@ afterEach(async (context) => {
 afterAll(async () => {
   host?.kill();
   await card?.remove();
-  await pcscd?.stop();
-  pcscd?.cleanup();
-  pki?.cleanup();
-  release();
+  await stack?.stop();
 });
 
 /** Pulls the card out and waits until pcscd has seen it go (see waitForReader). */
@@ -236,5 +228,29 @@ describe('host on pcscd + OpenSC with a virtual PIV card', () => {
     expect(await h.close()).toBe(0);
     host = undefined;
     expect(first.applet.pinVerified).toBe(false);
+  });
+
+  it('tells a card put in and taken out as it happens (wait-token-event on OpenSC\'s C_WaitForSlotEvent)', async () => {
+    const h = startCardHost();
+    expect((await h.call<{ tokens: TokenInfo[] }>('list-tokens')).tokens).toEqual([]);
+    const now = await h.call<{ generation: number; changed: boolean; watched: number }>('wait-token-event', { generation: 0, timeoutMs: 0 });
+    expect(now.watched).toBe(1);
+
+    const waiting = h.request<{ generation: number; changed: boolean }>('wait-token-event', { generation: now.generation, timeoutMs: 30_000 });
+    const c = await insert('A');
+    const inserted = await waiting;
+    expect(inserted.ok && inserted.result.changed).toBe(true);
+    const certificates = await certificatesOnCard(h);
+    expect(certificates).toHaveLength(2);
+
+    const generation = inserted.ok ? inserted.result.generation : 0;
+    const leaving = h.request<{ generation: number; changed: boolean }>('wait-token-event', { generation, timeoutMs: 30_000 });
+    await c.remove();
+    const removed = await leaving;
+    expect(removed.ok && removed.result.changed && removed.result.generation > generation).toBe(true);
+    expect((await h.call<{ tokens: TokenInfo[] }>('list-tokens')).tokens).toEqual([]);
+    // The watcher thread blocked in C_WaitForSlotEvent does not hold the host when stdin ends.
+    expect(await h.close()).toBe(0);
+    host = undefined;
   });
 });

@@ -136,9 +136,16 @@ afterAll(() => {
 describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
   let before: Map<string, FileState | 'dir'>;
 
-  it('installs for the browsers whose profile folders exist, and only those', () => {
+  it('refuses a plain install of this development build for Chromium: it would trust the published key', () => {
     before = snapshot(home);
     const r = cli(['install']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/development build[\s\S]*install --dev/);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('installs for the browsers this machine has or this user ran, and only those', () => {
+    const r = cli(['install', '--dev']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Chromium');
@@ -165,9 +172,12 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
     const launcher = readFileSync(launcherPath(), 'utf8');
     expect(launcher).toContain(`exec '${process.execPath}' '${join(dir, 'host.mjs')}' "$@"`);
     expect(statSync(launcherPath()).mode & 0o111).not.toBe(0);
+    // tokensign-host on PATH: ~/.local/bin is not on this PATH, so install says how to call it.
+    expect(readFileSync(join(home, '.local', 'bin', 'tokensign-host'), 'utf8')).toContain(`exec '${launcherPath()}' "$@"`);
+    expect(r.stdout).toContain(`command: ${join(home, '.local', 'bin', 'tokensign-host')} (its folder is not on your PATH`);
   });
 
-  it('changes nothing when run a second time', () => {
+  it('changes nothing when run a second time (the development id stays trusted)', () => {
     const first = snapshot(home);
     const r = cli(['install']);
     expect(r.status).toBe(0);
@@ -228,7 +238,7 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
       const ru = cli(['doctor'], { LANG: 'ru_RU.UTF-8' });
       expect(ru.status).toBe(1);
       expect(ru.stdout).toMatch(/\[ОШИБКА\] Chromium: нет манифеста/);
-      expect(ru.stdout).toContain('Что сделать: Выполните: tokensign-host install --browsers chromium');
+      expect(ru.stdout).toMatch(/Что сделать: Установите пакет Tokensign для вашей системы \(\.deb или \.rpm с https:\/\/\S+\), или выполните: tokensign-host install --browsers chromium/);
       const en = cli(['doctor']);
       expect(en.stdout).toMatch(/\[FAIL\] Chromium: no Tokensign host manifest/);
       expect(en.stdout).toMatch(/1 problem\(s\) found/);
@@ -275,7 +285,7 @@ describe('tokensign-host install / doctor / uninstall in a temp HOME', () => {
   it('doctor without an install says so and how to fix it', () => {
     const { report } = doctorJson();
     expect(report.ok).toBe(false);
-    expect(report.checks.find((c) => c.name === 'launcher')).toMatchObject({ ok: false, fix: 'Run: tokensign-host install' });
+    expect(report.checks.find((c) => c.name === 'launcher')).toMatchObject({ ok: false, fix: expect.stringMatching(/Tokensign package .*\.deb or \.rpm from https:\/\/.*or run: tokensign-host install$/) });
     expect(report.checks.find((c) => c.name === 'manifest:chromium')?.ok).toBe(false);
     // Modules and tokens are still checked, through the bundle doctor runs from.
     expect(report.checks.find((c) => c.name === 'tokens')?.ok).toBe(true);
@@ -295,17 +305,22 @@ describe('version and help', () => {
   });
 });
 
-describe('install refuses clearly', () => {
-  it('installs nothing when no browser profile exists', () => {
+describe('install finds browsers a person has installed', () => {
+  it('registers Chromium and Firefox ESR from /usr even when neither was ever started by this user', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tokensign-installer-empty-'));
     try {
-      const r = spawnSync(process.execPath, [hostScript, 'install'], {
+      const r = spawnSync(process.execPath, [hostScript, 'install', '--dev'], {
         env: { HOME: empty, PATH: '/usr/bin:/bin', LANG: 'C', XDG_DATA_HOME: '', XDG_CONFIG_HOME: '' },
         encoding: 'utf8',
         timeout: 30_000,
       });
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/No browser profile found/);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(existsSync(join(empty, '.mozilla', 'native-messaging-hosts', 'org.tokensign.host.json'))).toBe(true);
+      expect(existsSync(join(empty, '.config', 'chromium', 'NativeMessagingHosts', 'org.tokensign.host.json'))).toBe(true);
+      expect(existsSync(join(empty, '.mozilla', 'firefox'))).toBe(false);
+      const u = spawnSync(process.execPath, [hostScript, 'uninstall'], { env: { HOME: empty, PATH: '/usr/bin:/bin', LANG: 'C' }, encoding: 'utf8', timeout: 30_000 });
+      expect(u.status).toBe(0);
       expect(readdirSync(empty)).toEqual([]);
     } finally {
       rmSync(empty, { recursive: true, force: true });

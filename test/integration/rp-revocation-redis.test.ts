@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import {
   VerificationError,
+  createRedisChallengeStore,
   createRedisRevocationCache,
+  type ChallengeStore,
   verifyAuthentication,
   type RevocationCache,
   type RevocationFetch,
@@ -25,6 +27,7 @@ let redis: TestRedis;
 let files: HttpFiles;
 let responder: RunningService;
 const caches: RevocationCache[] = [];
+const stores: ChallengeStore[] = [];
 const leaves: Record<string, IssuedCertificate> = {};
 
 beforeAll(async () => {
@@ -56,16 +59,26 @@ crlDistributionPoints = URI:${files.url}/root.crl
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.allSettled(caches.map((c) => c.close?.()));
+  await Promise.allSettled([...caches.map((c) => c.close?.()), ...stores.map((s) => s.close())]);
   await Promise.allSettled([responder?.stop(), files?.stop()]);
   await redis?.cleanup();
   pki?.cleanup();
 });
 
-/** One verifier instance (one server of the portal): its own memory, its own Redis connection, its own downloads. */
-function instance(url = redis.url): { options: RevocationOptions; downloads: string[] } {
-  const cache = createRedisRevocationCache({ url, keyPrefix: 'test:revocation:', connectTimeoutMs: 1000 });
-  caches.push(cache);
+/**
+ * One verifier instance (one server of the portal): its own memory, its own Redis connection, its own downloads.
+ * `viaStore`: the cache rides on the server's Redis challenge store (same connection, default keys).
+ */
+function instance(url = redis.url, viaStore = false): { options: RevocationOptions; downloads: string[] } {
+  let cache: RevocationCache;
+  if (viaStore) {
+    const store = createRedisChallengeStore({ url });
+    stores.push(store);
+    cache = store.revocationCache;
+  } else {
+    cache = createRedisRevocationCache({ url });
+    caches.push(cache);
+  }
   const downloads: string[] = [];
   const counting: RevocationFetch = (request) => {
     downloads.push(request.url);
@@ -95,7 +108,7 @@ describe('revocation answers shared through Redis', () => {
   });
 
   it("a second server uses the first one's OCSP answers (good and revoked) after the responder has gone", async () => {
-    const a = instance();
+    const a = instance(redis.url, true); // through its challenge store's connection
     expect((await login(leaves.good!, a.options)).revocation).toMatchObject({ status: 'good', source: 'ocsp' });
     expect(await codeOf(login(leaves.revoked!, a.options))).toBe('CERTIFICATE_REVOKED');
     expect(a.downloads).toHaveLength(2);

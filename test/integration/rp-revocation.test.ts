@@ -34,9 +34,10 @@ let files: HttpFiles;
 let rootPem: string;
 const services: RunningService[] = [];
 const leaves: Record<string, IssuedCertificate> = {};
-const responders: Record<'ca' | 'delegated' | 'unauthorizedLeaf' | 'foreign' | 'stale', string> = {
+const responders: Record<'ca' | 'delegated' | 'delegatedByKey' | 'unauthorizedLeaf' | 'foreign' | 'stale', string> = {
   ca: '',
   delegated: '',
+  delegatedByKey: '',
   unauthorizedLeaf: '',
   foreign: '',
   stale: '',
@@ -91,16 +92,20 @@ beforeAll(async () => {
   files.set('/hang', 'hang');
   files.set('/huge', new Uint8Array(200 * 1024));
 
-  const start = async (key: keyof typeof responders, signer: IssuedCertificate, extra: { port?: number; nmin?: number } = {}) => {
+  const start = async (key: keyof typeof responders, signer: IssuedCertificate, extra: { port?: number; nmin?: number; args?: string[] } = {}) => {
     const service = await startOcspResponder({ index: partialIndex, caCertPem: pki.root.certPem, signerCertPem: signer.certPem, signerKeyPem: signer.keyPem, ...extra });
     services.push(service);
     responders[key] = service.url;
   };
   await start('ca', pki.root, { port: ocspPort });
   await start('delegated', leaves.responder!);
+  await start('delegatedByKey', leaves.responder!, { args: ['-resp_key_id'] }); // responderID byKey instead of byName
   await start('unauthorizedLeaf', pki.leaves.p256); // issued by the CA, but not for OCSP
   await start('foreign', pki.leaves.untrusted); // issued by another CA altogether
   await start('stale', pki.root, { nmin: 5 });
+  const real = recordOcsp(responders.ca, pki.root.certPem, leaves.good!.certPem, join(pki.dir, 'r0.der'), false);
+  files.set('/garbage', Buffer.from('<html>proxy error</html>'));
+  files.set('/truncated', real.subarray(0, real.length >> 1));
   files.set('/replay-no-nonce', recordOcsp(responders.ca, pki.root.certPem, leaves.good!.certPem, join(pki.dir, 'r1.der'), false));
   files.set('/replay-other-nonce', recordOcsp(responders.ca, pki.root.certPem, leaves.good!.certPem, join(pki.dir, 'r2.der'), true));
 }, 120_000);
@@ -165,8 +170,10 @@ describe('OCSP', () => {
   });
 
   it('a delegated responder (id-kp-OCSPSigning, issued by the CA) is believed; unauthorized keys are not', async () => {
-    const { revocation } = await login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: responders.delegated }));
-    expect(revocation).toMatchObject({ status: 'good', source: 'ocsp' });
+    for (const url of [responders.delegated, responders.delegatedByKey]) {
+      const { revocation } = await login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: url }));
+      expect(revocation).toMatchObject({ status: 'good', source: 'ocsp' });
+    }
     await refusal(login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: responders.unauthorizedLeaf })), 'REVOCATION_UNKNOWN', /lacks id-kp-OCSPSigning/);
     await refusal(login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: responders.foreign })), 'REVOCATION_UNKNOWN', /not issued by the CA.*unauthorized key/);
     // An impostor's "revoked" would be no more believed than its "good".
@@ -186,11 +193,60 @@ describe('OCSP', () => {
   });
 });
 
+describe('bad answers', () => {
+  it('garbage, a truncated answer and an HTTP error are clear reasons, never a crash', async () => {
+    for (const [path, reason] of [['/garbage', /response is malformed/], ['/truncated', /response is malformed/], ['/missing', /HTTP 404/]] as const) {
+      await refusal(login(leaves.good!, policy({ mode: 'ocsp', ocspUrl: files.url + path })), 'REVOCATION_UNKNOWN', reason);
+    }
+  });
+});
+
+describe('mutated answers (seeded)', () => {
+  it('every mutation of an OCSP answer and of a CRL is a VerificationError, never another exception', async () => {
+    let seed = 20261204;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const mutate = (bytes: Uint8Array): Uint8Array => {
+      const out = Buffer.from(bytes);
+      const kind = rand(3);
+      if (kind === 0) out[rand(out.length)] = rand(256);
+      else if (kind === 1) return out.subarray(0, rand(out.length));
+      else out[rand(out.length)]! ^= 1 << rand(8);
+      return out;
+    };
+    const originals = { ocsp: readFileSync(join(pki.dir, 'r0.der')), crl: readFileSync(join(pki.dir, 'root.crl')) };
+    const cms = opensslSign(pki, { signer: leaves.good!, content: authPayload(ORIGIN, CHALLENGE) });
+    const response = { format: 'tokensign-auth:1', cms: cms.toString('base64'), certificate: leaves.good!.der.toString('base64') };
+    const codes = new Map<string, number>();
+    for (let i = 0; i < 1000; i++) {
+      const mode = i % 2 === 0 ? 'ocsp' : 'crl';
+      const body = mutate(originals[mode]);
+      if (Buffer.compare(body, originals[mode]) === 0) continue; // a byte set to its own value
+      const revocation = policy({ mode, fetch: () => Promise.resolve(body) });
+      try {
+        await verifyAuthentication({ response, challenge: CHALLENGE, origin: ORIGIN, trustedCertificates: [rootPem], revocation });
+        codes.set('ACCEPTED', (codes.get('ACCEPTED') ?? 0) + 1);
+      } catch (e) {
+        if (!(e instanceof VerificationError)) throw new Error(`mutation ${i} (${mode}) threw ${(e as Error).stack}`);
+        codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
+      }
+    }
+    // The OCSP answer was recorded without our nonce and the CRL is signed: nothing mutated may pass as good.
+    expect([...codes.keys()]).toEqual(['REVOCATION_UNKNOWN']);
+    expect(codes.get('REVOCATION_UNKNOWN')).toBeGreaterThan(950);
+  });
+});
+
 describe('CRL', () => {
-  it('from the distribution point: good, and a CRL with a bad signature is no answer', async () => {
+  it('from the distribution point: good; a CRL with a bad signature, or past its nextUpdate, is no answer', async () => {
     const { revocation } = await login(leaves.good!, policy({ mode: 'crl' }));
     expect(revocation).toMatchObject({ status: 'good', source: 'crl' });
     await refusal(login(leaves.badCrl!, policy({ mode: 'crl' })), 'REVOCATION_UNKNOWN', /CRL's signature does not verify/);
+    // The CRL promises 2 hours (openssl ca -gencrl -crlhours 2); the server's clock is 3 hours on.
+    const later = { now: Date.now() + 3 * 3600_000, maxClockSkewMs: 4 * 3600_000 };
+    await refusal(login(leaves.good!, policy({ mode: 'crl' }), later), 'REVOCATION_UNKNOWN', /CRL is stale: its nextUpdate/);
   });
 });
 

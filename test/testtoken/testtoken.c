@@ -3,7 +3,8 @@
  *
  * Configuration: env TESTTOKEN_CONFIG = path of a JSON file
  *   {"tokens": [{"label", "serial", "pin", "maxPinTries", "present": bool,
- *                "objects": [{"id": <hex CKA_ID>, "label", "certificate": <DER path>, "privateKey": <PEM path>}],
+ *                "objects": [{"id": <hex CKA_ID>, "label", "certificate": <DER path>, "privateKey": <PEM path>,
+ *                             "signingKey": <PEM path> (optional)}],
  *                "mechanisms": [<CKM numbers>] (optional: offer only these)}]}
  * Slot i is tokens[i]. The file is re-read at C_GetSlotList and whenever it changes (checked at every call), so a
  * test unplugs a token by rewriting it with "present": false (write a temp file and rename it over).
@@ -17,6 +18,9 @@
  *  - CKM_ECDSA returns r || s (raw, PKCS#11 style); CKM_RSA_PKCS pads and signs the given DigestInfo.
  *  - The wrong PIN that uses up the last try returns CKR_PIN_LOCKED; later logins return CKR_PIN_LOCKED too.
  *  - GOST public key CKA_VALUE is X || Y little-endian (the content of the certificate's OCTET STRING).
+ *  - "signingKey" models a card swapped in the reader under a module that kept its view of the old card (OpenSC
+ *    after a card reset, issue 15): every object, the serial and the label stay as they were, and signatures are
+ *    made with that other key. Adding it to a running token's config keeps its sessions (same serial).
  *  - Only CKU_USER logs in; there is no SO and nothing can be created, changed or generated.
  */
 #define _GNU_SOURCE
@@ -74,6 +78,8 @@ typedef struct {
   int has_cert;
   /* key: pkey is the private key when has_priv, else the certificate's public key */
   EVP_PKEY *pkey;
+  /* "signingKey": what signs instead of pkey (a swapped card the module does not see), or NULL */
+  EVP_PKEY *sign_pkey;
   int has_priv;
   enum key_kind kind;
   bytes spki;        /* SubjectPublicKeyInfo DER */
@@ -342,6 +348,7 @@ static void entry_free(entry *e) {
   bytes_free(&e->issuer);
   bytes_free(&e->serial);
   EVP_PKEY_free(e->pkey);
+  EVP_PKEY_free(e->sign_pkey);
   bytes_free(&e->spki);
   bytes_free(&e->params);
   bytes_free(&e->pub_value);
@@ -405,6 +412,17 @@ static int load_entry(entry *e, const json_value *o) {
     X509_free(x);
     if (!ok) goto bad;
     e->has_cert = 1;
+  }
+  const json_value *swapped = json_get(o, "signingKey");
+  if (swapped && swapped->type == JSON_STRING) {
+    BIO *b = BIO_new_file(swapped->string, "r");
+    e->sign_pkey = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+    BIO_free(b);
+    if (!e->sign_pkey) {
+      warn("cannot read signing key %s%s", swapped->string, NULL);
+      ERR_clear_error();
+      goto bad;
+    }
   }
   if (e->pkey && !describe_key(e)) {
     warn("unsupported key in object %s%s", e->label, NULL);
@@ -810,6 +828,7 @@ static CK_RV do_sign(const entry *e, CK_MECHANISM_TYPE mech, const unsigned char
   size_t want = signature_size(e);
   CK_RV rv = CKR_FUNCTION_FAILED;
   EVP_PKEY_CTX *ctx = NULL;
+  EVP_PKEY *key = e->sign_pkey ? e->sign_pkey : e->pkey;
   switch (mech) {
     case CKM_GOSTR3410_WITH_GOSTR3411_12_256:
     case CKM_GOSTR3410_WITH_GOSTR3411_12_512:
@@ -823,14 +842,14 @@ static CK_RV do_sign(const entry *e, CK_MECHANISM_TYPE mech, const unsigned char
     case CKM_GOSTR3410_512: {
       if (inlen != (e->kind == KEY_GOST256 ? 32u : 64u)) return CKR_DATA_LEN_RANGE;
       size_t sl = want;
-      ctx = EVP_PKEY_CTX_new(e->pkey, NULL);
+      ctx = EVP_PKEY_CTX_new(key, NULL);
       if (ctx && EVP_PKEY_sign_init(ctx) > 0 && EVP_PKEY_sign(ctx, out, &sl, in, inlen) > 0 && sl == want) rv = CKR_OK;
       break;
     }
     case CKM_RSA_PKCS: {
       if (inlen > want - 11) return CKR_DATA_LEN_RANGE;
       size_t sl = want;
-      ctx = EVP_PKEY_CTX_new(e->pkey, NULL);
+      ctx = EVP_PKEY_CTX_new(key, NULL);
       if (ctx && EVP_PKEY_sign_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
           EVP_PKEY_sign(ctx, out, &sl, in, inlen) > 0 && sl == want)
         rv = CKR_OK;
@@ -839,7 +858,7 @@ static CK_RV do_sign(const entry *e, CK_MECHANISM_TYPE mech, const unsigned char
     case CKM_SHA256_RSA_PKCS: {
       EVP_MD_CTX *mc = EVP_MD_CTX_new();
       size_t sl = want;
-      if (mc && EVP_DigestSignInit(mc, NULL, EVP_sha256(), NULL, e->pkey) > 0 && EVP_DigestSign(mc, out, &sl, in, inlen) > 0 &&
+      if (mc && EVP_DigestSignInit(mc, NULL, EVP_sha256(), NULL, key) > 0 && EVP_DigestSign(mc, out, &sl, in, inlen) > 0 &&
           sl == want)
         rv = CKR_OK;
       EVP_MD_CTX_free(mc);
@@ -849,7 +868,7 @@ static CK_RV do_sign(const entry *e, CK_MECHANISM_TYPE mech, const unsigned char
       if (inlen == 0 || inlen > 64) return CKR_DATA_LEN_RANGE;
       unsigned char der[160];
       size_t dl = sizeof der;
-      ctx = EVP_PKEY_CTX_new(e->pkey, NULL);
+      ctx = EVP_PKEY_CTX_new(key, NULL);
       if (ctx && EVP_PKEY_sign_init(ctx) > 0 && EVP_PKEY_sign(ctx, der, &dl, in, inlen) > 0) {
         const unsigned char *q = der;
         ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &q, (long)dl);
