@@ -22,6 +22,22 @@ export class Rng {
     for (let i = 0; i < n; i++) out[i] = this.int(256);
     return out;
   }
+  /** `count` values, each made by a maker drawn with probability proportional to its weight. */
+  draw<T>(makers: ReadonlyArray<readonly [number, () => T]>, count: number): T[] {
+    const total = makers.reduce((sum, [weight]) => sum + weight, 0);
+    const out: T[] = [];
+    for (let n = 0; n < count; n++) {
+      let roll = this.int(total);
+      for (const [weight, make] of makers) {
+        if (roll < weight) {
+          out.push(make());
+          break;
+        }
+        roll -= weight;
+      }
+    }
+    return out;
+  }
   string(n: number, alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'): string {
     let s = '';
     for (let i = 0; i < n; i++) s += alphabet[this.int(alphabet.length)];

@@ -1,4 +1,5 @@
 // Parse, don't validate: each request becomes a typed value once, or BAD_REQUEST naming the field.
+import { BoundedCache } from '../shared/bounded-cache';
 import { BadRequestError, UnknownCommandError } from '../shared/errors';
 import { isBase64 } from '../shared/encoding';
 import { isValidChallenge, isValidOrigin, type RequestId } from '../shared/protocol';
@@ -89,15 +90,13 @@ function paramsOf(message: Params): Params {
 }
 
 /** Origins that passed isValidOrigin: a browser session asks for a few sites again and again. */
-const validOrigins = new Set<string>();
-const MAX_VALID_ORIGINS = 64;
+const validOrigins = new BoundedCache<string, true>(64);
 
 /** isValidOrigin (a URL parse), remembered for the origins that pass it: the check is a pure function of the string. */
 function isKnownValidOrigin(origin: string): boolean {
   if (validOrigins.has(origin)) return true;
   if (!isValidOrigin(origin)) return false;
-  if (validOrigins.size >= MAX_VALID_ORIGINS) validOrigins.clear();
-  validOrigins.add(origin);
+  validOrigins.set(origin, true);
   return true;
 }
 

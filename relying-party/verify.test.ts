@@ -14,7 +14,7 @@ import {
   opensslVerify,
   type IssuedCertificate,
   type OpensslPki,
-  type SignOptions,
+  type OpensslSignOptions,
 } from './testing/openssl-pki';
 
 const ORIGIN = 'https://esia.gosuslugi.ru';
@@ -28,7 +28,7 @@ beforeAll(() => {
 });
 afterAll(() => pki?.cleanup());
 
-function sign(signer: IssuedCertificate, opts: Partial<SignOptions> = {}, origin = ORIGIN, challenge = CHALLENGE): Buffer {
+function sign(signer: IssuedCertificate, opts: Partial<OpensslSignOptions> = {}, origin = ORIGIN, challenge = CHALLENGE): Buffer {
   return opensslSign(pki, { signer, content: authPayload(origin, challenge), ...opts });
 }
 
@@ -102,7 +102,7 @@ describe('accepts what OpenSSL signs correctly', () => {
   });
 
   it('ECDSA P-256 / SHA-256, P-384 / SHA-384, P-521 / SHA-512', async () => {
-    const cases: [IssuedCertificate, SignOptions['md'], string][] = [
+    const cases: [IssuedCertificate, OpensslSignOptions['md'], string][] = [
       [pki.leaves.p256, 'sha256', 'ECDSA-P256'],
       [pki.leaves.p384, 'sha384', 'ECDSA-P384'],
       [pki.leaves.p521, 'sha512', 'ECDSA-P521'],

@@ -1,7 +1,7 @@
 // The DER writer against the DER reader and OpenSSL's encodings of the same values.
 import { describe, expect, it } from 'vitest';
 import { children, content, integerHex, readOid, readRoot } from './der';
-import { DER_NULL, derIntegerHex, derOctetString, derOid, derSequence, encode, tlv } from './der-writer';
+import { DER_NULL, derIntegerHex, derOctetString, derOid, derSequence, derTree, encode } from './der-writer';
 import { toHex } from './encoding';
 
 describe('DER writer', () => {
@@ -15,7 +15,7 @@ describe('DER writer', () => {
 
   it('writes short and long lengths, nested, in one pass', () => {
     const big = new Uint8Array(70_000).fill(7);
-    const der = encode(tlv(0x30, derOctetString(Uint8Array.of(1, 2)), tlv(0x30, big), DER_NULL));
+    const der = encode(derTree(0x30, derOctetString(Uint8Array.of(1, 2)), derTree(0x30, big), DER_NULL));
     const [octets, inner, nul] = children(readRoot(der));
     expect(toHex(content(octets!))).toBe('0102');
     expect(content(inner!).length).toBe(70_000);

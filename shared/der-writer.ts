@@ -22,7 +22,7 @@ function sizeOf(item: Der): number {
 }
 
 /** One TLV with the identifier byte `tag` around `content`, still to be encoded. */
-export function tlv(tag: number, ...content: Der[]): Der {
+export function derTree(tag: number, ...content: Der[]): Der {
   let length = 0;
   for (const c of content) length += sizeOf(c);
   return { tag, content, length };
@@ -46,7 +46,7 @@ function writeDer(out: Uint8Array, at: number, item: Der): number {
   return at;
 }
 
-/** The bytes of a tree built with `tlv`. */
+/** The bytes of a tree built with `derTree`. */
 export function encode(item: Der): Uint8Array {
   const out = new Uint8Array(sizeOf(item));
   writeDer(out, 0, item);
@@ -55,7 +55,7 @@ export function encode(item: Der): Uint8Array {
 
 /** One encoded TLV around the concatenated parts. */
 export function derTlv(tag: number, ...parts: Der[]): Uint8Array {
-  return encode(tlv(tag, ...parts));
+  return encode(derTree(tag, ...parts));
 }
 export const derSequence = (...parts: Der[]): Uint8Array => derTlv(0x30, ...parts);
 export const derOctetString = (bytes: Uint8Array): Uint8Array => derTlv(0x04, bytes);

@@ -2,7 +2,7 @@
 // shared/certificate.ts each X.509 certificate (host, extension, relying party): schema-driven
 // parsing (asn1js/pkijs) costs more than the signature check, and its code more than Node's start-up.
 // Runs in Node and in the browser: no node: imports, no Buffer.
-import { toHex } from './encoding';
+import { latin1Decode, toHex } from './encoding';
 
 export class DerError extends Error {
   constructor(message: string) {
@@ -259,7 +259,7 @@ function digits(b: Uint8Array, at: number, count: number): number {
 /** UTCTime (YYMMDDHHMM[SS]Z) or GeneralizedTime (YYYYMMDDHHMMSS[.fff]Z) → epoch milliseconds. */
 export function readTime(node: DerNode): number {
   const b = content(node);
-  const bad = (): DerError => new DerError(`malformed time "${latin1(b)}"`);
+  const bad = (): DerError => new DerError(`malformed time "${latin1Decode(b)}"`);
   let year: number;
   let p: number;
   if (node.tag === TAG.UTC_TIME) {
@@ -304,11 +304,6 @@ export function readTime(node: DerNode): number {
   return Date.UTC(year, month - 1, day, hour, minute, second) + Math.floor(fraction);
 }
 
-function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
-  return s;
-}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -326,7 +321,7 @@ export function readString(node: DerNode): string | null {
       try {
         return utf8.decode(b);
       } catch {
-        return latin1(b);
+        return latin1Decode(b);
       }
     case TAG.NUMERIC_STRING:
     case TAG.PRINTABLE_STRING:
@@ -337,7 +332,7 @@ export function readString(node: DerNode): string | null {
     case TAG.VISIBLE_STRING:
     case TAG.GENERAL_STRING:
     case TAG.CHARACTER_STRING:
-      return latin1(b);
+      return latin1Decode(b);
     case TAG.BMP_STRING: {
       if (b.length % 2) return null;
       let s = '';

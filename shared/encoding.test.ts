@@ -1,7 +1,7 @@
 // Byte helpers and the pure SHA-256, cross-checked with Node's Buffer and OpenSSL-backed crypto.
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, fromBase64, fromBase64Url, fromHex, isBase64, toBase64, toBase64Url, toHex, utf8Decode } from './encoding';
+import { bytesEqual, fromBase64, fromBase64IgnoringSpace, fromBase64Url, fromHex, isBase64, toBase64, toBase64Url, toHex, utf16leEncode, utf8Decode } from './encoding';
 import { sha256 } from './sha256';
 
 describe('base64', () => {
@@ -22,6 +22,11 @@ describe('base64', () => {
     expect(() => fromBase64(text)).toThrow(RangeError);
   });
 
+  it('reads pasted base64 with line breaks and spaces, and nothing else loosely', () => {
+    expect(Buffer.from(fromBase64IgnoringSpace('aGVs\r\nbG8g d29y\tbGQ=\n')).toString()).toBe('hello world');
+    for (const text of ['aGVsbG8-', 'aGV=sbG8', 'aGVsbG8']) expect(() => fromBase64IgnoringSpace(text)).toThrow(RangeError);
+  });
+
   it('checks and decodes 12 MiB of base64, far past where a whole-text regex overflows the stack', () => {
     const bytes = randomBytes(12 * 1024 * 1024);
     const text = bytes.toString('base64');
@@ -38,6 +43,10 @@ describe('hex and UTF-8', () => {
     expect(bytesEqual(fromHex(bytes.toString('hex').toUpperCase()), bytes)).toBe(true);
     expect(() => fromHex('abc')).toThrow(RangeError);
     expect(() => fromHex('zz')).toThrow(RangeError);
+  });
+
+  it('writes UTF-16LE code units as Node does', () => {
+    for (const text of ['', 'abc', 'Привет', '😀 x']) expect(Buffer.from(utf16leEncode(text)).equals(Buffer.from(text, 'utf16le'))).toBe(true);
   });
 
   it('refuses invalid UTF-8', () => {

@@ -8,9 +8,7 @@ const PAD = 0x3d; // '='
 
 /** Standard base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  return btoa(latin1Decode(bytes));
 }
 
 /** Node's Buffer when this runs in Node (the browser has none). */
@@ -69,6 +67,11 @@ export function fromBase64(text: string): Uint8Array {
   return out;
 }
 
+/** Base64 as people paste it (legacy plug-in APIs take it so): whitespace and line breaks are ignored, the rest is strict. */
+export function fromBase64IgnoringSpace(text: string): Uint8Array {
+  return fromBase64(text.replace(/\s+/g, ''));
+}
+
 /** base64url without padding (RFC 4648 §5). */
 export function toBase64Url(bytes: Uint8Array): string {
   return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -99,6 +102,24 @@ export function fromHex(text: string): Uint8Array {
 
 export function utf8Encode(text: string): Uint8Array {
   return new TextEncoder().encode(text);
+}
+
+/** Bytes as a "binary string", one character per byte (in slices: spreading a large array overflows the stack). */
+export function latin1Decode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return out;
+}
+
+/** The UTF-16LE code units of a JavaScript string (what CryptoAPI signs for a text). */
+export function utf16leEncode(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    out[2 * i] = unit & 0xff;
+    out[2 * i + 1] = unit >> 8;
+  }
+  return out;
 }
 
 /** Strict UTF-8 decoding: throws TypeError on invalid sequences. */

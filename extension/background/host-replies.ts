@@ -4,9 +4,9 @@ import {
   AUTH_FORMAT,
   type AuthenticateResult,
   type CertificateInfo,
+  type CertificateStatus,
   type HelloResult,
   type ModuleStatus,
-  type PinState,
   type RawSignResult,
   type SignResult,
   type SubjectFields,
@@ -39,82 +39,89 @@ function list<T>(value: unknown, path: string, item: (value: unknown, path: stri
   return value.map((entry, i) => item(entry, `${path}[${i}]`));
 }
 
-function str(fields: Fields, key: string, path: string): string {
-  const value = fields[key];
-  if (typeof value !== 'string') throw new ReplyShapeError(`${path}.${key}`);
-  return value;
-}
+/** The kinds of plain fields, and the checks that make a value one. */
+const KINDS = {
+  string: (v: unknown): v is string => typeof v === 'string',
+  number: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v),
+  boolean: (v: unknown): v is boolean => typeof v === 'boolean',
+};
+type Kind = keyof typeof KINDS;
+type Shape = Readonly<Record<string, Kind>>;
+type ValueOf<K extends Kind> = K extends 'string' ? string : K extends 'number' ? number : boolean;
+type Read<S extends Shape> = { -readonly [P in keyof S]: ValueOf<S[P]> };
 
-function num(fields: Fields, key: string, path: string): number {
-  const value = fields[key];
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ReplyShapeError(`${path}.${key}`);
-  return value;
-}
-
-function bool(fields: Fields, key: string, path: string): boolean {
-  const value = fields[key];
-  if (typeof value !== 'boolean') throw new ReplyShapeError(`${path}.${key}`);
-  return value;
+/** The required plain fields named by `shape`, each checked. */
+function fields<S extends Shape>(record: Fields, shape: S, path: string): Read<S> {
+  const out: Fields = {};
+  for (const [key, kind] of Object.entries(shape)) {
+    if (!KINDS[kind](record[key])) throw new ReplyShapeError(`${path}.${key}`);
+    out[key] = record[key];
+  }
+  return out as Read<S>;
 }
 
 /** The optional string fields of `keys` that are present (absent or null ones are left out). */
-function optionalStrings<K extends string>(fields: Fields, keys: readonly K[], path: string): Partial<Record<K, string>> {
+function optionalStrings<K extends string>(record: Fields, keys: readonly K[], path: string): Partial<Record<K, string>> {
   const out: Partial<Record<K, string>> = {};
   for (const key of keys) {
-    if (fields[key] === undefined || fields[key] === null) continue;
-    out[key] = str(fields, key, path);
+    const value = record[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') throw new ReplyShapeError(`${path}.${key}`);
+    out[key] = value;
   }
   return out;
 }
 
+const MODULE_FIELDS = { path: 'string', loaded: 'boolean' } as const;
+const HELLO_FIELDS = { protocol: 'number', version: 'string' } as const;
+const PIN_FIELDS = { loginRequired: 'boolean', countLow: 'boolean', finalTry: 'boolean', locked: 'boolean', protectedPath: 'boolean' } as const;
+const TOKEN_FIELDS = { id: 'string', module: 'string', slot: 'number', label: 'string', manufacturer: 'string', model: 'string', serial: 'string' } as const;
+const CERTIFICATE_FIELDS = {
+  id: 'string',
+  tokenId: 'string',
+  label: 'string',
+  hasPrivateKey: 'boolean',
+  der: 'string',
+  thumbprint: 'string',
+  subjectDN: 'string',
+  issuerDN: 'string',
+  issuerCommonName: 'string',
+  serialNumber: 'string',
+  notBefore: 'string',
+  notAfter: 'string',
+  expiresInDays: 'number',
+  keyAlgorithm: 'string',
+} as const;
+const OPTIONAL_SUBJECT_FIELDS = ['surname', 'givenName', 'organization', 'title', 'inn', 'innle', 'ogrn', 'ogrnip', 'snils', 'email'] as const;
+const SIGN_FIELDS = { cms: 'string', certificate: 'string' } as const;
+const RAW_SIGN_FIELDS = { signature: 'string', certificate: 'string' } as const;
+const TOKEN_EVENT_FIELDS = { generation: 'number', changed: 'boolean', watched: 'number' } as const;
+
 function moduleStatus(value: unknown, path: string): ModuleStatus {
   const r = record(value, path);
-  return { path: str(r, 'path', path), loaded: bool(r, 'loaded', path), ...optionalStrings(r, ['error'], path) };
+  return { ...fields(r, MODULE_FIELDS, path), ...optionalStrings(r, ['error'], path) };
 }
 
 export function parseHello(value: unknown): HelloResult {
   const r = record(value, 'hello');
-  return { protocol: num(r, 'protocol', 'hello'), version: str(r, 'version', 'hello'), modules: list(r.modules ?? [], 'hello.modules', moduleStatus) };
-}
-
-function pinState(value: unknown, path: string): PinState {
-  const r = record(value, path);
-  return {
-    loginRequired: bool(r, 'loginRequired', path),
-    countLow: bool(r, 'countLow', path),
-    finalTry: bool(r, 'finalTry', path),
-    locked: bool(r, 'locked', path),
-    protectedPath: bool(r, 'protectedPath', path),
-  };
+  return { ...fields(r, HELLO_FIELDS, 'hello'), modules: list(r.modules ?? [], 'hello.modules', moduleStatus) };
 }
 
 function token(value: unknown, path: string): TokenInfo {
   const r = record(value, path);
-  return {
-    id: str(r, 'id', path),
-    module: str(r, 'module', path),
-    slot: num(r, 'slot', path),
-    label: str(r, 'label', path),
-    manufacturer: str(r, 'manufacturer', path),
-    model: str(r, 'model', path),
-    serial: str(r, 'serial', path),
-    pin: pinState(r.pin, `${path}.pin`),
-  };
+  return { ...fields(r, TOKEN_FIELDS, path), pin: fields(record(r.pin, `${path}.pin`), PIN_FIELDS, `${path}.pin`) };
 }
 
 export function parseTokenList(value: unknown): TokenInfo[] {
   return list(record(value, 'list-tokens').tokens, 'list-tokens.tokens', token);
 }
 
-const OPTIONAL_SUBJECT_FIELDS = ['surname', 'givenName', 'organization', 'title', 'inn', 'innle', 'ogrn', 'ogrnip', 'snils', 'email'] as const;
-
 function subject(value: unknown, path: string): SubjectFields {
   const r = record(value, path);
-  return { commonName: str(r, 'commonName', path), ...optionalStrings(r, OPTIONAL_SUBJECT_FIELDS, path) };
+  return { ...fields(r, { commonName: 'string' } as const, path), ...optionalStrings(r, OPTIONAL_SUBJECT_FIELDS, path) };
 }
 
-function certificateStatus(fields: Fields, path: string): CertificateInfo['status'] {
-  const status = fields.status;
+function certificateStatus(status: unknown, path: string): CertificateStatus {
   if (status !== 'valid' && status !== 'expired' && status !== 'not-yet-valid') throw new ReplyShapeError(`${path}.status`);
   return status;
 }
@@ -122,23 +129,10 @@ function certificateStatus(fields: Fields, path: string): CertificateInfo['statu
 function certificate(value: unknown, path: string): CertificateInfo {
   const r = record(value, path);
   return {
-    id: str(r, 'id', path),
-    tokenId: str(r, 'tokenId', path),
-    label: str(r, 'label', path),
-    hasPrivateKey: bool(r, 'hasPrivateKey', path),
+    ...fields(r, CERTIFICATE_FIELDS, path),
     ...optionalStrings(r, ['keyId'], path),
-    der: str(r, 'der', path),
-    thumbprint: str(r, 'thumbprint', path),
     subject: subject(r.subject, `${path}.subject`),
-    subjectDN: str(r, 'subjectDN', path),
-    issuerDN: str(r, 'issuerDN', path),
-    issuerCommonName: str(r, 'issuerCommonName', path),
-    serialNumber: str(r, 'serialNumber', path),
-    notBefore: str(r, 'notBefore', path),
-    notAfter: str(r, 'notAfter', path),
-    status: certificateStatus(r, path),
-    expiresInDays: num(r, 'expiresInDays', path),
-    keyAlgorithm: str(r, 'keyAlgorithm', path),
+    status: certificateStatus(r.status, path),
     keyUsage: list(r.keyUsage, `${path}.keyUsage`, stringItem),
   };
 }
@@ -148,22 +142,20 @@ export function parseCertificateList(value: unknown): CertificateInfo[] {
 }
 
 export function parseSignResult(value: unknown): SignResult {
-  const r = record(value, 'sign');
-  return { cms: str(r, 'cms', 'sign'), certificate: str(r, 'certificate', 'sign') };
+  return fields(record(value, 'sign'), SIGN_FIELDS, 'sign');
 }
 
 export function parseRawSignResult(value: unknown): RawSignResult {
-  const r = record(value, 'sign');
-  return { signature: str(r, 'signature', 'sign'), certificate: str(r, 'certificate', 'sign') };
+  return fields(record(value, 'sign'), RAW_SIGN_FIELDS, 'sign');
 }
 
 export function parseAuthenticateResult(value: unknown): AuthenticateResult {
   const r = record(value, 'authenticate');
   if (r.format !== AUTH_FORMAT) throw new ReplyShapeError('authenticate.format');
-  return { format: AUTH_FORMAT, cms: str(r, 'cms', 'authenticate'), certificate: str(r, 'certificate', 'authenticate') };
+  return { format: AUTH_FORMAT, ...fields(r, SIGN_FIELDS, 'authenticate') };
 }
 
 export function parseTokenEvent(value: unknown): TokenEventResult {
   const r = record(value, 'wait-token-event');
-  return { generation: num(r, 'generation', 'wait-token-event'), changed: bool(r, 'changed', 'wait-token-event'), watched: num(r, 'watched', 'wait-token-event') };
+  return fields(r, TOKEN_EVENT_FIELDS, 'wait-token-event');
 }

@@ -3,7 +3,7 @@
 // the certificate and what is signed, and takes the PIN. Every call is checked again here.
 import browser, { type Runtime } from 'webextension-polyfill';
 import type { CertificateInfo } from '../../shared/protocol';
-import { fromBase64, fromHex, toBase64 } from '../../shared/encoding';
+import { fromBase64, fromHex, toBase64, utf16leEncode } from '../../shared/encoding';
 import { toErrorBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 import type { NativeHost } from '../background/native-host';
@@ -14,7 +14,6 @@ import type { LegacyAdapter } from '../background/legacy-adapter';
 import { describeBytes, type SignedContent } from '../ifc/adapter';
 import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, CadesCallError, parseCadesCall, type CadesBridgeReply, type CadesCertificate, type CadesErrorBody, type CadesHello, type CadesSignParams } from './bridge';
 import { cadesCertificate } from './certificate-view';
-import { utf16le } from './ucs2';
 import { embedContent, HOST_ATTACHED_LIMIT } from './cms-embed';
 import type { HashAlgorithmName } from './constants';
 import { isBuiltinHost, isCadesOrigin } from './origins';
@@ -52,7 +51,7 @@ export async function cadesUserPortals(): Promise<string[]> {
 /** The bytes the host signs (or the hash) and what the window shows for them. */
 function signedBytes(params: CadesSignParams): { data: Uint8Array; shown: SignedContent; hashed: boolean } {
   const c = params.content;
-  if (c.kind === 'text') return { data: utf16le(c.text), shown: { kind: 'text', text: c.text }, hashed: false };
+  if (c.kind === 'text') return { data: utf16leEncode(c.text), shown: { kind: 'text', text: c.text }, hashed: false };
   if (c.kind === 'bytes') {
     const data = fromBase64(c.base64);
     return { data, shown: describeBytes(data), hashed: false };

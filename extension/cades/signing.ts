@@ -1,7 +1,6 @@
 // CPSigner, CPAttribute, CadesSignedData and HashedData (MAIN world). The signature itself is made
 // in the background, after the person confirms in Tokensign's window and types the PIN there.
-import { fromBase64, toBase64, toHex } from '../../shared/encoding';
-import { utf16le } from './ucs2';
+import { fromBase64IgnoringSpace, toBase64, toHex, utf16leEncode } from '../../shared/encoding';
 import { sha256 } from '../../shared/sha256';
 import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import type { CadesContent } from './bridge';
@@ -22,7 +21,7 @@ interface HashedDataImpl extends ObjectImpl {
 /** The plug-in accepts base64 with line breaks and spaces; anything else is E_INVALIDARG. */
 function base64Bytes(rt: CadesRuntime, text: string): Uint8Array {
   try {
-    return fromBase64(text.replace(/\s/g, ''));
+    return fromBase64IgnoringSpace(text);
   } catch {
     return rt.fail('INVALID_ARGUMENT', 'base64');
   }
@@ -191,7 +190,7 @@ export function hashedDataObject(rt: CadesRuntime): object {
       Hash: (data: unknown) => {
         const text = argString(rt, data, 'newVal');
         algorithm();
-        chunks.push(encoding === C.CADESCOM_BASE64_TO_BINARY ? base64Bytes(rt, text) : utf16le(text));
+        chunks.push(encoding === C.CADESCOM_BASE64_TO_BINARY ? base64Bytes(rt, text) : utf16leEncode(text));
         fixed = null;
       },
       SetHashValue: (hex: unknown) => {

@@ -233,6 +233,15 @@ describe('sign and hash', () => {
     expect(order).toMatchObject({ format: 'cms', detached: false, hashed: false, reverse: false, content: { kind: 'text', text: 'вход 0a1b' } });
   });
 
+  it('returns a large attached CMS as a binary string when outDataType is 0', async () => {
+    const b = backend();
+    const cms = new Uint8Array(1024 * 1024).map((_, i) => i & 0xff);
+    b.sign = async () => cms;
+    const reply = await call(new IfcAdapter(b), 'sign', { ...base, outDataType: 0, inDataType: 2, data: Buffer.alloc(700 * 1024).toString('base64'), signType: 3 });
+    expect(reply.error_code).toBe(0);
+    expect(Buffer.from(String(reply.sign_value), 'latin1').equals(Buffer.from(cms))).toBe(true);
+  });
+
   it('every signType and inDataType maps to one host order', async () => {
     const b = backend();
     const a = new IfcAdapter(b);

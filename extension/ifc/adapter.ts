@@ -3,7 +3,7 @@
 // confirmation window), so it is tested in Node against plain objects.
 import type { SignedContent } from '../common/fixed-order';
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
-import { fromBase64, fromHex, toBase64, toHex } from '../../shared/encoding';
+import { fromBase64, fromBase64IgnoringSpace, fromHex, latin1Decode, toBase64, toHex } from '../../shared/encoding';
 import { CAPI_PROVIDER_MARKS, IFC_EMULATED_VERSION, IfcError, IfcInData, IfcSignType } from './constants';
 import type { IfcParams, IfcReply, IfcRequest } from './envelope';
 import { ifcErrorCode } from './errors';
@@ -119,9 +119,8 @@ function latin1Bytes(text: string): Uint8Array | null {
 }
 
 function decodeBase64Loose(text: string): Uint8Array | null {
-  const compact = text.replace(/\s+/g, '');
   try {
-    return fromBase64(compact);
+    return fromBase64IgnoringSpace(text);
   } catch {
     return null;
   }
@@ -142,7 +141,7 @@ function digestFor(keyAlgorithm: string): DigestName {
 }
 
 function outputText(bytes: Uint8Array, outDataType: unknown): string {
-  if (outDataType === 0) return String.fromCharCode(...bytes);
+  if (outDataType === 0) return latin1Decode(bytes);
   return toBase64(bytes);
 }
 

@@ -4,7 +4,7 @@
 // Written straight as DER: the structure is fixed, and a general ASN.1 library here cost
 // several times the token's own signing time per request.
 import { BoundedCache } from '../../shared/bounded-cache';
-import { derOid, encode, tlv, type Der } from '../../shared/der-writer';
+import { derOid, derTree, encode, type Der } from '../../shared/der-writer';
 import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
 import type { SigningProfile } from '../pkcs11/algorithms';
@@ -61,14 +61,14 @@ function algorithmParts(algorithm: CmsAlgorithm): AlgorithmParts {
   const key = `${algorithm.digest.oid} ${algorithm.signatureOid} ${algorithm.signatureNullParams}`;
   let parts = algorithmPartsCache.get(key);
   if (!parts) {
-    const digestAlgorithm = encode(tlv(SEQUENCE, derOid(algorithm.digest.oid)));
+    const digestAlgorithm = encode(derTree(SEQUENCE, derOid(algorithm.digest.oid)));
     parts = {
       digestOid: algorithm.digest.oid,
       signatureOid: algorithm.signatureOid,
       signatureNullParams: algorithm.signatureNullParams,
       digestAlgorithm,
-      digestAlgorithms: encode(tlv(SET, digestAlgorithm)),
-      signatureAlgorithm: encode(algorithm.signatureNullParams ? tlv(SEQUENCE, derOid(algorithm.signatureOid), NULL) : tlv(SEQUENCE, derOid(algorithm.signatureOid))),
+      digestAlgorithms: encode(derTree(SET, digestAlgorithm)),
+      signatureAlgorithm: encode(algorithm.signatureNullParams ? derTree(SEQUENCE, derOid(algorithm.signatureOid), NULL) : derTree(SEQUENCE, derOid(algorithm.signatureOid))),
     };
     algorithmPartsCache.set(key, parts);
   }
@@ -184,17 +184,17 @@ function readSignerParts(certificateDer: Uint8Array, certHash: Uint8Array): Sign
   if (issuerField.tag !== SEQUENCE) throw new Error('certificate without an issuer name');
   const issuer = certificateDer.slice(algorithm.end, issuerField.end);
   // ESSCertIDv2 with the default SHA-256 (hashAlgorithm omitted, RFC 5035), cert hash and issuerSerial.
-  const issuerSerial = tlv(SEQUENCE, tlv(SEQUENCE, tlv(0xa4, issuer)), serial);
-  const essCertIdV2 = tlv(SEQUENCE, tlv(0x04, certHash), issuerSerial);
+  const issuerSerial = derTree(SEQUENCE, derTree(SEQUENCE, derTree(0xa4, issuer)), serial);
+  const essCertIdV2 = derTree(SEQUENCE, derTree(0x04, certHash), issuerSerial);
   return {
     certificateDer,
-    issuerAndSerial: encode(tlv(SEQUENCE, issuer, serial)),
-    signingCertificate: encode(attribute(OID.signingCertificateV2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
+    issuerAndSerial: encode(derTree(SEQUENCE, issuer, serial)),
+    signingCertificate: encode(attribute(OID.signingCertificateV2, derTree(SEQUENCE, derTree(SEQUENCE, essCertIdV2)))),
   };
 }
 
 function attribute(type: string, value: Der): Der {
-  return tlv(SEQUENCE, derOid(type), tlv(SET, value));
+  return derTree(SEQUENCE, derOid(type), derTree(SET, value));
 }
 
 const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID.contentType, derOid(OID.data)));
@@ -210,25 +210,25 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
   const attributes = [
     CONTENT_TYPE_ATTRIBUTE,
     encode(attribute(OID.signingTime, timeValue(options.signingTime ?? new Date()))),
-    encode(attribute(OID.messageDigest, tlv(0x04, digest))),
+    encode(attribute(OID.messageDigest, derTree(0x04, digest))),
     signer.signingCertificate,
   ].sort(compareBytes);
-  const signedAttributes = encode(tlv(SET, ...attributes));
+  const signedAttributes = encode(derTree(SET, ...attributes));
 
   const signature = await options.sign(signedAttributes);
 
   const algorithms = algorithmParts(algorithm);
-  const signerInfo = tlv(
+  const signerInfo = derTree(
     SEQUENCE,
     INTEGER_ONE,
     signer.issuerAndSerial,
     algorithms.digestAlgorithm,
-    tlv(0xa0, ...attributes),
+    derTree(0xa0, ...attributes),
     algorithms.signatureAlgorithm,
-    tlv(0x04, signature),
+    derTree(0x04, signature),
   );
-  const encapContentInfo = detached ? tlv(SEQUENCE, derOid(OID.data)) : tlv(SEQUENCE, derOid(OID.data), tlv(0xa0, tlv(0x04, content)));
-  const signedData = tlv(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
-  const cms = encode(tlv(SEQUENCE, derOid(OID.signedData), tlv(0xa0, signedData)));
+  const encapContentInfo = detached ? derTree(SEQUENCE, derOid(OID.data)) : derTree(SEQUENCE, derOid(OID.data), derTree(0xa0, derTree(0x04, content)));
+  const signedData = derTree(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, derTree(0xa0, certificateDer), derTree(SET, signerInfo));
+  const cms = encode(derTree(SEQUENCE, derOid(OID.signedData), derTree(0xa0, signedData)));
   return { cms, signedAttributes };
 }

@@ -4,6 +4,7 @@
 // the mechanism the algorithm table picks, check the signature against the certificate, then log
 // out and keep the session (or close it when anything went wrong). The session pool and the object
 // searches are in session.ts, the signature check in signature-check.ts.
+import { BoundedCache } from '../../shared/bounded-cache';
 import type { PinState } from '../../shared/protocol';
 import { PinLockedError, PinRequiredError, TokenRemovedError, UnsupportedAlgorithmError } from '../../shared/errors';
 import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type MechanismChoice, type SigningProfile } from './algorithms';
@@ -57,9 +58,9 @@ export interface SigningOptions {
   tokenIdentityVerified?: boolean;
 }
 
-const mechanismCache = new Map<string, ReadonlySet<number>>();
+const mechanismCache = new BoundedCache<string, ReadonlySet<number>>(256);
 /** CKA_ALWAYS_AUTHENTICATE of the key of each certificate id (a property of the key, read once). */
-const alwaysAuthenticateCache = new Map<string, boolean>();
+const alwaysAuthenticateCache = new BoundedCache<string, boolean>(1024);
 
 /** C_GetMechanismList of the token, cached per token id for the life of the host. */
 export function tokenMechanisms(target: TokenCertificate): ReadonlySet<number> {

@@ -190,7 +190,7 @@ function derOf(certPem: string): Buffer {
   return readFileSync(out);
 }
 
-export interface SignOptions {
+export interface OpensslSignOptions {
   signer: IssuedCertificate;
   content: Uint8Array;
   md?: 'sha256' | 'sha384' | 'sha512' | 'sha1';
@@ -204,7 +204,7 @@ export interface SignOptions {
 
 let counter = 0;
 /** `openssl cms -sign -binary … -outform DER`, returned as DER. */
-export function opensslSign(pki: OpensslPki, opts: SignOptions): Buffer {
+export function opensslSign(pki: OpensslPki, opts: OpensslSignOptions): Buffer {
   const id = `${process.pid}-${++counter}`;
   const input = join(pki.dir, `in-${id}`);
   const out = join(pki.dir, `cms-${id}.der`);

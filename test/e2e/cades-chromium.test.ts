@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslGost, type GostPki } from '../fixtures/gost';
 import type { CadesPortal } from '../fixtures/cades-portal/server';
-import { finishInPage, startCadesFixtures, startInPage, thumbprintOf, base64Of, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
+import { finishInPage, startCadesFixtures, startInPage, sha1ThumbprintOfPem, base64Of, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
 import type { TestPki } from '../fixtures/pki';
 import { clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
 import { opensslVerify, readCms } from '../helpers/cms-verify';
@@ -20,7 +20,7 @@ let page: Page;
 let caFile: string;
 let fixtures: CadesFixtures;
 
-const sha1 = thumbprintOf;
+const sha1 = sha1ThumbprintOfPem;
 const MESSAGE = 'Декларация 3-НДФЛ за 2025 год: сумма к возврату 12 345 ₽';
 
 async function start(expression: string): Promise<void> {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CADES_PORTAL_HOST, type CadesPortal } from '../fixtures/cades-portal/server';
-import { finishInPage, startCadesFixtures, startInPage, thumbprintOf, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
+import { finishInPage, startCadesFixtures, startInPage, sha1ThumbprintOfPem, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
 import type { GostPki } from '../fixtures/gost';
 import type { TestPki } from '../fixtures/pki';
 import { findFirefoxPickerPage, launchFirefoxWithExtension, type FirefoxWithExtension } from '../helpers/browser';
@@ -23,7 +23,7 @@ let caFile: string;
 let fixtures: CadesFixtures;
 
 const MESSAGE = 'Заявление о регистрации права собственности';
-const sha1 = thumbprintOf;
+const sha1 = sha1ThumbprintOfPem;
 
 async function start(expression: string): Promise<void> {
   await page.evaluate(startInPage, expression);

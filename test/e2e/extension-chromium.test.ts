@@ -2,7 +2,7 @@
 // registered in the test profile, SoftHSM tokens, a test page on http://127.0.0.1 using the page client.
 // Signatures are checked by OpenSSL, independently of our code.
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,9 +22,10 @@ import {
   type ChromiumWithExtension,
   type TestPageServer,
 } from '../helpers/browser';
+import { callOutcome as outcome, callPageClient as call, startCall as start } from '../helpers/page-client-calls';
+import { thumbprintOf } from '../helpers/recorded-chromium';
 
 type PageClient = typeof import('../../extension/page-client/index');
-type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 
 let pki: TestPki;
 let site: TestPageServer;
@@ -32,33 +33,7 @@ let chrome: ChromiumWithExtension;
 let page: Page;
 let work: string;
 
-/** Starts a page-client call in the page; `outcome(page)` awaits it. */
-async function start(p: Page, action: 'status' | 'authenticate' | 'sign', params: Record<string, unknown> = {}): Promise<void> {
-  await p.evaluate(
-    ([a, prm]) => {
-      const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
-      const call = a === 'status' ? w.tokensign.status() : a === 'authenticate' ? w.tokensign.authenticate(prm as never) : w.tokensign.sign(prm as never);
-      w.__outcome = call.then(
-        (result) => ({ ok: true, result }),
-        (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
-      );
-    },
-    [action, params] as const,
-  );
-}
-
-async function outcome(p: Page): Promise<Outcome> {
-  return (await p.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
-}
-
-async function call(p: Page, action: 'status' | 'authenticate' | 'sign', params: Record<string, unknown> = {}): Promise<Outcome> {
-  await start(p, action, params);
-  return outcome(p);
-}
-
-function thumbprint(name: string): string {
-  return createHash('sha256').update(readFileSync(pki.certs[name]!.certDer)).digest('hex');
-}
+const thumbprint = (name: string): string => thumbprintOf(pki.certs[name]!.certDer);
 
 function challenge(): string {
   return randomBytes(32).toString('base64url');

@@ -19,9 +19,7 @@ import {
   type FirefoxWithExtension,
   type TestPageServer,
 } from '../helpers/browser';
-
-type PageClient = typeof import('../../extension/page-client/index');
-type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
+import { callOutcome, callPageClient, startCall, type Outcome } from '../helpers/page-client-calls';
 
 let pki: TestPki;
 let site: TestPageServer;
@@ -29,29 +27,9 @@ let firefox: FirefoxWithExtension;
 let page: Page;
 let work: string;
 
-async function start(action: 'status' | 'authenticate', params: Record<string, unknown> = {}): Promise<void> {
-  await page.evaluate(
-    (a, prm) => {
-      const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
-      const run = a === 'status' ? w.tokensign.status() : w.tokensign.authenticate(prm as never);
-      w.__outcome = run.then(
-        (result) => ({ ok: true, result }),
-        (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
-      );
-    },
-    action,
-    params,
-  );
-}
-
-async function outcome(): Promise<Outcome> {
-  return (await page.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
-}
-
-async function call(action: 'status' | 'authenticate', params: Record<string, unknown> = {}): Promise<Outcome> {
-  await start(action, params);
-  return outcome();
-}
+const start = (action: 'status' | 'authenticate', params: Record<string, unknown> = {}): Promise<void> => startCall(page, action, params);
+const outcome = (): Promise<Outcome> => callOutcome(page);
+const call = (action: 'status' | 'authenticate', params: Record<string, unknown> = {}): Promise<Outcome> => callPageClient(page, action, params);
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tokensign-e2e-firefox-'));

@@ -2,7 +2,7 @@
 // emulated PKCS#11 test token (a C module loaded by the host through pkcs11js: SoftHSM cannot be
 // unplugged and never locks a PIN). OpenSSL checks the signature.
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import { GOST_CERTS, GOST_TEST_TOKENS, createGostPki, type GostPki } from '../fixtures/gost';
 import { findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
-
-type PageClient = typeof import('../../extension/page-client/index');
-type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
+import { callOutcome, startCall, type Outcome } from '../helpers/page-client-calls';
+import { thumbprintOf } from '../helpers/recorded-chromium';
 
 const GOST2 = 'Tokensign GOST 2';
 
@@ -23,23 +22,9 @@ let chrome: ChromiumWithExtension;
 let page: Page;
 let work: string;
 
-async function startAuthenticate(challenge: string): Promise<void> {
-  await page.evaluate((ch) => {
-    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
-    w.__outcome = w.tokensign.authenticate({ challenge: ch }).then(
-      (result) => ({ ok: true, result }),
-      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
-    );
-  }, challenge);
-}
-
-async function outcome(): Promise<Outcome> {
-  return (await page.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
-}
-
-function thumbprint(name: string): string {
-  return createHash('sha256').update(readFileSync(pki.certs[name]!.certDer)).digest('hex');
-}
+const startAuthenticate = (challenge: string): Promise<void> => startCall(page, 'authenticate', { challenge });
+const outcome = (): Promise<Outcome> => callOutcome(page);
+const thumbprint = (name: string): string => thumbprintOf(pki.certs[name]!.certDer);
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tokensign-e2e-tokens-'));

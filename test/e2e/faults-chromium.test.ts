@@ -4,10 +4,9 @@
 // unplugged between listing and signing, a tab closed while its picker is open, the service
 // worker stopped between requests, two tabs asking at once, a request past its timeout.
 import { randomBytes } from 'node:crypto';
-import { delimiter } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGostPki, type GostPki } from '../fixtures/gost';
+import { bothTokensEnv, createGostPki, type GostPki } from '../fixtures/gost';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { findPickerPage, pickerIsOpen } from '../helpers/browser';
 import {
@@ -38,11 +37,7 @@ describe('faults in Chromium', () => {
   beforeAll(async () => {
     pki = createTestPki();
     gost = createGostPki();
-    browser = await launchRecordedChromium({
-      ...pki.env,
-      ...gost.env,
-      TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter),
-    });
+    browser = await launchRecordedChromium(bothTokensEnv(pki, gost));
     siteA = await startPageServer({ '/': PLAIN_PAGE }, '127.0.0.1');
     siteB = await startPageServer({ '/': PLAIN_PAGE }, 'localhost');
     p256 = thumbprintOf(pki.certs.p256!.certDer);

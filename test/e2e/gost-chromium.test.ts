@@ -1,7 +1,7 @@
 // GOST and the emulated token end to end in headless Chromium (Russian UI): a GOST R 34.10-2012 login chosen in the
 // extension's picker (checked by OpenSSL with the gost engine and by verifyAuthentication), then the PIN counting
 // down to the lock and an unplugged token, as the picker tells the user.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +20,9 @@ import {
   type ChromiumWithExtension,
   type TestPageServer,
 } from '../helpers/browser';
+import { callOutcome, startCall, type Outcome } from '../helpers/page-client-calls';
+import { thumbprintOf } from '../helpers/recorded-chromium';
 import { opensslVerify } from '../helpers/cms-verify';
-
-type PageClient = typeof import('../../extension/page-client/index');
-type Outcome = { ok: true; result: Record<string, string> } | { ok: false; code: string; message: string };
 
 const LOCK_TOKEN = { label: 'Tokensign GOST 3', serial: 'TT00000003', pin: '11112222', maxPinTries: 3 };
 
@@ -33,30 +32,16 @@ let chrome: ChromiumWithExtension;
 let page: Page;
 let work: string;
 
+const start = (challenge: string): Promise<void> => startCall(page, 'authenticate', { challenge });
+const outcome = (): Promise<Outcome<Record<string, string>>> => callOutcome(page);
+const thumbprint = (name: string): string => thumbprintOf(pki.certs[name]!.certDer);
+
 /** A private copy of a build folder, so a rebuild running beside this file cannot pull it away mid-test. */
 async function privateCopy(dir: string, marker: string, name: string): Promise<string> {
   for (let i = 0; i < 120 && !existsSync(join(dir, marker)); i++) await new Promise((r) => setTimeout(r, 500));
   const copy = join(work, name);
   cpSync(dir, copy, { recursive: true });
   return copy;
-}
-
-async function start(challenge: string): Promise<void> {
-  await page.evaluate((c) => {
-    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
-    w.__outcome = w.tokensign.authenticate({ challenge: c } as never).then(
-      (result) => ({ ok: true, result }),
-      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
-    );
-  }, challenge);
-}
-
-async function outcome(): Promise<Outcome> {
-  return (await page.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
-}
-
-function thumbprint(name: string): string {
-  return createHash('sha256').update(readFileSync(pki.certs[name]!.certDer)).digest('hex');
 }
 
 async function errorShown(picker: Page, previous: string | null = null): Promise<{ code: string | null; text: string | null }> {

@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGostPki, type GostPki } from '../fixtures/gost';
+import { bothTokensEnv, createGostPki, type GostPki } from '../fixtures/gost';
 import { startIfcPortal, type IfcPortal } from '../fixtures/ifc-portal/server';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
@@ -51,11 +51,7 @@ beforeAll(async () => {
   gost = createGostPki();
   portal = await startIfcPortal({ caFiles: [pki.caCertPem, gost.caCertPem, gost.rsaCaCertPem] });
   chrome = await launchChromiumWithExtension({
-    hostEnv: {
-      ...pki.env,
-      ...gost.env,
-      TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter),
-    },
+    hostEnv: bothTokensEnv(pki, gost),
     ignoreHTTPSErrors: true,
     args: ['--host-resolver-rules=MAP esia.gosuslugi.ru 127.0.0.1, MAP example.test 127.0.0.1'],
   });

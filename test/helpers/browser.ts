@@ -5,17 +5,17 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
 import { CHROME_EXTENSION_ID } from '../../shared/extension-id';
 import { FIREFOX_EXTENSION_ID, HOST_NAME } from '../../shared/protocol';
+import { HOST_BUNDLE, PROJECT_ROOT } from './host-process';
 
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { HOST_BUNDLE, PROJECT_ROOT };
+
 export const CHROME_EXTENSION_DIR = join(PROJECT_ROOT, 'dist', 'chrome');
 export const FIREFOX_EXTENSION_DIR = join(PROJECT_ROOT, 'dist', 'firefox');
-export const HOST_BUNDLE = join(PROJECT_ROOT, 'dist', 'native-host', 'host.mjs');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const FIREFOX_PATH = '/usr/bin/firefox-esr';
 

@@ -275,17 +275,5 @@ function wellFormedCases(ctx: FuzzContext): Generator[] {
 export function makeCases(rng: Rng, known: Known, pinMarkers: string[], count: number): FuzzCase[] {
   const ctx = fuzzContext(rng, known, pinMarkers);
   const generators = [envelopeCases, commandCases, parameterCases, hostileEncodingCases, hugeFieldCases, wellFormedCases].flatMap((group) => group(ctx));
-  const total = generators.reduce((s, [w]) => s + w, 0);
-  const cases: FuzzCase[] = [];
-  for (let n = 0; n < count; n++) {
-    let roll = rng.int(total);
-    for (const [weight, make] of generators) {
-      if (roll < weight) {
-        cases.push(make());
-        break;
-      }
-      roll -= weight;
-    }
-  }
-  return cases;
+  return rng.draw(generators, count);
 }

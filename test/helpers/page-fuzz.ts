@@ -76,19 +76,7 @@ export function makeMessages(rng: Rng, seed: number, count: number): PageMessage
     }],
     [1, () => ({ kind: 'exotic data', exotic: rng.pick(['array-buffer', 'date'] as const) })],
   ];
-  const total = make.reduce((s, [w]) => s + w, 0);
-  const out: PageMessage[] = [];
-  for (let k = 0; k < count; k++) {
-    let roll = rng.int(total);
-    for (const [w, f] of make) {
-      if (roll < w) {
-        out.push(f());
-        break;
-      }
-      roll -= w;
-    }
-  }
-  return out;
+  return rng.draw(make, count);
 }
 
 /** Posts the messages one by one from the page, waiting for the response of each answered one. */

@@ -1,7 +1,8 @@
-// Chromium with the extension and a *recording* native host (test/helpers/recording-host.mjs):
+// Chromium with the extension and a *recording* native host (test/helpers/recording-host.ts):
 // every command the host receives (PIN left out), every reply code and the host's stderr land in
 // files the test reads. Pages record every message they receive. Used by the robustness and
 // security suites to see what reaches the host and what reaches the page.
+import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,7 +21,14 @@ import {
   type ChromiumWithExtension,
 } from './browser';
 
-export const RECORDING_HOST = join(PROJECT_ROOT, 'test', 'helpers', 'recording-host.mjs');
+const RECORDING_HOST_SOURCE = join(PROJECT_ROOT, 'test', 'helpers', 'recording-host.ts');
+
+/** Bundles the recording host into `dir` as one script a browser can start with node. */
+async function buildRecordingHost(dir: string): Promise<string> {
+  const outfile = join(dir, 'recording-host.mjs');
+  await build({ entryPoints: [RECORDING_HOST_SOURCE], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'silent' });
+  return outfile;
+}
 
 export interface RecordEntry {
   t: number;
@@ -54,7 +62,7 @@ export async function launchRecordedChromium(hostEnv: Record<string, string>, op
   try {
     browser = await launchChromiumWithExtension({
       ...options,
-      hostPath: RECORDING_HOST,
+      hostPath: await buildRecordingHost(dir),
       hostEnv: {
         ...hostEnv,
         TOKENSIGN_REAL_HOST: HOST_BUNDLE,

@@ -7,7 +7,7 @@ import type { CertificateInfo, HostReply, TokenInfo } from '../../shared/protoco
 import { authPayload } from '../../shared/protocol';
 import { verifyAuthentication, VerificationError } from '../../relying-party/index';
 import { CKM_ECDSA, CKM_GOSTR3410, CKM_GOSTR3410_512, CKM_RSA_PKCS } from '../../native-host/pkcs11/constants';
-import { createGostPki, GOST_CERTS, GOST_TEST_TOKENS, readPinState, type GostPki } from '../fixtures/gost';
+import { createGostPki, GOST_CERTS, GOST_TEST_TOKENS, readEmulatedTokenState, type GostPki } from '../fixtures/gost';
 import { opensslVerify, readCms } from '../helpers/cms-verify';
 import { startHost, type HostProcess } from '../helpers/host-process';
 
@@ -149,7 +149,7 @@ describe('PIN lockout on the emulated token (3 tries)', () => {
 
     expect(errorOf(await authenticate('lockme', WRONG_PIN)).code).toBe('PIN_LOCKED');
     expect(await lockTokenPin()).toMatchObject({ locked: true });
-    expect(readPinState(pki)[LOCK_TOKEN.serial]).toEqual({ failures: 3, locked: true });
+    expect(readEmulatedTokenState(pki)[LOCK_TOKEN.serial]).toEqual({ failures: 3, locked: true });
 
     expect(errorOf(await authenticate('lockme', LOCK_TOKEN.pin)).code).toBe('PIN_LOCKED');
   });

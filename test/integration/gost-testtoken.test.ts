@@ -9,7 +9,7 @@ import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gostPublicKeyFromSpki, streebog256, streebog512, verifyGostDigest, verifyGostSignature } from '../../shared/gost/index';
 import { children, readOid, readRoot, tlv } from '../../shared/der';
-import { createGostPki, GOST_TEST_TOKENS, readPinState, type GostPki } from '../fixtures/gost';
+import { createGostPki, GOST_TEST_TOKENS, readEmulatedTokenState, type GostPki } from '../fixtures/gost';
 
 const CKK_GOSTR3410 = 0x30;
 const CKK_GOSTR3410_512 = 0xd4321003;
@@ -253,7 +253,7 @@ describe('login', () => {
       expect(ckr(() => p11.C_Login(s, pkcs11js.CKU_USER, T2.pin))).toBe('CKR_USER_ALREADY_LOGGED_IN');
       expect(p11.C_GetSessionInfo(s).state).toBe(1); // CKS_RO_USER_FUNCTIONS
     });
-    expect(readPinState(pki)[T2.serial]).toBeUndefined(); // a too-short PIN costs no try
+    expect(readEmulatedTokenState(pki)[T2.serial]).toBeUndefined(); // a too-short PIN costs no try
   });
 
   it('counts tries in token flags and the state file, locks, and stays locked for every process', () => {

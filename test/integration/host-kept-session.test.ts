@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '../../native-host/service';
-import { createGostPki, readPinState, type GostPki } from '../fixtures/gost';
+import { createGostPki, readEmulatedTokenState, type GostPki } from '../fixtures/gost';
 
 const ORIGIN = 'https://esia.gosuslugi.ru';
 const LABEL = 'Tokensign Swap';
@@ -71,6 +71,6 @@ describe('kept session and a swapped token', () => {
     expect(counts.C_Login).toBe(1);
     expect(counts.C_OpenSession ?? 0).toBe(0);
     expect(counts.C_GetTokenInfo).toBeGreaterThanOrEqual(1);
-    expect(readPinState(pki)[OTHER_SERIAL]?.failures ?? 0).toBe(0);
+    expect(readEmulatedTokenState(pki)[OTHER_SERIAL]?.failures ?? 0).toBe(0);
   });
 });
