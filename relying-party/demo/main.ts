@@ -167,20 +167,8 @@ async function scriptedLogin(chrome: ChromiumWithExtension, portal: DemoServer, 
   say(`Вход выполнен: ${u.name}, ${u.organization ?? '—'}, ИНН ${u.inn ?? u.innle ?? '—'}`);
 }
 
-async function main(): Promise<number> {
-  const root = findRoot();
-  const demoDir = resolve(process.env.TOKENSIGN_DEMO_DIR ?? join(root, '.tmp', 'demo'));
-  const outDir = resolve(process.env.TOKENSIGN_DEMO_OUTPUT ?? join(root, 'demo-output'));
-  const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-  const scripted = !hasDisplay || process.env.CI === 'true' || process.env.TOKENSIGN_DEMO_HEADLESS === '1';
-
-  requireFile(join(root, 'dist', 'native-host', 'host.mjs'), 'The native host bundle', 'Run `npm run build`.');
-  requireFile(join(root, 'dist', 'chrome', 'manifest.json'), 'The Chromium extension build', 'Run `npm run build`.');
-  requireFile('/usr/bin/chromium', 'Chromium', 'Run `npm run setup` (Debian package chromium).');
-  requireFile(SOFTHSM_MODULE, 'SoftHSM2', 'Run `npm run setup` (Debian package softhsm2).');
-  mkdirSync(demoDir, { recursive: true });
-  const pki = loadOrCreatePki(demoDir);
-
+/** The demo CA's OCSP responder and the portal that checks logins against it. */
+async function startPortal(root: string, pki: DemoPki, logins: LoginEvent[]): Promise<{ ocsp: RunningService; portal: DemoServer }> {
   const ocsp: RunningService = await startLoopbackOcspResponder({
     index: pki.caIndex,
     caCertPem: pki.caCertPem,
@@ -189,7 +177,6 @@ async function main(): Promise<number> {
   });
   say(`OCSP-ответчик демо-УЦ (OpenSSL): ${ocsp.url}`);
   const allowUnqualified = process.argv.includes('--allow-unqualified') || process.env.TOKENSIGN_DEMO_ALLOW_UNQUALIFIED === '1';
-  const logins: LoginEvent[] = [];
   const portal = await startDemoServer({
     root,
     trustedCertificates: [readFileSync(pki.caCertPem, 'utf8')],
@@ -204,6 +191,42 @@ async function main(): Promise<number> {
     },
   });
   say(`Демо-портал: ${portal.url}`);
+  return { ocsp, portal };
+}
+
+/** With a display: the person logs in themselves; the demo ends when Chromium closes or on Ctrl+C. */
+async function interactiveLogin(chrome: ChromiumWithExtension, portal: DemoServer, pki: DemoPki): Promise<void> {
+  const page = await chrome.context.newPage();
+  await page.goto(`${portal.url}?lang=ru`);
+  const token = FIXTURE_TOKENS.find((t) => t.label === pki.director.token);
+  say('');
+  say('Откройте окно Chromium и нажмите «Войти с помощью электронной подписи».');
+  say(`Демо-токен «${pki.director.token}»: сертификат «Иванов Иван Иванович», PIN демо-токена ${token?.pin ?? ''}.`);
+  say('Закройте Chromium (или нажмите Ctrl+C), чтобы завершить демо.');
+  const ctx = chrome.context;
+  await new Promise<void>((resolveClosed) => {
+    ctx.once('close', () => resolveClosed());
+    process.once('SIGINT', () => resolveClosed());
+    process.once('SIGTERM', () => resolveClosed());
+  });
+}
+
+async function main(): Promise<number> {
+  const root = findRoot();
+  const demoDir = resolve(process.env.TOKENSIGN_DEMO_DIR ?? join(root, '.tmp', 'demo'));
+  const outDir = resolve(process.env.TOKENSIGN_DEMO_OUTPUT ?? join(root, 'demo-output'));
+  const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  const scripted = !hasDisplay || process.env.CI === 'true' || process.env.TOKENSIGN_DEMO_HEADLESS === '1';
+
+  requireFile(join(root, 'dist', 'native-host', 'host.mjs'), 'The native host bundle', 'Run `npm run build`.');
+  requireFile(join(root, 'dist', 'chrome', 'manifest.json'), 'The Chromium extension build', 'Run `npm run build`.');
+  requireFile('/usr/bin/chromium', 'Chromium', 'Run `npm run setup` (Debian package chromium).');
+  requireFile(SOFTHSM_MODULE, 'SoftHSM2', 'Run `npm run setup` (Debian package softhsm2).');
+  mkdirSync(demoDir, { recursive: true });
+  const pki = loadOrCreatePki(demoDir);
+
+  const logins: LoginEvent[] = [];
+  const { ocsp, portal } = await startPortal(root, pki, logins);
 
   let chrome: ChromiumWithExtension | undefined;
   try {
@@ -228,19 +251,7 @@ async function main(): Promise<number> {
       await withTimeout('the scripted login', 150_000, scriptedLogin(chrome, portal, pki, outDir, logins));
       return 0;
     }
-    const page = await chrome.context.newPage();
-    await page.goto(`${portal.url}?lang=ru`);
-    const token = FIXTURE_TOKENS.find((t) => t.label === pki.director.token);
-    say('');
-    say('Откройте окно Chromium и нажмите «Войти с помощью электронной подписи».');
-    say(`Демо-токен «${pki.director.token}»: сертификат «Иванов Иван Иванович», PIN демо-токена ${token?.pin ?? ''}.`);
-    say('Закройте Chromium (или нажмите Ctrl+C), чтобы завершить демо.');
-    const ctx = chrome.context;
-    await new Promise<void>((resolveClosed) => {
-      ctx.once('close', () => resolveClosed());
-      process.once('SIGINT', () => resolveClosed());
-      process.once('SIGTERM', () => resolveClosed());
-    });
+    await interactiveLogin(chrome, portal, pki);
     return 0;
   } finally {
     await chrome?.close();

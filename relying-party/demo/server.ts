@@ -239,78 +239,87 @@ function qualificationRefusal(result: VerifiedAuthentication, allowUnqualified: 
   return { ok: false, code: 'NOT_QUALIFIED', detail };
 }
 
+/** What the request handlers share: the options, the challenge store and the portal's own origin. */
+interface DemoContext {
+  options: DemoServerOptions;
+  store: ChallengeStore;
+  script: string;
+  origin: string;
+}
+
+const CLEAR_CHALLENGE = { 'set-cookie': `${CHALLENGE_COOKIE}=; Path=/api; HttpOnly; SameSite=Strict; Max-Age=0` };
+
+/** The login page in the language asked for (query), remembered (cookie) or preferred (Accept-Language). */
+function serveLoginPage(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  const asked = url.searchParams.get('lang');
+  const fromCookie = cookies(req)[LANG_COOKIE];
+  const lang: Lang = isLang(asked) ? asked : isLang(fromCookie) ? fromCookie : negotiateLang(req.headers['accept-language']);
+  const headers: Record<string, string> = { 'content-language': lang, vary: 'Accept-Language, Cookie' };
+  if (isLang(asked)) headers['set-cookie'] = `${LANG_COOKIE}=${asked}; Path=/; SameSite=Lax; Max-Age=31536000`;
+  send(res, 200, 'text/html; charset=utf-8', renderLoginPage(lang), headers);
+}
+
+/** Answers a login event with its status, telling the portal's owner (onLogin) first. */
+function answerLogin(ctx: DemoContext, res: ServerResponse, status: number, event: LoginEvent, body: unknown = event): void {
+  ctx.options.onLogin?.(event);
+  sendJson(res, status, body, CLEAR_CHALLENGE);
+}
+
+/** POST /api/login: the challenge from this browser's cookie, used once, then the verifier's checks. */
+async function handleLogin(ctx: DemoContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readJson(req);
+  const challenge = cookies(req)[CHALLENGE_COOKIE];
+  if (!challenge || !(await ctx.store.consume(challenge))) {
+    return answerLogin(ctx, res, 401, { ok: false, code: 'CHALLENGE_UNKNOWN', detail: 'no live challenge for this browser: expired, used, or never issued' });
+  }
+  const response = typeof body === 'object' && body !== null ? (body as { response?: unknown }).response : undefined;
+  const { options } = ctx;
+  try {
+    const result = await verifyAuthentication({
+      response,
+      challenge,
+      origin: ctx.origin,
+      trustedCertificates: options.trustedCertificates,
+      ...(options.revocation ? { revocation: options.revocation } : {}),
+    });
+    const refusal = qualificationRefusal(result, options.allowUnqualifiedOrganizations === true);
+    if (refusal) return answerLogin(ctx, res, 403, refusal);
+    const user = userOf(result);
+    answerLogin(ctx, res, 200, { ok: true, user, result }, { ok: true, user });
+  } catch (e) {
+    if (!(e instanceof VerificationError)) throw e;
+    answerLogin(ctx, res, 401, { ok: false, code: e.code, detail: e.message });
+  }
+}
+
+async function handleRequest(ctx: DemoContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  if (method === 'POST') {
+    // Cross-site requests carry another Origin: refuse them (the challenge cookie is SameSite too).
+    const requestOrigin = req.headers.origin;
+    if (requestOrigin !== undefined && requestOrigin !== ctx.origin) throw new HttpError(403, 'BAD_REQUEST', `requests from ${requestOrigin} are not accepted`);
+  }
+  const route = `${method} ${url.pathname}`;
+  if (route === 'GET /' || route === 'GET /index.html') return serveLoginPage(req, res, url);
+  if (route === 'GET /app.js') return send(res, 200, 'text/javascript; charset=utf-8', ctx.script);
+  if (route === 'GET /style.css') return send(res, 200, 'text/css; charset=utf-8', DEMO_CSS);
+  if (route === 'GET /favicon.ico') return send(res, 204, 'image/x-icon', '');
+  if (route === 'POST /api/challenge') {
+    const challenge = await ctx.store.issue();
+    return sendJson(res, 200, { challenge }, { 'set-cookie': `${CHALLENGE_COOKIE}=${challenge}; Path=/api; HttpOnly; SameSite=Strict; Max-Age=300` });
+  }
+  if (route === 'POST /api/login') return handleLogin(ctx, req, res);
+  if (route === 'POST /api/logout') return sendJson(res, 200, { ok: true });
+  send(res, 404, 'text/plain; charset=utf-8', 'not found');
+}
+
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1';
   const ownStore = !options.challengeStore;
   const store = options.challengeStore ?? createChallengeStore({ ttlMs: 5 * 60 * 1000 });
-  const script = await bundleDemoClient(options.root);
-  let origin = options.origin ?? '';
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = req.method ?? 'GET';
-    if (method === 'POST') {
-      // Cross-site requests carry another Origin: refuse them (the challenge cookie is SameSite too).
-      const requestOrigin = req.headers.origin;
-      if (requestOrigin !== undefined && requestOrigin !== origin) throw new HttpError(403, 'BAD_REQUEST', `requests from ${requestOrigin} are not accepted`);
-    }
-    if (method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
-      const asked = url.searchParams.get('lang');
-      const fromCookie = cookies(req)[LANG_COOKIE];
-      const lang: Lang = isLang(asked) ? asked : isLang(fromCookie) ? fromCookie : negotiateLang(req.headers['accept-language']);
-      const headers: Record<string, string> = { 'content-language': lang, vary: 'Accept-Language, Cookie' };
-      if (isLang(asked)) headers['set-cookie'] = `${LANG_COOKIE}=${asked}; Path=/; SameSite=Lax; Max-Age=31536000`;
-      send(res, 200, 'text/html; charset=utf-8', renderLoginPage(lang), headers);
-      return;
-    }
-    if (method === 'GET' && url.pathname === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', script);
-    if (method === 'GET' && url.pathname === '/style.css') return send(res, 200, 'text/css; charset=utf-8', DEMO_CSS);
-    if (method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
-    if (method === 'POST' && url.pathname === '/api/challenge') {
-      const challenge = await store.issue();
-      sendJson(res, 200, { challenge }, { 'set-cookie': `${CHALLENGE_COOKIE}=${challenge}; Path=/api; HttpOnly; SameSite=Strict; Max-Age=300` });
-      return;
-    }
-    if (method === 'POST' && url.pathname === '/api/login') {
-      const body = await readJson(req);
-      const clear = { 'set-cookie': `${CHALLENGE_COOKIE}=; Path=/api; HttpOnly; SameSite=Strict; Max-Age=0` };
-      const challenge = cookies(req)[CHALLENGE_COOKIE];
-      // The challenge comes from this browser's cookie, is checked against the store and used once.
-      if (!challenge || !(await store.consume(challenge))) {
-        const event = { ok: false as const, code: 'CHALLENGE_UNKNOWN', detail: 'no live challenge for this browser: expired, used, or never issued' };
-        options.onLogin?.(event);
-        sendJson(res, 401, event, clear);
-        return;
-      }
-      const response = typeof body === 'object' && body !== null ? (body as { response?: unknown }).response : undefined;
-      try {
-        const result = await verifyAuthentication({
-          response,
-          challenge,
-          origin,
-          trustedCertificates: options.trustedCertificates,
-          ...(options.revocation ? { revocation: options.revocation } : {}),
-        });
-        const refusal = qualificationRefusal(result, options.allowUnqualifiedOrganizations === true);
-        if (refusal) {
-          options.onLogin?.(refusal);
-          sendJson(res, 403, refusal, clear);
-          return;
-        }
-        const user = userOf(result);
-        options.onLogin?.({ ok: true, user, result });
-        sendJson(res, 200, { ok: true, user }, clear);
-      } catch (e) {
-        if (!(e instanceof VerificationError)) throw e;
-        const event = { ok: false as const, code: e.code, detail: e.message };
-        options.onLogin?.(event);
-        sendJson(res, 401, event, clear);
-      }
-      return;
-    }
-    if (method === 'POST' && url.pathname === '/api/logout') return sendJson(res, 200, { ok: true });
-    send(res, 404, 'text/plain; charset=utf-8', 'not found');
-  };
+  const ctx: DemoContext = { options, store, script: await bundleDemoClient(options.root), origin: options.origin ?? '' };
+  const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> => handleRequest(ctx, req, res);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -329,7 +338,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     });
   });
   const { port } = server.address() as AddressInfo;
-  origin ||= `http://${host}:${port}`;
+  ctx.origin ||= `http://${host}:${port}`;
+  const { origin } = ctx;
   return {
     origin,
     url: `${origin}/`,
