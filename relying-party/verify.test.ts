@@ -219,9 +219,7 @@ describe('refuses, with the §4 code', () => {
     expectCode(() => verify(responseOf(sign(pki.leaves.noDigitalSignature), pki.leaves.noDigitalSignature)), 'KEY_USAGE', /digitalSignature/);
   });
 
-  it('SIGNING_TIME: missing (-noattr), and outside the allowed skew', () => {
-    const noattr = sign(pki.leaves.p256, { extra: ['-noattr'] });
-    expectCode(() => verify(responseOf(noattr, pki.leaves.p256)), 'SIGNING_TIME', /no signingTime/);
+  it('SIGNING_TIME: outside the allowed skew', () => {
     const cms = sign(pki.leaves.p256);
     expectCode(() => verify(responseOf(cms, pki.leaves.p256), { now: Date.now() + 10 * 60_000 }), 'SIGNING_TIME', /clock/);
     expectCode(() => verify(responseOf(cms, pki.leaves.p256), { now: new Date(Date.now() - 10 * 60_000) }), 'SIGNING_TIME');
@@ -229,10 +227,15 @@ describe('refuses, with the §4 code', () => {
     expect(verify(responseOf(cms, pki.leaves.p256), { now: Date.now() + 60_000, maxClockSkewMs: 120_000 }).signedAt).toBeInstanceOf(Date);
   });
 
-  it('-noattr over another origin is still a content problem, not a pass', () => {
-    const noattr = sign(pki.leaves.rsa, { extra: ['-noattr'] }, 'https://evil.example');
-    expectCode(() => verify(responseOf(noattr, pki.leaves.rsa)), 'SIGNATURE_INVALID', /another site/);
-    expectCode(() => verify({ ...responseOf(noattr, pki.leaves.rsa), origin: 'https://evil.example' }), 'CONTENT_MISMATCH', /evil\.example/);
+  it('FORMAT: no signed attributes (-noattr), for this origin or another (a raw signature over a hash could make one)', () => {
+    expectCode(() => verify(responseOf(sign(pki.leaves.p256, { extra: ['-noattr'] }), pki.leaves.p256)), 'FORMAT', /no signed attributes/);
+    const other = sign(pki.leaves.rsa, { extra: ['-noattr'] }, 'https://evil.example');
+    expectCode(() => verify(responseOf(other, pki.leaves.rsa)), 'FORMAT', /no signed attributes/);
+  });
+
+  it('FORMAT: a document signature (id-data, what `sign` makes) over the very login payload is not a login', () => {
+    const document = sign(pki.leaves.p256, { contentType: '1.2.840.113549.1.7.1' });
+    expectCode(() => verify(responseOf(document, pki.leaves.p256)), 'FORMAT', /login content type/);
   });
 
   it("the relying party's own bad arguments are TypeErrors that say what to fix", () => {

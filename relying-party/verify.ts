@@ -1,9 +1,9 @@
 // verifyAuthentication (PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
 // certificate the relying party trusts, over exactly its own origin and challenge?
 import { certificateStatus, describeCertificate, expiresInDays } from '../shared/certificate';
-import { AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
+import { AUTH_CONTENT_TYPE_OID, AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
 import { loadTrustAnchors, verifyChain, type TrustedCertificateInput } from './chain';
-import { OID_DATA, parseSignedData, type SignedData, type SignerInfo } from './cms';
+import { parseSignedData, type SignedData, type SignerInfo } from './cms';
 import { DerError } from '../shared/der';
 import { VerificationError } from './errors';
 import { digest, verifySignature } from './signature';
@@ -168,7 +168,7 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
     if (e instanceof DerError) throw formatError(`response.cms is not a CMS SignedData: ${e.message}`, e);
     throw e;
   }
-  if (signed.eContentType !== OID_DATA) throw formatError(`the CMS content type is ${signed.eContentType}, expected id-data`);
+  requireLoginContentType(signed);
   if (signed.signers.length !== 1) throw formatError(`the CMS has ${signed.signers.length} signers; a login needs exactly one`);
   const signer = signed.signers[0]!;
 
@@ -211,30 +211,12 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
     spki: cert.spki,
     signature: signer.signature,
   };
-  let signedAt: number | undefined;
-  if (attrs) {
-    if (attrs.contentType === undefined) throw formatError('the signed attributes lack contentType');
-    if (attrs.contentType !== signed.eContentType) throw formatError('the contentType attribute differs from the CMS content type');
-    if (!attrs.messageDigest) throw formatError('the signed attributes lack messageDigest');
-    if (!verifySignature({ ...check, signedBytes: attrs.signedBytes })) {
-      throw new VerificationError('SIGNATURE_INVALID', `the signature of ${cert.subjectLabel} does not verify: the CMS was altered or not made with this certificate's key`);
-    }
+  const signedAt = checkSignedAttributes(attrs, check, cert.subjectLabel, () => {
     const expected = digest(signer.digestAlgorithm.oid, payload);
-    if (Buffer.compare(expected, attrs.messageDigest) !== 0) {
-      throw new VerificationError('CONTENT_MISMATCH', contentMismatchMessage(response, origin, challenge, signer.digestAlgorithm.oid, attrs.messageDigest));
+    if (Buffer.compare(expected, attrs!.messageDigest!) !== 0) {
+      throw new VerificationError('CONTENT_MISMATCH', contentMismatchMessage(response, origin, challenge, signer.digestAlgorithm.oid, attrs!.messageDigest!));
     }
-    signedAt = attrs.signingTime;
-  } else if (!verifySignature({ ...check, signedBytes: payload })) {
-    const other = response.origin !== undefined && response.origin !== origin && isValidOrigin(response.origin);
-    if (other && verifySignature({ ...check, signedBytes: authPayload(response.origin!, challenge) })) {
-      throw new VerificationError('CONTENT_MISMATCH', `the signature is for origin ${response.origin}, not ${origin}`);
-    }
-    throw new VerificationError(
-      'SIGNATURE_INVALID',
-      `the signature of ${cert.subjectLabel} does not verify over the login payload for ${origin}: altered, or made for another site or challenge`,
-    );
-  }
-
+  });
   if (signedAt === undefined) {
     throw new VerificationError('SIGNING_TIME', 'the CMS has no signingTime attribute; Tokensign signatures always carry one');
   }
@@ -288,4 +270,35 @@ function contentMismatchMessage(
     }
   }
   return `the signature is not over this server's origin (${origin}) and challenge: it was made for another site or another login attempt`;
+}
+
+/**
+ * A login's CMS carries the login content type (AUTH_CONTENT_TYPE_OID), which `sign` never emits: a
+ * CMS made by `sign`, over any data or hash, is never a login (issue 14, docs/PROTOCOL-EXTENSIONS.md).
+ */
+function requireLoginContentType(signed: SignedData): void {
+  if (signed.eContentType !== AUTH_CONTENT_TYPE_OID) {
+    throw formatError(`the CMS content type is ${signed.eContentType}, not the Tokensign login content type ${AUTH_CONTENT_TYPE_OID}: this is not a login (a document signature, or an older Tokensign)`);
+  }
+}
+
+/**
+ * Signed attributes are required (a signature straight over the payload could come from a raw
+ * signature over its hash), name the login content type, and carry the signature; returns signingTime.
+ */
+function checkSignedAttributes(
+  attrs: SignerInfo['signedAttributes'],
+  check: Omit<Parameters<typeof verifySignature>[0], 'signedBytes'>,
+  subjectLabel: string,
+  checkDigest: () => void,
+): number | undefined {
+  if (!attrs) throw formatError('the CMS has no signed attributes; a Tokensign login always carries them');
+  if (attrs.contentType === undefined) throw formatError('the signed attributes lack contentType');
+  if (attrs.contentType !== AUTH_CONTENT_TYPE_OID) throw formatError('the contentType attribute is not the Tokensign login content type');
+  if (!attrs.messageDigest) throw formatError('the signed attributes lack messageDigest');
+  if (!verifySignature({ ...check, signedBytes: attrs.signedBytes })) {
+    throw new VerificationError('SIGNATURE_INVALID', `the signature of ${subjectLabel} does not verify: the CMS was altered or not made with this certificate's key`);
+  }
+  checkDigest();
+  return attrs.signingTime;
 }

@@ -5,6 +5,12 @@ export const PROTOCOL_VERSION = 1;
 export const HOST_NAME = 'org.tokensign.host';
 export const FIREFOX_EXTENSION_ID = 'tokensign@tokensign.org';
 export const AUTH_FORMAT = 'tokensign-auth:1';
+/**
+ * The CMS content type of a login (eContentType and the signed contentType attribute), in place of
+ * id-data: `sign` never emits it and verifyAuthentication requires it, so no `sign` output is a login
+ * (docs/PROTOCOL-EXTENSIONS.md "Logins carry their own content type"). A UUID OID (ITU-T X.667).
+ */
+export const AUTH_CONTENT_TYPE_OID = '2.25.271617847243667115049894651751507682044';
 
 export const PAGE_REQUEST = 'tokensign:request';
 export const PAGE_ACK = 'tokensign:ack';

@@ -28,6 +28,8 @@ export interface BuildSignedDataOptions {
   signingTime?: Date;
   /** The content's digest when the caller has only the hash (detached only); else it is computed. */
   contentDigest?: Uint8Array;
+  /** eContentType and the contentType attribute; id-data unless given (logins: AUTH_CONTENT_TYPE_OID). */
+  contentType?: string;
 }
 
 export interface SignedDataParts {
@@ -92,12 +94,13 @@ const oidCache = new Map<string, Uint8Array>();
 function oid(dotted: string): Uint8Array {
   let der = oidCache.get(dotted);
   if (!der) {
-    const arcs = dotted.split('.').map(Number);
+    // BigInt arcs: a UUID OID (2.25.<128-bit>) does not fit a double.
+    const arcs = dotted.split('.').map(BigInt);
     const bytes: number[] = [];
-    const first = arcs[0]! * 40 + arcs[1]!;
+    const first = arcs[0]! * 40n + arcs[1]!;
     for (const arc of [first, ...arcs.slice(2)]) {
-      const chunk = [arc & 0x7f];
-      for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
+      const chunk = [Number(arc & 0x7fn)];
+      for (let v = arc >> 7n; v > 0n; v >>= 7n) chunk.unshift(0x80 | Number(v & 0x7fn));
       bytes.push(...chunk);
     }
     der = encode(tlv(0x06, Uint8Array.from(bytes)));
@@ -272,7 +275,15 @@ function attribute(type: string, value: Der): Constructed {
   return tlv(SEQUENCE, oid(type), tlv(SET, value));
 }
 
-const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID_CONTENT_TYPE, oid(OID_DATA)));
+const contentTypeAttributes = new Map<string, Uint8Array>();
+function contentTypeAttribute(type: string): Uint8Array {
+  let der = contentTypeAttributes.get(type);
+  if (!der) {
+    der = encode(attribute(OID_CONTENT_TYPE, oid(type)));
+    contentTypeAttributes.set(type, der);
+  }
+  return der;
+}
 
 /** Builds and signs a SignedData; `sign` gets exactly the DER SET of the signed attributes. */
 export async function buildSignedData(options: BuildSignedDataOptions): Promise<SignedDataParts> {
@@ -280,10 +291,11 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
   if (options.contentDigest && !detached) throw new Error('a precomputed digest needs a detached signature');
   const signer = signerParts(certificateDer);
   const digest = options.contentDigest ?? algorithm.digest.hash(content);
+  const contentType = options.contentType ?? OID_DATA;
 
   // DER SET OF: members ordered by their encodings (X.690 §11.6).
   const attributes = [
-    CONTENT_TYPE_ATTRIBUTE,
+    contentTypeAttribute(contentType),
     encode(attribute(OID_SIGNING_TIME, timeValue(options.signingTime ?? new Date()))),
     encode(attribute(OID_MESSAGE_DIGEST, tlv(0x04, digest))),
     signer.signingCertificate,
@@ -302,7 +314,7 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
     algorithms.signatureAlgorithm,
     tlv(0x04, signature),
   );
-  const encapContentInfo = detached ? tlv(SEQUENCE, oid(OID_DATA)) : tlv(SEQUENCE, oid(OID_DATA), tlv(0xa0, tlv(0x04, content)));
+  const encapContentInfo = detached ? tlv(SEQUENCE, oid(contentType)) : tlv(SEQUENCE, oid(contentType), tlv(0xa0, tlv(0x04, content)));
   const signedData = tlv(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
   const cms = encode(tlv(SEQUENCE, oid(OID_SIGNED_DATA), tlv(0xa0, signedData)));
   return { cms, signedAttributes };
