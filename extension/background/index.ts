@@ -4,10 +4,11 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { isValidOrigin, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
 import { BadRequestError, InsecureContextError, toErrorBody } from '../common/errors';
 import { PAGE_PORT, PICKER_PORT, isRecord, type BridgeResponse, type Overview } from '../common/messages';
-import { authenticate, type ActionContext } from './actions/authenticate';
-import { sign } from './actions/sign';
+import { authenticate, parseAuthenticate, type ActionContext } from './actions/authenticate';
+import { parseSign, sign } from './actions/sign';
 import { status } from './actions/status';
-import { EXTENSION_VERSION, host, queue } from './context';
+import { EXTENSION_VERSION, host, limiter, queue } from './context';
+import { disclosesVersions, rememberSite } from './site-disclosure';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
 import { attachIfcPort, isIfcPort, startIfcRegistration } from '../ifc/background';
 
@@ -62,13 +63,19 @@ async function handle(port: Runtime.Port, tabId: number, action: unknown, params
   const origin = senderOrigin(port.sender);
   switch (action) {
     case 'status':
-      return status(host, EXTENSION_VERSION);
+      return status(host, EXTENSION_VERSION, await disclosesVersions(origin));
     case 'authenticate':
-    case 'sign':
-      return queue.run(tabId, port, (signal) => {
-        const ctx: ActionContext = { host, origin, signal };
-        return action === 'authenticate' ? authenticate(ctx, params) : sign(ctx, params);
-      });
+    case 'sign': {
+      // Parsed before queuing: a malformed probe is answered at once, whether or not another tab's
+      // window is open, and learns nothing of it (issue 14 item 4).
+      const run =
+        action === 'authenticate'
+          ? ((parsed) => (ctx: ActionContext) => authenticate(ctx, parsed))(parseAuthenticate(params))
+          : ((parsed) => (ctx: ActionContext) => sign(ctx, parsed))(parseSign(params));
+      const result = await limiter.guard(tabId, () => queue.run(tabId, port, (signal) => run({ host, origin, signal }), origin));
+      void rememberSite(origin).catch(() => undefined);
+      return result;
+    }
     default:
       throw new BadRequestError(`Unknown action ${JSON.stringify(action)}`);
   }
@@ -90,7 +97,7 @@ async function overview(): Promise<Overview> {
 browser.runtime.onConnect.addListener((port) => {
   if (port.name === PAGE_PORT) onPagePort(port);
   else if (port.name === PICKER_PORT) attachPickerPort(port);
-  else if (isIfcPort(port)) attachIfcPort(port, { host, queue });
+  else if (isIfcPort(port)) attachIfcPort(port, { host, queue, limiter });
   else port.disconnect();
 });
 
@@ -102,6 +109,7 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 });
 
 browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId));
+browser.tabs.onRemoved.addListener((tabId) => limiter.forget(tabId));
 
 // IFCPlugin adapter: content scripts for the portals the user added in the options.
 startIfcRegistration();

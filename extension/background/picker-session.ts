@@ -9,6 +9,8 @@ import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, Use
 import { isRecord, type PickerAction, type PickerView } from '../common/messages';
 import type { NativeHost } from './native-host';
 import { IFC_PAGE_RETRY_ERRORS, type IfcConfirmation } from '../ifc/picker-view';
+import type { SignedSummary } from '../common/signed-summary';
+import { markDismissed } from './prompt-limiter';
 
 export const TOKEN_POLL_MS = 2_000;
 
@@ -37,6 +39,8 @@ export interface PickerRequest<T> {
   signal: AbortSignal;
   /** IFCPlugin pages: one fixed certificate, the PIN typed on the page, the content shown (extension/ifc). */
   ifc?: IfcConfirmation;
+  /** What is signed, for the window to show (sign, IFC sign). */
+  signed?: SignedSummary;
   /** Runs the host command for the chosen certificate; `pin` is undefined for PIN-pad tokens. */
   operation(certificate: CertificateInfo, pin: string | undefined): Promise<T>;
 }
@@ -150,13 +154,13 @@ class PickerSession<T> {
     // The most telling reason first: a PIN the user just locked, then nothing usable at all.
     else if (this.lastError?.code === 'PIN_LOCKED') this.fail(new PinLockedError(this.lastError.message));
     else if (!this.hasUsableCertificate()) this.fail(new NoCertificatesError());
-    else this.fail(new UserCancelledError('The user closed the certificate window'));
+    else this.fail(markDismissed(new UserCancelledError('The user closed the certificate window')));
   }
 
   private async onCommand(message: unknown): Promise<void> {
     if (this.settled || !isRecord(message)) return;
     if (message.kind === 'cancel') {
-      this.fail(this.ifcTokenLocked() ? new PinLockedError(this.lastError?.message) : new UserCancelledError('The user cancelled'));
+      this.fail(this.ifcTokenLocked() ? new PinLockedError(this.lastError?.message) : markDismissed(new UserCancelledError('The user cancelled')));
       return;
     }
     if (message.kind !== 'confirm' || this.phase !== 'choose') return;
@@ -256,6 +260,7 @@ class PickerSession<T> {
       error: this.lastError,
       errorCertificateId: this.errorCertificateId,
       ifc: this.request.ifc ?? null,
+      signed: this.request.signed ?? null,
     };
   }
 

@@ -1,6 +1,7 @@
 // Runtime messages between the extension's own parts (content script, background, picker, popup).
 // The page never sees these; the background parses each one before use.
 import type { CertificateInfo, ErrorBody, ModuleStatus, PageAction, TokenInfo } from '../../shared/protocol';
+import type { SignedSummary } from './signed-summary';
 import type { IfcConfirmation } from '../ifc/picker-view';
 
 export const PAGE_PORT = 'tokensign-page';
@@ -34,8 +35,10 @@ export interface PickerView {
   error: ErrorBody | null;
   /** Certificate the last error is about. */
   errorCertificateId: string | null;
-  /** Set for IFCPlugin pages (extension/ifc): the fixed certificate and what is being signed. */
+  /** Set for IFCPlugin pages (extension/ifc): the fixed certificate. */
   ifc?: IfcConfirmation | null;
+  /** What is signed (sign, IFC sign): shown whole before the person confirms (issue 14 items 2, 7). */
+  signed?: SignedSummary | null;
 }
 
 /** picker → background. */

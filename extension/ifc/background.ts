@@ -6,8 +6,10 @@ import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import { fromBase64, toBase64 } from '../../shared/encoding';
 import { InternalError } from '../common/errors';
 import { isRecord } from '../common/messages';
+import { summarizeContent, summarizeHash } from '../common/signed-summary';
 import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
+import type { PromptLimiter } from '../background/prompt-limiter';
 import type { RequestQueue } from '../background/request-queue';
 import { IfcAdapter, type DigestName, type IfcBackend, type IfcHostCertificate, type IfcSignOrder } from './adapter';
 import { IFC_CONTENT_FILE, IFC_DYNAMIC_SCRIPT_ID, IFC_ORIGINS_KEY, IFC_PORT, type IfcBridgeMessage } from './bridge';
@@ -23,6 +25,7 @@ export const IFC_CONFIRM_TIMEOUT_MS = 180_000;
 export interface IfcDeps {
   host: NativeHost;
   queue: RequestQueue;
+  limiter: PromptLimiter;
 }
 
 export async function userPortals(): Promise<string[]> {
@@ -70,18 +73,20 @@ async function digest(name: DigestName, data: Uint8Array): Promise<Uint8Array> {
 function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object): IfcBackend {
   const { host } = deps;
   return {
+    hello: () => host.connect(),
     listTokens: async () => (await host.request<{ tokens: TokenInfo[] }>('list-tokens')).tokens,
     listCertificates: async () => (await host.request<{ certificates: IfcHostCertificate[] }>('list-certificates')).certificates,
     digest,
     sign: (order: IfcSignOrder) =>
-      deps.queue.run(tabId, owner, (signal) =>
+      deps.limiter.guard(tabId, () => deps.queue.run(tabId, owner, async (signal) =>
         runPicker(host, {
           origin,
           action: 'sign',
           preselect: order.certificate.thumbprint,
           timeoutMs: IFC_CONFIRM_TIMEOUT_MS,
           signal,
-          ifc: { certificateId: order.certificate.id, content: order.content },
+          ifc: { certificateId: order.certificate.id },
+          signed: order.hashed ? summarizeHash(order.data, order.format === 'raw') : await summarizeContent(order.data),
           // The PIN is the one the page collected; the window only asks the person to confirm.
           operation: async (certificate) => {
             const reply = await host.request<unknown>(
@@ -99,10 +104,12 @@ function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object)
             );
             const value = isRecord(reply) ? (order.format === 'raw' ? reply.signature : reply.cms) : undefined;
             if (typeof value !== 'string') throw new InternalError('The host answered sign with an unknown shape');
+            // The page's PIN is not kept past its use (issue 14 item 6).
+            order.pin = '';
             return fromBase64(value);
           },
         }),
-      ),
+      origin)),
   };
 }
 
@@ -164,6 +171,7 @@ export function attachIfcPort(port: Runtime.Port, deps: IfcDeps): void {
   void ready.then((allowed) => {
     if (!alive) return;
     if (!allowed) {
+      tell(port, { kind: 'ifc-refused' });
       port.disconnect();
       return;
     }

@@ -1,39 +1,19 @@
-// What the picker window adds for an IFCPlugin page: the one certificate the page chose, the PIN
-// already typed on the page, and the content being signed, shown before the person confirms.
-import type { SignedContent } from './adapter';
+// What the picker window adds for an IFCPlugin page: the one certificate the page chose and the PIN
+// already typed on the page. What is signed is shown by the window's own section
+// (extension/picker/what-is-signed.ts), as for every signature.
 
 /** Carried in PickerRequest.ifc and PickerView.ifc. */
 export interface IfcConfirmation {
   /** The host's id of the certificate the page chose; no other can be picked. */
   certificateId: string;
-  content: SignedContent;
 }
 
-/** Longest text shown in the window; the rest is cut with an ellipsis. */
-const MAX_SHOWN = 2000;
-
-type Translate = (key: string, substitutions?: string | string[]) => string;
-
-/** Fills the picker's "what is signed" block and swaps the PIN field for a note; hides both when not IFC. */
-export function renderIfcConfirmation(doc: Document, ifc: IfcConfirmation | null | undefined, t: Translate): void {
-  const section = doc.getElementById('ifc-content');
-  const body = doc.getElementById('ifc-content-text');
+/** Swaps the PIN field for a note on IFC pages; shows it otherwise. */
+export function renderIfcConfirmation(doc: Document, ifc: IfcConfirmation | null | undefined): void {
   const pinLabel = doc.querySelector<HTMLElement>('label[for="pin"]');
   const pin = doc.getElementById('pin');
-  if (!section || !body) return;
-  section.hidden = !ifc;
   if (pinLabel) pinLabel.hidden = Boolean(ifc);
   if (pin) pin.hidden = Boolean(ifc);
-  if (!ifc) return;
-  const { content } = ifc;
-  section.dataset.kind = content.kind;
-  if (content.kind === 'text') {
-    body.textContent = content.text.length > MAX_SHOWN ? `${content.text.slice(0, MAX_SHOWN)}…` : content.text;
-  } else if (content.kind === 'hash') {
-    body.textContent = t('ifcContentHash', content.hex);
-  } else {
-    body.textContent = t('ifcContentBytes', String(content.length));
-  }
 }
 
 /** Errors that end an IFC confirmation at once: the page asks for the PIN again itself. */

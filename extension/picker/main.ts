@@ -8,6 +8,7 @@ import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { localizeDocument, t } from '../common/i18n';
 import { PICKER_PORT, isRecord, type PickerCommand, type PickerView } from '../common/messages';
 import { renderIfcConfirmation } from '../ifc/picker-view';
+import { contentReviewed, renderWhatIsSigned } from './what-is-signed';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -69,7 +70,8 @@ function select(id: string): void {
 function render(next: PickerView): void {
   view = next;
   // IFCPlugin pages: the page chose the certificate and took the PIN; show what is signed.
-  renderIfcConfirmation(document, next.ifc, t);
+  renderIfcConfirmation(document, next.ifc);
+  renderWhatIsSigned(document, next.signed, t, () => renderForm());
   if (next.ifc) selectedId = next.ifc.certificateId;
   $('origin').textContent = next.origin;
   $('action').textContent = t(next.action === 'authenticate' ? 'pickerActionAuthenticate' : 'pickerActionSign');
@@ -133,7 +135,8 @@ function renderForm(): void {
   else if (view?.ifc) pinHint.textContent = t('ifcPinFromPage');
   else pinHint.textContent = t('pinHintDefault', token?.label ?? '');
   pinHint.dataset.state = token?.pin.locked ? 'locked' : token?.pin.finalTry ? 'final-try' : token?.pin.countLow ? 'count-low' : 'normal';
-  confirmButton.disabled = working || !cert || (pinNeeded(token) && pinInput.value.length === 0);
+  // Not before the end of what is signed has been in view (extension/picker/what-is-signed.ts).
+  confirmButton.disabled = working || !cert || (pinNeeded(token) && pinInput.value.length === 0) || !contentReviewed();
 }
 
 function errorText(error: ErrorBody): string {
