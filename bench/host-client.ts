@@ -1,6 +1,6 @@
 // Talks to a native host (or any process that speaks native framing) over its stdio.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { encodeFrame, FrameReader } from './frames';
+import { encodeFrame, FrameReader, readMessages } from '../native-host/framing';
 
 export interface HostReplyFrame {
   id: string | number | null;
@@ -22,7 +22,7 @@ export class HostClient {
   readonly child: ChildProcessWithoutNullStreams;
   readonly spawnedAt: number;
   stderr = '';
-  private readonly reader = new FrameReader();
+  private readonly reader = new FrameReader(1024 * 1024);
   private readonly waiting: Array<{ resolve: (r: HostReplyFrame) => void; reject: (e: Error) => void }> = [];
   private readonly early: HostReplyFrame[] = [];
   private exitError: Error | null = null;
@@ -38,7 +38,7 @@ export class HostClient {
     this.child.stdout.on('data', (chunk: Buffer) => {
       let frames: unknown[];
       try {
-        frames = this.reader.push(chunk);
+        frames = readMessages(this.reader, chunk);
       } catch (e) {
         this.fail(e as Error);
         return;

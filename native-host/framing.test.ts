@@ -1,8 +1,8 @@
 // FrameReader in isolation: every way a pipe can cut frames.
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, encodeReply, FrameReader, type FrameEvent } from './framing';
+import { encodeFrame, encodeReply, FrameReader, FrameStreamError, frameBytes, readMessages, type FrameEvent } from './framing';
 
-const frame = (text: string) => encodeFrame(Buffer.from(text));
+const frame = (text: string) => frameBytes(Buffer.from(text));
 const bodies = (events: FrameEvent[]) => events.map((e) => (e.kind === 'frame' ? e.body.toString() : `too-large:${e.declared}`));
 
 describe('FrameReader', () => {
@@ -45,6 +45,22 @@ describe('FrameReader', () => {
     const [event] = reader.push(chunk);
     chunk.fill(0);
     expect(event?.kind === 'frame' && event.body.toString()).toBe('abc');
+  });
+});
+
+describe('readMessages', () => {
+  it('parses whole frames as JSON and keeps a cut frame for later', () => {
+    const reader = new FrameReader();
+    const bytes = Buffer.concat([encodeFrame({ a: 1 }), encodeFrame(['b'])]);
+    expect(readMessages(reader, bytes.subarray(0, 15))).toEqual([{ a: 1 }]);
+    expect(reader.pendingBytes).toBe(15 - 11);
+    expect(readMessages(reader, bytes.subarray(15))).toEqual([['b']]);
+    expect(reader.pendingBytes).toBe(0);
+  });
+
+  it('throws FrameStreamError for a body that is not JSON and for a frame over the limit', () => {
+    expect(() => readMessages(new FrameReader(), frame('{oops'))).toThrow(FrameStreamError);
+    expect(() => readMessages(new FrameReader(4), frame('"12345"'))).toThrow(FrameStreamError);
   });
 });
 

@@ -1,4 +1,5 @@
-// Native messaging framing (PROTOCOL.md §2): uint32 length in native byte order + UTF-8 JSON.
+// Native messaging framing (docs/PROTOCOL.md §2): uint32 length in native byte order + UTF-8 JSON.
+// The one encoder and reader: the host, doctor's host client, the benchmarks and the tests use these.
 import { endianness } from 'node:os';
 import { MAX_REPLY_BYTES, MAX_REQUEST_BYTES } from '../shared/protocol';
 
@@ -27,6 +28,11 @@ export class FrameReader {
   /** True while part of a frame (or of a discarded frame) is outstanding. */
   get midFrame(): boolean {
     return this.buffered > 0 || this.expected !== null || this.discarding > 0;
+  }
+
+  /** Bytes received that do not (yet) make a whole frame (a discarded frame's bytes are not kept). */
+  get pendingBytes(): number {
+    return this.buffered + (this.expected === null ? 0 : 4);
   }
 
   push(chunk: Buffer): FrameEvent[] {
@@ -84,13 +90,17 @@ export class FrameReader {
   }
 }
 
-/** Encodes one frame. */
-export function encodeFrame(body: Buffer): Buffer {
+/** Frames raw bytes: a length header, then the body as given (well-formed JSON or not). */
+export function frameBytes(body: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(4 + body.length);
-  if (LITTLE_ENDIAN) out.writeUInt32LE(body.length, 0);
-  else out.writeUInt32BE(body.length, 0);
-  body.copy(out, 4);
+  writeLength(out, body.length);
+  out.set(body, 4);
   return out;
+}
+
+/** Frames one message as UTF-8 JSON. */
+export function encodeFrame(message: unknown): Buffer {
+  return frameBytes(Buffer.from(JSON.stringify(message), 'utf8'));
 }
 
 /** JSON → frame, or null when the body would exceed the reply limit. */
@@ -100,10 +110,35 @@ export function encodeReply(message: unknown, maxBytes = MAX_REPLY_BYTES): Buffe
   if (length > maxBytes) return null;
   // The JSON is written straight after the header: one buffer, every byte of it written.
   const out = Buffer.allocUnsafe(4 + length);
-  if (LITTLE_ENDIAN) out.writeUInt32LE(length, 0);
-  else out.writeUInt32BE(length, 0);
+  writeLength(out, length);
   // JSON.stringify output is well-formed UTF-16, so this writes exactly `length` bytes; never send
   // a partly uninitialized buffer if it ever did not.
-  if (out.write(json, 4, 'utf8') !== length) return encodeFrame(Buffer.from(json, 'utf8'));
+  if (out.write(json, 4, 'utf8') !== length) return frameBytes(Buffer.from(json, 'utf8'));
   return out;
+}
+
+function writeLength(out: Buffer, length: number): void {
+  if (LITTLE_ENDIAN) out.writeUInt32LE(length, 0);
+  else out.writeUInt32BE(length, 0);
+}
+
+/** A frame stream a client cannot read: a frame over its limit, or a body that is not JSON. */
+export class FrameStreamError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FrameStreamError';
+  }
+}
+
+/** For a host's clients: the messages now complete in `chunk`, each parsed from JSON. */
+export function readMessages(reader: FrameReader, chunk: Buffer): unknown[] {
+  return reader.push(chunk).map((event) => {
+    if (event.kind === 'too-large') throw new FrameStreamError(`a frame of ${event.declared} bytes is over the limit`);
+    const text = event.body.toString('utf8');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new FrameStreamError(`a frame body is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    }
+  });
 }

@@ -16,7 +16,7 @@ import {
 } from '../shared/protocol';
 import { looksLikeSignedAttributes } from '../shared/cms-guard';
 import { log } from './log';
-import type { SignatureAlgorithm } from './pkcs11/algorithms';
+import type { SigningProfile } from './pkcs11/algorithms';
 import type { TokenCertificate } from './pkcs11/certificate';
 import { ModuleSet } from './pkcs11/module';
 import type { ModuleResolutionInput } from './pkcs11/modules';
@@ -138,15 +138,15 @@ export class TokenService {
    * session (no call: C_Login in that session tells a removed token, see withSigningKey), else read
    * just now by one C_GetTokenInfo that checks serial and label, else found by a rescan.
    */
-  private async certificateForSigning(certificateId: string): Promise<{ target: TokenCertificate; pinState: PinState; pinStateChecked: boolean }> {
+  private async certificateForSigning(certificateId: string): Promise<{ target: TokenCertificate; pinState: PinState; tokenIdentityVerified: boolean }> {
     const cached = this.known.get(certificateId);
     const { currentPinState, keptSessionPinState } = loadedParts ?? (await parts());
     const keptPin = cached ? keptSessionPinState(cached.token) : null;
-    if (cached && keptPin) return { target: cached, pinState: keptPin, pinStateChecked: false };
+    if (cached && keptPin) return { target: cached, pinState: keptPin, tokenIdentityVerified: false };
     const cachedPin = cached ? currentPinState(cached.token) : null;
-    if (cached && cachedPin) return { target: cached, pinState: cachedPin, pinStateChecked: true };
+    if (cached && cachedPin) return { target: cached, pinState: cachedPin, tokenIdentityVerified: true };
     const fresh = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
-    if (fresh) return { target: fresh, pinState: fresh.token.info.pin, pinStateChecked: true };
+    if (fresh) return { target: fresh, pinState: fresh.token.info.pin, tokenIdentityVerified: true };
     if (cached) throw new TokensignError('TOKEN_REMOVED', `The token "${cached.token.info.label}" holding this certificate was removed.`);
     throw new TokensignError('CERTIFICATE_NOT_FOUND', `No certificate with id "${certificateId.slice(0, 80)}" on any present token.`);
   }
@@ -154,8 +154,8 @@ export class TokenService {
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
   private async signingTarget(
     certificateId: string,
-  ): Promise<{ target: TokenCertificate; algorithm: SignatureAlgorithm; pinState: PinState; pinStateChecked: boolean }> {
-    const { target, pinState, pinStateChecked } = await this.certificateForSigning(certificateId);
+  ): Promise<{ target: TokenCertificate; algorithm: SigningProfile; pinState: PinState; tokenIdentityVerified: boolean }> {
+    const { target, pinState, tokenIdentityVerified } = await this.certificateForSigning(certificateId);
     const { certificateStatus, algorithmForKey } = loadedParts ?? (await parts());
     const validity = validityOf(target);
     const status = certificateStatus(new Date(validity.notBefore), new Date(validity.notAfter), this.now());
@@ -165,7 +165,7 @@ export class TokenService {
     }
     const algorithm = algorithmForKey(target.info.keyAlgorithm);
     if (!algorithm) throw new TokensignError('UNSUPPORTED_ALGORITHM', `Signing with ${target.info.keyAlgorithm} keys is not supported.`);
-    return { target, algorithm, pinState, pinStateChecked };
+    return { target, algorithm, pinState, tokenIdentityVerified };
   }
 
   private async signContent(
@@ -175,14 +175,14 @@ export class TokenService {
     detached: boolean,
     contentType?: string,
   ): Promise<SignResult> {
-    const { target, algorithm, pinState, pinStateChecked } = await this.signingTarget(certificateId);
+    const { target, algorithm, pinState, tokenIdentityVerified } = await this.signingTarget(certificateId);
     const { withSigningKey, buildSignedData } = loadedParts ?? (await parts());
     const { cms } = await withSigningKey(
       target,
       pin,
       algorithm,
       (sign) => buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now(), contentType }),
-      { pinState, pinStateChecked },
+      { pinState, tokenIdentityVerified },
     );
     return { cms: base64(cms), certificate: target.info.der };
   }
@@ -204,7 +204,7 @@ export class TokenService {
   ): Promise<SignResult | RawSignResult> {
     if (!options.hashed) refuseAuthPayload(data);
     if (options.format === 'raw' && !options.hashed) refuseSignedAttributes(data);
-    const { target, algorithm, pinState, pinStateChecked } = await this.signingTarget(certificateId);
+    const { target, algorithm, pinState, tokenIdentityVerified } = await this.signingTarget(certificateId);
     const { withSigningKey, buildSignedData } = await parts();
     const digestLength = algorithm.digest.hash(new Uint8Array(0)).length;
     if (options.hashed && data.length !== digestLength) {
@@ -216,11 +216,11 @@ export class TokenService {
         pin,
         algorithm,
         (sign) => buildSignedData({ certificateDer: target.der, content: new Uint8Array(0), contentDigest: data, detached: true, algorithm, sign, signingTime: this.now() }),
-        { pinState, pinStateChecked },
+        { pinState, tokenIdentityVerified },
       );
       return { cms: base64(cms), certificate: target.info.der };
     }
-    const raw = await withSigningKey(target, pin, algorithm, (sign) => sign(data), { prehashed: options.hashed, rawSignature: true, pinState, pinStateChecked });
+    const raw = await withSigningKey(target, pin, algorithm, (sign) => sign(data), { prehashed: options.hashed, rawSignature: true, pinState, tokenIdentityVerified });
     const signature = options.reverse ? Uint8Array.from(raw).reverse() : raw;
     return { signature: base64(signature), certificate: target.info.der };
   }

@@ -1,5 +1,6 @@
 // Certificate path building and validation (RFC 5280 §6, the parts a login needs):
 // leaf → intermediates from the CMS → one of the trusted CA certificates.
+import { BoundedCache } from '../shared/bounded-cache';
 import { VerificationError } from './errors';
 import { verifySignature } from './signature';
 import { KEY_USAGE, hasKeyUsage, parseCertificate, pemToDer, type ParsedCertificate } from './x509';
@@ -14,10 +15,10 @@ export interface TrustAnchors {
 const MAX_PATH = 8;
 const CACHE_LIMIT = 5000;
 
-const anchorCache = new Map<string, ParsedCertificate[]>();
+const anchorCache = new BoundedCache<string, ParsedCertificate[]>(CACHE_LIMIT);
 const anchorSetCache = new WeakMap<readonly TrustedCertificateInput[], { items: TrustedCertificateInput[]; anchors: TrustAnchors }>();
 /** child thumbprint + issuer thumbprint of links whose signature verified. */
-const verifiedLinks = new Set<string>();
+const verifiedLinks = new BoundedCache<string, true>(CACHE_LIMIT);
 
 function inputKey(input: TrustedCertificateInput): string {
   return typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('base64');
@@ -43,7 +44,6 @@ function parseTrusted(input: TrustedCertificateInput, index: number): ParsedCert
       throw new TypeError(`trustedCertificates[${index}] is not a readable X.509 certificate: ${(e as Error).message}`);
     }
   });
-  if (anchorCache.size >= CACHE_LIMIT) anchorCache.clear();
   anchorCache.set(key, parsed);
   return parsed;
 }
@@ -108,8 +108,7 @@ function linkVerifies(child: ParsedCertificate, issuer: ParsedCertificate): bool
     throw e;
   }
   if (ok) {
-    if (verifiedLinks.size >= CACHE_LIMIT) verifiedLinks.clear();
-    verifiedLinks.add(key);
+    verifiedLinks.set(key, true);
   }
   return ok;
 }
@@ -136,13 +135,12 @@ export function verifyChain(
   const known = paths?.get(cacheKey);
   if (known && known.every((ca, i) => i === 0 || caProblem(ca, now, i === known.length - 1, i - 1) === null)) return known;
   const path = buildPath(leaf, intermediates, anchors, now);
-  if (!paths) pathCache.set(anchors, (paths = new Map()));
-  if (paths.size >= CACHE_LIMIT) paths.clear();
+  if (!paths) pathCache.set(anchors, (paths = new BoundedCache(CACHE_LIMIT)));
   paths.set(cacheKey, path);
   return path;
 }
 
-const pathCache = new WeakMap<TrustAnchors, Map<string, ParsedCertificate[]>>();
+const pathCache = new WeakMap<TrustAnchors, BoundedCache<string, ParsedCertificate[]>>();
 
 function buildPath(leaf: ParsedCertificate, intermediates: ParsedCertificate[], anchors: TrustAnchors, now: number): ParsedCertificate[] {
   const reasons: string[] = [];

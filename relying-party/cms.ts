@@ -1,4 +1,5 @@
 // CMS SignedData (RFC 5652) read once into the fields verification needs.
+import { OID } from '../shared/oids';
 import {
   DerError,
   TAG,
@@ -17,11 +18,6 @@ import {
 } from '../shared/der';
 import type { AlgorithmIdentifier } from './x509';
 
-export const OID_DATA = '1.2.840.113549.1.7.1';
-export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-export const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
-export const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
-export const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
 
 export type SignerIdentifier =
   | { kind: 'issuerAndSerial'; issuerRaw: Uint8Array; serialHex: string }
@@ -71,17 +67,17 @@ function readSignedAttributes(node: DerNode): SignedAttributes {
     const [typeNode, valuesNode] = children(expectTag(attr, TAG.SEQUENCE, 'Attribute'));
     const type = readOid(typeNode ?? fail('Attribute without type'));
     const valuesSet = expectTag(valuesNode, TAG.SET, `attribute ${type} values`);
-    if (type === OID_CONTENT_TYPE) {
+    if (type === OID.contentType) {
       if (seenType) throw new DerError('attribute contentType appears twice');
       seenType = true;
       out.contentType = readOid(one(children(valuesSet), 'contentType'));
-    } else if (type === OID_MESSAGE_DIGEST) {
+    } else if (type === OID.messageDigest) {
       if (seenDigest) throw new DerError('attribute messageDigest appears twice');
       seenDigest = true;
       const v = one(children(valuesSet), 'messageDigest');
       if (v.tag !== TAG.OCTET_STRING) throw new DerError('messageDigest is not an OCTET STRING');
       out.messageDigest = content(v);
-    } else if (type === OID_SIGNING_TIME) {
+    } else if (type === OID.signingTime) {
       if (seenTime) throw new DerError('attribute signingTime appears twice');
       seenTime = true;
       out.signingTime = readTime(one(children(valuesSet), 'signingTime'));
@@ -131,7 +127,7 @@ export function parseSignedData(input: Uint8Array): SignedData {
   const der = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const [typeNode, wrapped] = children(expectTag(readRoot(der), TAG.SEQUENCE, 'ContentInfo'));
   const contentType = readOid(typeNode ?? fail('ContentInfo has no content type'));
-  if (contentType !== OID_SIGNED_DATA) throw new DerError(`content type is ${contentType}, not SignedData`);
+  if (contentType !== OID.signedData) throw new DerError(`content type is ${contentType}, not SignedData`);
   const [sdNode] = children(expectTag(wrapped, 0xa0, 'ContentInfo.content'));
   const fields = children(expectTag(sdNode, TAG.SEQUENCE, 'SignedData'));
   expectTag(fields[0], TAG.INTEGER, 'SignedData.version');

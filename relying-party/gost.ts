@@ -1,5 +1,6 @@
 // GOST R 34.10-2012 / 34.11-2012 for the verifier: OpenSSL's gost engine through node:crypto when the portal opts in
 // (enableGostEngine), the pure-JS shared/gost otherwise. Both give the same answers; the engine is ~2× faster.
+import { BoundedCache } from '../shared/bounded-cache';
 import { createPublicKey, hash as oneShotHash, setEngine, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { gostPublicKeyFromSpki, isOnCurve, streebog, verifyGostDigest, type GostPublicKey, type GostSize } from '../shared/gost/index';
 
@@ -80,8 +81,7 @@ interface CachedKey {
   native?: KeyObject | null;
 }
 
-const CACHE_LIMIT = 2000;
-const byText = new Map<string, CachedKey>();
+const byText = new BoundedCache<string, CachedKey>(2000);
 const byBytes = new WeakMap<Uint8Array, CachedKey>();
 
 function cached(spki: Uint8Array): CachedKey {
@@ -96,7 +96,6 @@ function cached(spki: Uint8Array): CachedKey {
     } catch (e) {
       entry = { key: null, error: (e as Error).message, onCurve: false };
     }
-    if (byText.size >= CACHE_LIMIT) byText.clear();
     byText.set(id, entry);
   }
   byBytes.set(spki, entry);

@@ -1,10 +1,11 @@
 // Signature and digest checks, one table entry per algorithm OID, on node:crypto.
 // A new algorithm (GOST R 34.10-2012, say) is one more entry in SIGNATURE_ALGORITHMS
 // (and its hash in DIGEST_ALGORITHMS); nothing else in the verifier changes.
+import { BoundedCache } from '../shared/bounded-cache';
+import { OID } from '../shared/oids';
 import { constants, createPublicKey, hash as oneShotHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { DerError, TAG, children, expectTag, readAlgorithm, readRoot, readSmallInteger } from '../shared/der';
 import { VerificationError } from './errors';
-import { OID_STREEBOG_256, OID_STREEBOG_512 } from '../shared/gost/index';
 import { gostKeyOf, streebogHash, verifyGost } from './gost';
 
 export interface DigestAlgorithm {
@@ -19,13 +20,13 @@ function nodeDigest(name: string): DigestAlgorithm {
 
 /** Digest OID → algorithm. SHA-1 and MD5 are deliberately absent. */
 export const DIGEST_ALGORITHMS = new Map<string, DigestAlgorithm>([
-  ['2.16.840.1.101.3.4.2.4', nodeDigest('sha224')],
-  ['2.16.840.1.101.3.4.2.1', nodeDigest('sha256')],
-  ['2.16.840.1.101.3.4.2.2', nodeDigest('sha384')],
-  ['2.16.840.1.101.3.4.2.3', nodeDigest('sha512')],
+  [OID.sha224, nodeDigest('sha224')],
+  [OID.sha256, nodeDigest('sha256')],
+  [OID.sha384, nodeDigest('sha384')],
+  [OID.sha512, nodeDigest('sha512')],
   // Streebog: OpenSSL's gost engine after enableGostEngine(), shared/gost otherwise.
-  [OID_STREEBOG_256, { name: 'streebog256', hash: (data) => streebogHash(256, data) }],
-  [OID_STREEBOG_512, { name: 'streebog512', hash: (data) => streebogHash(512, data) }],
+  [OID.streebog256, { name: 'streebog256', hash: (data) => streebogHash(256, data) }],
+  [OID.streebog512, { name: 'streebog512', hash: (data) => streebogHash(512, data) }],
 ]);
 
 export interface SignatureCheck {
@@ -50,16 +51,8 @@ export interface SignatureAlgorithm {
   verify(check: SignatureCheck & { digestOid: string }): boolean;
 }
 
-const SHA224 = '2.16.840.1.101.3.4.2.4';
-const SHA256 = '2.16.840.1.101.3.4.2.1';
-const SHA384 = '2.16.840.1.101.3.4.2.2';
-const SHA512 = '2.16.840.1.101.3.4.2.3';
-const SHA1_OID = '1.3.14.3.2.26';
-const MGF1 = '1.2.840.113549.1.1.8';
-
-const keyCache = new Map<string, KeyObject>();
+const keyCache = new BoundedCache<string, KeyObject>(2000);
 const keyByBytes = new WeakMap<Uint8Array, KeyObject>();
-const KEY_CACHE_LIMIT = 2000;
 
 /** The node:crypto public key for a DER SPKI, cached (creating one costs more than an RSA verify). */
 export function publicKeyOf(spki: Uint8Array): KeyObject {
@@ -73,7 +66,6 @@ export function publicKeyOf(spki: Uint8Array): KeyObject {
     } catch (e) {
       throw new VerificationError('FORMAT', `the certificate's public key cannot be loaded: ${(e as Error).message}`);
     }
-    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
     keyCache.set(id, key);
   }
   keyByBytes.set(spki, key);
@@ -82,11 +74,11 @@ export function publicKeyOf(spki: Uint8Array): KeyObject {
 
 /** Algorithms we know and refuse, so the message can say why. */
 const REFUSED: Record<string, string> = {
-  [SHA1_OID]: 'SHA-1',
-  '1.2.840.113549.2.5': 'MD5',
-  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption (SHA-1)',
-  '1.2.840.10045.4.1': 'ecdsa-with-SHA1 (SHA-1)',
+  [OID.sha1]: 'SHA-1',
+  [OID.md5]: 'MD5',
+  [OID.md5WithRsa]: 'md5WithRSAEncryption',
+  [OID.sha1WithRsa]: 'sha1WithRSAEncryption (SHA-1)',
+  [OID.ecdsaWithSha1]: 'ecdsa-with-SHA1 (SHA-1)',
 };
 
 function unsupported(kind: string, oid: string): VerificationError {
@@ -152,7 +144,7 @@ function ecdsa(name: string, digestOid?: string): SignatureAlgorithm {
  * engine after enableGostEngine(), shared/gost otherwise (gost.ts).
  */
 function gost(name: string, size: 256 | 512, digestOid?: string): SignatureAlgorithm {
-  const streebogOid = size === 256 ? OID_STREEBOG_256 : OID_STREEBOG_512;
+  const streebogOid = size === 256 ? OID.streebog256 : OID.streebog512;
   return {
     name,
     ...(digestOid ? { digestOid } : {}),
@@ -182,7 +174,7 @@ interface PssParameters {
 
 /** RSASSA-PSS-params (RFC 4055); the defaults are SHA-1, which the verifier then refuses. */
 export function parsePssParameters(parameters: Uint8Array | undefined): PssParameters {
-  const out: PssParameters = { hashOid: SHA1_OID, mgfHashOid: SHA1_OID, saltLength: 20 };
+  const out: PssParameters = { hashOid: OID.sha1, mgfHashOid: OID.sha1, saltLength: 20 };
   if (!parameters) return out;
   try {
     for (const field of children(expectTag(readRoot(parameters), TAG.SEQUENCE, 'RSASSA-PSS-params'))) {
@@ -190,8 +182,8 @@ export function parsePssParameters(parameters: Uint8Array | undefined): PssParam
       if (field.tag === 0xa0) out.hashOid = readAlgorithm(inner, 'PSS hashAlgorithm').oid;
       else if (field.tag === 0xa1) {
         const mgf = readAlgorithm(inner, 'PSS maskGenAlgorithm');
-        if (mgf.oid !== MGF1 || !mgf.parameters) throw new DerError(`mask generation ${mgf.oid} is not MGF1`);
-        out.mgfHashOid = readAlgorithm(readRoot(mgf.parameters), 'MGF1 hash').oid;
+        if (mgf.oid !== OID.mgf1 || !mgf.parameters) throw new DerError(`mask generation ${mgf.oid} is not OID.mgf1`);
+        out.mgfHashOid = readAlgorithm(readRoot(mgf.parameters), 'OID.mgf1 hash').oid;
       } else if (field.tag === 0xa2) {
         if (!inner) throw new DerError('empty saltLength');
         out.saltLength = readSmallInteger(inner);
@@ -213,7 +205,7 @@ const rsaPss: SignatureAlgorithm = {
       throw new VerificationError('FORMAT', `RSA-PSS hash ${p.hashOid} differs from the digest algorithm ${c.digestOid}`);
     }
     if (p.mgfHashOid !== p.hashOid) {
-      throw new VerificationError('FORMAT', `RSA-PSS with MGF1 hash ${p.mgfHashOid} other than the message hash is not supported`);
+      throw new VerificationError('FORMAT', `RSA-PSS with OID.mgf1 hash ${p.mgfHashOid} other than the message hash is not supported`);
     }
     const hash = digestName(p.hashOid);
     const key = publicKeyOf(c.spki);
@@ -227,22 +219,22 @@ const rsaPss: SignatureAlgorithm = {
 /** Signature algorithm OID → verifier. */
 export const SIGNATURE_ALGORITHMS = new Map<string, SignatureAlgorithm>([
   // CMS often names just the key algorithm; SignerInfo.digestAlgorithm then decides the hash.
-  ['1.2.840.113549.1.1.1', rsaPkcs1('RSA PKCS#1 v1.5')],
-  ['1.2.840.113549.1.1.14', rsaPkcs1('sha224WithRSAEncryption', SHA224)],
-  ['1.2.840.113549.1.1.11', rsaPkcs1('sha256WithRSAEncryption', SHA256)],
-  ['1.2.840.113549.1.1.12', rsaPkcs1('sha384WithRSAEncryption', SHA384)],
-  ['1.2.840.113549.1.1.13', rsaPkcs1('sha512WithRSAEncryption', SHA512)],
-  ['1.2.840.113549.1.1.10', rsaPss],
-  ['1.2.840.10045.2.1', ecdsa('ECDSA')],
-  ['1.2.840.10045.4.3.1', ecdsa('ecdsa-with-SHA224', SHA224)],
-  ['1.2.840.10045.4.3.2', ecdsa('ecdsa-with-SHA256', SHA256)],
-  ['1.2.840.10045.4.3.3', ecdsa('ecdsa-with-SHA384', SHA384)],
-  ['1.2.840.10045.4.3.4', ecdsa('ecdsa-with-SHA512', SHA512)],
+  [OID.rsaEncryption, rsaPkcs1('RSA PKCS#1 v1.5')],
+  [OID.sha224WithRsa, rsaPkcs1('sha224WithRSAEncryption', OID.sha224)],
+  [OID.sha256WithRsa, rsaPkcs1('sha256WithRSAEncryption', OID.sha256)],
+  [OID.sha384WithRsa, rsaPkcs1('sha384WithRSAEncryption', OID.sha384)],
+  [OID.sha512WithRsa, rsaPkcs1('sha512WithRSAEncryption', OID.sha512)],
+  [OID.rsaPss, rsaPss],
+  [OID.ecPublicKey, ecdsa('ECDSA')],
+  [OID.ecdsaWithSha224, ecdsa('ecdsa-with-OID.sha224', OID.sha224)],
+  [OID.ecdsaWithSha256, ecdsa('ecdsa-with-OID.sha256', OID.sha256)],
+  [OID.ecdsaWithSha384, ecdsa('ecdsa-with-OID.sha384', OID.sha384)],
+  [OID.ecdsaWithSha512, ecdsa('ecdsa-with-OID.sha512', OID.sha512)],
   // GOST R 34.10-2012: OpenSSL names the key OID in SignerInfo, the host and X.509 the signature OID.
-  ['1.2.643.7.1.1.1.1', gost('GOST R 34.10-2012 256', 256)],
-  ['1.2.643.7.1.1.1.2', gost('GOST R 34.10-2012 512', 512)],
-  ['1.2.643.7.1.1.3.2', gost('GOST R 34.10-2012 with Streebog-256', 256, OID_STREEBOG_256)],
-  ['1.2.643.7.1.1.3.3', gost('GOST R 34.10-2012 with Streebog-512', 512, OID_STREEBOG_512)],
+  [OID.gost2012_256, gost('GOST R 34.10-2012 256', 256)],
+  [OID.gost2012_512, gost('GOST R 34.10-2012 512', 512)],
+  [OID.gost2012SignWithStreebog256, gost('GOST R 34.10-2012 with Streebog-256', 256, OID.streebog256)],
+  [OID.gost2012SignWithStreebog512, gost('GOST R 34.10-2012 with Streebog-512', 512, OID.streebog512)],
 ]);
 
 /**
@@ -259,7 +251,7 @@ export function verifySignature(check: SignatureCheck): boolean {
       `signature algorithm ${algorithm.name} hashes with ${algorithm.digestOid} but the digest algorithm says ${check.digestOid}`,
     );
   }
-  if (!digestOid && check.algorithmOid === '1.2.840.113549.1.1.10') digestOid = parsePssParameters(check.parameters).hashOid;
+  if (!digestOid && check.algorithmOid === OID.rsaPss) digestOid = parsePssParameters(check.parameters).hashOid;
   if (!digestOid) throw new VerificationError('FORMAT', `signature algorithm ${algorithm.name} needs a digest algorithm`);
   return algorithm.verify({ ...check, digestOid });
 }

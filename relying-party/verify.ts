@@ -1,10 +1,12 @@
 // verifyAuthentication (PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
 // certificate the relying party trusts, over exactly its own origin and challenge?
+import { BoundedCache } from '../shared/bounded-cache';
 import { certificateStatus, describeCertificate, expiresInDays } from '../shared/certificate';
 import { AUTH_CONTENT_TYPE_OID, AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
 import { loadTrustAnchors, verifyChain, type TrustedCertificateInput } from './chain';
 import { parseSignedData, type SignedData, type SignerInfo } from './cms';
 import { DerError } from '../shared/der';
+import { isBase64 } from '../shared/encoding';
 import { VerificationError } from './errors';
 import { digest, verifySignature } from './signature';
 import { KEY_USAGE, hasKeyUsage, nameLabel, parseCertificate, parseCertificateNode, type ParsedCertificate } from './x509';
@@ -47,14 +49,8 @@ interface LeafEntry {
 const CACHE_LIMIT = 5000;
 /** The relying party passes the same origin every time: check its syntax once. */
 let lastOrigin: string | undefined;
-const leafCache = new Map<string, LeafEntry>();
-const intermediateCache = new Map<string, ParsedCertificate>();
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, value);
-  return value;
-}
+const leafCache = new BoundedCache<string, LeafEntry>(CACHE_LIMIT);
+const intermediateCache = new BoundedCache<string, ParsedCertificate>(CACHE_LIMIT);
 
 function formatError(message: string, cause?: unknown): VerificationError {
   return new VerificationError('FORMAT', message, cause === undefined ? undefined : { cause });
@@ -78,16 +74,10 @@ function readResponse(response: unknown): AuthenticationResponse {
   return out;
 }
 
-/** Strict base64 (standard alphabet, padded, nothing else): decoding must give back the same text. */
+/** Strict base64 (standard alphabet, padded, nothing else); Node's decoder alone would skip junk. */
 function decodeBase64(text: string, what: string): Buffer {
-  // Node's decoder skips characters outside the alphabet and also takes base64url's "-" and "_":
-  // so a strict text is one without those whose decoded length is exactly what its length promises.
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const bytes = Buffer.from(text, 'base64');
-  if (text.length % 4 !== 0 || bytes.length !== (text.length / 4) * 3 - padding || text.includes('-') || text.includes('_')) {
-    throw formatError(`${what} is not standard base64`);
-  }
-  return bytes;
+  if (!isBase64(text)) throw formatError(`${what} is not standard base64`);
+  return Buffer.from(text, 'base64');
 }
 
 function leafOf(certificateBase64: string): LeafEntry {
@@ -102,14 +92,14 @@ function leafOf(certificateBase64: string): LeafEntry {
   } catch (e) {
     throw formatError(`response.certificate is not an X.509 certificate: ${(e as Error).message}`, e);
   }
-  return remember(leafCache, certificateBase64, { parsed, description });
+  return leafCache.set(certificateBase64, { parsed, description });
 }
 
 function intermediateOf(entry: SignedData['certificates'][number]): ParsedCertificate {
   const key = Buffer.from(entry.der.buffer, entry.der.byteOffset, entry.der.byteLength).toString('base64');
   const hit = intermediateCache.get(key);
   if (hit) return hit;
-  return remember(intermediateCache, key, parseCertificateNode(entry.node, entry.der));
+  return intermediateCache.set(key, parseCertificateNode(entry.node, entry.der));
 }
 
 function signerMatches(signer: SignerInfo, cert: ParsedCertificate): boolean {

@@ -1,8 +1,10 @@
 // X.509 certificates as the verifier needs them: raw names for chain building, validity,
 // public key, signature and the few extensions that decide trust. Parsed once, then cached.
 // The certificate structure itself is read by shared/certificate.ts (readCertificateNode).
+import { OID } from '../shared/oids';
 import { createHash } from 'node:crypto';
 import { readCertificateNode } from '../shared/certificate';
+import { isBase64 } from '../shared/encoding';
 import {
   DerError,
   TAG,
@@ -66,15 +68,15 @@ export function hasKeyUsage(cert: ParsedCertificate, bit: number): boolean {
 }
 
 const NAME_LABELS: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.4': 'SN',
-  '2.5.4.42': 'GN',
-  '2.5.4.12': 'title',
+  [OID.commonName]: 'CN',
+  [OID.organization]: 'O',
+  [OID.organizationalUnit]: 'OU',
+  [OID.country]: 'C',
+  [OID.locality]: 'L',
+  [OID.state]: 'ST',
+  [OID.surname]: 'SN',
+  [OID.givenName]: 'GN',
+  [OID.title]: 'title',
 };
 
 /** "CN=…" when the name has a commonName, else the readable attributes joined; for messages only. */
@@ -90,7 +92,7 @@ export function nameLabel(raw: Uint8Array): string {
         const text = readString(valueNode);
         const label = NAME_LABELS[oid];
         if (text === null || !label) continue;
-        if (oid === '2.5.4.3' && cn === undefined) cn = text;
+        if (oid === OID.commonName && cn === undefined) cn = text;
         parts.push(`${label}=${text}`);
       }
     }
@@ -145,7 +147,7 @@ export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCert
 
 function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array): void {
   switch (oid) {
-    case '2.5.29.19': {
+    case OID.basicConstraints: {
       const fields = children(expectTag(readRoot(value), TAG.SEQUENCE, 'basicConstraints'));
       let ca = false;
       let pathLength: number | undefined;
@@ -156,13 +158,13 @@ function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array):
       cert.basicConstraints = pathLength === undefined ? { ca } : { ca, pathLength };
       return;
     }
-    case '2.5.29.15':
+    case OID.keyUsage:
       cert.keyUsage = readBitString(readRoot(value)).bytes;
       return;
-    case '2.5.29.14':
+    case OID.subjectKeyIdentifier:
       cert.subjectKeyIdentifier = readOctetString(readRoot(value));
       return;
-    case '2.5.29.35': {
+    case OID.authorityKeyIdentifier: {
       for (const f of children(expectTag(readRoot(value), TAG.SEQUENCE, 'authorityKeyIdentifier'))) {
         if (f.tag === 0x80) cert.authorityKeyIdentifier = content(f);
       }
@@ -179,7 +181,7 @@ export function pemToDer(pem: string): Uint8Array[] {
   const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
   for (let m = re.exec(pem); m; m = re.exec(pem)) {
     const body = (m[1] ?? '').replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new DerError('PEM block is not base64');
+    if (!isBase64(body)) throw new DerError('PEM block is not base64');
     out.push(Buffer.from(body, 'base64'));
   }
   return out;

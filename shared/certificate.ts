@@ -19,40 +19,10 @@ import {
 } from './der';
 import type { CertificateDescription, CertificateStatus, SubjectFields } from './protocol';
 import { toBase64, toHex } from './encoding';
+import { OID } from './oids';
 import { sha256 } from './sha256';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export const OID = {
-  commonName: '2.5.4.3',
-  surname: '2.5.4.4',
-  serialNumber: '2.5.4.5',
-  country: '2.5.4.6',
-  locality: '2.5.4.7',
-  state: '2.5.4.8',
-  street: '2.5.4.9',
-  organization: '2.5.4.10',
-  organizationalUnit: '2.5.4.11',
-  title: '2.5.4.12',
-  givenName: '2.5.4.42',
-  email: '1.2.840.113549.1.9.1',
-  domainComponent: '0.9.2342.19200300.100.1.25',
-  userId: '0.9.2342.19200300.100.1.1',
-  inn: '1.2.643.3.131.1.1',
-  innle: '1.2.643.100.4',
-  ogrn: '1.2.643.100.1',
-  ogrnip: '1.2.643.100.5',
-  snils: '1.2.643.100.3',
-  keyUsage: '2.5.29.15',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  rsaPss: '1.2.840.113549.1.1.10',
-  ecPublicKey: '1.2.840.10045.2.1',
-  p256: '1.2.840.10045.3.1.7',
-  p384: '1.3.132.0.34',
-  p521: '1.3.132.0.35',
-  gost2012_256: '1.2.643.7.1.1.1.1',
-  gost2012_512: '1.2.643.7.1.1.1.2',
-} as const;
 
 /**
  * Attribute type names used in subjectDN/issuerDN. The RFC 4514 table (CN, L, ST, O, OU, C,
@@ -394,7 +364,7 @@ function guarded<T>(read: () => T): T {
 }
 
 /** Parses a DER certificate, with a clear CertificateParseError for anything else. */
-export function parseCertificate(der: Uint8Array): X509Fields {
+export function readX509Fields(der: Uint8Array): X509Fields {
   if (der.length === 0) throw new CertificateParseError('empty certificate');
   let root: DerNode;
   try {
@@ -408,7 +378,7 @@ export function parseCertificate(der: Uint8Array): X509Fields {
 
 /** The §2 description of a DER certificate, with status and expiresInDays as of `now`. */
 export function describeCertificate(der: Uint8Array, now: Date = new Date()): CertificateDescription {
-  const cert = parseCertificate(der);
+  const cert = readX509Fields(der);
   const subject = parseName(cert.subject);
   const issuer = parseName(cert.issuer);
   const notBefore = new Date(cert.notBefore);

@@ -21,6 +21,14 @@ describe('base64', () => {
     expect(isBase64(text)).toBe(false);
     expect(() => fromBase64(text)).toThrow(RangeError);
   });
+
+  it('checks and decodes 12 MiB of base64, far past where a whole-text regex overflows the stack', () => {
+    const bytes = randomBytes(12 * 1024 * 1024);
+    const text = bytes.toString('base64');
+    expect(isBase64(text)).toBe(true);
+    expect(Buffer.from(fromBase64(text)).equals(bytes)).toBe(true);
+    expect(isBase64(text.slice(0, -4) + 'AA*=')).toBe(false);
+  });
 });
 
 describe('hex and UTF-8', () => {

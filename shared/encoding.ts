@@ -1,31 +1,37 @@
 // Byte ↔ text helpers that run in Node and in the browser (no Buffer, no node: imports).
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_INDEX = new Map<string, number>([...B64].map((c, i) => [c, i]));
-const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Character code → 6-bit value, or -1 outside the standard alphabet. */
+const B64_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i;
+const PAD = 0x3d; // '='
 
 /** Standard base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/**
+ * Why `text` is not strict base64 (standard alphabet, padding required, no whitespace), or null
+ * when it is. A plain loop: a regular expression over the whole text overflows V8's stack past ~6 MiB,
+ * and requests may carry 64 MiB.
+ */
+function base64Problem(text: string): string | null {
+  const n = text.length;
+  if (n % 4 !== 0) return `base64 length ${n} is not a multiple of 4`;
+  const pad = n > 0 && text.charCodeAt(n - 1) === PAD ? (text.charCodeAt(n - 2) === PAD ? 2 : 1) : 0;
+  for (let i = 0; i < n - pad; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || B64_VALUE[c]! < 0) return c === PAD ? 'misplaced base64 padding' : `invalid base64 character at position ${i}`;
   }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + '==';
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + '=';
-  }
-  return out;
+  return null;
 }
 
 /** True when `text` is canonical-alphabet base64 with correct padding (empty string allowed). */
 export function isBase64(text: string): boolean {
-  return B64_RE.test(text);
+  return base64Problem(text) === null;
 }
 
 /**
@@ -33,20 +39,14 @@ export function isBase64(text: string): boolean {
  * Throws RangeError naming the problem, so callers can turn it into BAD_REQUEST.
  */
 export function fromBase64(text: string): Uint8Array {
-  if (text.length % 4 !== 0) throw new RangeError(`base64 length ${text.length} is not a multiple of 4`);
-  if (!B64_RE.test(text)) {
-    const bad = [...text].findIndex((c) => c !== '=' && !B64_INDEX.has(c));
-    throw new RangeError(bad >= 0 ? `invalid base64 character at position ${bad}` : 'misplaced base64 padding');
-  }
+  const problem = base64Problem(text);
+  if (problem !== null) throw new RangeError(problem);
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
+  const value = (i: number): number => Math.max(0, B64_VALUE[text.charCodeAt(i)] ?? 0);
   let o = 0;
   for (let i = 0; i < text.length; i += 4) {
-    const a = B64_INDEX.get(text[i]!) ?? 0;
-    const b = B64_INDEX.get(text[i + 1]!) ?? 0;
-    const c = B64_INDEX.get(text[i + 2]!) ?? 0;
-    const d = B64_INDEX.get(text[i + 3]!) ?? 0;
-    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    const n = (value(i) << 18) | (value(i + 1) << 12) | (value(i + 2) << 6) | value(i + 3);
     if (o < out.length) out[o++] = (n >> 16) & 255;
     if (o < out.length) out[o++] = (n >> 8) & 255;
     if (o < out.length) out[o++] = n & 255;

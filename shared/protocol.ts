@@ -1,6 +1,8 @@
 // Tokensign protocol v1: names, shapes and codes shared by every part.
 // The contract is ../shared/PROTOCOL.md (outside the project); this file mirrors it in types.
 
+import { OID } from './oids';
+
 export const PROTOCOL_VERSION = 1;
 export const HOST_NAME = 'org.tokensign.host';
 export const FIREFOX_EXTENSION_ID = 'tokensign@tokensign.org';
@@ -10,7 +12,7 @@ export const AUTH_FORMAT = 'tokensign-auth:1';
  * id-data: `sign` never emits it and verifyAuthentication requires it, so no `sign` output is a login
  * (docs/PROTOCOL-EXTENSIONS.md "Logins carry their own content type"). A UUID OID (ITU-T X.667).
  */
-export const AUTH_CONTENT_TYPE_OID = '2.25.271617847243667115049894651751507682044';
+export const AUTH_CONTENT_TYPE_OID = OID.tokensignLogin;
 
 export const PAGE_REQUEST = 'tokensign:request';
 export const PAGE_ACK = 'tokensign:ack';

@@ -3,6 +3,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { isValidOrigin, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
 import { BadRequestError, InsecureContextError, toErrorBody } from '../common/errors';
+import { browserReportedOrigin } from '../common/sender-origin';
 import { PAGE_PORT, PICKER_PORT, isRecord, type BridgeResponse, type Overview } from '../common/messages';
 import { authenticate, parseAuthenticate, type ActionContext } from './actions/authenticate';
 import { parseSign, sign } from './actions/sign';
@@ -14,15 +15,7 @@ import { attachIfcPort, isIfcPort, startIfcRegistration } from '../ifc/backgroun
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
 function senderOrigin(sender: Runtime.MessageSender | undefined): string {
-  const reported = (sender as { origin?: unknown } | undefined)?.origin;
-  let origin: string | undefined = typeof reported === 'string' && reported !== 'null' ? reported : undefined;
-  if (!origin && sender?.url) {
-    try {
-      origin = new URL(sender.url).origin;
-    } catch {
-      origin = undefined;
-    }
-  }
+  const origin = browserReportedOrigin(sender);
   if (origin && isValidOrigin(origin)) return origin;
   if (origin?.startsWith('http:')) throw new InsecureContextError();
   throw new BadRequestError('The page origin is not one Tokensign serves');

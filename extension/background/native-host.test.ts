@@ -6,7 +6,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokensignError } from '../../shared/protocol';
 import { createTestPki, type TestPki } from '../../test/fixtures/pki';
-import { CHROME_ORIGIN_ARG, HOST_BUNDLE, encodeFrame } from '../../test/helpers/host-process';
+import { encodeFrame, FrameReader, readMessages } from '../../native-host/framing';
+import { CHROME_ORIGIN_ARG, HOST_BUNDLE } from '../../test/helpers/host-process';
 
 type Listener = (message: unknown) => void;
 
@@ -49,16 +50,9 @@ function realHostPort(env: Record<string, string>): { port: FakePort; child: Chi
     (message) => child.stdin.write(encodeFrame(message)),
     () => child.stdin.end(),
   );
-  let buffer = Buffer.alloc(0);
+  const reader = new FrameReader();
   child.stdout.on('data', (chunk: Buffer) => {
-    buffer = Buffer.concat([buffer, chunk]);
-    while (buffer.length >= 4) {
-      const length = buffer.readUInt32LE(0);
-      if (buffer.length < 4 + length) break;
-      const body = buffer.subarray(4, 4 + length).toString('utf8');
-      buffer = buffer.subarray(4 + length);
-      port.deliver(JSON.parse(body));
-    }
+    for (const message of readMessages(reader, chunk)) port.deliver(message);
   });
   // A message posted while the host is dying fails with EPIPE; the browser drops such writes, and the
   // disconnect comes with the exit, as below.

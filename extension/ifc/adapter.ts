@@ -3,7 +3,7 @@
 // confirmation window), so it is tested in Node against plain objects.
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
 import { looksLikeSignedAttributes } from '../../shared/cms-guard';
-import { fromBase64, toBase64 } from '../../shared/encoding';
+import { fromBase64, fromHex, toBase64 } from '../../shared/encoding';
 import { CAPI_PROVIDER_MARKS, IFC_EMULATED_VERSION, IfcError, IfcInData, IfcSignType } from './constants';
 import type { IfcParams, IfcReply, IfcRequest } from './envelope';
 import { ifcErrorCode } from './errors';
@@ -127,9 +127,7 @@ function decodeBase64Loose(text: string): Uint8Array | null {
 
 /** A hash given as text: hex when it looks like hex, otherwise the string's own bytes. */
 function hashBytes(text: string): Uint8Array | null {
-  if (/^(?:[0-9a-fA-F]{2})+$/.test(text) && text.length >= 40) {
-    return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
-  }
+  if (text.length >= 40 && text.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(text)) return fromHex(text);
   return latin1Bytes(text);
 }
 

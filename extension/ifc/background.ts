@@ -6,6 +6,7 @@ import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import { fromBase64, toBase64 } from '../../shared/encoding';
 import { InternalError } from '../common/errors';
 import { isRecord } from '../common/messages';
+import { browserReportedOrigin } from '../common/sender-origin';
 import { summarizeContent, summarizeHash } from '../common/signed-summary';
 import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
@@ -50,18 +51,6 @@ export async function syncUserPortalScripts(): Promise<void> {
   await browser.scripting.registerContentScripts([
     { id: IFC_DYNAMIC_SCRIPT_ID, matches: granted, js: [IFC_CONTENT_FILE], runAt: 'document_start', allFrames: false, persistAcrossSessions: true },
   ]);
-}
-
-function portOrigin(port: Runtime.Port): string | null {
-  const sender = port.sender;
-  const reported = (sender as { origin?: unknown } | undefined)?.origin;
-  if (typeof reported === 'string' && reported !== 'null') return reported;
-  if (!sender?.url) return null;
-  try {
-    return new URL(sender.url).origin;
-  } catch {
-    return null;
-  }
 }
 
 async function digest(name: DigestName, data: Uint8Array): Promise<Uint8Array> {
@@ -147,7 +136,7 @@ async function checkHost(host: NativeHost): Promise<void> {
 /** Handles a port named IFC_PORT; returns false (and disconnects it) when the page may not use IFC. */
 export function attachIfcPort(port: Runtime.Port, deps: IfcDeps): void {
   const tabId = port.sender?.tab?.id;
-  const origin = portOrigin(port);
+  const origin = browserReportedOrigin(port.sender);
   if (port.sender?.id !== browser.runtime.id || tabId === undefined || !origin) {
     port.disconnect();
     return;

@@ -1,25 +1,26 @@
 // Certificate fields in the shapes the IFCPlugin page library reads (IFC-COMPAT §1.6):
 // DNs as "key=value" lines, OpenSSL-style UTC dates, hex serial, the public-key algorithm OID.
-import { integerHex, parseCertificate, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
+import { OID } from '../../shared/oids';
+import { integerHex, readX509Fields, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
 import { children, content, readAlgorithm, readBitString, readOid, readRoot, TAG } from '../../shared/der';
-import { toBase64 } from '../../shared/encoding';
+import { toBase64, toHex } from '../../shared/encoding';
 
 /** Keys the page library's IFCDN table and the older DsPlugin parser both understand. */
 const DN_KEYS: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.4': 'surname',
-  '2.5.4.42': 'givenName',
-  '2.5.4.6': 'C',
-  '2.5.4.8': 'stateOrProvinceName',
-  '2.5.4.7': 'L',
-  '2.5.4.9': 'street',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.12': 'title',
-  '1.2.840.113549.1.9.1': 'emailAddress',
-  '1.2.643.100.1': 'OGRN',
-  '1.2.643.100.3': 'SNILS',
-  '1.2.643.3.131.1.1': 'INN',
+  [OID.commonName]: 'CN',
+  [OID.surname]: 'surname',
+  [OID.givenName]: 'givenName',
+  [OID.country]: 'C',
+  [OID.state]: 'stateOrProvinceName',
+  [OID.locality]: 'L',
+  [OID.street]: 'street',
+  [OID.organization]: 'O',
+  [OID.organizationalUnit]: 'OU',
+  [OID.title]: 'title',
+  [OID.email]: 'emailAddress',
+  [OID.ogrn]: 'OGRN',
+  [OID.snils]: 'SNILS',
+  [OID.inn]: 'INN',
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -51,17 +52,13 @@ export function formatOpenSslDate(date: Date): string {
   return `${MONTHS[date.getUTCMonth()]} ${day} ${time} ${date.getUTCFullYear()} GMT`;
 }
 
-function hex(bytes: ArrayBuffer | Uint8Array): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** One RDN per line, `key=value`; newlines inside values become spaces, so a value never breaks a line. */
 export function formatDn(name: ParsedName): string {
   return name
     .flat()
     .map((attribute) => {
       const key = DN_KEYS[attribute.oid] ?? attribute.oid;
-      const value = (attribute.text ?? '#' + hex(attribute.ber)).replace(/[\r\n]+/g, ' ').trim();
+      const value = (attribute.text ?? '#' + toHex(attribute.ber)).replace(/[\r\n]+/g, ' ').trim();
       return `${key}=${value}`;
     })
     .join('\n');
@@ -79,33 +76,33 @@ const KEY_USAGE = [
   'Decipher Only',
 ];
 const EXTENSION_NAMES: Record<string, string> = {
-  '2.5.29.14': 'X509v3 Subject Key Identifier',
-  '2.5.29.15': 'X509v3 Key Usage',
-  '2.5.29.17': 'X509v3 Subject Alternative Name',
-  '2.5.29.19': 'X509v3 Basic Constraints',
-  '2.5.29.31': 'X509v3 CRL Distribution Points',
-  '2.5.29.32': 'X509v3 Certificate Policies',
-  '2.5.29.35': 'X509v3 Authority Key Identifier',
-  '2.5.29.37': 'X509v3 Extended Key Usage',
-  '1.3.6.1.5.5.7.1.1': 'Authority Information Access',
-  '1.2.643.100.111': 'Subject Sign Tool',
-  '1.2.643.100.112': 'Issuer Sign Tool',
+  [OID.subjectKeyIdentifier]: 'X509v3 Subject Key Identifier',
+  [OID.keyUsage]: 'X509v3 Key Usage',
+  [OID.subjectAltName]: 'X509v3 Subject Alternative Name',
+  [OID.basicConstraints]: 'X509v3 Basic Constraints',
+  [OID.crlDistributionPoints]: 'X509v3 CRL Distribution Points',
+  [OID.certificatePolicies]: 'X509v3 Certificate Policies',
+  [OID.authorityKeyIdentifier]: 'X509v3 Authority Key Identifier',
+  [OID.extKeyUsage]: 'X509v3 Extended Key Usage',
+  [OID.authorityInfoAccess]: 'Authority Information Access',
+  [OID.subjectSignTool]: 'Subject Sign Tool',
+  [OID.issuerSignTool]: 'Issuer Sign Tool',
 };
 
 function knownExtensionValue(ext: CertificateExtension): string | null {
   const value = readRoot(ext.value);
   switch (ext.oid) {
-    case '2.5.29.15': {
+    case OID.keyUsage: {
       const { bytes } = readBitString(value);
       return KEY_USAGE.filter((_, bit) => ((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1).join(', ');
     }
-    case '2.5.29.37':
+    case OID.extKeyUsage:
       return children(value).map(readOid).join(', ');
-    case '2.5.29.19': {
+    case OID.basicConstraints: {
       const first = children(value)[0];
       return `CA:${first?.tag === TAG.BOOLEAN && content(first)[0] !== 0 ? 'TRUE' : 'FALSE'}`;
     }
-    case '2.5.29.32':
+    case OID.certificatePolicies:
       return children(value)
         .map((policy) => `Policy: ${readOid(children(policy)[0] ?? policy)}`)
         .join(', ');
@@ -116,9 +113,9 @@ function knownExtensionValue(ext: CertificateExtension): string | null {
 
 function extensionValue(ext: CertificateExtension): string {
   try {
-    return knownExtensionValue(ext) ?? hex(ext.value);
+    return knownExtensionValue(ext) ?? toHex(ext.value);
   } catch {
-    return hex(ext.value); // an extension we cannot read is shown as its bytes
+    return toHex(ext.value); // an extension we cannot read is shown as its bytes
   }
 }
 
@@ -133,7 +130,7 @@ function extensionsText(extensions: CertificateExtension[]): string {
 }
 
 export function certificateFields(der: Uint8Array): IfcCertificateFields {
-  const cert = parseCertificate(der);
+  const cert = readX509Fields(der);
   const spki = children(cert.subjectPublicKeyInfo)[0];
   return {
     cert_sn: integerHex(content(cert.serialNumber)),
@@ -151,7 +148,7 @@ export function derToPem(der: Uint8Array): string {
 }
 
 export function certificateInfo(der: Uint8Array): IfcCertificateInfo {
-  const cert = parseCertificate(der);
+  const cert = readX509Fields(der);
   return {
     ...certificateFields(der),
     base64: toBase64(der),

@@ -10,6 +10,7 @@ import {
   type SignResult,
   type StatusResult,
 } from '../../shared/protocol';
+import { toBase64, toHex } from '../../shared/encoding';
 
 export type { ErrorCode, PageAuthenticateResult, SignResult, StatusResult };
 
@@ -51,15 +52,12 @@ function newId(): string {
   if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(bytes);
 }
 
-function toBase64(data: Uint8Array | ArrayBuffer | string): string {
+function dataAsBase64(data: Uint8Array | ArrayBuffer | string): string {
   if (typeof data === 'string') return data;
-  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  return toBase64(data instanceof Uint8Array ? data : new Uint8Array(data));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -135,7 +133,7 @@ export function authenticate(options: AuthenticateOptions): Promise<PageAuthenti
 
 /** Asks the user to sign data; resolves with a base64 CMS and the signer's certificate. */
 export function sign(options: SignOptions): Promise<SignResult> {
-  const params: Record<string, unknown> = { data: toBase64(options.data) };
+  const params: Record<string, unknown> = { data: dataAsBase64(options.data) };
   if (options.detached !== undefined) params.detached = options.detached;
   if (options.certificate !== undefined) params.certificate = options.certificate;
   if (options.timeoutMs !== undefined) params.timeoutMs = options.timeoutMs;

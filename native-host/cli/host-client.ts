@@ -1,40 +1,8 @@
 // Talks to a host the way a browser does: start the launcher, write length-prefixed JSON frames to its
 // stdin, read frames from its stdout. Used by doctor (and by tests) to prove the launcher really works.
 import { spawn } from 'node:child_process';
-import { endianness } from 'node:os';
 import type { HostReply, HostRequest } from '../../shared/protocol';
-
-const LITTLE_ENDIAN = endianness() === 'LE';
-
-export function encodeFrame(message: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(message), 'utf8');
-  const header = Buffer.alloc(4);
-  if (LITTLE_ENDIAN) header.writeUInt32LE(body.length, 0);
-  else header.writeUInt32BE(body.length, 0);
-  return Buffer.concat([header, body]);
-}
-
-/** Splits a byte stream into frames; returns the parsed messages and keeps the unfinished tail. */
-export class FrameReader {
-  private buffer: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): unknown[] {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    const messages: unknown[] = [];
-    while (this.buffer.length >= 4) {
-      const length = LITTLE_ENDIAN ? this.buffer.readUInt32LE(0) : this.buffer.readUInt32BE(0);
-      if (this.buffer.length < 4 + length) break;
-      const body = this.buffer.subarray(4, 4 + length).toString('utf8');
-      this.buffer = this.buffer.subarray(4 + length);
-      try {
-        messages.push(JSON.parse(body));
-      } catch {
-        messages.push({ unparsable: body.slice(0, 200) });
-      }
-    }
-    return messages;
-  }
-}
+import { encodeFrame, FrameReader, readMessages } from '../framing';
 
 export interface HostExchange {
   /** Replies by request id (as a string), in arrival order. */
@@ -92,7 +60,14 @@ export function exchangeWithHost(options: ExchangeOptions): Promise<HostExchange
       stderr += chunk.toString('utf8');
     });
     child.stdout.on('data', (chunk: Buffer) => {
-      for (const message of reader.push(chunk)) {
+      let messages: unknown[];
+      try {
+        messages = readMessages(reader, chunk);
+      } catch (error) {
+        failure ??= `the host wrote something that is not a reply: ${(error as Error).message}`;
+        return;
+      }
+      for (const message of messages) {
         const reply = message as Partial<HostReply>;
         if (typeof reply !== 'object' || reply === null || !('ok' in reply)) {
           failure ??= `the host wrote something that is not a reply: ${JSON.stringify(message).slice(0, 200)}`;

@@ -3,18 +3,14 @@
 // contentType, signingTime, messageDigest and signingCertificateV2, DER-sorted as a SET.
 // Written straight as DER: the structure is fixed, and a general ASN.1 library here cost
 // several times the token's own signing time per request.
+import { BoundedCache } from '../../shared/bounded-cache';
+import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
-import type { SignatureAlgorithm } from '../pkcs11/algorithms';
+import type { SigningProfile } from '../pkcs11/algorithms';
 
-export const OID_DATA = '1.2.840.113549.1.7.1';
-export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-export const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
-export const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
-export const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
-export const OID_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
 
 /** The part of an algorithm table entry CMS needs. */
-export type CmsAlgorithm = Pick<SignatureAlgorithm, 'digest' | 'signatureOid' | 'signatureNullParams'>;
+export type CmsAlgorithm = Pick<SigningProfile, 'digest' | 'signatureOid' | 'signatureNullParams'>;
 
 export interface BuildSignedDataOptions {
   certificateDer: Uint8Array;
@@ -90,7 +86,7 @@ function encode(item: Der): Uint8Array {
   return out;
 }
 
-const oidCache = new Map<string, Uint8Array>();
+const oidCache = new BoundedCache<string, Uint8Array>(256);
 function oid(dotted: string): Uint8Array {
   let der = oidCache.get(dotted);
   if (!der) {
@@ -126,7 +122,7 @@ interface AlgorithmParts {
 }
 /** By table entry (the host passes the same entries each time), then by what the parts are made of. */
 const algorithmPartsByEntry = new WeakMap<CmsAlgorithm, AlgorithmParts>();
-const algorithmPartsCache = new Map<string, AlgorithmParts>();
+const algorithmPartsCache = new BoundedCache<string, AlgorithmParts>(64);
 
 function algorithmParts(algorithm: CmsAlgorithm): AlgorithmParts {
   const byEntry = algorithmPartsByEntry.get(algorithm);
@@ -220,8 +216,7 @@ interface SignerParts {
 /** By the caller's certificate buffer (the host passes the same one for a certificate each time). */
 const signerPartsByBuffer = new WeakMap<Uint8Array, SignerParts>();
 /** By the certificate's SHA-256, for callers that pass a new buffer each time. */
-const signerPartsByHash = new Map<string, SignerParts>();
-const MAX_SIGNERS = 256;
+const signerPartsByHash = new BoundedCache<string, SignerParts>(256);
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
@@ -237,7 +232,6 @@ function signerParts(certificateDer: Uint8Array): SignerParts {
   let parts = signerPartsByHash.get(key);
   if (!parts) {
     parts = readSignerParts(Uint8Array.from(certificateDer), certHash);
-    if (signerPartsByHash.size >= MAX_SIGNERS) signerPartsByHash.clear();
     signerPartsByHash.set(key, parts);
   }
   signerPartsByBuffer.set(certificateDer, parts);
@@ -267,7 +261,7 @@ function readSignerParts(certificateDer: Uint8Array, certHash: Uint8Array): Sign
   return {
     certificateDer,
     issuerAndSerial: encode(tlv(SEQUENCE, issuer, serial)),
-    signingCertificate: encode(attribute(OID_SIGNING_CERTIFICATE_V2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
+    signingCertificate: encode(attribute(OID.signingCertificateV2, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2)))),
   };
 }
 
@@ -279,7 +273,7 @@ const contentTypeAttributes = new Map<string, Uint8Array>();
 function contentTypeAttribute(type: string): Uint8Array {
   let der = contentTypeAttributes.get(type);
   if (!der) {
-    der = encode(attribute(OID_CONTENT_TYPE, oid(type)));
+    der = encode(attribute(OID.contentType, oid(type)));
     contentTypeAttributes.set(type, der);
   }
   return der;
@@ -291,13 +285,13 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
   if (options.contentDigest && !detached) throw new Error('a precomputed digest needs a detached signature');
   const signer = signerParts(certificateDer);
   const digest = options.contentDigest ?? algorithm.digest.hash(content);
-  const contentType = options.contentType ?? OID_DATA;
+  const contentType = options.contentType ?? OID.data;
 
   // DER SET OF: members ordered by their encodings (X.690 §11.6).
   const attributes = [
     contentTypeAttribute(contentType),
-    encode(attribute(OID_SIGNING_TIME, timeValue(options.signingTime ?? new Date()))),
-    encode(attribute(OID_MESSAGE_DIGEST, tlv(0x04, digest))),
+    encode(attribute(OID.signingTime, timeValue(options.signingTime ?? new Date()))),
+    encode(attribute(OID.messageDigest, tlv(0x04, digest))),
     signer.signingCertificate,
   ].sort(compareBytes);
   const signedAttributes = encode(tlv(SET, ...attributes));
@@ -316,6 +310,6 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
   );
   const encapContentInfo = detached ? tlv(SEQUENCE, oid(contentType)) : tlv(SEQUENCE, oid(contentType), tlv(0xa0, tlv(0x04, content)));
   const signedData = tlv(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
-  const cms = encode(tlv(SEQUENCE, oid(OID_SIGNED_DATA), tlv(0xa0, signedData)));
+  const cms = encode(tlv(SEQUENCE, oid(OID.signedData), tlv(0xa0, signedData)));
   return { cms, signedAttributes };
 }

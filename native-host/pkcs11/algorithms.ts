@@ -1,6 +1,7 @@
 // Every algorithm-specific choice in ONE table keyed by the certificate's key algorithm:
 // digest, PKCS#11 mechanisms (in preference order), what the token is given, how its output
 // becomes the CMS signature, and the CMS OIDs. Adding an algorithm (GOST) is adding an entry.
+import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
 import { streebog256, streebog512 } from '../../shared/gost/index';
 import {
@@ -13,7 +14,8 @@ import {
   CKM_SHA256_RSA_PKCS,
 } from './constants';
 
-export interface DigestAlgorithm {
+/** A digest as the host's CMS names it: its OID and the function. */
+export interface CmsDigest {
   /** "SHA-256", "STREEBOG-256", ... */
   name: string;
   /** CMS digestAlgorithm OID (parameters absent). */
@@ -34,10 +36,11 @@ export interface MechanismChoice {
   parameter?: Buffer;
 }
 
-export interface SignatureAlgorithm {
+/** How the host signs with one kind of key (the relying party's SignatureAlgorithm verifies instead). */
+export interface SigningProfile {
   /** Key algorithm names (CertificateDescription.keyAlgorithm) served; "RSA-*" matches any size. */
   keyAlgorithms: string[];
-  digest: DigestAlgorithm;
+  digest: CmsDigest;
   /** CMS SignerInfo.signatureAlgorithm. */
   signatureOid: string;
   /** Encode NULL parameters (RSA, RFC 5754 §3.2) instead of leaving them absent. */
@@ -52,12 +55,12 @@ function nodeDigest(name: 'sha256' | 'sha384' | 'sha512'): (data: Uint8Array) =>
   return (data) => new Uint8Array(createHash(name).update(data).digest());
 }
 
-export const SHA256: DigestAlgorithm = { name: 'SHA-256', oid: '2.16.840.1.101.3.4.2.1', hash: nodeDigest('sha256') };
-export const SHA384: DigestAlgorithm = { name: 'SHA-384', oid: '2.16.840.1.101.3.4.2.2', hash: nodeDigest('sha384') };
-export const SHA512: DigestAlgorithm = { name: 'SHA-512', oid: '2.16.840.1.101.3.4.2.3', hash: nodeDigest('sha512') };
+export const SHA256: CmsDigest = { name: 'SHA-256', oid: OID.sha256, hash: nodeDigest('sha256') };
+export const SHA384: CmsDigest = { name: 'SHA-384', oid: OID.sha384, hash: nodeDigest('sha384') };
+export const SHA512: CmsDigest = { name: 'SHA-512', oid: OID.sha512, hash: nodeDigest('sha512') };
 /** GOST R 34.11-2012 (shared/gost), bytes in the order the hash outputs them (as OpenSSL and PKCS#11 tokens take them). */
-export const STREEBOG256: DigestAlgorithm = { name: 'STREEBOG-256', oid: '1.2.643.7.1.1.2.2', hash: streebog256 };
-export const STREEBOG512: DigestAlgorithm = { name: 'STREEBOG-512', oid: '1.2.643.7.1.1.2.3', hash: streebog512 };
+export const STREEBOG256: CmsDigest = { name: 'STREEBOG-256', oid: OID.streebog256, hash: streebog256 };
+export const STREEBOG512: CmsDigest = { name: 'STREEBOG-512', oid: OID.streebog512, hash: streebog512 };
 
 /** DER prefixes of PKCS #1 DigestInfo, by digest OID (RFC 8017 §9.2 note 1). */
 const DIGEST_INFO_PREFIX: Record<string, string> = {
@@ -66,7 +69,7 @@ const DIGEST_INFO_PREFIX: Record<string, string> = {
   [SHA512.oid]: '3051300d060960864801650304020305000440',
 };
 
-export function digestInfo(digest: DigestAlgorithm, hash: Uint8Array): Uint8Array {
+export function digestInfo(digest: CmsDigest, hash: Uint8Array): Uint8Array {
   const prefix = DIGEST_INFO_PREFIX[digest.oid];
   if (!prefix) throw new Error(`no DigestInfo prefix for ${digest.name}`);
   return new Uint8Array(Buffer.concat([Buffer.from(prefix, 'hex'), hash]));
@@ -116,11 +119,11 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
 
 const asIs = (raw: Uint8Array): Uint8Array => raw;
 
-export const ALGORITHMS: SignatureAlgorithm[] = [
+export const ALGORITHMS: SigningProfile[] = [
   {
     keyAlgorithms: ['RSA-*'],
     digest: SHA256,
-    signatureOid: '1.2.840.113549.1.1.11', // sha256WithRSAEncryption
+    signatureOid: OID.sha256WithRsa, // sha256WithRSAEncryption
     signatureNullParams: true,
     mechanisms: [
       { mechanism: CKM_SHA256_RSA_PKCS, input: 'message' },
@@ -131,7 +134,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['ECDSA-P256'],
     digest: SHA256,
-    signatureOid: '1.2.840.10045.4.3.2', // ecdsa-with-SHA256
+    signatureOid: OID.ecdsaWithSha256, // ecdsa-with-SHA256
     signatureNullParams: false,
     mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
     encodeSignature: ecdsaRawToDer,
@@ -139,7 +142,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['ECDSA-P384'],
     digest: SHA384,
-    signatureOid: '1.2.840.10045.4.3.3', // ecdsa-with-SHA384
+    signatureOid: OID.ecdsaWithSha384, // ecdsa-with-SHA384
     signatureNullParams: false,
     mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
     encodeSignature: ecdsaRawToDer,
@@ -147,7 +150,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['ECDSA-P521'],
     digest: SHA512,
-    signatureOid: '1.2.840.10045.4.3.4', // ecdsa-with-SHA512
+    signatureOid: OID.ecdsaWithSha512, // ecdsa-with-SHA512
     signatureNullParams: false,
     mechanisms: [{ mechanism: CKM_ECDSA, input: 'digest' }],
     encodeSignature: ecdsaRawToDer,
@@ -157,7 +160,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['GOST-2012-256'],
     digest: STREEBOG256,
-    signatureOid: '1.2.643.7.1.1.3.2', // id-tc26-signwithdigest-gost3410-12-256
+    signatureOid: OID.gost2012SignWithStreebog256, // id-tc26-signwithdigest-gost3410-12-256
     signatureNullParams: false,
     mechanisms: [
       { mechanism: CKM_GOSTR3410_WITH_GOSTR3411_12_256, input: 'message' },
@@ -168,7 +171,7 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
   {
     keyAlgorithms: ['GOST-2012-512'],
     digest: STREEBOG512,
-    signatureOid: '1.2.643.7.1.1.3.3', // id-tc26-signwithdigest-gost3410-12-512
+    signatureOid: OID.gost2012SignWithStreebog512, // id-tc26-signwithdigest-gost3410-12-512
     signatureNullParams: false,
     mechanisms: [
       { mechanism: CKM_GOSTR3410_WITH_GOSTR3411_12_512, input: 'message' },
@@ -179,29 +182,29 @@ export const ALGORITHMS: SignatureAlgorithm[] = [
 ];
 
 /** The table entry for a certificate's key algorithm, or undefined when unsupported. */
-export function algorithmForKey(keyAlgorithm: string): SignatureAlgorithm | undefined {
+export function algorithmForKey(keyAlgorithm: string): SigningProfile | undefined {
   return ALGORITHMS.find((a) =>
     a.keyAlgorithms.some((k) => (k.endsWith('*') ? keyAlgorithm.startsWith(k.slice(0, -1)) : k === keyAlgorithm)),
   );
 }
 
 /** First mechanism of the entry that the token lists, or undefined. */
-export function chooseMechanism(algorithm: SignatureAlgorithm, available: ReadonlySet<number>): MechanismChoice | undefined {
+export function chooseMechanism(algorithm: SigningProfile, available: ReadonlySet<number>): MechanismChoice | undefined {
   return algorithm.mechanisms.find((m) => available.has(m.mechanism));
 }
 
 /** First mechanism of the entry that takes a digest (not the whole message), or undefined. */
-export function chooseDigestMechanism(algorithm: SignatureAlgorithm, available: ReadonlySet<number>): MechanismChoice | undefined {
+export function chooseDigestMechanism(algorithm: SigningProfile, available: ReadonlySet<number>): MechanismChoice | undefined {
   return algorithm.mechanisms.find((m) => m.input !== 'message' && available.has(m.mechanism));
 }
 
 /** The bytes handed to C_Sign when the caller already has the digest. */
-export function digestMechanismInput(algorithm: SignatureAlgorithm, choice: MechanismChoice, digest: Uint8Array): Uint8Array {
+export function digestMechanismInput(algorithm: SigningProfile, choice: MechanismChoice, digest: Uint8Array): Uint8Array {
   return choice.input === 'digest-info' ? digestInfo(algorithm.digest, digest) : digest;
 }
 
 /** The bytes handed to C_Sign for `toBeSigned` under `choice`. */
-export function mechanismInput(algorithm: SignatureAlgorithm, choice: MechanismChoice, toBeSigned: Uint8Array): Uint8Array {
+export function mechanismInput(algorithm: SigningProfile, choice: MechanismChoice, toBeSigned: Uint8Array): Uint8Array {
   switch (choice.input) {
     case 'message':
       return toBeSigned;

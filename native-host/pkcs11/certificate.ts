@@ -1,6 +1,7 @@
 // Certificates on a token, paired with keys by CKA_ID. A certificate's attributes are read in one
 // call, and one at a time only when that fails: a template with one sensitive or unknown attribute
 // fails as a whole on many modules.
+import { BoundedCache } from '../../shared/bounded-cache';
 import { createHash } from 'node:crypto';
 import type { CertificateDescription, CertificateInfo } from '../../shared/protocol';
 import { CertificateParseError, certificateStatus, describeCertificate, expiresInDays } from '../../shared/certificate';
@@ -37,18 +38,12 @@ export function certificateId(tokenId: string, ckaId: Uint8Array, der: Uint8Arra
 }
 
 /** Parsed certificates by their bytes: a certificate never changes, only its status as time passes. */
-const descriptions = new Map<string, CertificateDescription>();
-const MAX_DESCRIPTIONS = 1024;
+const descriptions = new BoundedCache<string, CertificateDescription>(1024);
 
 /** describeCertificate, parsed once per certificate; status and expiresInDays are computed for `now`. */
 export function describeCached(der: Uint8Array, now: Date): CertificateDescription {
   const key = createHash('sha256').update(der).digest('base64');
-  let description = descriptions.get(key);
-  if (!description) {
-    description = describeCertificate(der, now);
-    if (descriptions.size >= MAX_DESCRIPTIONS) descriptions.clear();
-    descriptions.set(key, description);
-  }
+  const description = descriptions.getOrCreate(key, () => describeCertificate(der, now));
   const notBefore = new Date(description.notBefore);
   const notAfter = new Date(description.notAfter);
   return {

@@ -1,7 +1,7 @@
 // Signing with a token key: log in for this operation only, find the key by CKA_ID, sign with
 // the mechanism the algorithm table picks, log out and close the session in every case.
 import { TokensignError, type PinState } from '../../shared/protocol';
-import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type SignatureAlgorithm } from './algorithms';
+import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type SigningProfile } from './algorithms';
 import type { TokenCertificate } from './certificate';
 import { findFirstObject, findObjects, readAttribute, ulongOf } from './certificate';
 import {
@@ -44,7 +44,7 @@ export interface SigningOptions {
    * operation then relies on C_Login in the kept session to tell a removed token, and checks the
    * token's identity itself before any login in another session.
    */
-  pinStateChecked?: boolean;
+  tokenIdentityVerified?: boolean;
 }
 
 const mechanismCache = new Map<string, ReadonlySet<number>>();
@@ -176,7 +176,7 @@ function releaseSession(tokenId: string, kept: KeptSession, clean: boolean, pinS
  * token's serial and label just now; the check is then not repeated here. One session per token is
  * kept open between operations (logged out), with the PIN flags it ended with. PKCS#11 closes every
  * session of a removed token, so while that session stays valid the token was not swapped: the
- * caller may then pass those kept flags (`pinStateChecked: false`) and no token info is read; C_Login
+ * caller may then pass those kept flags (`tokenIdentityVerified: false`) and no token info is read; C_Login
  * in the kept session is the check, and before any login in a new session the token's serial and
  * label are read (so a PIN never reaches a token put in its place). A certificate whose bytes were
  * compared on the token in this session is not read back again. The key handle found in the kept
@@ -186,7 +186,7 @@ function releaseSession(tokenId: string, kept: KeptSession, clean: boolean, pinS
 export async function withSigningKey<T>(
   target: TokenCertificate,
   pin: string | undefined,
-  algorithm: SignatureAlgorithm,
+  algorithm: SigningProfile,
   operation: (sign: SignFunction) => Promise<T>,
   options: SigningOptions = {},
 ): Promise<T> {
@@ -207,7 +207,7 @@ export async function withSigningKey<T>(
   };
   if (options.pinState) {
     pinState = options.pinState;
-    identityChecked = options.pinStateChecked !== false;
+    identityChecked = options.tokenIdentityVerified !== false;
   } else {
     pinState = token.info.pin;
     checkIdentity();

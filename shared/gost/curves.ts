@@ -1,5 +1,6 @@
 // GOST R 34.10 elliptic-curve parameter sets (Weierstrass form), by OID.
 // Sources: RFC 4357 (CryptoPro), RFC 7836 (TC26), GOST R 34.10-2012 Appendix A (test curves).
+import { OID } from '../oids.js';
 
 export interface GostCurve {
   name: string;
@@ -117,20 +118,20 @@ const TC26_512_C: GostCurve = {
 
 /** Parameter-set OID → curve. CryptoPro and TC26 names of the same curve map to the same object. */
 export const GOST_CURVES: Readonly<Record<string, GostCurve>> = {
-  '1.2.643.2.2.35.0': TEST_256,
-  '1.2.643.2.2.35.1': CRYPTOPRO_A,
-  '1.2.643.2.2.35.2': CRYPTOPRO_B,
-  '1.2.643.2.2.35.3': CRYPTOPRO_C,
-  '1.2.643.2.2.36.0': CRYPTOPRO_A, // CryptoPro-XchA
-  '1.2.643.2.2.36.1': CRYPTOPRO_C, // CryptoPro-XchB
-  '1.2.643.7.1.2.1.1.1': TC26_256_A,
-  '1.2.643.7.1.2.1.1.2': CRYPTOPRO_A, // TC26-256-B
-  '1.2.643.7.1.2.1.1.3': CRYPTOPRO_B, // TC26-256-C
-  '1.2.643.7.1.2.1.1.4': CRYPTOPRO_C, // TC26-256-D
-  '1.2.643.7.1.2.1.2.0': TEST_512,
-  '1.2.643.7.1.2.1.2.1': TC26_512_A,
-  '1.2.643.7.1.2.1.2.2': TC26_512_B,
-  '1.2.643.7.1.2.1.2.3': TC26_512_C,
+  [OID.cryptoProTest]: TEST_256,
+  [OID.cryptoProA]: CRYPTOPRO_A,
+  [OID.cryptoProB]: CRYPTOPRO_B,
+  [OID.cryptoProC]: CRYPTOPRO_C,
+  [OID.cryptoProXchA]: CRYPTOPRO_A, // CryptoPro-XchA
+  [OID.cryptoProXchB]: CRYPTOPRO_C, // CryptoPro-XchB
+  [OID.tc26Gost256A]: TC26_256_A,
+  [OID.tc26Gost256B]: CRYPTOPRO_A, // TC26-256-B
+  [OID.tc26Gost256C]: CRYPTOPRO_B, // TC26-256-C
+  [OID.tc26Gost256D]: CRYPTOPRO_C, // TC26-256-D
+  [OID.tc26Gost512Test]: TEST_512,
+  [OID.tc26Gost512A]: TC26_512_A,
+  [OID.tc26Gost512B]: TC26_512_B,
+  [OID.tc26Gost512C]: TC26_512_C,
 };
 
 export function gostCurveByOid(oid: string): GostCurve | undefined {

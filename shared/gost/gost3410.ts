@@ -8,6 +8,7 @@
 //   are reduced, by `% p` or, for p = 2^n − d with small |d|, by folding the high half;
 // - verifyNumber runs one accumulator without the exceptional-case checks (they show at the end as z ≡ 0, and
 //   then the checked path decides) and compares x without inverting z; the scalar inverse uses Lehmer's algorithm.
+import { BoundedCache } from '../bounded-cache.js';
 import type { GostCurve } from './curves.js';
 
 export interface AffinePoint {
@@ -416,7 +417,7 @@ const KEY_PARTS = 16;
 const KEY_WIDTH = 6;
 const KEY_TABLE_LIMIT = 256;
 const seenKeys = new WeakSet<AffinePoint>();
-const keyTables = new Map<AffinePoint, PointTable>(); // least recently used first
+const keyTables = new BoundedCache<AffinePoint, PointTable>(KEY_TABLE_LIMIT);
 
 /** How many public-key tables are kept (for tests). */
 export function keyTableCount(): number {
@@ -434,10 +435,7 @@ function tableFor(c: GostCurve, f: Field, P: AffinePoint, k: bigint): PointTable
   if (known || seenKeys.has(P)) {
     // A point changed in place since its table was made gets a new one.
     const table = known && known.curve === c && known.x === P.x && known.y === P.y ? known : partsTable(c, f, P, KEY_PARTS, KEY_WIDTH);
-    keyTables.delete(P);
-    keyTables.set(P, table);
-    if (keyTables.size > KEY_TABLE_LIMIT) keyTables.delete(keyTables.keys().next().value!);
-    return table;
+    return keyTables.set(P, table);
   }
   seenKeys.add(P);
   return singleTable(c, f, P, k);

@@ -1,34 +1,28 @@
 // GOST R 34.10-2012 / 34.11-2012 for Tokensign: Streebog, signature verification, OIDs.
 // Written here because no maintained JavaScript library covers GOST verification; see the tests for the vectors.
+import { OID } from '../oids.js';
 import { gostCurveByOid, type GostCurve } from './curves.js';
-import { parseGostSpki } from './der.js';
+import { parseGostSpki } from './spki.js';
 import { bytesToBigint, leBytesToBigint, verifyDigest, type AffinePoint } from './gost3410.js';
 import { streebog256, streebog512 } from './streebog.js';
 
 export { streebog256, streebog512 } from './streebog.js';
 export { GOST_CURVES, gostCurveByOid, type GostCurve } from './curves.js';
-export { parseGostSpki, type GostPublicKeyInfo } from './der.js';
+export { parseGostSpki, type GostPublicKeyInfo } from './spki.js';
 export { verifyDigest, verifyNumber, isOnCurve, multiply, type AffinePoint } from './gost3410.js';
-
-export const OID_GOST_2012_256 = '1.2.643.7.1.1.1.1';
-export const OID_GOST_2012_512 = '1.2.643.7.1.1.1.2';
-export const OID_STREEBOG_256 = '1.2.643.7.1.1.2.2';
-export const OID_STREEBOG_512 = '1.2.643.7.1.1.2.3';
-export const OID_SIGN_2012_256 = '1.2.643.7.1.1.3.2';
-export const OID_SIGN_2012_512 = '1.2.643.7.1.1.3.3';
 
 export type GostSize = 256 | 512;
 
 /** 256 or 512 for any GOST 2012 key, digest or signature OID; undefined for anything else. */
 export function gostSizeOfOid(oid: string): GostSize | undefined {
   switch (oid) {
-    case OID_GOST_2012_256:
-    case OID_STREEBOG_256:
-    case OID_SIGN_2012_256:
+    case OID.gost2012_256:
+    case OID.streebog256:
+    case OID.gost2012SignWithStreebog256:
       return 256;
-    case OID_GOST_2012_512:
-    case OID_STREEBOG_512:
-    case OID_SIGN_2012_512:
+    case OID.gost2012_512:
+    case OID.streebog512:
+    case OID.gost2012SignWithStreebog512:
       return 512;
     default:
       return undefined;
@@ -49,7 +43,7 @@ export interface GostPublicKey {
 /** A GOST public key from a DER SubjectPublicKeyInfo; throws a RangeError for anything else. */
 export function gostPublicKeyFromSpki(spki: Uint8Array): GostPublicKey {
   const info = parseGostSpki(spki);
-  const size = info.algorithmOid === OID_GOST_2012_256 ? 256 : info.algorithmOid === OID_GOST_2012_512 ? 512 : undefined;
+  const size = info.algorithmOid === OID.gost2012_256 ? 256 : info.algorithmOid === OID.gost2012_512 ? 512 : undefined;
   if (!size) throw new RangeError(`not a GOST R 34.10-2012 key: ${info.algorithmOid}`);
   const curve = gostCurveByOid(info.paramSetOid);
   if (!curve) throw new RangeError(`unknown GOST parameter set ${info.paramSetOid}`);

@@ -15,11 +15,11 @@ import {
   integerHex,
   keyAlgorithmName,
   keyUsageNames,
-  OID,
   subjectFields,
   type NameAttribute,
   type ParsedName,
 } from '../../shared/certificate';
+import { OID } from '../../shared/oids';
 import { sha256 } from '../../shared/sha256';
 
 function stringOf(value: unknown): string | null {
@@ -77,7 +77,7 @@ function keyUsageOf(cert: pkijs.Certificate): string[] {
 }
 
 /** Parses DER into a pkijs Certificate, with a clear error for anything else. */
-export function parseCertificate(der: Uint8Array): pkijs.Certificate {
+export function parsePkijsCertificate(der: Uint8Array): pkijs.Certificate {
   if (der.length === 0) throw new CertificateParseError('empty certificate');
   const asn1 = asn1js.fromBER(der);
   if (asn1.offset === -1) throw new CertificateParseError(`certificate is not valid BER: ${asn1.result.error}`);
@@ -91,7 +91,7 @@ export function parseCertificate(der: Uint8Array): pkijs.Certificate {
 
 /** The §2 description of a DER certificate, with status and expiresInDays as of `now`. */
 export function describeCertificate(der: Uint8Array, now: Date = new Date()): CertificateDescription {
-  const cert = parseCertificate(der);
+  const cert = parsePkijsCertificate(der);
   const subject = parseName(cert.subject);
   const issuer = parseName(cert.issuer);
   const notBefore = cert.notBefore.value;

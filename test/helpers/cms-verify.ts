@@ -1,7 +1,7 @@
 // Independent checks of a CMS the host produced: OpenSSL `cms -verify`, pkijs SignedData.verify,
 // and a structural reading of the SignedData for the §2 shape.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
@@ -35,7 +35,7 @@ export function opensslVerify(cms: Uint8Array, caPemPath: string, content?: Uint
     }
     try {
       execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      return { ok: true, content: execFileSync('cat', [outPath]), stderr: '' };
+      return { ok: true, content: readFileSync(outPath), stderr: '' };
     } catch (e) {
       return { ok: false, content: Buffer.alloc(0), stderr: String((e as { stderr?: Buffer }).stderr ?? e) };
     }

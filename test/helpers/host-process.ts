@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROME_EXTENSION_ID } from '../../shared/extension-id';
+import { encodeFrame, FrameReader } from '../../native-host/framing';
 import type { HostReply, RequestId } from '../../shared/protocol';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,35 +26,12 @@ export interface HostProcessOptions {
   timeoutMs?: number;
 }
 
-/** Encodes one native-messaging frame: uint32 native-endian length + UTF-8 JSON. */
-export function encodeFrame(message: unknown): Buffer {
-  return frameBytes(Buffer.from(JSON.stringify(message), 'utf8'));
-}
-
-/** Prefixes raw bytes with their length (for malformed-JSON tests). */
-export function frameBytes(body: Uint8Array): Buffer {
-  const header = Buffer.alloc(4);
-  writeLength(header, body.length);
-  return Buffer.concat([header, body]);
-}
-
-function writeLength(buf: Buffer, n: number): void {
-  if (isLittleEndian()) buf.writeUInt32LE(n, 0);
-  else buf.writeUInt32BE(n, 0);
-}
-function readLength(buf: Buffer, offset: number): number {
-  return isLittleEndian() ? buf.readUInt32LE(offset) : buf.readUInt32BE(offset);
-}
-function isLittleEndian(): boolean {
-  return new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-}
-
 let nextId = 1;
 
 export class HostProcess {
   readonly child: ChildProcessWithoutNullStreams;
   private readonly timeoutMs: number;
-  private pending = Buffer.alloc(0);
+  private readonly reader = new FrameReader();
   private readonly frames: Buffer[] = [];
   private waiters: Array<() => void> = [];
   private stderrChunks: Buffer[] = [];
@@ -97,18 +75,14 @@ export class HostProcess {
 
   /** Bytes received on stdout that do not (yet) form a whole frame. */
   get leftoverStdout(): number {
-    return this.pending.length;
+    return this.reader.pendingBytes;
   }
 
   private onStdout(chunk: Buffer): void {
-    this.pending = Buffer.concat([this.pending, chunk]);
-    while (this.pending.length >= 4) {
-      const len = readLength(this.pending, 0);
-      if (this.pending.length < 4 + len) break;
-      const body = this.pending.subarray(4, 4 + len);
-      this.frameSizes.push(len);
-      this.frames.push(Buffer.from(body));
-      this.pending = this.pending.subarray(4 + len);
+    for (const event of this.reader.push(chunk)) {
+      if (event.kind === 'too-large') throw new Error(`the host wrote a frame of ${event.declared} bytes`);
+      this.frameSizes.push(event.body.length);
+      this.frames.push(event.body);
     }
     this.wake();
   }

@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as protocol from '../../shared/protocol';
 import type { CertificateInfo } from '../../shared/protocol';
-import { buildSignedData, OID_DATA } from '../../native-host/cms/signed-data';
+import { buildSignedData } from '../../native-host/cms/signed-data';
 import { algorithmForKey } from '../../native-host/pkcs11/algorithms';
 import { createChallengeStore, VerificationError, verifyAuthentication } from '../../relying-party/index';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { HostProcess } from '../helpers/host-process';
 
 const VICTIM = 'https://victim.example';
+const OID_DATA = '1.2.840.113549.1.7.1';
 let pki: TestPki;
 let host: HostProcess;
 let certificates: CertificateInfo[];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import { streebog } from '../../shared/gost/index';
-import { readChildren, readTlv } from '../../shared/gost/der';
+import { children, readRoot, tlv } from '../../shared/der';
 import {
   DIGEST_ALGORITHMS,
   disableGostEngine,
@@ -90,8 +90,8 @@ function withFlippedSignature(response: Login['response']): Login['response'] {
 }
 
 function spkiOf(certDer: Uint8Array): Uint8Array {
-  const fields = readChildren(readChildren(readTlv(certDer))[0]!);
-  return fields[fields[0]!.tag === 0xa0 ? 6 : 5]!.raw;
+  const fields = children(children(readRoot(certDer))[0]!);
+  return tlv(fields[fields[0]!.tag === 0xa0 ? 6 : 5]!);
 }
 
 /** Every login, its flipped twin and one for another origin, through the current path. */

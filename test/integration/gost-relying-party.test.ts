@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_CONTENT_TYPE_OID, authPayload } from '../../shared/protocol';
 import { VerificationError, verifyAuthentication, verifySignature } from '../../relying-party/index';
-import { decodeOid, readChildren, readTlv } from '../../shared/gost/der';
+import { children, content, readOid, readRoot, tlv } from '../../shared/der';
 import { createGostPki, gostDigestFor, isGostKey, type GostCert, type GostPki } from '../fixtures/gost';
 
 const ORIGIN = 'https://esia.gosuslugi.ru';
@@ -98,15 +98,15 @@ describe('GOST logins made by OpenSSL', () => {
   it('checks GOST certificate signatures with the function the chain checker uses', () => {
     const caSpki = spkiOf(readFileSync(pki.caCertDer));
     for (const name of ['gost256', 'gost512', 'gost256cp']) {
-      const [tbs, alg, sig] = readChildren(readTlv(readFileSync(pki.certs[name]!.certDer)));
-      const signature = sig!.value.subarray(1); // BIT STRING: drop the unused-bits byte
-      const check = { algorithmOid: decodeOid(readChildren(alg!)[0]!.value), spki: caSpki, signedBytes: tbs!.raw, signature };
+      const [tbs, alg, sig] = children(readRoot(readFileSync(pki.certs[name]!.certDer)));
+      const signature = content(sig!).subarray(1); // BIT STRING: drop the unused-bits byte
+      const check = { algorithmOid: readOid(children(alg!)[0]!), spki: caSpki, signedBytes: tlv(tbs!), signature };
       expect(check.algorithmOid).toBe('1.2.643.7.1.1.3.3'); // the CA is GOST 2012-512
       expect(verifySignature(check)).toBe(true);
       const flipped = Buffer.from(signature);
       flipped[7]! ^= 0x40;
       expect(verifySignature({ ...check, signature: flipped })).toBe(false);
-      const otherTbs = Buffer.from(tbs!.raw);
+      const otherTbs = Buffer.from(tlv(tbs!));
       otherTbs[otherTbs.length - 9]! ^= 0x01;
       expect(verifySignature({ ...check, signedBytes: otherTbs })).toBe(false);
     }
@@ -114,16 +114,16 @@ describe('GOST logins made by OpenSSL', () => {
 
   it('refuses a GOST signature checked against a key of the other size', () => {
     const leaf = pki.certs.gost256!;
-    const [tbs, , sig] = readChildren(readTlv(readFileSync(pki.certs.gost512!.certDer)));
-    const check = { algorithmOid: '1.2.643.7.1.1.3.3', spki: spkiOf(readFileSync(leaf.certDer)), signedBytes: tbs!.raw, signature: sig!.value.subarray(1) };
+    const [tbs, , sig] = children(readRoot(readFileSync(pki.certs.gost512!.certDer)));
+    const check = { algorithmOid: '1.2.643.7.1.1.3.3', spki: spkiOf(readFileSync(leaf.certDer)), signedBytes: tlv(tbs!), signature: content(sig!).subarray(1) };
     expect(codeOf(() => verifySignature(check))).toBe('SIGNATURE_INVALID');
   });
 });
 
 /** SubjectPublicKeyInfo DER of a certificate. */
 function spkiOf(certDer: Uint8Array): Uint8Array {
-  const [tbs] = readChildren(readTlv(certDer));
-  const fields = readChildren(tbs!);
+  const [tbs] = children(readRoot(certDer));
+  const fields = children(tbs!);
   const offset = fields[0]!.tag === 0xa0 ? 1 : 0; // [0] version
-  return fields[offset + 5]!.raw;
+  return tlv(fields[offset + 5]!);
 }

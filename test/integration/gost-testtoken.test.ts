@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gostPublicKeyFromSpki, streebog256, streebog512, verifyGostDigest, verifyGostSignature } from '../../shared/gost/index';
-import { decodeOid, readChildren, readTlv } from '../../shared/gost/der';
+import { children, readOid, readRoot, tlv } from '../../shared/der';
 import { createGostPki, GOST_TEST_TOKENS, readPinState, type GostPki } from '../fixtures/gost';
 
 const CKK_GOSTR3410 = 0x30;
@@ -84,15 +84,15 @@ function withSession<T>(label: string, pin: string | null, run: (s: Buffer) => T
 /** SPKI param-set OID (first OID inside the algorithm parameters) of a certificate. */
 function paramSetDer(certDer: Buffer): Buffer {
   const spki = new X509Certificate(certDer).publicKey.export({ type: 'spki', format: 'der' });
-  const [alg] = readChildren(readTlv(spki));
-  const [, params] = readChildren(alg!);
-  return Buffer.from(readChildren(params!)[0]!.raw);
+  const [alg] = children(readRoot(spki));
+  const [, params] = children(alg!);
+  return Buffer.from(tlv(children(params!)[0]!));
 }
 
 function spkiOf(certDer: Buffer): Uint8Array {
-  const [tbs] = readChildren(readTlv(certDer));
-  const fields = readChildren(tbs!);
-  return fields[(fields[0]!.tag === 0xa0 ? 1 : 0) + 5]!.raw;
+  const [tbs] = children(readRoot(certDer));
+  const fields = children(tbs!);
+  return tlv(fields[(fields[0]!.tag === 0xa0 ? 1 : 0) + 5]!);
 }
 
 describe('slots and tokens', () => {
@@ -150,7 +150,7 @@ describe('objects and attributes', () => {
         const value = attr(s, pub!, pkcs11js.CKA_VALUE);
         const n = spkiKey.size / 8;
         expect(BigInt('0x' + Buffer.from(value.subarray(0, n)).reverse().toString('hex'))).toBe(spkiKey.point.x);
-        expect(decodeOid(readTlv(attr(s, pub!, CKA_GOSTR3410_PARAMS)).value)).toBe(spkiKey.paramSetOid);
+        expect(readOid(readRoot(attr(s, pub!, CKA_GOSTR3410_PARAMS)))).toBe(spkiKey.paramSetOid);
       }
     });
   });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REPLY_BYTES, MAX_REQUEST_BYTES, type CertificateInfo } from '../../shared/protocol';
 import { createTestPki, FIXTURE_CERTS, FIXTURE_TOKENS, type TestPki } from '../fixtures/pki';
 import { opensslVerify } from '../helpers/cms-verify';
-import { encodeFrame, frameBytes, startHost, type HostProcess } from '../helpers/host-process';
+import { encodeFrame, frameBytes } from '../../native-host/framing';
+import { startHost, type HostProcess } from '../helpers/host-process';
 
 const PIN = FIXTURE_TOKENS[0]!.pin;
 let pki: TestPki;
@@ -122,6 +123,13 @@ describe('framing', () => {
     expect(JSON.stringify(reply)).not.toContain('secret-pin-4711');
     expect(host.stderr).not.toContain('secret-pin-4711');
     expect(await host.request('hello')).toMatchObject({ ok: true });
+  });
+
+  it('signs 12 MiB of content (16 MiB of base64 in one request) detached; OpenSSL verifies it', async () => {
+    const content = Buffer.alloc(12 * 1024 * 1024, 0x63);
+    const reply = await host.request<{ cms: string }>('sign', { certificateId: p256.id, pin: PIN, data: content.toString('base64'), detached: true });
+    if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+    expect(opensslVerify(Buffer.from(reply.result.cms, 'base64'), pki.caCertPem, content).ok).toBe(true);
   });
 
   it('answers RESULT_TOO_LARGE with the id when a reply would pass 1 MiB (1 MiB signed attached), never writing it', async () => {

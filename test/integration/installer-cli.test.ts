@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../fixtures/pki';
-import { encodeFrame, HOST_BUNDLE, PROJECT_ROOT } from '../helpers/host-process';
+import { encodeFrame, FrameReader, readMessages } from '../../native-host/framing';
+import { HOST_BUNDLE, PROJECT_ROOT } from '../helpers/host-process';
 import { CHROME_EXTENSION_ID } from '../../shared/extension-id';
 
 interface FileState {
@@ -60,7 +61,7 @@ const firefoxManifest = (): string => join(home, '.mozilla', 'native-messaging-h
 function helloThrough(command: string, childEnv: Record<string, string>): Promise<{ reply: Record<string, unknown>; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [`chrome-extension://${CHROME_EXTENSION_ID}/`], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = Buffer.alloc(0);
+    const reader = new FrameReader();
     let stderr = '';
     let reply: Record<string, unknown> | null = null;
     const timer = setTimeout(() => {
@@ -69,13 +70,10 @@ function helloThrough(command: string, childEnv: Record<string, string>): Promis
     }, 20_000);
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.stdout.on('data', (c: Buffer) => {
-      stdout = Buffer.concat([stdout, c]);
-      if (reply === null && stdout.length >= 4) {
-        const len = stdout.readUInt32LE(0);
-        if (stdout.length >= 4 + len) {
-          reply = JSON.parse(stdout.subarray(4, 4 + len).toString('utf8')) as Record<string, unknown>;
-          child.stdin.end();
-        }
+      const [first] = readMessages(reader, c);
+      if (reply === null && first !== undefined) {
+        reply = first as Record<string, unknown>;
+        child.stdin.end();
       }
     });
     child.on('error', (e) => {

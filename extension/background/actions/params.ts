@@ -1,4 +1,5 @@
 // Parsing of page-supplied action parameters: each turns unknown input into a typed value once.
+import { isBase64 } from '../../../shared/encoding';
 import { BadRequestError } from '../../common/errors';
 
 /** The picker waits this long for the user unless the page asks otherwise. */
@@ -14,11 +15,10 @@ export function parseTimeout(value: unknown): number {
   return value;
 }
 
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const THUMBPRINT_RE = /^[0-9a-fA-F]{64}$/;
 
 export function parseBase64(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length === 0 || !BASE64_RE.test(value)) {
+  if (typeof value !== 'string' || value.length === 0 || !isBase64(value)) {
     throw new BadRequestError(`${field} must be non-empty standard base64`);
   }
   return value;
