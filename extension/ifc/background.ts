@@ -15,7 +15,7 @@ import type { RequestQueue } from '../background/request-queue';
 import { IfcAdapter, type DigestName, type IfcBackend, type IfcHostCertificate, type IfcSignOrder } from './adapter';
 import { IFC_CONTENT_FILE, IFC_DYNAMIC_SCRIPT_ID, IFC_ORIGINS_KEY, IFC_PORT, type IfcBridgeMessage } from './bridge';
 import type { IfcRequest } from './envelope';
-import { isIfcOrigin, userPortalPattern } from './origins';
+import { isIfcOrigin, parseUserPortal, userPortalPattern } from './origins';
 
 /** How often open portal pages learn whether the host still answers. */
 export const IFC_HOST_CHECK_MS = 3_000;
@@ -32,7 +32,8 @@ export interface IfcDeps {
 export async function userPortals(): Promise<string[]> {
   const stored = await browser.storage.local.get(IFC_ORIGINS_KEY);
   const list = stored[IFC_ORIGINS_KEY];
-  return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : [];
+  // Entries saved before the options took only specific hosts (e.g. "*.com") are ignored.
+  return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string' && parseUserPortal(h) === h) : [];
 }
 
 /**
