@@ -13,6 +13,7 @@ import { buildSignedData } from '../../native-host/cms/signed-data';
 import { algorithmForKey } from '../../native-host/pkcs11/algorithms';
 import { createChallengeStore, VerificationError, verifyAuthentication } from '../../relying-party/index';
 import { createTestPki, type TestPki } from '../fixtures/pki';
+import { ecdsaDer } from '../helpers/ecdsa-der';
 import { HostProcess } from '../helpers/host-process';
 
 const VICTIM = 'https://victim.example';
@@ -43,19 +44,6 @@ function certificateOf(label: string): CertificateInfo {
   const found = certificates.find((c) => c.label === label);
   if (!found) throw new Error(`the host lists no certificate "${label}"`);
   return found;
-}
-
-/** Raw r‖s → DER ECDSA-Sig-Value (what an attacker does with the token's raw output). */
-function ecdsaDer(raw: Buffer): Buffer {
-  const int = (b: Buffer): Buffer => {
-    let v = b;
-    while (v.length > 1 && v[0] === 0) v = v.subarray(1);
-    if (v[0]! & 0x80) v = Buffer.concat([Buffer.from([0]), v]);
-    return Buffer.concat([Buffer.from([2, v.length]), v]);
-  };
-  const half = raw.length / 2;
-  const body = Buffer.concat([int(raw.subarray(0, half)), int(raw.subarray(half))]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
 }
 
 /** Outcome of verifying a response as a login to the victim: its error code, or ACCEPTED. */
