@@ -31,7 +31,7 @@ export default defineConfig({
       manifest: buildManifest(target, version) as never,
       browser: target,
       liveReload: false,
-      contentScripts: { standaloneFiles: ['content/index.ts', 'ifc/content.ts'] },
+      contentScripts: { standaloneFiles: ['content/index.ts', 'ifc/content.ts', 'cades/content.ts', 'cades/page.ts'] },
     }),
   ],
 });

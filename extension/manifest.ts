@@ -2,6 +2,7 @@
 import { CHROME_EXTENSION_KEY } from '../shared/extension-id';
 import { FIREFOX_EXTENSION_ID } from '../shared/protocol';
 import { IFC_BUILTIN_MATCHES } from './ifc/origins';
+import { CADES_BUILTIN_MATCHES } from './cades/origins';
 
 export type BrowserTarget = 'chrome' | 'firefox';
 
@@ -43,6 +44,9 @@ export function buildManifest(target: BrowserTarget, version: string): Record<st
         run_at: 'document_start',
         all_frames: false,
       },
+      // CryptoPro CAdES plug-in emulation (extension/cades): the relay, then window.cadesplugin in the page's world.
+      { matches: CADES_BUILTIN_MATCHES, js: ['cades/content.ts'], run_at: 'document_start', all_frames: false },
+      { matches: CADES_BUILTIN_MATCHES, js: ['cades/page.ts'], run_at: 'document_start', all_frames: false, world: 'MAIN' },
     ],
     content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },
   };

@@ -1,9 +1,10 @@
 // Native messaging host mode: frames in on stdin, one reply per request on stdout, in order.
+import { BadRequestError, InternalError, MessageTooLargeError, ResultTooLargeError } from '../shared/errors';
 import type { Readable, Writable } from 'node:stream';
 import { MAX_REQUEST_BYTES, TokensignError, type HostReply, type RequestId } from '../shared/protocol';
 import { encodeReply, FrameReader, type FrameEvent } from './framing';
 import { log } from './log';
-import { BadRequest, parseRequest, readId, type Command } from './schema';
+import { parseRequest, readId, type Command } from './schema';
 import { TokenService } from './service';
 
 /** Stop reading stdin while this many requests wait, so a flood cannot exhaust memory. */
@@ -55,7 +56,7 @@ export async function answerFrame(service: TokenService, body: Buffer): Promise<
     message = JSON.parse(utf8.decode(body));
   } catch {
     // Never echo the parser's message: it quotes the input, which may hold a PIN.
-    return { reply: errorReply(null, new BadRequest(body.length === 0 ? 'empty frame: expected a JSON request' : 'the frame is not valid UTF-8 JSON')), logLine: noLogLine };
+    return { reply: errorReply(null, new BadRequestError(body.length === 0 ? 'empty frame: expected a JSON request' : 'the frame is not valid UTF-8 JSON')), logLine: noLogLine };
   } finally {
     // The frame is the host's own copy; wipe it so the PIN's bytes do not linger in it.
     body.fill(0);
@@ -65,7 +66,7 @@ export async function answerFrame(service: TokenService, body: Buffer): Promise<
   try {
     command = parseRequest(message);
   } catch (e) {
-    return { reply: errorReply(id, e instanceof TokensignError ? e : new TokensignError('INTERNAL', 'request parsing failed')), logLine: noLogLine };
+    return { reply: errorReply(id, e instanceof TokensignError ? e : new InternalError('request parsing failed')), logLine: noLogLine };
   }
   const name = command.command;
   const started = Date.now();
@@ -80,10 +81,60 @@ export async function answerFrame(service: TokenService, body: Buffer): Promise<
     }
     const error = e instanceof Error ? (e.stack ?? e.message) : String(e);
     return {
-      reply: errorReply(id, new TokensignError('INTERNAL', `internal error while running ${name}`)),
+      reply: errorReply(id, new InternalError(`internal error while running ${name}`)),
       logLine: () => log('error', 'host', 'internal-error', { id, command: name, error }),
     };
   }
+}
+
+/** Writes reply frames in order; one over the browser's limit becomes RESULT_TOO_LARGE; nothing once the pipe closed. */
+class ReplyWriter {
+  closed = false;
+  /** Resolves once the last frame is handed to the OS. */
+  last: Promise<void> = Promise.resolve();
+
+  constructor(private readonly output: NodeJS.WritableStream) {}
+
+  write(reply: HostReply): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    let frame = encodeReply(reply);
+    if (!frame) {
+      log('warn', 'host', 'result-too-large', { id: reply.id });
+      frame = encodeReply(errorReply(reply.id, new ResultTooLargeError('The result is larger than the 1 MiB a browser accepts from a native host.')));
+    }
+    if (!frame) return Promise.resolve();
+    const bytes = frame;
+    // The dispatcher awaits this, so replies stay in order and at most one is buffered when the
+    // browser reads slowly.
+    this.last = new Promise<void>((resolve) => {
+      this.output.write(bytes, () => resolve());
+    });
+    return this.last;
+  }
+}
+
+/** Answers one frame event: a too-large declaration or a request. */
+async function answerEvent(service: TokenService, writer: ReplyWriter, event: FrameEvent): Promise<void> {
+  if (event.kind === 'too-large') {
+    log('warn', 'host', 'message-too-large', { declared: event.declared });
+    await writer.write(
+      errorReply(null, new MessageTooLargeError(`The request declares ${event.declared} bytes; the limit is ${MAX_REQUEST_BYTES} bytes (64 MiB).`)),
+    );
+    return;
+  }
+  const answer = await answerFrame(service, event.body);
+  const written = writer.write(answer.reply);
+  answer.logLine();
+  await written;
+}
+
+/**
+ * Every request's failure is already an error reply; anything escaping that is a bug, and a host
+ * that dies takes the user's pending request with it: log it and keep serving.
+ */
+function logEscapedErrors(): void {
+  process.on('uncaughtException', (e) => log('error', 'host', 'uncaught-exception', { error: e.stack ?? e.message }));
+  process.on('unhandledRejection', (e) => log('error', 'host', 'unhandled-rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
 }
 
 /** Runs the host until stdin ends; resolves after every reply has been flushed. */
@@ -94,39 +145,7 @@ export function runHost(options: HostOptions = {}): Promise<void> {
   const reader = new FrameReader(MAX_REQUEST_BYTES);
   let queue: Promise<void> = Promise.resolve();
   let queued = 0;
-  let outputClosed = false;
-  let lastWrite: Promise<void> = Promise.resolve();
-
-  const write = (reply: HostReply): Promise<void> => {
-    if (outputClosed) return Promise.resolve();
-    let frame = encodeReply(reply);
-    if (!frame) {
-      log('warn', 'host', 'result-too-large', { id: reply.id });
-      frame = encodeReply(errorReply(reply.id, new TokensignError('RESULT_TOO_LARGE', 'The result is larger than the 1 MiB a browser accepts from a native host.')));
-    }
-    if (!frame) return Promise.resolve();
-    const bytes = frame;
-    // Resolves once the frame is handed to the OS; the dispatcher awaits it, so replies stay
-    // in order and at most one is buffered when the browser reads slowly.
-    lastWrite = new Promise<void>((resolve) => {
-      output.write(bytes, () => resolve());
-    });
-    return lastWrite;
-  };
-
-  const handle = async (event: FrameEvent): Promise<void> => {
-    if (event.kind === 'too-large') {
-      log('warn', 'host', 'message-too-large', { declared: event.declared });
-      await write(
-        errorReply(null, new TokensignError('MESSAGE_TOO_LARGE', `The request declares ${event.declared} bytes; the limit is ${MAX_REQUEST_BYTES} bytes (64 MiB).`)),
-      );
-      return;
-    }
-    const answer = await answerFrame(service, event.body);
-    const written = write(answer.reply);
-    answer.logLine();
-    await written;
-  };
+  const writer = new ReplyWriter(output);
 
   const enqueue = (task: () => Promise<void>): void => {
     queued++;
@@ -143,16 +162,10 @@ export function runHost(options: HostOptions = {}): Promise<void> {
     });
   };
 
-  if (!options.input) {
-    // Every request's failure is already an error reply; anything escaping that is a bug, and a
-    // host that dies takes the user's pending request with it: log it and keep serving.
-    process.on('uncaughtException', (e) => log('error', 'host', 'uncaught-exception', { error: e.stack ?? e.message }));
-    process.on('unhandledRejection', (e) => log('error', 'host', 'unhandled-rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
-  }
-
+  if (!options.input) logEscapedErrors();
   output.on('error', (e: NodeJS.ErrnoException) => {
     // The browser closed the pipe: no one is listening, finish quietly.
-    outputClosed = true;
+    writer.closed = true;
     log('info', 'host', 'stdout-closed', { code: e.code });
     input.destroy();
   });
@@ -164,7 +177,7 @@ export function runHost(options: HostOptions = {}): Promise<void> {
       finished = true;
       enqueue(async () => {
         if (reader.midFrame) log('warn', 'host', 'truncated-frame-at-eof');
-        await lastWrite;
+        await writer.last;
         await service.close();
         log('info', 'host', 'exit');
         resolve();
@@ -174,7 +187,7 @@ export function runHost(options: HostOptions = {}): Promise<void> {
       const events = reader.push(chunk);
       // The reader copied what it keeps; the chunk's request bytes (a PIN among them) are wiped.
       chunk.fill(0);
-      for (const event of events) enqueue(() => handle(event));
+      for (const event of events) enqueue(() => answerEvent(service, writer, event));
     });
     input.on('end', finish);
     input.on('close', finish);

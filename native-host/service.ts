@@ -1,10 +1,19 @@
 // The five §2 commands over the PKCS#11 layer. Modules stay loaded and initialized for the
 // life of the host; tokens and certificates are rescanned where §2 says so.
 import {
+  BadRequestError,
+  CertificateExpiredError,
+  CertificateNotFoundError,
+  CertificateNotYetValidError,
+  ModuleLoadFailedError,
+  TokenNotFoundError,
+  TokenRemovedError,
+  UnsupportedAlgorithmError,
+} from '../shared/errors';
+import {
   AUTH_CONTENT_TYPE_OID,
   AUTH_FORMAT,
   PROTOCOL_VERSION,
-  TokensignError,
   authPayload,
   type AuthenticateResult,
   type CertificateInfo,
@@ -84,7 +93,7 @@ export class TokenService {
     const set = await this.modules();
     if (set.modules.length === 0 && set.statuses.length > 0) {
       const reasons = set.statuses.map((s) => `${s.path}: ${s.error ?? 'not loaded'}`).join('; ');
-      throw new TokensignError('MODULE_LOAD_FAILED', `No PKCS#11 module could be loaded (${reasons})`, {
+      throw new ModuleLoadFailedError(`No PKCS#11 module could be loaded (${reasons})`, {
         modules: set.statuses.map((s) => ({ ...s })),
       });
     }
@@ -129,7 +138,7 @@ export class TokenService {
   async listCertificates(tokenId?: string): Promise<{ certificates: CertificateInfo[] }> {
     const tokens = await this.tokens();
     const selected = tokenId === undefined ? tokens : tokens.filter((t) => t.info.id === tokenId);
-    if (tokenId !== undefined && selected.length === 0) throw new TokensignError('TOKEN_NOT_FOUND', `No token with id "${tokenId.slice(0, 80)}" is present.`);
+    if (tokenId !== undefined && selected.length === 0) throw new TokenNotFoundError(`No token with id "${tokenId.slice(0, 80)}" is present.`);
     return { certificates: (await this.scanCertificates(selected)).map((c) => c.info) };
   }
 
@@ -147,8 +156,8 @@ export class TokenService {
     if (cached && cachedPin) return { target: cached, pinState: cachedPin, tokenIdentityVerified: true };
     const fresh = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
     if (fresh) return { target: fresh, pinState: fresh.token.info.pin, tokenIdentityVerified: true };
-    if (cached) throw new TokensignError('TOKEN_REMOVED', `The token "${cached.token.info.label}" holding this certificate was removed.`);
-    throw new TokensignError('CERTIFICATE_NOT_FOUND', `No certificate with id "${certificateId.slice(0, 80)}" on any present token.`);
+    if (cached) throw new TokenRemovedError(`The token "${cached.token.info.label}" holding this certificate was removed.`);
+    throw new CertificateNotFoundError(`No certificate with id "${certificateId.slice(0, 80)}" on any present token.`);
   }
 
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
@@ -159,12 +168,12 @@ export class TokenService {
     const { certificateStatus, algorithmForKey } = loadedParts ?? (await parts());
     const validity = validityOf(target);
     const status = certificateStatus(new Date(validity.notBefore), new Date(validity.notAfter), this.now());
-    if (status === 'expired') throw new TokensignError('CERTIFICATE_EXPIRED', `The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
+    if (status === 'expired') throw new CertificateExpiredError(`The certificate "${target.info.subject.commonName}" expired on ${target.info.notAfter}.`);
     if (status === 'not-yet-valid') {
-      throw new TokensignError('CERTIFICATE_NOT_YET_VALID', `The certificate "${target.info.subject.commonName}" is valid only from ${target.info.notBefore}.`);
+      throw new CertificateNotYetValidError(`The certificate "${target.info.subject.commonName}" is valid only from ${target.info.notBefore}.`);
     }
     const algorithm = algorithmForKey(target.info.keyAlgorithm);
-    if (!algorithm) throw new TokensignError('UNSUPPORTED_ALGORITHM', `Signing with ${target.info.keyAlgorithm} keys is not supported.`);
+    if (!algorithm) throw new UnsupportedAlgorithmError(`Signing with ${target.info.keyAlgorithm} keys is not supported.`);
     return { target, algorithm, pinState, tokenIdentityVerified };
   }
 
@@ -193,7 +202,7 @@ export class TokenService {
   }
 
   /**
-   * `sign` with the IFCPlugin adapter's extensions (docs/PROTOCOL-EXTENSIONS.md): a raw signature
+   * `sign` with the IFCPlugin adapter's extensions (docs/PROTOCOL.md §2.4): a raw signature
    * (optionally byte-reversed), and/or `data` that is already the digest.
    */
   async signCompat(
@@ -208,7 +217,7 @@ export class TokenService {
     const { withSigningKey, buildSignedData } = await parts();
     const digestLength = algorithm.digest.hash(new Uint8Array(0)).length;
     if (options.hashed && data.length !== digestLength) {
-      throw new TokensignError('BAD_REQUEST', `params.data must be a ${algorithm.digest.name} digest of ${digestLength} bytes for this certificate, got ${data.length}`);
+      throw new BadRequestError(`params.data must be a ${algorithm.digest.name} digest of ${digestLength} bytes for this certificate, got ${data.length}`);
     }
     if (options.format === 'cms') {
       const { cms } = await withSigningKey(
@@ -250,7 +259,7 @@ const AUTH_PREFIX = new TextEncoder().encode(`${AUTH_FORMAT}\n`);
  */
 function refuseAuthPayload(data: Uint8Array): void {
   if (data.length >= AUTH_PREFIX.length && AUTH_PREFIX.every((byte, i) => data[i] === byte)) {
-    throw new TokensignError('BAD_REQUEST', `params.data must not start with "${AUTH_FORMAT}\\n": that content is reserved for authenticate`);
+    throw new BadRequestError(`params.data must not start with "${AUTH_FORMAT}\\n": that content is reserved for authenticate`);
   }
 }
 
@@ -260,6 +269,6 @@ function refuseAuthPayload(data: Uint8Array): void {
  */
 function refuseSignedAttributes(data: Uint8Array): void {
   if (looksLikeSignedAttributes(data)) {
-    throw new TokensignError('BAD_REQUEST', 'params.data looks like CMS signed attributes (a SET naming messageDigest): a raw signature over them is refused');
+    throw new BadRequestError('params.data looks like CMS signed attributes (a SET naming messageDigest): a raw signature over them is refused');
   }
 }

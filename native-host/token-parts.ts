@@ -6,5 +6,6 @@ export { certificateStatus } from '../shared/certificate';
 export { buildSignedData } from './cms/signed-data';
 export { algorithmForKey } from './pkcs11/algorithms';
 export { listTokenCertificates } from './pkcs11/certificate';
-export { closeKeptSessions, keptSessionPinState, withSigningKey } from './pkcs11/signer';
+export { withSigningKey } from './pkcs11/signer';
+export { closeKeptSessions, keptSessionPinState } from './pkcs11/session';
 export { currentPinState, scanTokens } from './pkcs11/token';

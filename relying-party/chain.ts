@@ -90,7 +90,8 @@ function caProblem(ca: ParsedCertificate, now: number, isAnchor: boolean, caBelo
   return null;
 }
 
-function linkVerifies(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
+/** Whether `issuer`'s key signed `child` (cached once true). */
+export function linkVerifies(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
   const key = child.thumbprint + issuer.thumbprint;
   if (verifiedLinks.has(key)) return true;
   if (!child.algorithmsAgree) return false;

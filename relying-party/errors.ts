@@ -9,6 +9,8 @@ export const VERIFICATION_ERROR_CODES = [
   'CHAIN_UNTRUSTED',
   'KEY_USAGE',
   'SIGNING_TIME',
+  'CERTIFICATE_REVOKED',
+  'REVOCATION_UNKNOWN',
 ] as const;
 export type VerificationErrorCode = (typeof VERIFICATION_ERROR_CODES)[number];
 

@@ -1,4 +1,4 @@
-// Tokensign relying-party library (PROTOCOL.md §4): challenges and verification of logins.
+// Tokensign relying-party library (docs/PROTOCOL.md §4): challenges and verification of logins.
 export { createChallengeStore, DEFAULT_CHALLENGE_TTL_MS, type ChallengeStore, type ChallengeStoreOptions } from './challenge-store';
 export { createRedisChallengeStore, ChallengeStoreError, type RedisChallengeStoreOptions } from './redis-store';
 export {
@@ -7,7 +7,20 @@ export {
   type AuthenticationResponse,
   type VerifyAuthenticationOptions,
   type VerifiedAuthentication,
+  type VerifiedCertificate,
 } from './verify';
+export {
+  createRedisRevocationCache,
+  MemoryRevocationCache,
+  type RevocationCache,
+  type RedisRevocationCacheOptions,
+  type RevocationFetch,
+  type RevocationFetchRequest,
+  type RevocationMode,
+  type RevocationOptions,
+  type RevocationStatus,
+} from './revocation/index';
+export type { Holder, QualificationFacts, SignerFacts } from './qualified';
 export { VerificationError, VERIFICATION_ERROR_CODES, isVerificationError, type VerificationErrorCode } from './errors';
 export { verifySignature, SIGNATURE_ALGORITHMS, DIGEST_ALGORITHMS, type SignatureCheck, type SignatureAlgorithm, type DigestAlgorithm } from './signature';
 export type { TrustedCertificateInput } from './chain';

@@ -2,6 +2,7 @@
 // GETDEL consumes, so a challenge is used at most once across all of them (Redis ≥ 6.2).
 import { isValidChallenge } from '../shared/protocol';
 import { checkTtl, newChallenge, type ChallengeStore } from './challenge-store';
+import { createRedisConnection } from './redis-connection';
 
 export interface RedisChallengeStoreOptions {
   /** redis://[user:password@]host:port[/db] or rediss://… */
@@ -11,20 +12,6 @@ export interface RedisChallengeStoreOptions {
   keyPrefix?: string;
   /** Connection timeout; also how long a command may wait for a (re)connection. Default 5 s. */
   connectTimeoutMs?: number;
-}
-
-/** The part of the node-redis client the store uses. */
-interface RedisClient {
-  isOpen: boolean;
-  connect(): Promise<unknown>;
-  set(key: string, value: string, options: { condition: 'NX'; expiration: { type: 'PX'; value: number } }): Promise<string | null>;
-  getDel(key: string): Promise<string | null>;
-  close(): Promise<void>;
-  destroy(): void;
-  isReady: boolean;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  once(event: 'ready' | 'end', listener: () => void): unknown;
-  off(event: 'ready' | 'end', listener: () => void): unknown;
 }
 
 export class ChallengeStoreError extends Error {
@@ -42,81 +29,9 @@ export function createRedisChallengeStore(options: RedisChallengeStoreOptions): 
   const prefix = options.keyPrefix ?? 'tokensign:challenge:';
   if (typeof prefix !== 'string') throw new TypeError('keyPrefix must be a string');
   const connectTimeout = options.connectTimeoutMs ?? 5000;
-  const where = redactUrl(options.url);
 
-  let client: RedisClient | undefined;
-  let connecting: Promise<RedisClient> | undefined;
-  let closed = false;
-  let lastError: Error | undefined;
-
-  async function open(): Promise<RedisClient> {
-    // The redis package is loaded on first use, so the library works without it when Redis is not used.
-    const { createClient } = await import('redis');
-    const c = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout,
-        reconnectStrategy: (retries: number, cause: Error) => (retries >= 3 ? cause : Math.min(100 * 2 ** retries, 1000)),
-      },
-    }) as unknown as RedisClient;
-    c.on('error', (e) => {
-      lastError = e; // reported by the failing command; an unhandled 'error' event would crash the server
-    });
-    try {
-      await c.connect();
-    } catch (e) {
-      try {
-        if (c.isOpen) c.destroy();
-      } catch {
-        // already torn down by its reconnect strategy
-      }
-      throw new ChallengeStoreError(`cannot connect to Redis at ${where}: ${(e as Error).message}`, { cause: e });
-    }
-    return c;
-  }
-
-  /** A client that lost its connection retries a few times: wait for it, but not longer than a connect. */
-  function waitReady(c: RedisClient): Promise<RedisClient> {
-    return new Promise((resolve, reject) => {
-      const done = (error?: Error) => {
-        clearTimeout(timer);
-        c.off('ready', onReady);
-        c.off('end', onEnd);
-        if (error) reject(error);
-        else resolve(c);
-      };
-      const onReady = () => done();
-      const onEnd = () => done(new ChallengeStoreError(`lost the connection to Redis at ${where}: ${lastError?.message ?? 'closed'}`));
-      const timer = setTimeout(
-        () => done(new ChallengeStoreError(`Redis at ${where} is unreachable (reconnecting for ${connectTimeout} ms): ${lastError?.message ?? ''}`)),
-        connectTimeout,
-      );
-      c.once('ready', onReady);
-      c.once('end', onEnd);
-    });
-  }
-
-  async function redis(): Promise<RedisClient> {
-    if (closed) throw new ChallengeStoreError('the challenge store is closed');
-    if (client?.isReady) return client;
-    if (client?.isOpen) return waitReady(client);
-    connecting ??= open().finally(() => {
-      connecting = undefined;
-    });
-    client = await connecting;
-    return client;
-  }
-
-  async function run<T>(what: string, command: (c: RedisClient) => Promise<T>): Promise<T> {
-    const c = await redis();
-    try {
-      return await command(c);
-    } catch (e) {
-      const detail = (e as Error).message || lastError?.message || String(e);
-      throw new ChallengeStoreError(`Redis ${what} failed at ${where}: ${detail}`, { cause: e });
-    }
-  }
+  const redis = createRedisConnection({ url: options.url, connectTimeoutMs: connectTimeout }, (m, cause) => new ChallengeStoreError(m, { cause }));
+  const run = redis.run;
 
   return {
     async issue() {
@@ -132,21 +47,6 @@ export function createRedisChallengeStore(options: RedisChallengeStoreOptions): 
       const value = await run('GETDEL', (c) => c.getDel(prefix + challenge));
       return value !== null;
     },
-    async close() {
-      closed = true;
-      const c = client ?? (await connecting?.catch(() => undefined));
-      client = undefined;
-      if (c?.isOpen) await c.close();
-    },
+    close: redis.close,
   };
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'the configured URL';
-  }
 }

@@ -1,14 +1,16 @@
-// verifyAuthentication (PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
+// verifyAuthentication (docs/PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
 // certificate the relying party trusts, over exactly its own origin and challenge?
 import { BoundedCache } from '../shared/bounded-cache';
 import { certificateStatus, describeCertificate, expiresInDays } from '../shared/certificate';
 import { AUTH_CONTENT_TYPE_OID, AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
-import { loadTrustAnchors, verifyChain, type TrustedCertificateInput } from './chain';
-import { parseSignedData, type SignedData, type SignerInfo } from './cms';
+import { loadTrustAnchors, verifyChain, type TrustAnchors, type TrustedCertificateInput } from './chain';
+import { parseSignedData, type SignedAttributes, type SignedData, type SignerInfo } from './cms';
 import { DerError } from '../shared/der';
 import { isBase64 } from '../shared/encoding';
 import { VerificationError } from './errors';
 import { digest, verifySignature } from './signature';
+import { signerFactsOf, type SignerFacts } from './qualified';
+import { checkRevocation, revocationPolicy, type RevocationOptions, type RevocationStatus } from './revocation/index';
 import { KEY_USAGE, hasKeyUsage, nameLabel, parseCertificate, parseCertificateNode, type ParsedCertificate } from './x509';
 
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -34,16 +36,23 @@ export interface VerifyAuthenticationOptions {
   trustedCertificates: readonly TrustedCertificateInput[];
   now?: Date | number;
   maxClockSkewMs?: number;
+  /** How to learn whether the certificate is revoked; default { mode: 'ocsp-then-crl' }, failing closed. */
+  revocation?: RevocationOptions;
 }
 
+/** The §2 certificate description plus what it says about the signer (qualified.ts). */
+export type VerifiedCertificate = CertificateDescription & SignerFacts;
+
 export interface VerifiedAuthentication {
-  certificate: CertificateDescription;
+  certificate: VerifiedCertificate;
   signedAt: Date;
+  revocation: RevocationStatus;
 }
 
 interface LeafEntry {
   parsed: ParsedCertificate;
   description: CertificateDescription;
+  facts: SignerFacts;
 }
 
 const CACHE_LIMIT = 5000;
@@ -92,7 +101,7 @@ function leafOf(certificateBase64: string): LeafEntry {
   } catch (e) {
     throw formatError(`response.certificate is not an X.509 certificate: ${(e as Error).message}`, e);
   }
-  return leafCache.set(certificateBase64, { parsed, description });
+  return leafCache.set(certificateBase64, { parsed, description, facts: signerFactsOf(parsed, description.subject) });
 }
 
 function intermediateOf(entry: SignedData['certificates'][number]): ParsedCertificate {
@@ -128,12 +137,40 @@ function timeOf(now: Date | number | undefined): number {
   return ms;
 }
 
+/** The relying party's own arguments, checked once (TypeError when wrong: these are bugs, not failed logins). */
+interface Arguments {
+  challenge: string;
+  origin: string;
+  skew: number;
+  now: number;
+  anchors: TrustAnchors;
+  revocation: ReturnType<typeof revocationPolicy>;
+}
+
 /**
  * Verifies an `authenticate` answer. Returns the signer's certificate description and the
  * signing time; throws VerificationError (code per §4) when anything is wrong, TypeError when
- * the relying party's own arguments are.
+ * the relying party's own arguments are. The checks run in the order the README lists them.
  */
-export function verifyAuthentication(options: VerifyAuthenticationOptions): VerifiedAuthentication {
+export async function verifyAuthentication(options: VerifyAuthenticationOptions): Promise<VerifiedAuthentication> {
+  const args = readArguments(options);
+  const response = readResponse(options.response); // FORMAT
+  const leaf = leafOf(response.certificate); // FORMAT
+  const cert = leaf.parsed;
+  const signed = readSignedData(response.cms); // FORMAT
+  const signer = signed.signers[0]!;
+  const attrs = checkIsLogin(signed, signer); // FORMAT
+  const intermediates = checkSignerIsCertificate(signed, signer, cert); // SIGNATURE_INVALID
+  const signedAt = checkSignature(signed, signer, attrs, cert, response, args); // FORMAT, SIGNATURE_INVALID, CONTENT_MISMATCH
+  checkSigningTime(signedAt, args); // SIGNING_TIME
+  checkValidity(cert, args.now); // CERTIFICATE_NOT_YET_VALID, CERTIFICATE_EXPIRED
+  checkKeyUsage(cert); // KEY_USAGE
+  const path = verifyChain(cert, intermediates, args.anchors, args.now); // CHAIN_UNTRUSTED
+  const revocation = await checkRevocation(cert, path[1], args.revocation, args.now); // CERTIFICATE_REVOKED, REVOCATION_UNKNOWN (sync when cached)
+  return resultOf(leaf, signedAt, args.now, revocation);
+}
+
+function readArguments(options: VerifyAuthenticationOptions): Arguments {
   if (typeof options !== 'object' || options === null) throw new TypeError('verifyAuthentication needs an options object');
   const { challenge, origin } = options;
   if (origin !== lastOrigin && !isValidOrigin(origin)) {
@@ -144,13 +181,13 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
   const skew = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   if (typeof skew !== 'number' || !(skew >= 0)) throw new TypeError('maxClockSkewMs must be a non-negative number');
   const now = timeOf(options.now);
-  const anchors = loadTrustAnchors(options.trustedCertificates);
+  const revocation = revocationPolicy(options.revocation);
+  return { challenge, origin, skew, now, anchors: loadTrustAnchors(options.trustedCertificates), revocation };
+}
 
-  const response = readResponse(options.response);
-  const leaf = leafOf(response.certificate);
-  const cert = leaf.parsed;
-
-  const cmsDer = decodeBase64(response.cms, 'response.cms');
+/** response.cms as SignedData with exactly one signer. */
+function readSignedData(cmsBase64: string): SignedData {
+  const cmsDer = decodeBase64(cmsBase64, 'response.cms');
   let signed: SignedData;
   try {
     signed = parseSignedData(cmsDer);
@@ -158,11 +195,15 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
     if (e instanceof DerError) throw formatError(`response.cms is not a CMS SignedData: ${e.message}`, e);
     throw e;
   }
-  requireLoginContentType(signed);
   if (signed.signers.length !== 1) throw formatError(`the CMS has ${signed.signers.length} signers; a login needs exactly one`);
-  const signer = signed.signers[0]!;
+  return signed;
+}
 
-  // The signer must be response.certificate, and the CMS must not carry a different certificate for it.
+/**
+ * The signer must be response.certificate, and the CMS must not carry a different certificate for it.
+ * Returns the other certificates of the CMS: the intermediates for the chain.
+ */
+function checkSignerIsCertificate(signed: SignedData, signer: SignerInfo, cert: ParsedCertificate): ParsedCertificate[] {
   if (!signerMatches(signer, cert)) {
     throw new VerificationError(
       'SIGNATURE_INVALID',
@@ -184,7 +225,22 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
     }
     intermediates.push(other);
   }
+  return intermediates;
+}
 
+/**
+ * The signature, over exactly this origin's login payload and challenge. Returns signingTime
+ * (undefined when the CMS has none, which checkSigningTime refuses).
+ */
+function checkSignature(
+  signed: SignedData,
+  signer: SignerInfo,
+  attrs: SignedAttributes,
+  cert: ParsedCertificate,
+  response: AuthenticationResponse,
+  args: Arguments,
+): number | undefined {
+  const { origin, challenge } = args;
   const payload = authPayload(origin, challenge);
   if (signed.eContent && Buffer.compare(signed.eContent, payload) !== 0) {
     throw new VerificationError(
@@ -192,8 +248,6 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
       `the signed content is not the login payload for origin ${origin} and this challenge; the signature was made for another site or another login attempt`,
     );
   }
-
-  const attrs = signer.signedAttributes;
   const check = {
     algorithmOid: signer.signatureAlgorithm.oid,
     digestOid: signer.digestAlgorithm.oid,
@@ -201,12 +255,18 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
     spki: cert.spki,
     signature: signer.signature,
   };
-  const signedAt = checkSignedAttributes(attrs, check, cert.subjectLabel, () => {
-    const expected = digest(signer.digestAlgorithm.oid, payload);
-    if (Buffer.compare(expected, attrs!.messageDigest!) !== 0) {
-      throw new VerificationError('CONTENT_MISMATCH', contentMismatchMessage(response, origin, challenge, signer.digestAlgorithm.oid, attrs!.messageDigest!));
-    }
-  });
+  if (!attrs.messageDigest) throw formatError('the signed attributes lack messageDigest');
+  if (!verifySignature({ ...check, signedBytes: attrs.signedBytes })) {
+    throw new VerificationError('SIGNATURE_INVALID', `the signature of ${cert.subjectLabel} does not verify: the CMS was altered or not made with this certificate's key`);
+  }
+  const expected = digest(signer.digestAlgorithm.oid, payload);
+  if (Buffer.compare(expected, attrs.messageDigest) !== 0) {
+    throw new VerificationError('CONTENT_MISMATCH', contentMismatchMessage(response, origin, challenge, signer.digestAlgorithm.oid, attrs.messageDigest));
+  }
+  return attrs.signingTime;
+}
+
+function checkSigningTime(signedAt: number | undefined, { now, skew }: Arguments): asserts signedAt is number {
   if (signedAt === undefined) {
     throw new VerificationError('SIGNING_TIME', 'the CMS has no signingTime attribute; Tokensign signatures always carry one');
   }
@@ -216,24 +276,30 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
       `signingTime ${isoDate(signedAt)} is ${Math.round((signedAt - now) / 1000)} s from the server time ${isoDate(now)}, beyond the allowed ${Math.round(skew / 1000)} s: check the clock of the user's computer and of the server`,
     );
   }
+}
 
+function checkValidity(cert: ParsedCertificate, now: number): void {
   if (now < cert.notBefore) {
     throw new VerificationError('CERTIFICATE_NOT_YET_VALID', `certificate ${cert.subjectLabel} is valid only from ${isoDate(cert.notBefore)}`);
   }
   if (now > cert.notAfter) {
     throw new VerificationError('CERTIFICATE_EXPIRED', `certificate ${cert.subjectLabel} expired on ${isoDate(cert.notAfter)}; the user needs a renewed certificate`);
   }
+}
+
+function checkKeyUsage(cert: ParsedCertificate): void {
   if (!cert.keyUsage) {
     throw new VerificationError('KEY_USAGE', `certificate ${cert.subjectLabel} has no keyUsage extension; a login certificate needs digitalSignature`);
   }
   if (!hasKeyUsage(cert, KEY_USAGE.digitalSignature)) {
     throw new VerificationError('KEY_USAGE', `certificate ${cert.subjectLabel} is not allowed to sign logins (keyUsage lacks digitalSignature)`);
   }
+}
 
-  verifyChain(cert, intermediates, anchors, now);
-
+function resultOf(leaf: LeafEntry, signedAt: number, now: number, revocation: RevocationStatus): VerifiedAuthentication {
   const at = new Date(now);
-  const description = leaf.description;
+  const { description, parsed: cert, facts } = leaf;
+  const { qualification } = facts;
   return {
     certificate: {
       ...description,
@@ -241,8 +307,17 @@ export function verifyAuthentication(options: VerifyAuthenticationOptions): Veri
       keyUsage: [...description.keyUsage],
       status: certificateStatus(new Date(cert.notBefore), new Date(cert.notAfter), at),
       expiresInDays: expiresInDays(new Date(cert.notAfter), at),
+      qualified: facts.qualified,
+      qualification: {
+        ...qualification,
+        issuerSignTool: qualification.issuerSignTool && [...qualification.issuerSignTool],
+        protectionClasses: [...qualification.protectionClasses],
+        missing: [...qualification.missing],
+      },
+      holder: facts.holder,
     },
     signedAt: new Date(signedAt),
+    revocation: { ...revocation },
   };
 }
 
@@ -263,32 +338,20 @@ function contentMismatchMessage(
 }
 
 /**
- * A login's CMS carries the login content type (AUTH_CONTENT_TYPE_OID), which `sign` never emits: a
- * CMS made by `sign`, over any data or hash, is never a login (issue 14, docs/PROTOCOL-EXTENSIONS.md).
+ * A login's CMS carries the login content type (AUTH_CONTENT_TYPE_OID) as eContentType and in its
+ * signed attributes, which are required: `sign` never emits that type, and a signature straight over
+ * the payload could come from a raw signature over its hash, so no `sign` output is a login (issue
+ * 14, docs/PROTOCOL.md). Returns the signed attributes.
  */
-function requireLoginContentType(signed: SignedData): void {
+function checkIsLogin(signed: SignedData, signer: SignerInfo): SignedAttributes {
   if (signed.eContentType !== AUTH_CONTENT_TYPE_OID) {
-    throw formatError(`the CMS content type is ${signed.eContentType}, not the Tokensign login content type ${AUTH_CONTENT_TYPE_OID}: this is not a login (a document signature, or an older Tokensign)`);
+    throw formatError(
+      `the CMS content type is ${signed.eContentType}, not the Tokensign login content type ${AUTH_CONTENT_TYPE_OID}: this is not a login (a document signature, or an older Tokensign)`,
+    );
   }
-}
-
-/**
- * Signed attributes are required (a signature straight over the payload could come from a raw
- * signature over its hash), name the login content type, and carry the signature; returns signingTime.
- */
-function checkSignedAttributes(
-  attrs: SignerInfo['signedAttributes'],
-  check: Omit<Parameters<typeof verifySignature>[0], 'signedBytes'>,
-  subjectLabel: string,
-  checkDigest: () => void,
-): number | undefined {
+  const attrs = signer.signedAttributes;
   if (!attrs) throw formatError('the CMS has no signed attributes; a Tokensign login always carries them');
   if (attrs.contentType === undefined) throw formatError('the signed attributes lack contentType');
   if (attrs.contentType !== AUTH_CONTENT_TYPE_OID) throw formatError('the contentType attribute is not the Tokensign login content type');
-  if (!attrs.messageDigest) throw formatError('the signed attributes lack messageDigest');
-  if (!verifySignature({ ...check, signedBytes: attrs.signedBytes })) {
-    throw new VerificationError('SIGNATURE_INVALID', `the signature of ${subjectLabel} does not verify: the CMS was altered or not made with this certificate's key`);
-  }
-  checkDigest();
-  return attrs.signingTime;
+  return attrs;
 }

@@ -56,9 +56,22 @@ export interface ParsedCertificate {
   keyUsage?: Uint8Array;
   subjectKeyIdentifier?: Uint8Array;
   authorityKeyIdentifier?: Uint8Array;
+  /** extendedKeyUsage purposes (OIDs), absent when no extension. */
+  extendedKeyUsage?: string[];
+  /** OCSP responder URIs from authorityInfoAccess, in certificate order. */
+  ocspUrls: string[];
+  /** Full-name URIs of the CRL distribution points, in certificate order. */
+  crlUrls: string[];
+  /** certificatePolicies policy OIDs. */
+  policies: string[];
+  /** 1.2.643.100.111 subjectSignTool: the signer's cryptographic tool (Russian qualified certificates). */
+  subjectSignTool?: string;
+  /** 1.2.643.100.112 issuerSignTool: the CA's tools and their conformity certificates. */
+  issuerSignTool?: string[];
 }
 
-export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5 } as const;
+
+export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5, cRLSign: 6 } as const;
 
 export function hasKeyUsage(cert: ParsedCertificate, bit: number): boolean {
   const bits = cert.keyUsage;
@@ -140,6 +153,9 @@ export function parseCertificateNode(root: DerNode, der: Uint8Array): ParsedCert
     signature: fields.signature,
     algorithmsAgree: Buffer.compare(outerAlgBytes, innerAlgBytes) === 0,
     hasExtensions: fields.hasExtensions,
+    ocspUrls: [],
+    crlUrls: [],
+    policies: [],
   };
   for (const ext of fields.extensions) readExtension(cert, ext.oid, ext.value);
   return cert;
@@ -170,9 +186,45 @@ function readExtension(cert: ParsedCertificate, oid: string, value: Uint8Array):
       }
       return;
     }
-    default:
+    case OID.extKeyUsage:
+      cert.extendedKeyUsage = children(expectTag(readRoot(value), TAG.SEQUENCE, 'extendedKeyUsage')).map(readOid);
       return;
+    default:
+      informational(cert, oid, value);
   }
+}
+
+/** Extensions that inform (where to ask about revocation, what the certificate qualifies as): a malformed one is left out. */
+function informational(cert: ParsedCertificate, oid: string, value: Uint8Array): void {
+  try {
+    if (oid === OID.authorityInfoAccess) {
+      for (const access of children(expectTag(readRoot(value), TAG.SEQUENCE, 'authorityInfoAccess'))) {
+        const [method, location] = children(access);
+        if (method && location?.tag === 0x86 && readOid(method) === OID.accessOcsp) cert.ocspUrls.push(ascii(content(location)));
+      }
+    } else if (oid === OID.crlDistributionPoints) {
+      for (const point of children(expectTag(readRoot(value), TAG.SEQUENCE, 'cRLDistributionPoints'))) {
+        const name = children(point).find((n) => n.tag === 0xa0);
+        const fullName = name && children(name).find((n) => n.tag === 0xa0);
+        for (const general of fullName ? children(fullName) : []) if (general.tag === 0x86) cert.crlUrls.push(ascii(content(general)));
+      }
+    } else if (oid === OID.certificatePolicies) {
+      for (const policy of children(expectTag(readRoot(value), TAG.SEQUENCE, 'certificatePolicies'))) {
+        const [id] = children(policy);
+        if (id) cert.policies.push(readOid(id));
+      }
+    } else if (oid === OID.subjectSignTool) {
+      cert.subjectSignTool = readString(readRoot(value)) ?? undefined;
+    } else if (oid === OID.issuerSignTool) {
+      cert.issuerSignTool = children(expectTag(readRoot(value), TAG.SEQUENCE, 'issuerSignTool')).map((n) => readString(n) ?? '');
+    }
+  } catch (e) {
+    if (!(e instanceof DerError)) throw e;
+  }
+}
+
+function ascii(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** PEM text (one or more CERTIFICATE blocks) → DER buffers. */

@@ -8,6 +8,10 @@ import { existsSync } from 'node:fs';
 const PACKAGES = {
   softhsm2: '/usr/bin/softhsm2-util',
   opensc: '/usr/bin/pkcs11-tool',
+  // The card stack of the tests: pcscd (started by the tests themselves, no systemd) and the vpcd
+  // reader driver the virtual PIV card connects to (test/card)
+  pcscd: '/usr/sbin/pcscd',
+  'vsmartcard-vpcd': '/usr/lib/pcsc/drivers/serial/libifdvpcd.so',
   openssl: '/usr/bin/openssl',
   'libengine-gost-openssl': null,
   'libssl-dev': '/usr/include/openssl/ssl.h',

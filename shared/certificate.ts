@@ -1,4 +1,4 @@
-// The certificate model of PROTOCOL.md §2: X.509 DER → CertificateDescription.
+// The certificate model of docs/PROTOCOL.md §2: X.509 DER → CertificateDescription.
 // Runs in Node, in the extension and in the relying party: no node: imports here.
 // One X.509 reader for the project: readCertificateNode below is also what relying-party/x509.ts uses.
 import {
@@ -7,6 +7,7 @@ import {
   children,
   content,
   expectTag,
+  integerHex,
   readBitString,
   readNode,
   readOid,
@@ -165,12 +166,6 @@ export function subjectFields(rdns: ParsedName): SubjectFields {
     if (text !== undefined) subject[field] = text;
   }
   return subject;
-}
-
-/** Big-endian bytes of an INTEGER as lowercase hex, without leading zeros ("0" for zero). */
-export function integerHex(bytes: Uint8Array): string {
-  const hex = toHex(bytes).replace(/^0+/, '');
-  return hex === '' ? '0' : hex;
 }
 
 function bitLength(bytes: Uint8Array): number {
@@ -390,7 +385,7 @@ export function describeCertificate(der: Uint8Array, now: Date = new Date()): Ce
     subjectDN: formatName(subject),
     issuerDN: formatName(issuer),
     issuerCommonName: firstText(issuer, OID.commonName) ?? '',
-    serialNumber: integerHex(content(cert.serialNumber)),
+    serialNumber: integerHex(cert.serialNumber),
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     status: certificateStatus(notBefore, notAfter, now),

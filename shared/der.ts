@@ -210,7 +210,12 @@ function decodeOid(b: Uint8Array): string {
 /** INTEGER content as lowercase hex without leading zeros ("0" for zero). */
 export function integerHex(node: DerNode): string {
   if (node.tag !== TAG.INTEGER) throw new DerError('expected an INTEGER');
-  const hex = toHex(content(node)).replace(/^0+/, '');
+  return integerBytesHex(content(node));
+}
+
+/** INTEGER content bytes as lowercase hex without leading zeros ("0" for zero). */
+export function integerBytesHex(bytes: Uint8Array): string {
+  const hex = toHex(bytes).replace(/^0+/, '');
   return hex === '' ? '0' : hex;
 }
 

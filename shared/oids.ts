@@ -37,6 +37,24 @@ export const OID = {
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   subjectSignTool: '1.2.643.100.111',
   issuerSignTool: '1.2.643.100.112',
+  // Extended key usages
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  smartcardLogon: '1.3.6.1.4.1.311.20.2.2',
+
+  // Protection classes of the signing tool, as certificate policies (Russian qualified certificates)
+  classKC1: '1.2.643.100.113.1',
+  classKC2: '1.2.643.100.113.2',
+  classKC3: '1.2.643.100.113.3',
+  classKV1: '1.2.643.100.113.4',
+  classKV2: '1.2.643.100.113.5',
+  classKA1: '1.2.643.100.113.6',
+  // Revocation: OCSP (RFC 6960) and CRLs (RFC 5280 §5)
+  accessOcsp: '1.3.6.1.5.5.7.48.1',
+  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  crlNumber: '2.5.29.20',
+  crlReason: '2.5.29.21',
 
   // CMS (RFC 5652) content types and signed attributes
   data: '1.2.840.113549.1.7.1',

@@ -1,5 +1,5 @@
 // Tokensign protocol v1: names, shapes and codes shared by every part.
-// The contract is ../shared/PROTOCOL.md (outside the project); this file mirrors it in types.
+// The contract is docs/PROTOCOL.md; this file states it in types.
 
 import { OID } from './oids';
 
@@ -173,7 +173,7 @@ export interface CertificateInfo extends CertificateDescription {
   keyId?: string;
 }
 
-/** `sign` result with `format: "raw"` (docs/PROTOCOL-EXTENSIONS.md). */
+/** `sign` result with `format: "raw"` (docs/PROTOCOL.md §2.4). */
 export interface RawSignResult {
   signature: string;
   certificate: string;

@@ -1,8 +1,8 @@
 // Background: routes page requests (over one port per page) to the actions, owns the native host
 // connection and the per-tab queue, serves the popup's overview and the picker windows.
 import browser, { type Runtime } from 'webextension-polyfill';
-import { isValidOrigin, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
-import { BadRequestError, InsecureContextError, toErrorBody } from '../common/errors';
+import { isValidOrigin } from '../../shared/protocol';
+import { BadRequestError, InsecureContextError, toErrorBody } from '../../shared/errors';
 import { browserReportedOrigin } from '../common/sender-origin';
 import { PAGE_PORT, PICKER_PORT, isRecord, type BridgeResponse, type Overview } from '../common/messages';
 import { authenticate, parseAuthenticate, type ActionContext } from './actions/authenticate';
@@ -12,6 +12,7 @@ import { EXTENSION_VERSION, host, limiter, queue } from './context';
 import { disclosesVersions, rememberSite } from './site-disclosure';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
 import { attachIfcPort, isIfcPort, startIfcRegistration } from '../ifc/background';
+import { attachCadesPort, isCadesPort, startCadesRegistration } from '../cades/background';
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
 function senderOrigin(sender: Runtime.MessageSender | undefined): string {
@@ -79,8 +80,8 @@ async function overview(): Promise<Overview> {
   try {
     const hello = await host.connect();
     result.host = { version: hello.version, modules: hello.modules };
-    result.tokens = (await host.request<{ tokens: TokenInfo[] }>('list-tokens')).tokens;
-    result.certificates = (await host.request<{ certificates: CertificateInfo[] }>('list-certificates')).certificates;
+    result.tokens = await host.listTokens();
+    result.certificates = await host.listCertificates();
   } catch (error) {
     result.hostError = toErrorBody(error);
   }
@@ -91,6 +92,7 @@ browser.runtime.onConnect.addListener((port) => {
   if (port.name === PAGE_PORT) onPagePort(port);
   else if (port.name === PICKER_PORT) attachPickerPort(port);
   else if (isIfcPort(port)) attachIfcPort(port, { host, queue, limiter });
+  else if (isCadesPort(port)) attachCadesPort(port, { host, queue });
   else port.disconnect();
 });
 
@@ -106,3 +108,5 @@ browser.tabs.onRemoved.addListener((tabId) => limiter.forget(tabId));
 
 // IFCPlugin adapter: content scripts for the portals the user added in the options.
 startIfcRegistration();
+// CAdES plug-in adapter (extension/cades): the same for the portals the person added.
+startCadesRegistration();

@@ -96,9 +96,9 @@ describe('NativeHost', () => {
     const hello = await host.connect();
     expect(hello.protocol).toBe(1);
     expect(host.currentState).toBe('CONNECTED');
-    const { tokens } = await host.request<{ tokens: { label: string }[] }>('list-tokens');
+    const tokens = await host.listTokens();
     expect(tokens.map((t) => t.label).sort()).toEqual(['Tokensign Test 1', 'Tokensign Test 2']);
-    await expect(host.request('no-such-command')).rejects.toSatisfy((e) => codeOf(e) === 'UNKNOWN_COMMAND');
+    await expect(host.listCertificates('no-such-token')).rejects.toSatisfy((e) => codeOf(e) === 'TOKEN_NOT_FOUND');
     expect(connectNative).toHaveBeenCalledTimes(1);
     host.disconnect();
   });
@@ -107,11 +107,11 @@ describe('NativeHost', () => {
     useRealHost();
     const host = new NativeHost();
     await host.connect();
-    const pending = host.request('list-certificates');
+    const pending = host.listCertificates();
     children.at(-1)!.kill('SIGKILL');
     await expect(pending).rejects.toSatisfy((e) => codeOf(e) === 'HOST_UNAVAILABLE');
     expect(host.currentState).toBe('DISCONNECTED');
-    const { certificates } = await host.request<{ certificates: unknown[] }>('list-certificates');
+    const certificates = await host.listCertificates();
     expect(certificates).toHaveLength(6);
     expect(connectNative).toHaveBeenCalledTimes(2);
     host.disconnect();
@@ -153,9 +153,26 @@ describe('NativeHost', () => {
       });
       return port;
     });
-    const host = new NativeHost();
-    await expect(host.request('list-tokens', {}, 200)).rejects.toSatisfy((e) => codeOf(e) === 'TIMEOUT');
+    const host = new NativeHost(undefined, { listMs: 200 });
+    await expect(host.listTokens()).rejects.toSatisfy((e) => codeOf(e) === 'TIMEOUT');
     expect(port.disconnected).toBe(true);
     expect(host.currentState).toBe('DISCONNECTED');
+  });
+
+  it('refuses a result of the wrong shape with INTERNAL, naming the field, and keeps the connection', async () => {
+    // A host that lists a token without its PIN flags: the port answers itself.
+    let port!: FakePort;
+    connectNative.mockImplementation(() => {
+      port = new FakePort((m) => {
+        const { id, command } = m as { id: number; command: string };
+        const result = command === 'hello' ? { protocol: 1, version: '0.1.0', modules: [] } : { tokens: [{ id: 't', module: 'm', slot: 0, label: 'L', manufacturer: '', model: '', serial: '' }] };
+        setTimeout(() => port.deliver({ id, ok: true, result }), 1);
+      });
+      return port;
+    });
+    const host = new NativeHost();
+    await expect(host.listTokens()).rejects.toSatisfy((e) => codeOf(e) === 'INTERNAL' && String((e as Error).message).includes('list-tokens.tokens[0].pin'));
+    expect(host.currentState).toBe('CONNECTED');
+    host.disconnect();
   });
 });

@@ -1,9 +1,29 @@
 // The one connection to the native host: explicit state, `hello` handshake, per-request timeouts,
-// reconnect on the next request after the host exits, idle disconnect.
+// reconnect on the next request after the host exits, idle disconnect. One typed method per host
+// command (docs/PROTOCOL.md §2.4); every result is parsed by host-replies.ts before it is returned.
 import browser, { type Runtime } from 'webextension-polyfill';
-import { HOST_NAME, PROTOCOL_VERSION, TokensignError, type HelloResult } from '../../shared/protocol';
-import { HostUnavailableError, InternalError, TimeoutError, VersionMismatchError, errorFromBody } from '../common/errors';
+import {
+  HOST_NAME,
+  PROTOCOL_VERSION,
+  TokensignError,
+  type AuthenticateResult,
+  type CertificateInfo,
+  type HelloResult,
+  type RawSignResult,
+  type SignResult,
+  type TokenInfo,
+} from '../../shared/protocol';
+import { HostUnavailableError, InternalError, TimeoutError, VersionMismatchError, errorFromBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
+import {
+  ReplyShapeError,
+  parseAuthenticateResult,
+  parseCertificateList,
+  parseHello,
+  parseRawSignResult,
+  parseSignResult,
+  parseTokenList,
+} from './host-replies';
 
 export type HostState = 'UNINITIALIZED' | 'CONNECTING' | 'CONNECTED' | 'DISCONNECTED';
 
@@ -12,6 +32,40 @@ export const LIST_TIMEOUT_MS = 30_000;
 export const SIGN_TIMEOUT_MS = 120_000;
 /** With nothing pending for this long the port is closed, so the host process ends. */
 export const IDLE_DISCONNECT_MS = 120_000;
+
+/** How long each kind of command may take (a test may shorten them). */
+export interface HostTimeouts {
+  helloMs: number;
+  listMs: number;
+  signMs: number;
+}
+const DEFAULT_TIMEOUTS: HostTimeouts = { helloMs: HELLO_TIMEOUT_MS, listMs: LIST_TIMEOUT_MS, signMs: SIGN_TIMEOUT_MS };
+
+/** What the signing commands share: the certificate, and the PIN when the token takes one. */
+export interface SigningKeyParams {
+  certificateId: string;
+  pin?: string;
+}
+/** `sign` params (docs/PROTOCOL.md §2.4); `data` is base64. */
+export interface SignParams extends SigningKeyParams {
+  data: string;
+  detached: boolean;
+  hashed?: boolean;
+}
+export interface RawSignParams extends SigningKeyParams {
+  data: string;
+  hashed: boolean;
+  reverse: boolean;
+}
+export interface AuthenticateParams extends SigningKeyParams {
+  origin: string;
+  challenge: string;
+}
+
+/** The request fields of a signing command: a PIN only when there is one. */
+function keyFields({ certificateId, pin }: SigningKeyParams): Record<string, unknown> {
+  return pin === undefined ? { certificateId } : { certificateId, pin };
+}
 
 interface Pending {
   command: string;
@@ -29,7 +83,14 @@ export class NativeHost {
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly hostName: string = HOST_NAME) {}
+  private readonly timeouts: HostTimeouts;
+
+  constructor(
+    private readonly hostName: string = HOST_NAME,
+    timeouts: Partial<HostTimeouts> = {},
+  ) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  }
 
   get currentState(): HostState {
     return this.state;
@@ -45,10 +106,46 @@ export class NativeHost {
     return this.connecting;
   }
 
-  /** Sends one command and resolves with its result, or rejects with the host's error class. */
-  async request<R>(command: string, params: Record<string, unknown> = {}, timeoutMs = LIST_TIMEOUT_MS): Promise<R> {
+  /** `list-tokens`. */
+  listTokens(): Promise<TokenInfo[]> {
+    return this.request('list-tokens', {}, this.timeouts.listMs, parseTokenList);
+  }
+
+  /** `list-certificates`, of every token or of one. */
+  listCertificates(tokenId?: string): Promise<CertificateInfo[]> {
+    return this.request('list-certificates', tokenId === undefined ? {} : { tokenId }, this.timeouts.listMs, parseCertificateList);
+  }
+
+  /** `sign` with a CMS result. */
+  sign(params: SignParams): Promise<SignResult> {
+    const { data, detached, hashed } = params;
+    const fields = { ...keyFields(params), data, detached, ...(hashed ? { hashed } : {}) };
+    return this.request('sign', fields, this.timeouts.signMs, parseSignResult);
+  }
+
+  /** `sign` with `format: "raw"`: the bare signature (the IFCPlugin adapter). */
+  signRaw(params: RawSignParams): Promise<RawSignResult> {
+    const { data, hashed, reverse } = params;
+    const fields = { ...keyFields(params), data, format: 'raw', hashed, reverse };
+    return this.request('sign', fields, this.timeouts.signMs, parseRawSignResult);
+  }
+
+  /** `authenticate`. */
+  authenticate(params: AuthenticateParams): Promise<AuthenticateResult> {
+    const { origin, challenge } = params;
+    return this.request('authenticate', { ...keyFields(params), origin, challenge }, this.timeouts.signMs, parseAuthenticateResult);
+  }
+
+  /** Sends one command and parses its result; rejects with the host's error class. */
+  private async request<R>(command: string, params: Record<string, unknown>, timeoutMs: number, parse: (result: unknown) => R): Promise<R> {
     await this.connect();
-    return (await this.send(command, params, timeoutMs)) as R;
+    const result = await this.send(command, params, timeoutMs);
+    try {
+      return parse(result);
+    } catch (error) {
+      if (!(error instanceof ReplyShapeError)) throw error;
+      throw new InternalError(`The host answered ${command} with an unknown shape (${error.message})`);
+    }
   }
 
   disconnect(): void {
@@ -79,9 +176,9 @@ export class NativeHost {
       const reason = p.error?.message ?? (browser.runtime as { lastError?: { message?: string } }).lastError?.message;
       this.closed(new HostUnavailableError(reason ? `The Tokensign host is not available: ${reason}` : undefined));
     });
-    let hello: unknown;
+    let reply: unknown;
     try {
-      hello = await this.send('hello', {}, HELLO_TIMEOUT_MS);
+      reply = await this.send('hello', {}, this.timeouts.helloMs);
     } catch (error) {
       this.disconnect();
       if (error instanceof TokensignError && error.code === 'TIMEOUT') {
@@ -89,7 +186,10 @@ export class NativeHost {
       }
       throw error;
     }
-    if (!isRecord(hello) || typeof hello.version !== 'string' || typeof hello.protocol !== 'number') {
+    let hello: HelloResult;
+    try {
+      hello = parseHello(reply);
+    } catch {
       this.disconnect();
       throw new VersionMismatchError('The host answered hello with an unknown shape');
     }
@@ -97,11 +197,7 @@ export class NativeHost {
       this.disconnect();
       throw new VersionMismatchError(`The host speaks protocol ${hello.protocol}, the extension ${PROTOCOL_VERSION}`);
     }
-    this.hello = {
-      protocol: hello.protocol,
-      version: hello.version,
-      modules: Array.isArray(hello.modules) ? (hello.modules as HelloResult['modules']) : [],
-    };
+    this.hello = hello;
     this.state = 'CONNECTED';
     this.armIdle();
     return this.hello;

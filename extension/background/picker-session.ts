@@ -5,10 +5,10 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { TokensignError, type CertificateInfo, type ErrorBody, type TokenInfo } from '../../shared/protocol';
 import { unusableReason } from '../common/certificate-view';
 import { PICKER_HEIGHT, PICKER_WIDTH } from '../common/picker-size';
-import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, UserCancelledError } from '../common/errors';
+import { BadRequestError, NoCertificatesError, PinLockedError, TimeoutError, UserCancelledError } from '../../shared/errors';
 import { isRecord, type PickerAction, type PickerView } from '../common/messages';
 import type { NativeHost } from './native-host';
-import { IFC_PAGE_RETRY_ERRORS, type IfcConfirmation } from '../ifc/picker-view';
+import { IFC_PAGE_RETRY_ERRORS, pinFromPage, type IfcConfirmation } from '../ifc/picker-view';
 import type { SignedSummary } from '../common/signed-summary';
 import { markDismissed } from './prompt-limiter';
 
@@ -176,7 +176,7 @@ class PickerSession<T> {
     }
     // PIN pads take the PIN themselves, and a token that needs none gets none.
     const pin = token?.pin.protectedPath || pinValue === '' ? undefined : pinValue;
-    if (pin === undefined && !token?.pin.protectedPath && token?.pin.loginRequired !== false && !ifc) {
+    if (pin === undefined && !token?.pin.protectedPath && token?.pin.loginRequired !== false && !pinFromPage(ifc)) {
       this.showError(new TokensignError('PIN_REQUIRED', 'Enter the PIN'), certificateId);
       return;
     }
@@ -190,7 +190,7 @@ class PickerSession<T> {
       this.succeed(result);
     } catch (error) {
       if (this.settled) return;
-      if (error instanceof TokensignError && RECOVERABLE.has(error.code) && !(ifc && IFC_PAGE_RETRY_ERRORS.has(error.code))) {
+      if (error instanceof TokensignError && RECOVERABLE.has(error.code) && !(pinFromPage(ifc) && IFC_PAGE_RETRY_ERRORS.has(error.code))) {
         this.phase = 'choose';
         await this.loadLists().catch(() => undefined);
         this.showError(error, certificateId);
@@ -207,12 +207,8 @@ class PickerSession<T> {
   }
 
   private async loadLists(): Promise<void> {
-    const [{ tokens }, { certificates }] = [
-      await this.host.request<{ tokens: TokenInfo[] }>('list-tokens'),
-      await this.host.request<{ certificates: CertificateInfo[] }>('list-certificates'),
-    ];
-    this.tokens = Array.isArray(tokens) ? tokens : [];
-    this.certificates = Array.isArray(certificates) ? certificates : [];
+    this.tokens = await this.host.listTokens();
+    this.certificates = await this.host.listCertificates();
   }
 
   /** Tokens plugged in or out while the window is open show up within TOKEN_POLL_MS. */
@@ -220,13 +216,13 @@ class PickerSession<T> {
     if (this.settled || this.polling || this.phase !== 'choose') return;
     this.polling = true;
     try {
-      const { tokens } = await this.host.request<{ tokens: TokenInfo[] }>('list-tokens');
-      if (this.settled || this.phase !== 'choose' || !Array.isArray(tokens)) return;
+      const tokens = await this.host.listTokens();
+      if (this.settled || this.phase !== 'choose') return;
       if (JSON.stringify(tokens) !== JSON.stringify(this.tokens)) {
-        const { certificates } = await this.host.request<{ certificates: CertificateInfo[] }>('list-certificates');
+        const certificates = await this.host.listCertificates();
         if (this.settled || this.phase !== 'choose') return;
         this.tokens = tokens;
-        this.certificates = Array.isArray(certificates) ? certificates : [];
+        this.certificates = certificates;
         this.push();
       }
     } catch {

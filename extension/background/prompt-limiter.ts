@@ -2,7 +2,7 @@
 // acted on it (checked in the content scripts, extension/common/user-gesture.ts), and a tab whose
 // windows the person keeps dismissing is told USER_CANCELLED at once for a while, as browsers
 // quiet a site's permission prompts after repeated dismissals.
-import { UserCancelledError } from '../common/errors';
+import { UserCancelledError } from '../../shared/errors';
 
 /** Dismissals (Cancel, Esc, closing the window) within DISMISSAL_SPAN_MS that start a cool-down. */
 export const DISMISSALS_BEFORE_COOLDOWN = 3;

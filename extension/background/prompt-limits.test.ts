@@ -3,7 +3,7 @@
 // a pause. Fake timers stand in for the clock: these are rules about order, not speed.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokensignError } from '../../shared/protocol';
-import { UserCancelledError } from '../common/errors';
+import { UserCancelledError } from '../../shared/errors';
 import { COOLDOWN_MS, DISMISSALS_BEFORE_COOLDOWN, markDismissed, PromptLimiter } from './prompt-limiter';
 import { CHAIN_PAUSE_MS, RequestQueue } from './request-queue';
 

@@ -1,6 +1,6 @@
 // One pending request per tab (a second one is BUSY); requests of different tabs wait their turn
 // in arrival order, because only one picker window is shown at a time.
-import { BusyError, UserCancelledError } from '../common/errors';
+import { BusyError, UserCancelledError } from '../../shared/errors';
 
 /**
  * After a window closes, a window of another site waiting behind it opens only after this pause: a

@@ -18,7 +18,7 @@ export interface SignedSummary {
 }
 
 /** Longest text the window shows whole (scrolling); longer text is summarized by size and hash. */
-export const MAX_TEXT_CHARS = 200_000;
+export const MAX_TEXT_CHARS = 2_000_000;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -26,11 +26,12 @@ function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function summarizeContent(bytes: Uint8Array, name: string | null = null): Promise<SignedSummary> {
+/** `encodedText`: the text the bytes encode when the caller knows it (CAdES signs UTF-16LE); else UTF-8 is tried. */
+export async function summarizeContent(bytes: Uint8Array, name: string | null = null, encodedText?: string): Promise<SignedSummary> {
   const sha256 = hex(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes))));
-  let text: string | null = null;
+  let text: string | null = encodedText ?? null;
   try {
-    text = strictUtf8.decode(bytes);
+    text ??= strictUtf8.decode(bytes);
   } catch {
     // not UTF-8: size and hash only
   }

@@ -1,18 +1,16 @@
 // IFCPlugin emulation, background side: one adapter per portal page, the host behind it, and the
 // picker window for every signature (it names the origin, the certificate and what is signed).
 import browser, { type Runtime } from 'webextension-polyfill';
-import type { TokenInfo } from '../../shared/protocol';
 import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import { fromBase64, toBase64 } from '../../shared/encoding';
-import { InternalError } from '../common/errors';
 import { isRecord } from '../common/messages';
 import { browserReportedOrigin } from '../common/sender-origin';
 import { summarizeContent, summarizeHash } from '../common/signed-summary';
-import { SIGN_TIMEOUT_MS, type NativeHost } from '../background/native-host';
+import type { NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
 import type { PromptLimiter } from '../background/prompt-limiter';
 import type { RequestQueue } from '../background/request-queue';
-import { IfcAdapter, type DigestName, type IfcBackend, type IfcHostCertificate, type IfcSignOrder } from './adapter';
+import { IfcAdapter, type DigestName, type IfcBackend, type IfcSignOrder } from './adapter';
 import { IFC_CONTENT_FILE, IFC_DYNAMIC_SCRIPT_ID, IFC_ORIGINS_KEY, IFC_PORT, type IfcBridgeMessage } from './bridge';
 import type { IfcRequest } from './envelope';
 import { isIfcOrigin, parseUserPortal, userPortalPattern } from './origins';
@@ -64,8 +62,8 @@ function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object)
   const { host } = deps;
   return {
     hello: () => host.connect(),
-    listTokens: async () => (await host.request<{ tokens: TokenInfo[] }>('list-tokens')).tokens,
-    listCertificates: async () => (await host.request<{ certificates: IfcHostCertificate[] }>('list-certificates')).certificates,
+    listTokens: () => host.listTokens(),
+    listCertificates: () => host.listCertificates(),
     digest,
     sign: (order: IfcSignOrder) =>
       deps.limiter.guard(tabId, () => deps.queue.run(tabId, owner, async (signal) =>
@@ -79,24 +77,12 @@ function backendFor(deps: IfcDeps, origin: string, tabId: number, owner: object)
           signed: order.hashed ? summarizeHash(order.data, order.format === 'raw') : await summarizeContent(order.data),
           // The PIN is the one the page collected; the window only asks the person to confirm.
           operation: async (certificate) => {
-            const reply = await host.request<unknown>(
-              'sign',
-              {
-                certificateId: certificate.id,
-                pin: order.pin,
-                data: toBase64(order.data),
-                detached: order.detached,
-                format: order.format,
-                hashed: order.hashed,
-                reverse: order.reverse,
-              },
-              SIGN_TIMEOUT_MS,
-            );
-            const value = isRecord(reply) ? (order.format === 'raw' ? reply.signature : reply.cms) : undefined;
-            if (typeof value !== 'string') throw new InternalError('The host answered sign with an unknown shape');
+            const key = { certificateId: certificate.id, pin: order.pin, data: toBase64(order.data), hashed: order.hashed };
+            const signature =
+              order.format === 'raw' ? (await host.signRaw({ ...key, reverse: order.reverse })).signature : (await host.sign({ ...key, detached: order.detached })).cms;
             // The page's PIN is not kept past its use (issue 14 item 6).
             order.pin = '';
-            return fromBase64(value);
+            return fromBase64(signature);
           },
         }),
       origin)),

@@ -1,4 +1,4 @@
-// Names and numbers of the legacy IFCPlugin page protocol (see IFC-COMPAT.md §1).
+// Names and numbers of the legacy IFCPlugin page protocol (docs/IFC-COMPAT.md).
 
 export const IFC_TO_EXT = 'TO_IFC_EXT';
 export const IFC_FROM_EXT = 'FROM_IFC_EXT';
@@ -11,7 +11,7 @@ export const MARKER_PLUGIN = 'ifc-plugin-is-installed';
 /** Our markers carry data-owner="tokensign"; an untagged marker belongs to the genuine extension. */
 export const MARKER_OWNER = 'tokensign';
 
-/** The version string `version` answers with; the live portal's minimum is unknown (IFC-COMPAT §6.2). */
+/** The version string `version` answers with; the live portal's minimum is unknown (docs/IFC-COMPAT.md §8). */
 export const IFC_EMULATED_VERSION = '3.1.0.0';
 
 /** IFCError numbers used by the adapter. */
@@ -49,5 +49,5 @@ export const IfcSignType = {
   CADES_BES_DETACHED: 6,
 } as const;
 
-/** Substrings that make the page library cut a containerId at its first '/' (IFC-COMPAT §1.6). */
+/** Substrings that make the page library cut a containerId at its first '/' (docs/IFC-COMPAT.md §5). */
 export const CAPI_PROVIDER_MARKS = ['CryptoPro', 'VIPNet', 'SignalCom', 'LISSI-CSP'] as const;

@@ -1,4 +1,4 @@
-// Tokensign error codes → IFCError numbers (IFC-COMPAT §1.7 and §3: 160 is the only code that makes
+// Tokensign error codes → IFCError numbers (docs/IFC-COMPAT.md §6: 160 is the only code that makes
 // the portal's widget ask for the PIN again; most others close its dialog without a word).
 import { isErrorCode, type ErrorCode } from '../../shared/protocol';
 import { IfcError } from './constants';

@@ -1,8 +1,8 @@
-// Certificate fields in the shapes the IFCPlugin page library reads (IFC-COMPAT §1.6):
+// Certificate fields in the shapes the IFCPlugin page library reads (docs/IFC-COMPAT.md §5):
 // DNs as "key=value" lines, OpenSSL-style UTC dates, hex serial, the public-key algorithm OID.
 import { OID } from '../../shared/oids';
-import { integerHex, readX509Fields, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
-import { children, content, readAlgorithm, readBitString, readOid, readRoot, TAG } from '../../shared/der';
+import { readX509Fields, type CertificateExtension, type ParsedName, parseName } from '../../shared/certificate';
+import { children, content, integerHex, readAlgorithm, readBitString, readOid, readRoot, TAG } from '../../shared/der';
 import { toBase64, toHex } from '../../shared/encoding';
 
 /** Keys the page library's IFCDN table and the older DsPlugin parser both understand. */
@@ -133,7 +133,7 @@ export function certificateFields(der: Uint8Array): IfcCertificateFields {
   const cert = readX509Fields(der);
   const spki = children(cert.subjectPublicKeyInfo)[0];
   return {
-    cert_sn: integerHex(content(cert.serialNumber)),
+    cert_sn: integerHex(cert.serialNumber),
     cert_subject: formatDn(parseName(cert.subject)),
     cert_issuer: formatDn(parseName(cert.issuer)),
     cert_valid_from: formatOpenSslDate(new Date(cert.notBefore)),

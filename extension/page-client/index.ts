@@ -1,5 +1,5 @@
 // Tokensign page client: a small ESM library for relying-party pages. It talks to the extension's
-// content script over window.postMessage (PROTOCOL.md §3). No dependencies; bundle it with esbuild.
+// content script over window.postMessage (docs/PROTOCOL.md §3). No dependencies; bundle it with esbuild.
 import {
   PAGE_ACK,
   PAGE_REQUEST,

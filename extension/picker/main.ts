@@ -7,7 +7,7 @@ import { certificateCard } from '../common/certificate-card';
 import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { localizeDocument, t } from '../common/i18n';
 import { PICKER_PORT, isRecord, type PickerCommand, type PickerView } from '../common/messages';
-import { renderIfcConfirmation } from '../ifc/picker-view';
+import { pinFromPage, renderIfcConfirmation } from '../ifc/picker-view';
 import { contentReviewed, renderWhatIsSigned } from './what-is-signed';
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -114,7 +114,7 @@ function renderList(): void {
 }
 
 function pinNeeded(token: TokenInfo | undefined): boolean {
-  if (view?.ifc) return false;
+  if (pinFromPage(view?.ifc)) return false;
   return !token || (token.pin.loginRequired && !token.pin.protectedPath);
 }
 
@@ -132,7 +132,7 @@ function renderForm(): void {
   else if (token && !token.pin.loginRequired) pinHint.textContent = t('pinHintNotRequired');
   else if (token?.pin.finalTry) pinHint.textContent = t('pinHintFinalTry');
   else if (token?.pin.countLow) pinHint.textContent = t('pinHintCountLow');
-  else if (view?.ifc) pinHint.textContent = t('ifcPinFromPage');
+  else if (pinFromPage(view?.ifc)) pinHint.textContent = t('ifcPinFromPage');
   else pinHint.textContent = t('pinHintDefault', token?.label ?? '');
   pinHint.dataset.state = token?.pin.locked ? 'locked' : token?.pin.finalTry ? 'final-try' : token?.pin.countLow ? 'count-low' : 'normal';
   // Not before the end of what is signed has been in view (extension/picker/what-is-signed.ts).

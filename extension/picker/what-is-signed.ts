@@ -63,7 +63,7 @@ export function renderWhatIsSigned(doc: Document, summary: SignedSummary | null 
   if (key === shownKey) return;
   shownKey = key;
   reviewed = summary.text === null;
-  const warning = el('p', { class: 'error', 'data-testid': 'signed-warning' });
+  const warning = el('p', { class: 'error', role: 'alert', 'data-testid': summary.hash ? 'hash-warning' : 'signed-warning' });
   warning.hidden = !summary.hash && !summary.textTooLong;
   if (summary.hash) warning.textContent = t(summary.hash.raw ? 'signedRawHashWarning' : 'signedHashWarning');
   else if (summary.textTooLong) warning.textContent = t('signedTooLong');

@@ -1,4 +1,4 @@
-// doctor (PROTOCOL.md §5): checks everything between the browser and the token, each failure explained
+// doctor (docs/PROTOCOL.md §5): checks everything between the browser and the token, each failure explained
 // in plain words with its fix. The PKCS#11 checks go through the installed launcher with a browser-like
 // minimal PATH, so doctor sees what the browser will see.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';

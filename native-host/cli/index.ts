@@ -1,4 +1,4 @@
-// Command-line tool: install, uninstall, doctor, version, --help (PROTOCOL.md §5).
+// Command-line tool: install, uninstall, doctor, version, --help (docs/PROTOCOL.md §5).
 // native-host/main.ts sends these words here; everything else is host mode.
 import { parseDoctorArgs, parseInstallArgs, parseUninstallArgs, UsageError } from './args';
 import { defaultContext, type CliContext } from './context';

@@ -1,4 +1,4 @@
-// install and uninstall (PROTOCOL.md §5): copy the host to a stable folder, write a launcher that names
+// install and uninstall (docs/PROTOCOL.md §5): copy the host to a stable folder, write a launcher that names
 // node by its absolute path, register a manifest per browser, and record every path written so that
 // uninstall removes exactly that. Planning is pure (unit-tested for every platform); applying touches disk.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, chmodSync, writeFileSync } from 'node:fs';

@@ -1,13 +1,13 @@
-// CMS SignedData exactly as PROTOCOL.md §2 "CMS produced by the host": version 1, one
+// CMS SignedData exactly as docs/PROTOCOL.md §2.5: version 1, one
 // SignerInfo by issuerAndSerialNumber, signer certificate included, signed attributes
 // contentType, signingTime, messageDigest and signingCertificateV2, DER-sorted as a SET.
 // Written straight as DER: the structure is fixed, and a general ASN.1 library here cost
 // several times the token's own signing time per request.
 import { BoundedCache } from '../../shared/bounded-cache';
+import { derOid, encode, tlv, type Der } from '../../shared/der-writer';
 import { OID } from '../../shared/oids';
 import { createHash } from 'node:crypto';
 import type { SigningProfile } from '../pkcs11/algorithms';
-
 
 /** The part of an algorithm table entry CMS needs. */
 export type CmsAlgorithm = Pick<SigningProfile, 'digest' | 'signatureOid' | 'signatureNullParams'>;
@@ -33,76 +33,6 @@ export interface SignedDataParts {
   cms: Uint8Array;
   /** The exact bytes that were signed (SET OF Attribute). */
   signedAttributes: Uint8Array;
-}
-
-// ---------- DER writing ----------
-// A tree whose lengths are summed as it is built, then written once into one buffer: no
-// intermediate copies per nesting level.
-
-interface Constructed {
-  tag: number;
-  content: readonly Der[];
-  /** Length of the content octets. */
-  length: number;
-}
-/** Encoded bytes, or a constructed element still to be written. */
-type Der = Uint8Array | Constructed;
-
-function headerSize(length: number): number {
-  return length < 0x80 ? 2 : length < 0x100 ? 3 : length < 0x10000 ? 4 : length < 0x1000000 ? 5 : 6;
-}
-
-function sizeOf(item: Der): number {
-  return item instanceof Uint8Array ? item.length : headerSize(item.length) + item.length;
-}
-
-function tlv(tag: number, ...content: Der[]): Constructed {
-  let length = 0;
-  for (const c of content) length += sizeOf(c);
-  return { tag, content, length };
-}
-
-function writeDer(out: Uint8Array, at: number, item: Der): number {
-  if (item instanceof Uint8Array) {
-    out.set(item, at);
-    return at + item.length;
-  }
-  out[at++] = item.tag;
-  const length = item.length;
-  if (length < 0x80) {
-    out[at++] = length;
-  } else {
-    const count = headerSize(length) - 2;
-    out[at++] = 0x80 | count;
-    for (let shift = (count - 1) * 8; shift >= 0; shift -= 8) out[at++] = Math.floor(length / 2 ** shift) & 0xff;
-  }
-  for (const c of item.content) at = writeDer(out, at, c);
-  return at;
-}
-
-function encode(item: Der): Uint8Array {
-  const out = new Uint8Array(sizeOf(item));
-  writeDer(out, 0, item);
-  return out;
-}
-
-const oidCache = new BoundedCache<string, Uint8Array>(256);
-function oid(dotted: string): Uint8Array {
-  let der = oidCache.get(dotted);
-  if (!der) {
-    // BigInt arcs: a UUID OID (2.25.<128-bit>) does not fit a double.
-    const arcs = dotted.split('.').map(BigInt);
-    const bytes: number[] = [];
-    const first = arcs[0]! * 40n + arcs[1]!;
-    for (const arc of [first, ...arcs.slice(2)]) {
-      const chunk = [Number(arc & 0x7fn)];
-      for (let v = arc >> 7n; v > 0n; v >>= 7n) chunk.unshift(0x80 | Number(v & 0x7fn));
-      bytes.push(...chunk);
-    }
-    der = encode(tlv(0x06, Uint8Array.from(bytes)));
-    oidCache.set(dotted, der);
-  }
-  return der;
 }
 
 const SEQUENCE = 0x30;
@@ -133,14 +63,14 @@ function algorithmParts(algorithm: CmsAlgorithm): AlgorithmParts {
   const key = `${algorithm.digest.oid} ${algorithm.signatureOid} ${algorithm.signatureNullParams}`;
   let parts = algorithmPartsCache.get(key);
   if (!parts) {
-    const digestAlgorithm = encode(tlv(SEQUENCE, oid(algorithm.digest.oid)));
+    const digestAlgorithm = encode(tlv(SEQUENCE, derOid(algorithm.digest.oid)));
     parts = {
       digestOid: algorithm.digest.oid,
       signatureOid: algorithm.signatureOid,
       signatureNullParams: algorithm.signatureNullParams,
       digestAlgorithm,
       digestAlgorithms: encode(tlv(SET, digestAlgorithm)),
-      signatureAlgorithm: encode(algorithm.signatureNullParams ? tlv(SEQUENCE, oid(algorithm.signatureOid), NULL) : tlv(SEQUENCE, oid(algorithm.signatureOid))),
+      signatureAlgorithm: encode(algorithm.signatureNullParams ? tlv(SEQUENCE, derOid(algorithm.signatureOid), NULL) : tlv(SEQUENCE, derOid(algorithm.signatureOid))),
     };
     algorithmPartsCache.set(key, parts);
   }
@@ -265,15 +195,15 @@ function readSignerParts(certificateDer: Uint8Array, certHash: Uint8Array): Sign
   };
 }
 
-function attribute(type: string, value: Der): Constructed {
-  return tlv(SEQUENCE, oid(type), tlv(SET, value));
+function attribute(type: string, value: Der): Der {
+  return tlv(SEQUENCE, derOid(type), tlv(SET, value));
 }
 
 const contentTypeAttributes = new Map<string, Uint8Array>();
 function contentTypeAttribute(type: string): Uint8Array {
   let der = contentTypeAttributes.get(type);
   if (!der) {
-    der = encode(attribute(OID.contentType, oid(type)));
+    der = encode(attribute(OID.contentType, derOid(type)));
     contentTypeAttributes.set(type, der);
   }
   return der;
@@ -308,8 +238,8 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
     algorithms.signatureAlgorithm,
     tlv(0x04, signature),
   );
-  const encapContentInfo = detached ? tlv(SEQUENCE, oid(contentType)) : tlv(SEQUENCE, oid(contentType), tlv(0xa0, tlv(0x04, content)));
+  const encapContentInfo = detached ? tlv(SEQUENCE, derOid(contentType)) : tlv(SEQUENCE, derOid(contentType), tlv(0xa0, tlv(0x04, content)));
   const signedData = tlv(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
-  const cms = encode(tlv(SEQUENCE, oid(OID.signedData), tlv(0xa0, signedData)));
+  const cms = encode(tlv(SEQUENCE, derOid(OID.signedData), tlv(0xa0, signedData)));
   return { cms, signedAttributes };
 }

@@ -18,6 +18,7 @@ import {
   CKO_PUBLIC_KEY,
 } from './constants';
 import type { Handle, Pkcs11Api } from './module';
+import { findObjects, readAttribute, ulongOf } from './session';
 import type { TokenRef } from './token';
 
 /** A certificate found on a token, with what signing needs to find its key again. */
@@ -55,44 +56,6 @@ export function describeCached(der: Uint8Array, now: Date): CertificateDescripti
   };
 }
 
-/** One attribute, or null when the module will not give it. */
-export function readAttribute(api: Pkcs11Api, session: Handle, object: Handle, type: number): Buffer | null {
-  try {
-    const [attr] = api.C_GetAttributeValue(session, object, [{ type }]);
-    const value = attr?.value;
-    return Buffer.isBuffer(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-/** All objects matching `template`, in batches. */
-export function findObjects(api: Pkcs11Api, session: Handle, template: Array<{ type: number; value?: number | boolean | Buffer | string }>): Handle[] {
-  api.C_FindObjectsInit(session, template);
-  const found: Handle[] = [];
-  try {
-    for (;;) {
-      const batch = api.C_FindObjects(session, 64);
-      if (batch.length === 0) break;
-      found.push(...batch);
-      if (found.length > 100_000) break;
-    }
-  } finally {
-    api.C_FindObjectsFinal(session);
-  }
-  return found;
-}
-
-/** The first object matching `template`, or null: one C_FindObjects call, not a full listing. */
-export function findFirstObject(api: Pkcs11Api, session: Handle, template: Array<{ type: number; value?: number | boolean | Buffer | string }>): Handle | null {
-  api.C_FindObjectsInit(session, template);
-  try {
-    return api.C_FindObjects(session, 1)[0] ?? null;
-  } finally {
-    api.C_FindObjectsFinal(session);
-  }
-}
-
 export interface CertificateScanResult {
   certificates: TokenCertificate[];
   /** Objects skipped with the reason (unparsable certificate, unreadable value). */
@@ -123,13 +86,6 @@ interface CertificateObject {
 }
 
 const CERTIFICATE_ATTRIBUTES = [CKA_CERTIFICATE_TYPE, CKA_VALUE, CKA_LABEL, CKA_ID] as const;
-
-/** A CK_ULONG attribute (CKA_CLASS, CKA_CERTIFICATE_TYPE, ...) in host byte order: 8 bytes on 64-bit systems, 4 on others. */
-export function ulongOf(raw: Buffer | null): number | null {
-  if (!raw || raw.length === 0) return null;
-  if (raw.length >= 8) return Number(raw.readBigUInt64LE(0) & BigInt(0xffffffff));
-  return raw.readUIntLE(0, Math.min(raw.length, 6));
-}
 
 /** The certificate's attributes in one C_GetAttributeValue; one at a time if the module refuses the set. */
 function readCertificateObject(api: Pkcs11Api, session: Handle, object: Handle): CertificateObject {

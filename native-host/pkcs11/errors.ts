@@ -1,4 +1,5 @@
-// CKR_* → PROTOCOL.md §2 error codes. One place, so every command reports a token failure alike.
+// CKR_* → docs/PROTOCOL.md §2 error codes. One place, so every command reports a token failure alike.
+import { PinIncorrectError, PinInvalidError, PinLockedError, TokenOperationError, TokenRemovedError } from '../../shared/errors';
 import { TokensignError } from '../../shared/protocol';
 import { CKR, ckrName } from './constants';
 
@@ -44,34 +45,34 @@ export function toTokensignError(error: unknown, context: ErrorContext): Tokensi
   const code = ckrOf(error);
   if (code === null) {
     const message = error instanceof Error ? error.message : String(error);
-    return new TokensignError('TOKEN_ERROR', `${context.action} failed: ${message}`);
+    return new TokenOperationError(`${context.action} failed: ${message}`);
   }
   const name = ckrName(code);
   switch (code) {
     case CKR.CKR_PIN_INCORRECT: {
       const flags = safe(context.pinFlags) ?? { countLow: false, finalTry: false, locked: false };
-      if (flags.locked) return new TokensignError('PIN_LOCKED', 'The PIN is locked after too many wrong tries.', { ckr: name });
+      if (flags.locked) return new PinLockedError('The PIN is locked after too many wrong tries.', { ckr: name });
       const hint = flags.finalTry ? ' One try left before the PIN locks.' : flags.countLow ? ' Few tries left.' : '';
-      return new TokensignError('PIN_INCORRECT', `Wrong PIN.${hint}`, {
+      return new PinIncorrectError(`Wrong PIN.${hint}`, {
         countLow: flags.countLow,
         finalTry: flags.finalTry,
         ckr: name,
       });
     }
     case CKR.CKR_PIN_LOCKED:
-      return new TokensignError('PIN_LOCKED', 'The PIN is locked after too many wrong tries.', { ckr: name });
+      return new PinLockedError('The PIN is locked after too many wrong tries.', { ckr: name });
     case CKR.CKR_PIN_LEN_RANGE:
     case CKR.CKR_PIN_INVALID:
-      return new TokensignError('PIN_INVALID', 'The token rejected the PIN: wrong length or characters.', { ckr: name });
+      return new PinInvalidError('The token rejected the PIN: wrong length or characters.', { ckr: name });
     case CKR.CKR_PIN_EXPIRED:
-      return new TokensignError('TOKEN_ERROR', 'The PIN has expired: change it with the token vendor tool.', { ckr: name });
+      return new TokenOperationError('The PIN has expired: change it with the token vendor tool.', { ckr: name });
   }
-  if (REMOVAL_CODES.has(code)) return new TokensignError('TOKEN_REMOVED', 'The token was removed.', { ckr: name });
+  if (REMOVAL_CODES.has(code)) return new TokenRemovedError('The token was removed.', { ckr: name });
   if (SESSION_LOST_CODES.has(code)) {
     const present = safe(context.tokenPresent);
-    if (present === false) return new TokensignError('TOKEN_REMOVED', 'The token was removed.', { ckr: name });
+    if (present === false) return new TokenRemovedError('The token was removed.', { ckr: name });
   }
-  return new TokensignError('TOKEN_ERROR', `${context.action} failed: ${name}`, { ckr: name });
+  return new TokenOperationError(`${context.action} failed: ${name}`, { ckr: name });
 }
 
 function safe<T>(fn: (() => T) | undefined): T | null {

@@ -96,7 +96,22 @@ export class Pkcs11Module {
     readonly api: Pkcs11Api,
     /** Library description from C_GetInfo, trimmed. */
     readonly description: string,
+    /** C_Initialize again after a C_Finalize (absent for modules made in tests). */
+    private readonly initialize?: () => void,
   ) {}
+
+  /**
+   * C_Finalize and C_Initialize: the module forgets every session and every cached view of its
+   * tokens (OpenSC keeps a swapped card's predecessor in view until then). Handles from before are void.
+   */
+  reinitialize(): void {
+    this.finalize();
+    try {
+      this.initialize?.();
+    } catch (e) {
+      if (!isCkr(e, CKR.CKR_CRYPTOKI_ALREADY_INITIALIZED)) throw e;
+    }
+  }
 
   /** Handles of the slots that hold a token now (C_GetSlotList(TRUE) rescans). */
   slotsWithToken(): Handle[] {
@@ -142,7 +157,7 @@ export async function openModule(path: string): Promise<Pkcs11Module> {
   } catch {
     // Informational only.
   }
-  return new Pkcs11Module(path, api, description);
+  return new Pkcs11Module(path, api, description, () => native.C_Initialize({ flags: lib.CKF_OS_LOCKING_OK }));
 }
 
 /** The modules of this host process, loaded once and kept initialized across requests. */

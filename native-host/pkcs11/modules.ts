@@ -1,4 +1,4 @@
-// Which PKCS#11 modules to load (PROTOCOL.md §2 "Module selection"). Pure: the installer's
+// Which PKCS#11 modules to load (docs/PROTOCOL.md §2.3). Pure: the installer's
 // doctor reuses the table and the resolver.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';

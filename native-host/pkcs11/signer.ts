@@ -1,23 +1,31 @@
-// Signing with a token key: log in for this operation only, find the key by CKA_ID, sign with
-// the mechanism the algorithm table picks, log out and close the session in every case.
-import { TokensignError, type PinState } from '../../shared/protocol';
-import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type SigningProfile } from './algorithms';
+// Signing with a token key, one operation from start to end (withSigningKey): take the token's kept
+// session, or check the token in the slot is the certificate's and open one; log in with the PIN for
+// this operation only, check the certificate is on the token and find its key by CKA_ID, sign with
+// the mechanism the algorithm table picks, check the signature against the certificate, then log
+// out and keep the session (or close it when anything went wrong). The session pool and the object
+// searches are in session.ts, the signature check in signature-check.ts.
+import type { PinState } from '../../shared/protocol';
+import { PinLockedError, PinRequiredError, TokenRemovedError, UnsupportedAlgorithmError } from '../../shared/errors';
+import { chooseDigestMechanism, chooseMechanism, digestMechanismInput, mechanismInput, type MechanismChoice, type SigningProfile } from './algorithms';
 import type { TokenCertificate } from './certificate';
-import { findFirstObject, findObjects, readAttribute, ulongOf } from './certificate';
-import {
-  CKA_ALWAYS_AUTHENTICATE,
-  CKA_CLASS,
-  CKA_ID,
-  CKA_VALUE,
-  CKF_SERIAL_SESSION,
-  CKO_CERTIFICATE,
-  CKO_PRIVATE_KEY,
-  CKR,
-  CKU_USER,
-} from './constants';
-import { ckrOf, isCkr, toTokensignError } from './errors';
+import { CKA_ALWAYS_AUTHENTICATE, CKR, CKU_USER } from './constants';
+import { isCkr, toTokensignError, type ErrorContext } from './errors';
 import type { Handle, Pkcs11Api } from './module';
+import {
+  forgetKeptSessions,
+  hasCertificate,
+  isSessionLost,
+  openSession,
+  privateKeyOf,
+  readAttribute,
+  releaseSession,
+  reuseKeptSession,
+  type KeptSession,
+} from './session';
+import { signatureMatchesCertificate } from './signature-check';
 import { isTokenStillPresent, readPinState, type TokenRef } from './token';
+
+export { closeKeptSessions, keptSessionPinState } from './session';
 
 /** CKU_CONTEXT_SPECIFIC: re-authentication for keys with CKA_ALWAYS_AUTHENTICATE (PIV signature keys). */
 const CKU_CONTEXT_SPECIFIC = 2;
@@ -25,10 +33,12 @@ const CKU_CONTEXT_SPECIFIC = 2;
 const SIGNATURE_BUFFER_BYTES = 2048;
 /** Output buffer of the synchronous C_Sign, allocated once. */
 const syncSignatureBuffer = Buffer.alloc(SIGNATURE_BUFFER_BYTES);
+/** Inputs up to this size are signed with the synchronous C_Sign (no thread-pool hop). */
+const SYNC_SIGN_MAX_BYTES = 4096;
 
 export type SignFunction = (toBeSigned: Uint8Array) => Promise<Uint8Array>;
 
-/** For the IFCPlugin adapter's raw signatures (docs/PROTOCOL-EXTENSIONS.md). */
+/** For the IFCPlugin adapter's raw signatures (docs/PROTOCOL.md §2.4). */
 export interface SigningOptions {
   /** `sign` receives the digest, not the message. */
   prehashed?: boolean;
@@ -48,6 +58,8 @@ export interface SigningOptions {
 }
 
 const mechanismCache = new Map<string, ReadonlySet<number>>();
+/** CKA_ALWAYS_AUTHENTICATE of the key of each certificate id (a property of the key, read once). */
+const alwaysAuthenticateCache = new Map<string, boolean>();
 
 /** C_GetMechanismList of the token, cached per token id for the life of the host. */
 export function tokenMechanisms(target: TokenCertificate): ReadonlySet<number> {
@@ -58,112 +70,6 @@ export function tokenMechanisms(target: TokenCertificate): ReadonlySet<number> {
     mechanismCache.set(key, set);
   }
   return set;
-}
-
-/** A session kept open on a token between operations (never logged in between them). */
-interface KeptSession {
-  session: Handle;
-  slot: Handle;
-  api: Pkcs11Api;
-  /** Certificates whose CKA_VALUE was compared on the token while this session stayed valid. */
-  verified: Set<string>;
-  /** Private key handles by certificate id, found in this session (used again only after a check). */
-  keys: Map<string, Handle>;
-  busy: boolean;
-  idleTimer: NodeJS.Timeout | undefined;
-  /** The token's PIN flags as of the last operation that ended cleanly in this session. */
-  pinState: PinState | undefined;
-}
-
-/** Kept sessions by token id. */
-const keptSessions = new Map<string, KeptSession>();
-/** A kept session is closed after this long unused, so the host holds no token open for long. */
-const SESSION_IDLE_MS = 30_000;
-/** CKA_ALWAYS_AUTHENTICATE of the key of each certificate id (a property of the key, read once). */
-const alwaysAuthenticateCache = new Map<string, boolean>();
-/** Inputs up to this size are signed with the synchronous C_Sign (no thread-pool hop). */
-const SYNC_SIGN_MAX_BYTES = 4096;
-/**
- * Modules whose private key handles do not survive a logout (SoftHSM hands out new ones at each
- * login): the key is found by CKA_ID every time there, without trying a kept handle first.
- */
-const unstableKeyHandles = new WeakSet<Pkcs11Api>();
-const SESSION_LOST: ReadonlySet<number> = new Set([CKR.CKR_SESSION_HANDLE_INVALID, CKR.CKR_SESSION_CLOSED, CKR.CKR_DEVICE_REMOVED, CKR.CKR_TOKEN_NOT_PRESENT]);
-
-function closeQuietly(api: Pkcs11Api, session: Handle): void {
-  try {
-    api.C_CloseSession(session);
-  } catch {
-    // Session already gone (token removed): nothing to close.
-  }
-}
-
-function dropKept(tokenId: string, kept: KeptSession): void {
-  if (keptSessions.get(tokenId) === kept) keptSessions.delete(tokenId);
-  if (kept.idleTimer) clearTimeout(kept.idleTimer);
-  closeQuietly(kept.api, kept.session);
-}
-
-/** Closes every kept session (host exit, tests). */
-export function closeKeptSessions(): void {
-  for (const [tokenId, kept] of [...keptSessions]) if (!kept.busy) dropKept(tokenId, kept);
-}
-
-/**
- * The kept session of the token if free, else a new session (kept for next time when none is kept).
- * Reuse is only allowed when the operation logs in first: C_Login is then the call that tells a
- * dead kept session, and the operation starts over in a new one.
- */
-function acquireSession(tokenId: string, api: Pkcs11Api, slot: Handle, allowReuse: boolean): { kept: KeptSession; reused: boolean } {
-  const existing = keptSessions.get(tokenId);
-  if (allowReuse && existing && !existing.busy && existing.api === api && existing.slot.equals(slot)) {
-    // The idle timer stays armed: it leaves a busy session alone, and is re-armed at release.
-    existing.busy = true;
-    return { kept: existing, reused: true };
-  }
-  if (existing && !existing.busy) dropKept(tokenId, existing);
-  const kept: KeptSession = {
-    session: api.C_OpenSession(slot, CKF_SERIAL_SESSION),
-    slot,
-    api,
-    verified: new Set(),
-    keys: new Map(),
-    busy: true,
-    idleTimer: undefined,
-    pinState: undefined,
-  };
-  if (!keptSessions.has(tokenId)) keptSessions.set(tokenId, kept);
-  return { kept, reused: false };
-}
-
-/**
- * The PIN flags kept with the token's idle kept session, or null when there is none. No PKCS#11
- * call: a later C_Login in that session tells whether the token is still the same one (PKCS#11
- * closes every session of a removed token), so the caller may skip its C_GetTokenInfo check.
- */
-export function keptSessionPinState(token: TokenRef): PinState | null {
-  const kept = keptSessions.get(token.info.id);
-  if (!kept || kept.busy || kept.api !== token.module.api || !kept.slot.equals(token.slot)) return null;
-  return kept.pinState ?? null;
-}
-
-/** After an operation: keep the session when it is clean (with the PIN flags it ended with), close it otherwise. */
-function releaseSession(tokenId: string, kept: KeptSession, clean: boolean, pinState?: PinState): void {
-  kept.busy = false;
-  if (!clean || keptSessions.get(tokenId) !== kept) {
-    dropKept(tokenId, kept);
-    return;
-  }
-  kept.pinState = pinState;
-  if (kept.idleTimer) {
-    // One timer per kept session, restarted: no new timer per operation.
-    kept.idleTimer.refresh();
-    return;
-  }
-  kept.idleTimer = setTimeout(() => {
-    if (!kept.busy) dropKept(tokenId, kept);
-  }, SESSION_IDLE_MS);
-  kept.idleTimer.unref();
 }
 
 /**
@@ -191,109 +97,43 @@ export async function withSigningKey<T>(
   options: SigningOptions = {},
 ): Promise<T> {
   const { token } = target;
-  const api = token.module.api;
-  const context = {
-    action: `signing on token "${token.info.label}"`,
-    pinFlags: () => readPinState(token.module, token.slot),
-    tokenPresent: () => isTokenStillPresent(token),
-  };
-  let pinState: PinState;
-  /** Whether this operation has seen the token's serial and label in its slot (or the caller did just now). */
-  let identityChecked = false;
-  const checkIdentity = (): void => {
-    if (!isTokenStillPresent(token)) throw new TokensignError('TOKEN_REMOVED', `The token "${token.info.label}" was removed.`);
-    pinState = readPinState(token.module, token.slot) ?? token.info.pin;
-    identityChecked = true;
-  };
-  if (options.pinState) {
-    pinState = options.pinState;
-    identityChecked = options.tokenIdentityVerified !== false;
-  } else {
-    pinState = token.info.pin;
-    checkIdentity();
-  }
-  if (pinState.locked) throw new TokensignError('PIN_LOCKED', 'The PIN is locked after too many wrong tries.');
-  const hasPin = typeof pin === 'string' && pin.length > 0;
-  if (pinState.loginRequired && !pinState.protectedPath && !hasPin) {
-    throw new TokensignError('PIN_REQUIRED', `The token "${token.info.label}" needs its PIN to sign.`);
-  }
-  const shouldLogin = hasPin || (pinState.loginRequired && pinState.protectedPath);
-  const loginPin = hasPin ? pin : '';
+  const context = errorContext(token);
+  const identity = new TokenIdentity(token, options);
+  const loginPin = loginPinFor(identity.pinState, pin, token);
   // Without a login, nothing in the operation would tell a swapped token: check it now.
-  if (!shouldLogin && !identityChecked) checkIdentity();
+  if (loginPin === null) identity.verify();
+  const mechanism = signingMechanism(target, algorithm, options.prehashed === true, context);
 
-  let mechanisms: ReadonlySet<number>;
-  try {
-    mechanisms = tokenMechanisms(target);
-  } catch (e) {
-    throw toTokensignError(e, context);
-  }
-  const choice = options.prehashed ? chooseDigestMechanism(algorithm, mechanisms) : chooseMechanism(algorithm, mechanisms);
-  if (!choice) {
-    throw new TokensignError('UNSUPPORTED_ALGORITHM', `The token "${token.info.label}" offers no mechanism for ${target.info.keyAlgorithm} signatures.`);
-  }
-
-  const tokenId = token.info.id;
   let kept: KeptSession | undefined;
   let loggedIn = false;
   let clean = false;
+  let foreign = false;
   try {
-    let acquired = acquireSession(tokenId, api, token.slot, shouldLogin);
-    kept = acquired.kept;
-    // A new session proves nothing about the token: see its identity before sending it the PIN.
-    if (!acquired.reused && !identityChecked) checkIdentity();
-    const login = (session: Handle): void => {
+    // 1. The kept session (only when logging in: C_Login is then what tells a dead one).
+    const reused = loginPin !== null ? reuseKeptSession(token) : null;
+    // 2. Otherwise the token's identity, checked before a new session is opened: a card event the
+    //    module handles during the check closes every session on the slot, a new one too (OpenSC).
+    if (!reused) identity.verify();
+    kept = reused ?? openSession(token);
+    // 3. Log in; a kept session that died (card removed and maybe put back) is replaced once.
+    if (loginPin !== null) {
       try {
-        api.C_Login(session, CKU_USER, loginPin);
+        logIn(token.module.api, kept.session, loginPin);
       } catch (e) {
-        // Logged in by someone else sharing the module: log out and log in again so the PIN is still checked.
-        if (!isCkr(e, CKR.CKR_USER_ALREADY_LOGGED_IN)) throw e;
-        api.C_Logout(session);
-        api.C_Login(session, CKU_USER, loginPin);
-      }
-    };
-    if (shouldLogin) {
-      try {
-        login(kept.session);
-      } catch (e) {
-        // A kept session that died (token removed and maybe put back): start over in a new one.
-        const code = ckrOf(e);
-        if (!acquired.reused || code === null || !SESSION_LOST.has(code)) throw e;
-        releaseSession(tokenId, kept, false);
+        if (!reused || !isSessionLost(e)) throw e;
+        releaseSession(token.info.id, kept, false);
         kept = undefined;
-        acquired = acquireSession(tokenId, api, token.slot, false);
-        kept = acquired.kept;
-        if (!identityChecked) checkIdentity();
-        login(kept.session);
+        identity.verify();
+        kept = openSession(token);
+        logIn(token.module.api, kept.session, loginPin);
       }
       loggedIn = true;
     }
-    const openSession = kept.session;
-    if (!kept.verified.has(target.info.id)) {
-      assertSameCertificate(api, openSession, target);
-      kept.verified.add(target.info.id);
-    }
-    const key = keyFor(api, kept, target);
-    let alwaysAuthenticate = alwaysAuthenticateCache.get(target.info.id);
-    if (alwaysAuthenticate === undefined) {
-      alwaysAuthenticate = readAttribute(api, openSession, key, CKA_ALWAYS_AUTHENTICATE)?.[0] === 1;
-      alwaysAuthenticateCache.set(target.info.id, alwaysAuthenticate);
-    }
-    const contextLogin = alwaysAuthenticate && shouldLogin;
-    const sign: SignFunction = async (toBeSigned) => {
-      const input = options.prehashed ? digestMechanismInput(algorithm, choice, toBeSigned) : mechanismInput(algorithm, choice, toBeSigned);
-      api.C_SignInit(openSession, choice.parameter ? { mechanism: choice.mechanism, parameter: choice.parameter } : { mechanism: choice.mechanism }, key);
-      if (contextLogin) api.C_Login(openSession, CKU_CONTEXT_SPECIFIC, loginPin);
-      // A view, not a copy: the input is this call's own bytes and stays unchanged while the token signs.
-      const data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-      // The synchronous call writes into one buffer kept for it (nothing else runs meanwhile); the
-      // thread-pool call gets its own. Either way the output is copied out at once below.
-      const raw =
-        data.length <= SYNC_SIGN_MAX_BYTES
-          ? api.C_Sign(openSession, data, syncSignatureBuffer)
-          : await api.C_SignAsync(openSession, data, Buffer.alloc(SIGNATURE_BUFFER_BYTES));
-      return options.rawSignature ? new Uint8Array(raw) : algorithm.encodeSignature(new Uint8Array(raw));
-    };
+    // 4. The certificate on the token, and its private key.
+    ensureCertificateOnToken(kept, target);
+    const key = privateKeyOf(kept, target);
+    // 5. Sign.
+    const sign = signFunction({ session: kept.session, key, target, algorithm, choice: mechanism, options, loginPin, onForeignSignature: () => (foreign = true) });
     const result = await operation(sign);
     clean = true;
     return result;
@@ -302,67 +142,164 @@ export async function withSigningKey<T>(
     alwaysAuthenticateCache.delete(target.info.id);
     throw toTokensignError(e, context);
   } finally {
-    if (kept) {
-      if (loggedIn) {
-        try {
-          api.C_Logout(kept.session);
-        } catch {
-          // Session already gone (token removed): nothing to log out of.
-          clean = false;
-        }
-      }
-      releaseSession(tokenId, kept, clean, pinState);
-    }
+    // 6. Log out, and keep the session for next time only when all went well.
+    if (kept) endOperation(token, kept, loggedIn, clean, identity.pinState);
+    // Another card signed: make the module forget its view of the old one, so the next scan sees the new card.
+    if (foreign) forgetToken(token);
+  }
+}
+
+/** What one operation knows of the token in the slot: its PIN flags, and whether its serial and label were seen there. */
+class TokenIdentity {
+  pinState: PinState;
+  /** Whether this operation has seen the token's serial and label in its slot (or the caller did just now). */
+  private verified: boolean;
+
+  constructor(
+    private readonly token: TokenRef,
+    options: SigningOptions,
+  ) {
+    this.pinState = options.pinState ?? token.info.pin;
+    this.verified = options.pinState !== undefined && options.tokenIdentityVerified !== false;
+    if (!options.pinState) this.verify();
+  }
+
+  /** Checks (once per operation) that the token in the slot is the certificate's, and reads its PIN flags. */
+  verify(): void {
+    if (this.verified) return;
+    if (!isTokenStillPresent(this.token)) throw new TokenRemovedError(`The token "${this.token.info.label}" was removed.`);
+    this.pinState = readPinState(this.token.module, this.token.slot) ?? this.token.info.pin;
+    this.verified = true;
+  }
+}
+
+function errorContext(token: TokenRef): ErrorContext {
+  return {
+    action: `signing on token "${token.info.label}"`,
+    pinFlags: () => readPinState(token.module, token.slot),
+    tokenPresent: () => isTokenStillPresent(token),
+  };
+}
+
+/** The PIN for C_Login ("" for a PIN pad), or null when the operation logs in not at all; refuses a locked or missing PIN. */
+function loginPinFor(pinState: PinState, pin: string | undefined, token: TokenRef): string | null {
+  if (pinState.locked) throw new PinLockedError('The PIN is locked after too many wrong tries.');
+  const hasPin = typeof pin === 'string' && pin.length > 0;
+  if (pinState.loginRequired && !pinState.protectedPath && !hasPin) {
+    throw new PinRequiredError(`The token "${token.info.label}" needs its PIN to sign.`);
+  }
+  if (hasPin) return pin;
+  return pinState.loginRequired && pinState.protectedPath ? '' : null;
+}
+
+/** The mechanism the algorithm table picks among the token's, or UNSUPPORTED_ALGORITHM. */
+function signingMechanism(target: TokenCertificate, algorithm: SigningProfile, prehashed: boolean, context: ErrorContext): MechanismChoice {
+  let mechanisms: ReadonlySet<number>;
+  try {
+    mechanisms = tokenMechanisms(target);
+  } catch (e) {
+    throw toTokensignError(e, context);
+  }
+  const choice = prehashed ? chooseDigestMechanism(algorithm, mechanisms) : chooseMechanism(algorithm, mechanisms);
+  if (!choice) {
+    throw new UnsupportedAlgorithmError(`The token "${target.token.info.label}" offers no mechanism for ${target.info.keyAlgorithm} signatures.`);
+  }
+  return choice;
+}
+
+function logIn(api: Pkcs11Api, session: Handle, pin: string): void {
+  try {
+    api.C_Login(session, CKU_USER, pin);
+  } catch (e) {
+    // Logged in by someone else sharing the module: log out and log in again so the PIN is still checked.
+    if (!isCkr(e, CKR.CKR_USER_ALREADY_LOGGED_IN)) throw e;
+    api.C_Logout(session);
+    api.C_Login(session, CKU_USER, pin);
   }
 }
 
 /** Guards against signing on a token that was swapped for another one with the same slot. */
-function assertSameCertificate(api: Pkcs11Api, session: Handle, target: TokenCertificate): void {
-  const candidates = findObjects(api, session, [
-    { type: CKA_CLASS, value: CKO_CERTIFICATE },
-    { type: CKA_ID, value: target.ckaId },
-  ]);
-  const same = candidates.some((c) => readAttribute(api, session, c, CKA_VALUE)?.equals(target.der));
-  if (!same) throw new TokensignError('TOKEN_REMOVED', `The certificate is no longer on the token "${target.token.info.label}".`);
+function ensureCertificateOnToken(kept: KeptSession, target: TokenCertificate): void {
+  if (kept.verified.has(target.info.id)) return;
+  if (!hasCertificate(kept.api, kept.session, target)) {
+    throw new TokenRemovedError(`The certificate is no longer on the token "${target.token.info.label}".`);
+  }
+  kept.verified.add(target.info.id);
+}
+
+/** CKA_ALWAYS_AUTHENTICATE of the certificate's key, read once per certificate. */
+function alwaysAuthenticate(api: Pkcs11Api, session: Handle, key: Handle, target: TokenCertificate): boolean {
+  let value = alwaysAuthenticateCache.get(target.info.id);
+  if (value === undefined) {
+    value = readAttribute(api, session, key, CKA_ALWAYS_AUTHENTICATE)?.[0] === 1;
+    alwaysAuthenticateCache.set(target.info.id, value);
+  }
+  return value;
+}
+
+/** What the sign function of one operation signs with. */
+interface SigningKey {
+  session: Handle;
+  key: Handle;
+  target: TokenCertificate;
+  algorithm: SigningProfile;
+  choice: MechanismChoice;
+  options: SigningOptions;
+  loginPin: string | null;
+  /** Told when the token's signature does not match the certificate (another card in the reader). */
+  onForeignSignature: () => void;
 }
 
 /**
- * The certificate's private key: the handle found earlier in this kept session if it still names a
- * private key with the certificate's CKA_ID (one C_GetAttributeValue), else found again by CKA_ID.
+ * The sign function handed to the operation: one C_SignInit and C_Sign per call (with the context
+ * login PIV keys want), and the signature checked against the certificate before it is returned.
  */
-function keyFor(api: Pkcs11Api, kept: KeptSession, target: TokenCertificate): Handle {
-  const cached = kept.keys.get(target.info.id);
-  if (cached) {
-    if (isPrivateKeyWithId(api, kept.session, cached, target.ckaId)) return cached;
-    kept.keys.delete(target.info.id);
-    unstableKeyHandles.add(api);
-  }
-  const key = findPrivateKey(api, kept.session, target);
-  if (!unstableKeyHandles.has(api)) kept.keys.set(target.info.id, key);
-  return key;
+function signFunction({ session, key, target, algorithm, choice, options, loginPin, onForeignSignature }: SigningKey): SignFunction {
+  const api = target.token.module.api;
+  const contextLogin = loginPin !== null && alwaysAuthenticate(api, session, key, target);
+  const mechanism = choice.parameter ? { mechanism: choice.mechanism, parameter: choice.parameter } : { mechanism: choice.mechanism };
+  return async (toBeSigned) => {
+    const input = options.prehashed ? digestMechanismInput(algorithm, choice, toBeSigned) : mechanismInput(algorithm, choice, toBeSigned);
+    api.C_SignInit(session, mechanism, key);
+    if (contextLogin) api.C_Login(session, CKU_CONTEXT_SPECIFIC, loginPin);
+    // A view, not a copy: the input is this call's own bytes and stays unchanged while the token signs.
+    const data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    // The synchronous call writes into one buffer kept for it (nothing else runs meanwhile); the
+    // thread-pool call gets its own. Either way the output is copied out at once below.
+    const raw = new Uint8Array(
+      data.length <= SYNC_SIGN_MAX_BYTES
+        ? api.C_Sign(session, data, syncSignatureBuffer)
+        : await api.C_SignAsync(session, data, Buffer.alloc(SIGNATURE_BUFFER_BYTES)),
+    );
+    const digest = options.prehashed ? toBeSigned : algorithm.digest.hash(toBeSigned);
+    if (!signatureMatchesCertificate(target, algorithm, digest, raw, options.prehashed ? undefined : toBeSigned)) {
+      onForeignSignature();
+      throw new TokenRemovedError(`The card in the reader is not the one holding "${target.info.label}": its signature does not match the certificate.`);
+    }
+    return options.rawSignature ? raw : algorithm.encodeSignature(raw);
+  };
 }
 
-function isPrivateKeyWithId(api: Pkcs11Api, session: Handle, key: Handle, ckaId: Buffer): boolean {
+function forgetToken(token: TokenRef): void {
   try {
-    // CKA_CLASS and CKA_ID are never sensitive: one template for both is safe on every module.
-    const [cls, id] = api.C_GetAttributeValue(session, key, [{ type: CKA_CLASS }, { type: CKA_ID }]);
-    const clsValue = cls?.value;
-    const idValue = id?.value;
-    if (!Buffer.isBuffer(clsValue) || !Buffer.isBuffer(idValue)) return false;
-    return ulongOf(clsValue) === CKO_PRIVATE_KEY && idValue.equals(ckaId);
+    token.module.reinitialize();
   } catch {
-    return false;
+    // The next operation reports what is wrong with the module.
   }
+  forgetKeptSessions(token.module.api);
+  mechanismCache.delete(token.info.id);
 }
 
-function findPrivateKey(api: Pkcs11Api, session: Handle, target: TokenCertificate): Handle {
-  if (target.ckaId.length === 0) {
-    throw new TokensignError('KEY_NOT_FOUND', `The certificate "${target.info.label}" has no CKA_ID, so its private key cannot be found.`);
+/** Logs out (a failure means the session is gone) and keeps the session only when the operation ended cleanly. */
+function endOperation(token: TokenRef, kept: KeptSession, loggedIn: boolean, clean: boolean, pinState: PinState): void {
+  let keep = clean;
+  if (loggedIn) {
+    try {
+      token.module.api.C_Logout(kept.session);
+    } catch {
+      // Session already gone (token removed): nothing to log out of.
+      keep = false;
+    }
   }
-  const key = findFirstObject(api, session, [
-    { type: CKA_CLASS, value: CKO_PRIVATE_KEY },
-    { type: CKA_ID, value: target.ckaId },
-  ]);
-  if (!key) throw new TokensignError('KEY_NOT_FOUND', `No private key for the certificate "${target.info.label}" on the token "${target.token.info.label}".`);
-  return key;
+  releaseSession(token.info.id, kept, keep, pinState);
 }

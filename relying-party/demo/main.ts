@@ -2,19 +2,27 @@
 // with the Tokensign extension and host in a fresh profile. With a display the person logs in;
 // without one (or with CI=true) a scripted user does, saves screenshots under demo-output/ and
 // prints "Вход выполнен: <name>, <organization>, ИНН <inn>". Any failure exits non-zero saying why.
+// The demo CA's certificates look qualified (signing-tool extensions, a protection class), and the CA answers OCSP
+// (OpenSSL's responder on 127.0.0.1), so the portal runs with the library's defaults: revocation checked, fail closed,
+// organizations only with qualified certificates (`--allow-unqualified` lifts that).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { createTestPki, FIXTURE_TOKENS, SOFTHSM_MODULE, type FixtureCert } from '../../test/fixtures/pki';
+import { createTestPki, FIXTURE_CERTS, FIXTURE_TOKENS, SOFTHSM_MODULE, type FixtureCert } from '../../test/fixtures/pki';
+import { startLoopbackOcspResponder, type RunningService } from '../testing/revocation-services';
 import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size';
 import { findPickerPage, launchChromiumWithExtension, type ChromiumWithExtension } from '../../test/helpers/browser';
 import { startDemoServer, type DemoServer, type LoginEvent } from './server';
 
 /** What the demo keeps about its PKI between runs (.tmp/demo/pki.json). */
 interface DemoPki {
+  /** Made again when older than this layout (2: qualified-looking certificates, the CA's key and index for OCSP). */
+  version: number;
   caCertPem: string;
+  caKeyPem: string;
+  caIndex: string;
   env: Record<string, string>;
   director: { certDer: string; token: string };
 }
@@ -40,14 +48,16 @@ function requireFile(path: string, what: string, fix: string): void {
   if (!existsSync(path)) throw new DemoFailure(`${what} is missing (${path}). ${fix}`);
 }
 
+const PKI_VERSION = 2;
+
 function loadOrCreatePki(demoDir: string): DemoPki {
   const pkiDir = join(demoDir, 'pki');
   const saved = join(demoDir, 'pki.json');
   if (existsSync(saved)) {
     try {
       const pki = JSON.parse(readFileSync(saved, 'utf8')) as DemoPki;
-      const files = [pki.caCertPem, pki.director.certDer, pki.env.SOFTHSM2_CONF ?? ''];
-      if (files.every((f) => f && existsSync(f))) {
+      const files = [pki.caCertPem, pki.caKeyPem, pki.caIndex, pki.director.certDer, pki.env.SOFTHSM2_CONF ?? ''];
+      if (pki.version === PKI_VERSION && files.every((f) => f && existsSync(f))) {
         say(`Демо-PKI и токен SoftHSM: ${pkiDir} (уже созданы)`);
         return pki;
       }
@@ -60,14 +70,17 @@ function loadOrCreatePki(demoDir: string): DemoPki {
   say(`Создаём демо-PKI и токены SoftHSM в ${pkiDir} …`);
   let created;
   try {
-    created = createTestPki({ dir: pkiDir });
+    created = createTestPki({ dir: pkiDir, certs: FIXTURE_CERTS.map((c) => ({ ...c, qualified: true })) });
   } catch (e) {
     rmSync(pkiDir, { recursive: true, force: true });
     throw new DemoFailure(`making the demo PKI failed: ${(e as Error).message}. Run \`npm run setup\` (softhsm2, opensc, openssl).`);
   }
   const director = created.certs.rsa as FixtureCert;
   const pki: DemoPki = {
+    version: PKI_VERSION,
     caCertPem: created.caCertPem,
+    caKeyPem: created.caKeyPem,
+    caIndex: created.caIndex,
     env: created.env,
     director: { certDer: director.certDer, token: director.token },
   };
@@ -167,10 +180,21 @@ async function main(): Promise<number> {
   mkdirSync(demoDir, { recursive: true });
   const pki = loadOrCreatePki(demoDir);
 
+  const ocsp: RunningService = await startLoopbackOcspResponder({
+    index: pki.caIndex,
+    caCertPem: pki.caCertPem,
+    signerCertPem: pki.caCertPem,
+    signerKeyPem: pki.caKeyPem,
+  });
+  say(`OCSP-ответчик демо-УЦ (OpenSSL): ${ocsp.url}`);
+  const allowUnqualified = process.argv.includes('--allow-unqualified') || process.env.TOKENSIGN_DEMO_ALLOW_UNQUALIFIED === '1';
   const logins: LoginEvent[] = [];
   const portal = await startDemoServer({
     root,
     trustedCertificates: [readFileSync(pki.caCertPem, 'utf8')],
+    // The demo certificates name no responder (their port is not known when they are made): the portal names it.
+    revocation: { ocspUrl: ocsp.url },
+    allowUnqualifiedOrganizations: allowUnqualified,
     port: Number(process.env.TOKENSIGN_DEMO_PORT ?? 0),
     onLogin: (event) => {
       logins.push(event);
@@ -220,6 +244,7 @@ async function main(): Promise<number> {
   } finally {
     await chrome?.close();
     await portal.close();
+    await ocsp.stop();
   }
 }
 

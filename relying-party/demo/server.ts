@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createChallengeStore, type ChallengeStore } from '../challenge-store';
 import { VerificationError } from '../errors';
 import type { TrustedCertificateInput } from '../chain';
+import type { RevocationOptions } from '../revocation/index';
 import { verifyAuthentication, type VerifiedAuthentication } from '../verify';
 import { TEXTS, isLang, negotiateLang, type Lang } from './i18n';
 import { DEMO_CSS } from './style';
@@ -23,6 +24,13 @@ export interface DemoServerOptions {
   /** The origin signatures must name; defaults to http://<host>:<port>. Never taken from a request. */
   origin?: string;
   challengeStore?: ChallengeStore;
+  /** The library's revocation policy (default: OCSP then CRL, fail closed). */
+  revocation?: RevocationOptions;
+  /**
+   * Let an organization's head log in with a certificate that is not qualified. Off by default: a portal for
+   * heads of organizations refuses those (NOT_QUALIFIED), as the law requires a qualified signature there.
+   */
+  allowUnqualifiedOrganizations?: boolean;
   /** Called after each verified login and each refused one (for the console and tests). */
   onLogin?: (event: LoginEvent) => void;
 }
@@ -37,6 +45,13 @@ export interface LoggedInUser {
   innle?: string;
   ogrn?: string;
   snils?: string;
+  ogrnip?: string;
+  /** 'legal-entity' | 'entrepreneur' | 'person' */
+  holder: string;
+  qualified: boolean;
+  /** Protection classes (KC1, …) of a qualified certificate. */
+  protectionClasses: string[];
+  revocation: { status: 'good' | 'not-checked'; source: string | null; checkedAt: string | null };
   issuer: string;
   validUntil: string;
   signedAt: string;
@@ -198,17 +213,30 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 
 function userOf(result: VerifiedAuthentication): LoggedInUser {
   const s = result.certificate.subject;
+  const { revocation } = result;
   const user: LoggedInUser = {
     name: s.commonName,
+    holder: result.certificate.holder,
+    qualified: result.certificate.qualified,
+    protectionClasses: result.certificate.qualification.protectionClasses,
+    revocation: { status: revocation.status, source: revocation.source, checkedAt: revocation.checkedAt?.toISOString() ?? null },
     issuer: result.certificate.issuerCommonName,
     validUntil: result.certificate.notAfter,
     signedAt: result.signedAt.toISOString(),
   };
-  for (const key of ['title', 'organization', 'inn', 'innle', 'ogrn', 'snils'] as const) {
+  for (const key of ['title', 'organization', 'inn', 'innle', 'ogrn', 'ogrnip', 'snils'] as const) {
     const value = s[key];
     if (value) user[key] = value;
   }
   return user;
+}
+
+/** An organization's head must sign with a qualified certificate unless the portal was started to allow otherwise. */
+function qualificationRefusal(result: VerifiedAuthentication, allowUnqualified: boolean): LoginEvent | null {
+  const { certificate } = result;
+  if (certificate.holder !== 'legal-entity' || certificate.qualified || allowUnqualified) return null;
+  const detail = `the certificate of ${certificate.subject.commonName} names an organization but is not qualified: it lacks ${certificate.qualification.missing.join(', ')}`;
+  return { ok: false, code: 'NOT_QUALIFIED', detail };
 }
 
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
@@ -256,7 +284,19 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       }
       const response = typeof body === 'object' && body !== null ? (body as { response?: unknown }).response : undefined;
       try {
-        const result = verifyAuthentication({ response, challenge, origin, trustedCertificates: options.trustedCertificates });
+        const result = await verifyAuthentication({
+          response,
+          challenge,
+          origin,
+          trustedCertificates: options.trustedCertificates,
+          ...(options.revocation ? { revocation: options.revocation } : {}),
+        });
+        const refusal = qualificationRefusal(result, options.allowUnqualifiedOrganizations === true);
+        if (refusal) {
+          options.onLogin?.(refusal);
+          sendJson(res, 403, refusal, clear);
+          return;
+        }
         const user = userOf(result);
         options.onLogin?.({ ok: true, user, result });
         sendJson(res, 200, { ok: true, user }, clear);

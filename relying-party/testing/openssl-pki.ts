@@ -28,6 +28,8 @@ export interface OpensslPki {
     IssuedCertificate
   >;
   issue(name: string, opts: IssueOptions): IssuedCertificate;
+  /** The `openssl ca` configuration of an issuer (its index.txt beside it): for -revoke, -gencrl, `openssl ocsp -index`. */
+  caConfigOf(issuer: IssuedCertificate): string;
   cleanup(): void;
 }
 
@@ -38,6 +40,8 @@ export interface IssueOptions {
   extensions: string;
   startDate?: string;
   endDate?: string;
+  /** Text of an OpenSSL extension file holding the section named by `extensions` (e.g. with test-time URLs). */
+  extfile?: string;
 }
 
 function openssl(args: string[], cwd?: string): string {
@@ -85,6 +89,22 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 `;
 
+/** What a Russian qualified certificate carries (signing tools, protection class policies), in an extension file section `qualified`. */
+export const QUALIFIED_EXTENSIONS = `[ qualified ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+certificatePolicies = 1.2.643.100.113.1, 1.2.643.100.113.2
+1.2.643.100.111 = ASN1:UTF8String:Tokensign test signing tool
+1.2.643.100.112 = ASN1:SEQUENCE:issuer_sign_tool
+[ issuer_sign_tool ]
+signTool = UTF8:Tokensign test CA signing tool
+cATool = UTF8:Tokensign test CA software
+signToolCert = UTF8:Test conformity certificate 1
+cAToolCert = UTF8:Test conformity certificate 2
+`;
+
 export const DIRECTOR_SUBJECT =
   '/CN=Иванов Иван Иванович/SN=Иванов/GN=Иван Иванович/title=Генеральный директор' +
   '/O=ООО "Ромашка"/C=RU/L=Москва/INN=007701234567/INNLE=7701234567/OGRN=1027700132195/SNILS=11223344595';
@@ -119,7 +139,7 @@ export function createOpensslPki(): OpensslPki {
           'unique_subject = no\ncopy_extensions = none\npreserve = yes\nutf8 = yes\nstring_mask = utf8only\n' +
           '[ any ]\ncommonName = supplied\nsurname = optional\ngivenName = optional\ntitle = optional\n' +
           'organizationName = optional\ncountryName = optional\nlocalityName = optional\nINN = optional\n' +
-          'INNLE = optional\nOGRN = optional\nSNILS = optional\n',
+          'INNLE = optional\nOGRN = optional\nOGRNIP = optional\nSNILS = optional\n',
       );
       caDirs.set(issuer.name, d);
     }
@@ -137,8 +157,10 @@ export function createOpensslPki(): OpensslPki {
       const csr = join(dir, `${name}.csr`);
       openssl(['req', '-new', '-config', cnf, '-utf8', '-key', keyPem, '-subj', opts.subject, '-out', csr]);
       const dates = opts.startDate ? ['-startdate', opts.startDate, '-enddate', opts.endDate ?? '20991231000000Z'] : ['-days', '730'];
+      const extfile = opts.extfile === undefined ? [] : ['-extfile', join(dir, `${name}.ext`)];
+      if (opts.extfile !== undefined) writeFileSync(join(dir, `${name}.ext`), opts.extfile);
       openssl(['ca', '-batch', '-config', join(caDirOf(opts.issuer), 'ca.cnf'), '-utf8', '-extensions', opts.extensions,
-        '-in', csr, '-out', certPem, '-notext', ...dates]);
+        '-in', csr, '-out', certPem, '-notext', ...extfile, ...dates]);
     }
     return { name, certPem, keyPem, der: derOf(certPem) };
   };
@@ -159,7 +181,8 @@ export function createOpensslPki(): OpensslPki {
     untrusted: issue('untrusted', { key: 'p256', subject: '/CN=Stranger/C=RU', issuer: otherRoot, extensions: 'leaf' }),
     viaWeakIntermediate: issue('viaWeakIntermediate', { key: 'p256', subject: '/CN=Under Weak CA/C=RU', issuer: weakIntermediate, extensions: 'leaf' }),
   };
-  return { dir, root, otherRoot, intermediate, weakIntermediate, leaves, issue, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const caConfigOf = (issuer: IssuedCertificate) => join(caDirOf(issuer), 'ca.cnf');
+  return { dir, root, otherRoot, intermediate, weakIntermediate, leaves, issue, caConfigOf, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function derOf(certPem: string): Buffer {

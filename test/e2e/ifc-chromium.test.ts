@@ -13,6 +13,19 @@ import { createGostPki, type GostPki } from '../fixtures/gost';
 import { startIfcPortal, type IfcPortal } from '../fixtures/ifc-portal/server';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
+import {
+  ask,
+  askResult,
+  certSelector,
+  chooseAndType,
+  containerOf,
+  ifcPortalDriver,
+  repliesToVersion,
+  resultOf,
+  startAsk,
+  trace,
+  waitUntil,
+} from '../helpers/ifc-portal-page';
 
 const OID_RSA = '1.2.840.113549.1.1.1';
 const OID_EC = '1.2.840.10045.2.1';
@@ -24,110 +37,10 @@ let gost: GostPki;
 let portal: IfcPortal;
 let chrome: ChromiumWithExtension;
 let page: Page;
-
-interface Trace {
-  requests: { func_name: string; params?: Record<string, unknown> }[];
-  replies: Record<string, unknown>[];
-  stray: number;
-  disconnects: number;
-}
-
-const trace = (p: Page): Promise<Trace> => p.evaluate(() => (window as unknown as { __ifcTrace: Trace }).__ifcTrace);
-
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Opens the portal, waits until it sees the plugin, and lists the certificates. */
-async function openAndList(p: Page): Promise<void> {
-  await p.goto(`${portal.origin}/`);
-  await p.waitForSelector('#plugin-status[data-plugin="true"]', { state: 'attached', timeout: 20_000 });
-  await p.click('#login');
-  await p.waitForSelector('#result[data-state="choose"], #result[data-state="empty"], #result[data-state="error"]', { state: 'attached' });
-}
-
-function certSelector(cn: string, alg: string): string {
-  return `#certs li[data-cn="${cn}"][data-alg="${alg}"]`;
-}
-
-/** Chooses a certificate in the portal's list and types the PIN in the portal's dialog. */
-async function chooseAndType(p: Page, cn: string, alg: string, pin: string): Promise<void> {
-  await p.click(`${certSelector(cn, alg)} button`);
-  await p.waitForSelector('#result[data-state="pin"]', { state: 'attached' });
-  await p.fill('#pin', pin);
-}
-
-/** Posts an IFC `version` request and counts the FROM_IFC_EXT replies the page gets within 2 s. */
-async function repliesToVersion(p: Page): Promise<number> {
-  return p.evaluate(async () => {
-    let n = 0;
-    window.addEventListener('message', (event) => {
-      if (typeof event.data === 'string' && event.data.includes('FROM_IFC_EXT')) n++;
-    });
-    window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: { func_name: 'version' } }), '*');
-    await new Promise((r) => setTimeout(r, 2000));
-    return n;
-  });
-}
-
-async function resultOf(p: Page): Promise<{ state: string; code: string | null; text: string }> {
-  await p.waitForSelector('#result:not([data-state="busy"]):not([data-state="pin"])', { state: 'attached', timeout: 30_000 });
-  return p.$eval('#result', (el) => ({ state: (el as HTMLElement).dataset.state ?? '', code: (el as HTMLElement).dataset.code ?? null, text: el.textContent ?? '' }));
-}
-
-/** Submits the page's PIN dialog, checks Tokensign's window and presses `button` there. */
-async function signThroughWindow(p: Page, button: 'confirm' | 'cancel'): Promise<{ shown: string; origin: string; certs: number }> {
-  await waitUntil(() => !pickerIsOpen(chrome.context), 'the previous window to close');
-  await p.click('#sign');
-  const picker = await findPickerPage(chrome.context);
-  await picker.waitForSelector('[data-testid=signed-content]:not([hidden])', { state: 'attached' });
-  const shown = (await picker.textContent('[data-testid=signed-content-text]')) ?? '';
-  const origin = (await picker.textContent('[data-testid=origin]')) ?? '';
-  const certs = await picker.locator('[data-testid=cert]').count();
-  await clickClosing(picker, `[data-testid=${button}]`);
-  return { shown, origin, certs };
-}
-
-/** Posts one raw TO_IFC_EXT request from the page; `askResult` awaits its FROM_IFC_EXT answer. */
-async function startAsk(p: Page, msg: Record<string, unknown>): Promise<void> {
-  await p.evaluate((m) => {
-    const w = window as unknown as { __ask?: Promise<Record<string, unknown>> };
-    w.__ask = new Promise((resolve) => {
-      const listener = (event: MessageEvent) => {
-        if (typeof event.data !== 'string') return;
-        const parsed = JSON.parse(event.data) as { type: string; msg_data: Record<string, unknown> };
-        if (parsed.type !== 'FROM_IFC_EXT') return;
-        window.removeEventListener('message', listener);
-        resolve(parsed.msg_data);
-      };
-      window.addEventListener('message', listener);
-      window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: m }), '*');
-    });
-  }, msg);
-}
-const askResult = (p: Page): Promise<Record<string, unknown>> =>
-  p.evaluate(() => (window as unknown as { __ask: Promise<Record<string, unknown>> }).__ask);
-async function ask(p: Page, msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-  await startAsk(p, msg);
-  return askResult(p);
-}
-
-async function containerOf(p: Page, cn: string, alg: string): Promise<string> {
-  return p.$eval(certSelector(cn, alg), (el) => (el as HTMLElement).dataset.container!);
-}
-
-/** Confirms the next Tokensign window and returns what it showed as signed. */
-async function confirmWindow(): Promise<string> {
-  const picker = await findPickerPage(chrome.context);
-  await picker.waitForSelector('[data-testid=signed-content]:not([hidden])', { state: 'attached' });
-  const shown = (await picker.textContent('[data-testid=signed-content-text]')) ?? '';
-  await clickClosing(picker, '[data-testid=confirm]');
-  return shown;
-}
+const { openAndList, signThroughWindow, confirmWindow } = ifcPortalDriver(
+  () => chrome.context,
+  () => portal.origin,
+);
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'tokensign-ifc-e2e-'));

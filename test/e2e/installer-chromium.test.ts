@@ -5,17 +5,26 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROME_EXTENSION_ID } from '../../shared/extension-id';
 import { HOST_NAME } from '../../shared/protocol';
 import { createTestPki, type TestPki } from '../fixtures/pki';
-import { CHROME_EXTENSION_DIR, CHROMIUM_BASE_ARGS, CHROMIUM_PATH, HOST_BUNDLE, PROJECT_ROOT, startTestPage, type TestPageServer } from '../helpers/browser';
+import {
+  CHROME_EXTENSION_DIR,
+  HOST_BUNDLE,
+  launchChromiumWithExtension,
+  PROJECT_ROOT,
+  startTestPage,
+  type ChromiumWithExtension,
+  type TestPageServer,
+} from '../helpers/browser';
 
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 let pki: TestPki;
 let home: string;
+let chrome: ChromiumWithExtension | null = null;
 let context: BrowserContext | null = null;
 let page: TestPageServer | null = null;
 let userDataDir: string;
@@ -48,18 +57,14 @@ beforeAll(async () => {
   if (r.status !== 0) throw new Error(`install failed (${r.status}): ${r.stderr}${r.stdout}`);
 
   // The browser's environment is the user's session: HOME and the token configuration, nothing about the host.
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    env: { ...env, ...pki.env },
-    args: [...CHROMIUM_BASE_ARGS, `--load-extension=${extensionDir}`, `--disable-extensions-except=${extensionDir}`],
-    timeout: 60_000,
-  });
+  // The profile is that HOME's, and no host is registered by the test: the installer did it.
+  chrome = await launchChromiumWithExtension({ extensionDir, userDataDir, noHost: true, env: { ...env, ...pki.env } });
+  context = chrome.context;
   page = await startTestPage();
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close().catch(() => undefined);
+  await chrome?.close();
   await page?.close().catch(() => undefined);
   if (home) rmSync(home, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });

@@ -184,8 +184,8 @@ describe('what the window shows (items 1, 2, 7)', () => {
 
     await startIfc(page, { func_name: 'sign', params: { containerId, userPin: '123456', inDataType: 4, data: Buffer.alloc(32, 7).toString('base64'), signType: 1, outDataType: 1 } });
     const picker = await findPickerPage(chrome.context);
-    await picker.waitForSelector('[data-testid=signed-warning]:not([hidden])', { state: 'attached' });
-    expect(await picker.textContent('[data-testid=signed-warning]')).toMatch(/login|вход/i);
+    await picker.waitForSelector('[data-testid=hash-warning]:not([hidden])', { state: 'attached' });
+    expect(await picker.textContent('[data-testid=hash-warning]')).toMatch(/login|вход/i);
     await clickClosing(picker, '[data-testid=cancel]');
     expect(await ifcResult(page)).toMatchObject({ error_code: 1 });
     await page.close();

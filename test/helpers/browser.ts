@@ -123,6 +123,10 @@ export interface ChromiumLaunchOptions {
   /** Accept self-signed HTTPS test servers. */
   ignoreHTTPSErrors?: boolean;
   headless?: boolean;
+  /** A profile folder of the test's own (kept on close); a fresh temporary one by default. */
+  userDataDir?: string;
+  /** The browser's whole environment, instead of this process's. */
+  env?: Record<string, string>;
 }
 
 export interface ChromiumWithExtension {
@@ -159,9 +163,13 @@ function processEnv(): Record<string, string> {
 export async function launchChromiumWithExtension(options: ChromiumLaunchOptions = {}): Promise<ChromiumWithExtension> {
   const extensionDir = options.extensionDir ?? CHROME_EXTENSION_DIR;
   requireBuilt(join(extensionDir, 'manifest.json'), 'The Chromium extension build');
-  const userDataDir = mkdtempSync(join(tmpdir(), 'tokensign-chromium-'));
+  const ownProfile = options.userDataDir === undefined;
+  const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'tokensign-chromium-'));
+  const removeProfile = (): void => {
+    if (ownProfile) removeDir(userDataDir);
+  };
   const launcherPath = registerHost(userDataDir, options, (launcher) => writeChromiumHostManifest(userDataDir, launcher));
-  const env = processEnv();
+  const env = options.env ? { ...options.env } : processEnv();
   if (options.language) {
     env.LANGUAGE = options.language;
     env.LANG = `${options.language}_${options.language.toUpperCase()}.UTF-8`;
@@ -183,7 +191,7 @@ export async function launchChromiumWithExtension(options: ChromiumLaunchOptions
       timeout: 60_000,
     });
   } catch (error) {
-    removeDir(userDataDir);
+    removeProfile();
     throw error;
   }
   let extensionId: string;
@@ -192,7 +200,7 @@ export async function launchChromiumWithExtension(options: ChromiumLaunchOptions
     extensionId = new URL(worker.url()).host;
   } catch (error) {
     await context.close().catch(() => undefined);
-    removeDir(userDataDir);
+    removeProfile();
     throw error;
   }
   return {
@@ -202,7 +210,7 @@ export async function launchChromiumWithExtension(options: ChromiumLaunchOptions
     launcherPath,
     close: async () => {
       await context.close().catch(() => undefined);
-      removeDir(userDataDir);
+      removeProfile();
     },
   };
 }

@@ -3,6 +3,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CertificateDescription } from '../../shared/protocol';
+import { integerBytesHex } from '../../shared/der';
 import { toBase64, toHex } from '../../shared/encoding';
 // The naming tables and rules (key algorithms, key usages), DN formatting and validity rules did not change with the new reader: only how bytes are read
 // did, so those are shared and what is compared is the reading.
@@ -12,7 +13,6 @@ import {
   expiresInDays,
   firstText,
   formatName,
-  integerHex,
   keyAlgorithmName,
   keyUsageNames,
   subjectFields,
@@ -103,7 +103,7 @@ export function describeCertificate(der: Uint8Array, now: Date = new Date()): Ce
     subjectDN: formatName(subject),
     issuerDN: formatName(issuer),
     issuerCommonName: firstText(issuer, OID.commonName) ?? '',
-    serialNumber: integerHex(cert.serialNumber.valueBlock.valueHexView),
+    serialNumber: integerBytesHex(cert.serialNumber.valueBlock.valueHexView),
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     status: certificateStatus(notBefore, notAfter, now),

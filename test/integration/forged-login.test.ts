@@ -47,9 +47,9 @@ function certificateOf(label: string): CertificateInfo {
 }
 
 /** Outcome of verifying a response as a login to the victim: its error code, or ACCEPTED. */
-function verdict(response: unknown, challenge: string): string {
+async function verdict(response: unknown, challenge: string): Promise<string> {
   try {
-    verifyAuthentication({ response: response as protocol.AuthenticateResult, challenge, origin: VICTIM, trustedCertificates: [caPem] });
+    await verifyAuthentication({ response: response as protocol.AuthenticateResult, challenge, origin: VICTIM, trustedCertificates: [caPem] });
   } catch (e) {
     if (e instanceof VerificationError) return e.code;
     throw e;
@@ -90,7 +90,7 @@ describe('a login for another site cannot be forged through sign', () => {
       const signature = keyAlgorithm.startsWith('ECDSA') ? ecdsaDer(raw) : raw;
       const { cms } = await build(() => signature);
       const response = { format: protocol.AUTH_FORMAT, origin: VICTIM, cms: Buffer.from(cms).toString('base64'), certificate: cert.der };
-      expect(verdict(response, challenge)).not.toBe('ACCEPTED');
+      expect(await verdict(response, challenge)).not.toBe('ACCEPTED');
     }
   });
 
@@ -106,16 +106,14 @@ describe('a login for another site cannot be forged through sign', () => {
       hashed: true,
     });
     const response = { format: protocol.AUTH_FORMAT, origin: VICTIM, cms: reply.cms, certificate: reply.certificate };
-    expect(verdict(response, challenge)).toBe('FORMAT');
+    expect(await verdict(response, challenge)).toBe('FORMAT');
   });
 
   it.each(CASES)('a real login (%s) still verifies and is refused for another origin', async (label) => {
     const cert = certificateOf(label);
     const challenge = await createChallengeStore().issue();
     const response = await host.call<protocol.AuthenticateResult>('authenticate', { certificateId: cert.id, pin: '123456', origin: VICTIM, challenge });
-    expect(verdict(response, challenge)).toBe('ACCEPTED');
-    expect(() =>
-      verifyAuthentication({ response, challenge, origin: 'https://other.example', trustedCertificates: [caPem] }),
-    ).toThrow(VerificationError);
+    expect(await verdict(response, challenge)).toBe('ACCEPTED');
+    await expect(verifyAuthentication({ response, challenge, origin: 'https://other.example', trustedCertificates: [caPem] })).rejects.toThrow(VerificationError);
   });
 });

@@ -67,6 +67,7 @@ function verifyLogin(result: { cms: string; certificate: string }) {
     challenge: CHALLENGE,
     origin: ORIGIN,
     trustedCertificates: [readFileSync(pki.caCertPem, 'utf8'), readFileSync(pki.rsaCaCertPem, 'utf8')],
+    revocation: { mode: 'off' }, // the test CAs publish no revocation service
   });
 }
 
@@ -94,13 +95,13 @@ describe('GOST certificates on the emulated token', () => {
     expect(JSON.stringify(shape)).toContain(sigOid);
     const openssl = opensslVerify(cms, pki.caCertPem, authPayload(ORIGIN, CHALLENGE), ['-engine', 'gost']);
     expect(openssl.ok, openssl.stderr).toBe(true);
-    const verified = verifyLogin(result);
+    const verified = await verifyLogin(result);
     expect(verified.certificate.keyAlgorithm).toBe(certOf(name).keyAlgorithm);
 
     const flipped = Buffer.from(cms);
     flipped[flipped.length - 7]! ^= 0x01; // inside the signature value at the end of the SignerInfo
     expect(opensslVerify(flipped, pki.caCertPem, authPayload(ORIGIN, CHALLENGE), ['-engine', 'gost']).ok).toBe(false);
-    expect(() => verifyLogin({ ...result, cms: flipped.toString('base64') })).toThrow(VerificationError);
+    await expect(verifyLogin({ ...result, cms: flipped.toString('base64') })).rejects.toThrow(VerificationError);
   });
 
   it.each([
@@ -123,7 +124,7 @@ describe('GOST certificates on the emulated token', () => {
     if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
     const result = reply.result as { cms: string; certificate: string };
     expect(opensslVerify(Buffer.from(result.cms, 'base64'), pki.rsaCaCertPem, authPayload(ORIGIN, CHALLENGE)).ok).toBe(true);
-    expect(verifyLogin(result).certificate.keyAlgorithm).toBe('RSA-2048');
+    expect((await verifyLogin(result)).certificate.keyAlgorithm).toBe('RSA-2048');
   });
 });
 

@@ -39,12 +39,13 @@ function response(cms: Uint8Array, cert: GostCert) {
 }
 
 function verify(resp: unknown, origin = ORIGIN, trusted: string[] = [caPem]) {
-  return verifyAuthentication({ response: resp, challenge: CHALLENGE, origin, trustedCertificates: trusted });
+  // The test CA publishes no revocation service here; test/integration/rp-revocation.test.ts gives it one.
+  return verifyAuthentication({ response: resp, challenge: CHALLENGE, origin, trustedCertificates: trusted, revocation: { mode: 'off' } });
 }
 
-function codeOf(run: () => unknown): string {
+async function codeOf(run: () => unknown): Promise<string> {
   try {
-    run();
+    await run();
   } catch (e) {
     if (e instanceof VerificationError) return e.code;
     throw e;
@@ -60,42 +61,42 @@ function flipSignatureByte(cms: Buffer): Buffer {
 }
 
 describe('GOST logins made by OpenSSL', () => {
-  it.each(['gost256', 'gost512', 'gost256cp', 'gost512b'])('%s verifies, with the subject of the certificate', (name) => {
+  it.each(['gost256', 'gost512', 'gost256cp', 'gost512b'])('%s verifies, with the subject of the certificate', async (name) => {
     const cert = pki.certs[name]!;
     const cms = opensslCmsSign(cert, authPayload(ORIGIN, CHALLENGE));
-    const { certificate, signedAt } = verify(response(cms, cert));
+    const { certificate, signedAt } = await verify(response(cms, cert));
     expect(certificate.keyAlgorithm).toBe(cert.key.startsWith('gost256') ? 'GOST-2012-256' : 'GOST-2012-512');
     expect(certificate.subject.organization).toBe('АО "Северный ветер"');
     expect(certificate.issuerCommonName).toBe('Tokensign Test GOST CA');
     expect(Math.abs(signedAt.getTime() - Date.now())).toBeLessThan(120_000);
   });
 
-  it('OpenSSL puts the key OID in SignerInfo.signatureAlgorithm (the case the verifier must accept)', () => {
+  it('OpenSSL puts the key OID in SignerInfo.signatureAlgorithm (the case the verifier must accept)', async () => {
     const cert = pki.certs.gost256!;
     const cms = opensslCmsSign(cert, authPayload(ORIGIN, CHALLENGE));
     const printed = execFileSync('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-engine', 'gost'], { input: cms, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
     expect(printed).toMatch(/signatureAlgorithm:\s*\n?\s*algorithm: (gost2012_256|1\.2\.643\.7\.1\.1\.1\.1|GOST R 34\.10-2012 with 256 bit modulus)/);
   });
 
-  it('refuses a flipped signature byte', () => {
+  it('refuses a flipped signature byte', async () => {
     const cert = pki.certs.gost512!;
     const cms = opensslCmsSign(cert, authPayload(ORIGIN, CHALLENGE));
-    expect(codeOf(() => verify(response(flipSignatureByte(cms), cert)))).toBe('SIGNATURE_INVALID');
+    expect(await codeOf(() => verify(response(flipSignatureByte(cms), cert)))).toBe('SIGNATURE_INVALID');
   });
 
-  it('refuses a login signed for another origin', () => {
+  it('refuses a login signed for another origin', async () => {
     const cert = pki.certs.gost256cp!;
     const cms = opensslCmsSign(cert, authPayload('https://evil.example', CHALLENGE));
-    expect(codeOf(() => verify(response(cms, cert)))).not.toBe('ACCEPTED');
+    expect(await codeOf(() => verify(response(cms, cert)))).not.toBe('ACCEPTED');
   });
 
-  it('refuses a GOST certificate when only another CA is trusted', () => {
+  it('refuses a GOST certificate when only another CA is trusted', async () => {
     const cert = pki.certs.gost256!;
     const cms = opensslCmsSign(cert, authPayload(ORIGIN, CHALLENGE));
-    expect(codeOf(() => verify(response(cms, cert), ORIGIN, [readFileSync(pki.rsaCaCertPem, 'utf8')]))).toBe('CHAIN_UNTRUSTED');
+    expect(await codeOf(() => verify(response(cms, cert), ORIGIN, [readFileSync(pki.rsaCaCertPem, 'utf8')]))).toBe('CHAIN_UNTRUSTED');
   });
 
-  it('checks GOST certificate signatures with the function the chain checker uses', () => {
+  it('checks GOST certificate signatures with the function the chain checker uses', async () => {
     const caSpki = spkiOf(readFileSync(pki.caCertDer));
     for (const name of ['gost256', 'gost512', 'gost256cp']) {
       const [tbs, alg, sig] = children(readRoot(readFileSync(pki.certs[name]!.certDer)));
@@ -112,11 +113,11 @@ describe('GOST logins made by OpenSSL', () => {
     }
   });
 
-  it('refuses a GOST signature checked against a key of the other size', () => {
+  it('refuses a GOST signature checked against a key of the other size', async () => {
     const leaf = pki.certs.gost256!;
     const [tbs, , sig] = children(readRoot(readFileSync(pki.certs.gost512!.certDer)));
     const check = { algorithmOid: '1.2.643.7.1.1.3.3', spki: spkiOf(readFileSync(leaf.certDer)), signedBytes: tlv(tbs!), signature: content(sig!).subarray(1) };
-    expect(codeOf(() => verifySignature(check))).toBe('SIGNATURE_INVALID');
+    expect(await codeOf(() => verifySignature(check))).toBe('SIGNATURE_INVALID');
   });
 });
 

@@ -1,4 +1,4 @@
-// Native messaging framing edge cases against the real built host over stdio (PROTOCOL.md §2).
+// Native messaging framing edge cases against the real built host over stdio (docs/PROTOCOL.md §2).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REPLY_BYTES, MAX_REQUEST_BYTES, type CertificateInfo } from '../../shared/protocol';

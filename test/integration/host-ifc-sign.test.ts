@@ -1,4 +1,4 @@
-// The host's `sign` extensions for the IFCPlugin adapter (docs/PROTOCOL-EXTENSIONS.md): raw signatures
+// The host's `sign` extensions for the IFCPlugin adapter (docs/PROTOCOL.md §2.4): raw signatures
 // (direct and reversed byte order), data that is already a hash, CKA_ID in list-certificates.
 // Real built host over stdio, real SoftHSM tokens; OpenSSL checks every signature independently.
 import { execFileSync } from 'node:child_process';

@@ -66,9 +66,10 @@ describe('kept session and a swapped token', () => {
     swapToken();
     for (const name of Object.keys(counts)) counts[name] = 0;
     await expect(service.authenticate(cert!.id, PIN, ORIGIN, challenge())).rejects.toMatchObject({ code: 'TOKEN_REMOVED' });
-    // One login, refused by the dead kept session; then the identity check in a new session, and no login there.
+    // One login, refused by the dead kept session; then the identity check, before any new session is
+    // opened (issue 15: a card event handled during the check would close that session), and no login.
     expect(counts.C_Login).toBe(1);
-    expect(counts.C_OpenSession).toBe(1);
+    expect(counts.C_OpenSession ?? 0).toBe(0);
     expect(counts.C_GetTokenInfo).toBeGreaterThanOrEqual(1);
     expect(readPinState(pki)[OTHER_SERIAL]?.failures ?? 0).toBe(0);
   });

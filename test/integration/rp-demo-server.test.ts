@@ -1,27 +1,45 @@
 // The demo portal's HTTP side without a browser: page languages and headers, the challenge cookie,
-// a login signed by OpenSSL for the portal's own origin, replays, cross-site and malformed requests.
+// a login signed by OpenSSL for the portal's own origin, replays, cross-site and malformed requests; an organization's
+// head only with a qualified certificate; revocation answered by the test CA's OpenSSL OCSP responder.
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import { startDemoServer, type DemoServer, type LoginEvent } from '../../relying-party/demo/server';
-import { createOpensslPki, opensslSign, type IssuedCertificate, type OpensslPki } from '../../relying-party/testing/openssl-pki';
+import { DIRECTOR_SUBJECT, QUALIFIED_EXTENSIONS, createOpensslPki, opensslSign, type IssuedCertificate, type OpensslPki } from '../../relying-party/testing/openssl-pki';
+import { revoke, startLoopbackOcspResponder, type RunningService } from '../../relying-party/testing/revocation-services';
 import { PROJECT_ROOT } from '../helpers/browser';
 
 let pki: OpensslPki;
 let portal: DemoServer;
+let ocsp: RunningService;
+let head: IssuedCertificate;
+let revokedHead: IssuedCertificate;
 const events: LoginEvent[] = [];
 
 beforeAll(async () => {
   pki = createOpensslPki();
+  const qualified = (name: string) => pki.issue(name, { key: 'p256', subject: DIRECTOR_SUBJECT, issuer: pki.root, extensions: 'qualified', extfile: QUALIFIED_EXTENSIONS });
+  head = qualified('head');
+  revokedHead = qualified('revokedHead');
+  revoke(pki.caConfigOf(pki.root), revokedHead.certPem);
+  ocsp = await startLoopbackOcspResponder({
+    index: join(dirname(pki.caConfigOf(pki.root)), 'index.txt'),
+    caCertPem: pki.root.certPem,
+    signerCertPem: pki.root.certPem,
+    signerKeyPem: pki.root.keyPem,
+  });
   portal = await startDemoServer({
     root: PROJECT_ROOT,
     trustedCertificates: [readFileSync(pki.root.certPem, 'utf8')],
+    revocation: { ocspUrl: ocsp.url },
     onLogin: (e) => events.push(e),
   });
 });
 
 afterAll(async () => {
   await portal?.close();
+  await ocsp?.stop();
   pki?.cleanup();
 });
 
@@ -70,12 +88,15 @@ describe('demo portal', () => {
 
   it('logs in a certificate holder whose signature names this portal and the issued challenge, once', async () => {
     const { challenge: ch, cookie } = await challenge();
-    const response = signedResponse(pki.leaves.rsa, portal.origin, ch);
+    const response = signedResponse(head, portal.origin, ch);
     const ok = await login(cookie, { response });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({
       ok: true,
-      user: { name: 'Иванов Иван Иванович', organization: 'ООО "Ромашка"', title: 'Генеральный директор', inn: '007701234567', ogrn: '1027700132195' },
+      user: {
+        name: 'Иванов Иван Иванович', organization: 'ООО "Ромашка"', title: 'Генеральный директор', inn: '007701234567', ogrn: '1027700132195',
+        holder: 'legal-entity', qualified: true, protectionClasses: ['KC1', 'KC2'], revocation: { status: 'good', source: 'ocsp' },
+      },
     });
     expect(events.at(-1)?.ok).toBe(true);
     const replay = await login(cookie, { response });
@@ -93,8 +114,35 @@ describe('demo portal', () => {
     expect(res2.body.code).toBe('CHALLENGE_UNKNOWN');
   });
 
-  it('refuses an expired certificate and an untrusted one with their codes', async () => {
+  it("refuses an organization's head whose certificate is not qualified, unless started to allow it", async () => {
+    const { challenge: ch, cookie } = await challenge();
+    const res = await login(cookie, { response: signedResponse(pki.leaves.rsa, portal.origin, ch) });
+    expect(res).toMatchObject({ status: 403, body: { ok: false, code: 'NOT_QUALIFIED' } });
+    expect(String(res.body.detail)).toMatch(/subjectSignTool \(1\.2\.643\.100\.111\)/);
+    const lenient = await startDemoServer({
+      root: PROJECT_ROOT,
+      trustedCertificates: [readFileSync(pki.root.certPem, 'utf8')],
+      revocation: { ocspUrl: ocsp.url },
+      allowUnqualifiedOrganizations: true,
+    });
+    try {
+      const chRes = await fetch(`${lenient.origin}/api/challenge`, { method: 'POST', headers: { 'content-type': 'application/json', origin: lenient.origin }, body: '{}' });
+      const { challenge: ch2 } = (await chRes.json()) as { challenge: string };
+      const cookie2 = (chRes.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const ok = await fetch(`${lenient.origin}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: lenient.origin, cookie: cookie2 },
+        body: JSON.stringify({ response: signedResponse(pki.leaves.rsa, lenient.origin, ch2) }),
+      });
+      expect(await ok.json()).toMatchObject({ ok: true, user: { holder: 'legal-entity', qualified: false } });
+    } finally {
+      await lenient.close();
+    }
+  });
+
+  it('refuses a revoked, an expired and an untrusted certificate with their codes', async () => {
     for (const [leaf, code] of [
+      [revokedHead, 'CERTIFICATE_REVOKED'],
       [pki.leaves.expired, 'CERTIFICATE_EXPIRED'],
       [pki.leaves.untrusted, 'CHAIN_UNTRUSTED'],
     ] as const) {

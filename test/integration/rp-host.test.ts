@@ -35,15 +35,18 @@ async function hostLogin(label: string, pin: string, challenge: string, origin =
   return host.call<AuthenticateResult>('authenticate', { certificateId: certificateId(label), pin, origin, challenge });
 }
 
-function codeOf(run: () => unknown): string {
+async function codeOf(run: () => unknown): Promise<string> {
   try {
-    run();
+    await run();
   } catch (e) {
     if (e instanceof VerificationError) return e.code;
     throw e;
   }
   return 'ACCEPTED';
 }
+
+// The test CA publishes no revocation service (test/integration/rp-revocation.test.ts covers revocation).
+const NO_REVOCATION = { mode: 'off' } as const;
 
 describe('logins signed by the host on SoftHSM', () => {
   it.each([
@@ -56,7 +59,7 @@ describe('logins signed by the host on SoftHSM', () => {
     const response = await hostLogin(label, pin, challenge);
     expect(await store.consume(challenge)).toBe(true);
     const before = Date.now();
-    const { certificate, signedAt } = verifyAuthentication({ response, challenge, origin: ORIGIN, trustedCertificates: [caPem] });
+    const { certificate, signedAt } = await verifyAuthentication({ response, challenge, origin: ORIGIN, trustedCertificates: [caPem], revocation: NO_REVOCATION });
     expect(certificate.keyAlgorithm).toBe(keyAlgorithm);
     expect(certificate.subject.commonName).toBe(name);
     expect(certificate.der).toBe(response.certificate);
@@ -67,7 +70,7 @@ describe('logins signed by the host on SoftHSM', () => {
   it('the director login carries the organization fields the portal shows', async () => {
     const challenge = await createChallengeStore().issue();
     const response = await hostLogin('Director RSA', '123456', challenge);
-    const { certificate } = verifyAuthentication({ response, challenge, origin: ORIGIN, trustedCertificates: [readFileSync(pki.caCertDer)] });
+    const { certificate } = await verifyAuthentication({ response, challenge, origin: ORIGIN, trustedCertificates: [readFileSync(pki.caCertDer)], revocation: NO_REVOCATION });
     expect(certificate.subject).toMatchObject({
       organization: 'ООО "Ромашка"',
       title: 'Генеральный директор',
@@ -84,21 +87,21 @@ describe('logins signed by the host on SoftHSM', () => {
     const other = await createChallengeStore().issue();
     const response = await hostLogin('Director P-256', '123456', challenge);
     const verify = (extra: Partial<Parameters<typeof verifyAuthentication>[0]> = {}) =>
-      codeOf(() => verifyAuthentication({ response, challenge, origin: ORIGIN, trustedCertificates: [caPem], ...extra }));
-    expect(verify()).toBe('ACCEPTED');
-    expect(verify({ origin: 'https://esia.gosuslugi.ru.evil.example' })).toBe('CONTENT_MISMATCH');
-    expect(verify({ challenge: other })).toBe('CONTENT_MISMATCH');
-    expect(verify({ now: Date.now() + 10 * 60_000 })).toBe('SIGNING_TIME');
+      codeOf(() => verifyAuthentication({ response, challenge, origin: ORIGIN, trustedCertificates: [caPem], revocation: NO_REVOCATION, ...extra }));
+    expect(await verify()).toBe('ACCEPTED');
+    expect(await verify({ origin: 'https://esia.gosuslugi.ru.evil.example' })).toBe('CONTENT_MISMATCH');
+    expect(await verify({ challenge: other })).toBe('CONTENT_MISMATCH');
+    expect(await verify({ now: Date.now() + 10 * 60_000 })).toBe('SIGNING_TIME');
     const foreignCa = createTestPki({ noTokens: true, certs: [] });
     try {
-      expect(verify({ trustedCertificates: [readFileSync(foreignCa.caCertPem, 'utf8')] })).toBe('CHAIN_UNTRUSTED');
+      expect(await verify({ trustedCertificates: [readFileSync(foreignCa.caCertPem, 'utf8')] })).toBe('CHAIN_UNTRUSTED');
     } finally {
       foreignCa.cleanup();
     }
     const cms = Buffer.from(response.cms, 'base64');
     cms[cms.length - 2] = cms[cms.length - 2]! ^ 0x40;
-    expect(verify({ response: { ...response, cms: cms.toString('base64') } })).toBe('SIGNATURE_INVALID');
+    expect(await verify({ response: { ...response, cms: cms.toString('base64') } })).toBe('SIGNATURE_INVALID');
     const rsaCert = readFileSync(pki.certs.rsa!.certDer).toString('base64');
-    expect(verify({ response: { ...response, certificate: rsaCert } })).toBe('SIGNATURE_INVALID');
+    expect(await verify({ response: { ...response, certificate: rsaCert } })).toBe('SIGNATURE_INVALID');
   });
 });

@@ -1,63 +1,12 @@
 // createRedisChallengeStore against a real redis-server (Debian package) started on a free loopback port.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisChallengeStore, type ChallengeStore } from '../../relying-party/index';
+import { freePort } from '../../relying-party/testing/revocation-services';
+import { startRedis, type TestRedis } from '../helpers/redis-server';
 
-let redis: ChildProcess | undefined;
+let redis: TestRedis;
 let url = '';
-let dir = '';
 const stores: ChallengeStore[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-let redisPort = 0;
-
-async function startRedis(fixedPort?: number): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = fixedPort ?? (await freePort());
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const ready = await new Promise<boolean>((resolve) => {
-      let out = '';
-      const timer = setTimeout(() => resolve(false), 10_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve(true);
-        }
-      });
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve(false);
-      });
-    });
-    if (ready) {
-      redis = child;
-      redisPort = port;
-      url = `redis://127.0.0.1:${port}`;
-      return;
-    }
-    child.kill('SIGKILL');
-    if (fixedPort) await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error('redis-server did not start (is the Debian package redis-server installed? npm run setup)');
-}
 
 function store(options: { ttlMs?: number; keyPrefix?: string } = {}): ChallengeStore {
   const s = createRedisChallengeStore({ url, keyPrefix: 'test:', ...options });
@@ -66,23 +15,13 @@ function store(options: { ttlMs?: number; keyPrefix?: string } = {}): ChallengeS
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tokensign-redis-'));
-  await startRedis();
+  redis = await startRedis();
+  url = redis.url;
 });
-
-async function stopRedis(): Promise<void> {
-  const child = redis;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
 
 afterAll(async () => {
   await Promise.allSettled(stores.map((s) => s.close()));
-  await stopRedis();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await redis?.cleanup();
 });
 
 describe('createRedisChallengeStore', () => {
@@ -146,12 +85,12 @@ describe('createRedisChallengeStore', () => {
     const s = createRedisChallengeStore({ url, keyPrefix: 'test:', connectTimeoutMs: 1000 });
     stores.push(s);
     const before = await s.issue();
-    await stopRedis();
+    await redis.stop();
     const started = Date.now();
     await expect(s.issue()).rejects.toThrow(/Redis/);
     await expect(s.consume(before)).rejects.toThrow(/Redis/);
     expect(Date.now() - started).toBeLessThan(5_000);
-    await startRedis(redisPort);
+    await redis.restart();
     const after = await s.issue();
     expect(await s.consume(after)).toBe(true);
   });

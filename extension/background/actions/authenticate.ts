@@ -1,9 +1,8 @@
 // authenticate: the user picks a certificate and types the PIN in the picker; the host signs
 // "tokensign-auth:1\n" + origin + "\n" + challenge, where origin is the browser-reported one.
 import { AUTH_FORMAT, isValidChallenge, type PageAuthenticateResult } from '../../../shared/protocol';
-import { BadRequestError, InternalError } from '../../common/errors';
-import { isRecord } from '../../common/messages';
-import { SIGN_TIMEOUT_MS, type NativeHost } from '../native-host';
+import { BadRequestError } from '../../../shared/errors';
+import type { NativeHost } from '../native-host';
 import { runPicker } from '../picker-session';
 import { parseTimeout } from './params';
 
@@ -36,14 +35,7 @@ export async function authenticate(ctx: ActionContext, { challenge, timeoutMs }:
     timeoutMs,
     signal: ctx.signal,
     operation: async (certificate, pin) => {
-      const reply = await ctx.host.request<unknown>(
-        'authenticate',
-        { certificateId: certificate.id, ...(pin === undefined ? {} : { pin }), origin: ctx.origin, challenge },
-        SIGN_TIMEOUT_MS,
-      );
-      if (!isRecord(reply) || reply.format !== AUTH_FORMAT || typeof reply.cms !== 'string' || typeof reply.certificate !== 'string') {
-        throw new InternalError('The host answered authenticate with an unknown shape');
-      }
+      const reply = await ctx.host.authenticate({ certificateId: certificate.id, pin, origin: ctx.origin, challenge });
       return { format: AUTH_FORMAT, origin: ctx.origin, cms: reply.cms, certificate: reply.certificate };
     },
   });

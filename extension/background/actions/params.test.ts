@@ -1,6 +1,6 @@
 // The page's parameters as the background parses them, at the sizes the protocol allows.
 import { describe, expect, it } from 'vitest';
-import { BadRequestError } from '../../common/errors';
+import { BadRequestError } from '../../../shared/errors';
 import { parseBase64 } from './params';
 
 describe('parseBase64', () => {

@@ -1,6 +1,6 @@
 // Parsing of page-supplied action parameters: each turns unknown input into a typed value once.
 import { isBase64 } from '../../../shared/encoding';
-import { BadRequestError } from '../../common/errors';
+import { BadRequestError } from '../../../shared/errors';
 
 /** The picker waits this long for the user unless the page asks otherwise. */
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;

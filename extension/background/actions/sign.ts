@@ -1,9 +1,6 @@
 // sign: the user picks a certificate (the page may preselect one by thumbprint) and types the PIN;
 // the host returns a CMS over the page's data, detached unless the page asks otherwise.
 import type { SignResult } from '../../../shared/protocol';
-import { InternalError } from '../../common/errors';
-import { isRecord } from '../../common/messages';
-import { SIGN_TIMEOUT_MS } from '../native-host';
 import { runPicker } from '../picker-session';
 import type { ActionContext } from './authenticate';
 import { fromBase64 } from '../../../shared/encoding';
@@ -40,14 +37,7 @@ export async function sign(ctx: ActionContext, { data, detached, preselect, time
     // The window shows what is signed: name, size, SHA-256, and the text when it is text (item 7).
     signed: await summarizeContent(fromBase64(data), name),
     operation: async (certificate, pin) => {
-      const reply = await ctx.host.request<unknown>(
-        'sign',
-        { certificateId: certificate.id, ...(pin === undefined ? {} : { pin }), data, detached },
-        SIGN_TIMEOUT_MS,
-      );
-      if (!isRecord(reply) || typeof reply.cms !== 'string' || typeof reply.certificate !== 'string') {
-        throw new InternalError('The host answered sign with an unknown shape');
-      }
+      const reply = await ctx.host.sign({ certificateId: certificate.id, pin, data, detached });
       return { cms: reply.cms, certificate: reply.certificate };
     },
   });

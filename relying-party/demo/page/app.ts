@@ -56,6 +56,11 @@ function showError(code: string, detail?: string): void {
   technical.textContent = detail ? `${code}: ${detail}` : code;
 }
 
+function revocationText(r: LoggedInUser['revocation']): string {
+  if (r.status !== 'good') return t.revocationNotChecked;
+  return t.revocationGood.replace('{source}', (r.source ?? '').toUpperCase()).replace('{date}', formatDate(r.checkedAt ?? ''));
+}
+
 function showProfile(user: LoggedInUser): void {
   loginPanel.hidden = true;
   profile.hidden = false;
@@ -67,6 +72,10 @@ function showProfile(user: LoggedInUser): void {
     [t.fieldInnle, user.innle],
     [t.fieldOgrn, user.ogrn],
     [t.fieldSnils, user.snils],
+    [t.fieldOgrnip, user.ogrnip],
+    [t.fieldHolder, (t.holders as Record<string, string>)[user.holder] ?? user.holder],
+    [t.fieldQualified, user.qualified ? t.qualifiedYes.replace('{classes}', user.protectionClasses.join(', ')) : t.qualifiedNo],
+    [t.fieldRevocation, revocationText(user.revocation)],
     [t.fieldIssuer, user.issuer],
     [t.fieldValidUntil, formatDate(user.validUntil)],
     [t.fieldSignedAt, formatDate(user.signedAt)],
@@ -85,6 +94,8 @@ function showProfile(user: LoggedInUser): void {
   profile.dataset.name = user.name;
   profile.dataset.organization = user.organization ?? '';
   profile.dataset.inn = user.inn ?? '';
+  profile.dataset.holder = user.holder;
+  profile.dataset.qualified = String(user.qualified);
 }
 
 async function login(): Promise<void> {

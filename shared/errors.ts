@@ -1,6 +1,6 @@
 // One error class per code, and the code → class map that turns `{code, message, ...}` back into
 // the right class on every side of a boundary (host reply, runtime message, page response).
-import { TokensignError, isErrorCode, type ErrorBody, type ErrorCode } from '../../shared/protocol';
+import { TokensignError, isErrorCode, type ErrorBody, type ErrorCode } from './protocol';
 
 export type TokensignErrorClass = new (message?: string, details?: Record<string, unknown>) => TokensignError;
 

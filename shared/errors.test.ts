@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_ERROR_CODES, PAGE_ERROR_CODES, TokensignError } from '../../shared/protocol';
+import { HOST_ERROR_CODES, PAGE_ERROR_CODES, TokensignError } from './protocol';
 import { ERROR_CLASSES, PinIncorrectError, errorFromBody, toErrorBody } from './errors';
 
 describe('error classes', () => {

@@ -1,0 +1,276 @@
+// CryptoPro's page library `crypto-pro` 2.5.2, unchanged, on a built-in portal (lkfl2.nalog.ru over
+// HTTPS) in real headless Chromium: it lists the certificates of SoftHSM (RSA, ECDSA) and of the
+// emulated GOST token, and signs through Tokensign's window, the PIN typed there. Every CMS is
+// checked by `openssl cms -verify` (gost engine) against the bytes the content encoding names.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGostPki, opensslGost, type GostPki } from '../fixtures/gost';
+import { startCadesPortal, type CadesPortal } from '../fixtures/cades-portal/server';
+import { createTestPki, type TestPki } from '../fixtures/pki';
+import { clickClosing, findPickerPage, launchChromiumWithExtension, type ChromiumWithExtension } from '../helpers/browser';
+import { opensslVerify, readCms } from '../helpers/cms-verify';
+
+let pki: TestPki;
+let gost: GostPki;
+let portal: CadesPortal;
+let chrome: ChromiumWithExtension;
+let page: Page;
+let caFile: string;
+
+const base64Of = (pemPath: string): string => readFileSync(pemPath, 'utf8').replace(/-----[^-]+-----|\s/g, '');
+const sha1 = (pemPath: string): string => createHash('sha1').update(Buffer.from(base64Of(pemPath), 'base64')).digest('hex').toUpperCase();
+const MESSAGE = 'Декларация 3-НДФЛ за 2025 год: сумма к возврату 12 345 ₽';
+
+/** Starts `expression` in the page (it may wait for the window) and returns a handle to await. */
+async function start(expression: string): Promise<void> {
+  await page.evaluate((code) => {
+    const w = window as unknown as { __run?: Promise<{ ok: boolean; value: unknown }> };
+    w.__run = (0, eval)(code).then(
+      (value: unknown) => ({ ok: true, value }),
+      (error: unknown) => ({ ok: false, value: error instanceof Error ? error.message : String(error) }),
+    );
+  }, expression);
+}
+const finish = (): Promise<{ ok: boolean; value: unknown }> => page.evaluate(() => (window as unknown as { __run: Promise<{ ok: boolean; value: unknown }> }).__run);
+async function run(expression: string): Promise<{ ok: boolean; value: unknown }> {
+  await start(expression);
+  return finish();
+}
+
+/** Confirms the open Tokensign window with the PIN; returns what it showed as signed. */
+async function confirm(pin: string): Promise<{ shown: string; origin: string; warning: boolean; certs: number }> {
+  const picker = await findPickerPage(chrome.context);
+  await picker.waitForSelector('[data-testid=signed-content]:not([hidden])', { state: 'attached' });
+  const shown = (await picker.textContent('[data-testid=signed-content-text]')) ?? '';
+  const origin = (await picker.textContent('[data-testid=origin]')) ?? '';
+  const warning = await picker.isVisible('[data-testid=hash-warning]');
+  const certs = await picker.locator('[data-testid=cert]').count();
+  // Confirm is usable once the end of what is signed has been in view (issue 14 item 2): read it to the end.
+  await picker.$eval('[data-testid=signed-content-text]', (el) => {
+    el.scrollTop = el.scrollHeight;
+    el.dispatchEvent(new Event('scroll'));
+  });
+  await picker.fill('[data-testid=pin]', pin);
+  await clickClosing(picker, '[data-testid=confirm]');
+  return { shown, origin, warning, certs };
+}
+
+function verify(cmsBase64: string, content: Buffer | undefined): Buffer {
+  const result = opensslVerify(Buffer.from(cmsBase64, 'base64'), caFile, content, ['-engine', 'gost']);
+  expect(result.stderr).toBe('');
+  expect(result.ok).toBe(true);
+  return result.content;
+}
+
+beforeAll(async () => {
+  pki = createTestPki();
+  gost = createGostPki();
+  portal = await startCadesPortal();
+  caFile = join(gost.dir, 'cades-trusted.pem');
+  writeFileSync(caFile, [pki.caCertPem, gost.caCertPem, gost.rsaCaCertPem].map((p) => readFileSync(p, 'utf8')).join('\n'));
+  chrome = await launchChromiumWithExtension({
+    hostEnv: { ...pki.env, ...gost.env, TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter) },
+    ignoreHTTPSErrors: true,
+    language: 'ru',
+    args: ['--host-resolver-rules=MAP lkfl2.nalog.ru 127.0.0.1, MAP example.test 127.0.0.1'],
+  });
+  page = await chrome.context.newPage();
+  await page.goto(`${portal.origin}/`);
+}, 180_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await portal?.close();
+  gost?.cleanup();
+  pki?.cleanup();
+});
+
+describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
+  it('passes the library\'s version checks and reports what Tokensign emulates', async () => {
+    expect(await run('cryptoPro.isValidSystemSetup()')).toEqual({ ok: true, value: true });
+    expect(await run('cryptoPro.getSystemInfo()')).toEqual({ ok: true, value: { cadesVersion: '2.0.15000', cspVersion: '5.0.12000' } });
+  });
+
+  it('lists the valid certificates with keys on every token, with CryptoPro thumbprints and names', async () => {
+    const listed = await run('cryptoPro.getUserCertificates().then((cs) => cs.map((c) => ({ name: c.name, thumbprint: c.thumbprint, validTo: c.validTo, issuer: c.issuerName })))');
+    expect(listed.ok).toBe(true);
+    const certs = listed.value as { name: string; thumbprint: string }[];
+    const thumbs = certs.map((c) => c.thumbprint);
+    for (const pem of [pki.certs.rsa!.certPem, pki.certs.p256!.certPem, gost.certs.gost256!.certPem, gost.certs.gost512!.certPem]) {
+      expect(thumbs).toContain(sha1(pem));
+    }
+    expect(thumbs).not.toContain(sha1(pki.certs.expired!.certPem)); // Find(TIME_VALID)
+    expect(thumbs).not.toContain(sha1(pki.certs.nokey!.certPem)); // Find(EXTENDED_PROPERTY, KEY_PROV_INFO)
+    expect(certs.find((c) => c.thumbprint === sha1(pki.certs.rsa!.certPem))?.name).toBe('Иванов Иван Иванович');
+    const owner = await run(`cryptoPro.getCertificate('${sha1(pki.certs.rsa!.certPem)}').then((c) => c.getOwnerInfo())`);
+    expect(owner.value).toEqual(expect.arrayContaining([{ title: 'ИНН', description: '007701234567', isTranslated: true }]));
+    const alg = await run(`cryptoPro.getCertificate('${sha1(gost.certs.gost512!.certPem)}').then((c) => c.getAlgorithm())`);
+    expect(alg.value).toEqual({ algorithm: 'ГОСТ Р 34.10-2012 512 бит', oid: '1.2.643.7.1.1.1.2' });
+    const exported = await run(`cryptoPro.getCertificate('${sha1(gost.certs.gost256!.certPem)}').then((c) => c.exportBase64())`);
+    expect(exported.value).toBe(base64Of(gost.certs.gost256!.certPem));
+  });
+
+  const keys = [
+    { name: 'RSA (SoftHSM)', pem: () => pki.certs.rsa!.certPem, pin: () => pki.tokens[0]!.pin, hash: 4, md: 'sha256' },
+    { name: 'ECDSA P-256 (SoftHSM)', pem: () => pki.certs.p256!.certPem, pin: () => pki.tokens[0]!.pin, hash: 4, md: 'sha256' },
+    { name: 'GOST 2012-256 (emulated token)', pem: () => gost.certs.gost256!.certPem, pin: () => gost.tokens[0]!.pin, hash: 101, md: 'md_gost12_256' },
+    { name: 'GOST 2012-512 (emulated token)', pem: () => gost.certs.gost512!.certPem, pin: () => gost.tokens[0]!.pin, hash: 102, md: 'md_gost12_512' },
+  ];
+
+  for (const key of keys) {
+    it(`${key.name}: an attached signature of the message, a hash and a detached signature of that hash`, async () => {
+      const thumb = sha1(key.pem());
+      await start(`cryptoPro.createAttachedSignature('${thumb}', ${JSON.stringify(MESSAGE)})`);
+      const window1 = await confirm(key.pin());
+      expect(window1.shown).toBe(MESSAGE);
+      expect(window1.origin).toBe(portal.origin);
+      expect(window1.certs).toBe(1);
+      expect(window1.warning).toBe(false);
+      const attached = await finish();
+      expect(attached.ok, String(attached.value)).toBe(true);
+      // crypto-pro hands the UTF-8 bytes over as base64 (ContentEncoding 1): those are what is signed.
+      expect(verify(attached.value as string, undefined).toString('utf8')).toBe(MESSAGE);
+
+      const hash = await run(`cryptoPro.createHash(${JSON.stringify(MESSAGE)}, { hashedAlgorithm: ${key.hash} })`);
+      const expected = key.hash === 4
+        ? createHash('sha256').update(MESSAGE, 'utf8').digest('hex')
+        : opensslGost(['dgst', `-${key.md}`, '-r'], MESSAGE).split(' ')[0]!;
+      expect((hash.value as string).toLowerCase()).toBe(expected);
+
+      await start(`cryptoPro.createDetachedSignature('${thumb}', '${hash.value as string}', { hashedAlgorithm: ${key.hash} })`);
+      const window2 = await confirm(key.pin());
+      expect(window2.shown.toLowerCase()).toContain(expected);
+      expect(window2.warning).toBe(true);
+      const detached = await finish();
+      expect(detached.ok, String(detached.value)).toBe(true);
+      verify(detached.value as string, Buffer.from(MESSAGE, 'utf8'));
+      expect(readCms(Buffer.from(detached.value as string, 'base64')).eContent).toBeNull();
+    }, 120_000);
+  }
+
+  it('signs the JS string as UTF-16LE when ContentEncoding is 0, detached, through the plug-in objects directly', async () => {
+    const thumb = sha1(gost.certs.gost256!.certPem);
+    await start(`(async () => {
+      const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      await store.Open(cadesplugin.CAPICOM_CURRENT_USER_STORE, cadesplugin.CAPICOM_MY_STORE, cadesplugin.CAPICOM_STORE_OPEN_MAXIMUM_ALLOWED);
+      const found = await (await store.Certificates).Find(cadesplugin.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, '${thumb.toLowerCase()}');
+      const certificate = await found.Item(1);
+      const signer = await cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
+      await signer.propset_Certificate(certificate);
+      await signer.propset_KeyPin('000000');
+      const data = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      await data.propset_ContentEncoding(cadesplugin.CADESCOM_STRING_TO_UCS2LE);
+      await data.propset_Content(${JSON.stringify(MESSAGE)});
+      return data.SignCades(signer, cadesplugin.CADESCOM_CADES_BES, true);
+    })()`);
+    const shown = await confirm(gost.tokens[0]!.pin);
+    expect(shown.shown).toBe(MESSAGE);
+    const result = await finish();
+    expect(result.ok, String(result.value)).toBe(true);
+    verify(result.value as string, Buffer.from(MESSAGE, 'utf16le'));
+    // The same signature does not verify over the UTF-8 bytes: the encoding decides what is signed.
+    expect(opensslVerify(Buffer.from(result.value as string, 'base64'), caFile, Buffer.from(MESSAGE, 'utf8'), ['-engine', 'gost']).ok).toBe(false);
+  }, 60_000);
+
+  it('signs content too large for one host reply attached: signed detached, the content put into the CMS', async () => {
+    const thumb = sha1(pki.certs.p256!.certPem);
+    await start(`cryptoPro.createAttachedSignature('${thumb}', 'Акт сверки. '.repeat(70000))`);
+    const shown = await confirm(pki.tokens[0]!.pin);
+    expect(shown.shown.startsWith('Акт сверки.')).toBe(true);
+    const result = await finish();
+    expect(result.ok, String(result.value)).toBe(true);
+    const content = verify(result.value as string, undefined);
+    expect(content.equals(Buffer.from('Акт сверки. '.repeat(70000), 'utf8'))).toBe(true);
+    expect(content.length).toBeGreaterThan(1024 * 1024);
+  }, 60_000);
+
+  it('cancelling in the window rejects with the plug-in\'s "cancelled" error', async () => {
+    await start(`cryptoPro.createAttachedSignature('${sha1(pki.certs.rsa!.certPem)}', 'не подписывать')`);
+    const picker = await findPickerPage(chrome.context);
+    await clickClosing(picker, '[data-testid=cancel]');
+    const result = await finish();
+    expect(result.ok).toBe(false);
+    // crypto-pro shows the plug-in's sentence (it keeps messages with Russian letters, cut at " (0x").
+    expect(result.value).toBe('Действие было отменено пользователем');
+  }, 60_000);
+
+  it('answers bad input from the page with errors of the plug-in\'s form, never a hang', async () => {
+    const outcome = await page.evaluate(async () => {
+      const p = (window as unknown as { cadesplugin: Record<string, (...a: unknown[]) => Promise<Record<string, unknown>>> & Record<string, number> }).cadesplugin;
+      const settle = (promise: unknown) => Promise.resolve(promise).then((v) => `ok:${String(v)}`, (e: unknown) => `error:${e instanceof Error ? e.message : String(e)}`);
+      const store = await p.CreateObjectAsync!('CAdESCOM.Store');
+      const signer = await p.CreateObjectAsync!('CAdESCOM.CPSigner');
+      const data = await p.CreateObjectAsync!('CAdESCOM.CadesSignedData');
+      const hashed = await p.CreateObjectAsync!('CAdESCOM.HashedData');
+      const results: Record<string, string> = {
+        unknownClass: await settle(p.CreateObjectAsync!('CAdESCOM.NoSuchThing')),
+        nonStringClass: await settle(p.CreateObjectAsync!(42)),
+        xml: await settle(p.CreateObjectAsync!('CAdESCOM.SignedXML')),
+        unknownMethod: typeof (store as Record<string, unknown>).NoSuchMethod,
+        certificatesBeforeOpen: await settle(store.Certificates),
+        wrongLocation: await settle((store.Open as (...a: unknown[]) => unknown)('two')),
+        wrongSigner: await settle((signer.propset_Certificate as (v: unknown) => unknown)({ Thumbprint: 'AA' })),
+        wrongEncoding: await settle((data.propset_ContentEncoding as (v: unknown) => unknown)(7)),
+        noContent: await settle((data.SignCades as (...a: unknown[]) => unknown)(signer, 1)),
+        cadesT: await settle((data.SignCades as (...a: unknown[]) => unknown)(signer, p.CADESCOM_CADES_T)),
+        xLong: await settle((data.SignCades as (...a: unknown[]) => unknown)(signer, p.CADESCOM_CADES_X_LONG_TYPE_1)),
+        badBase64: await settle((async () => {
+          await (data.propset_ContentEncoding as (v: unknown) => Promise<unknown>)(1);
+          await (data.propset_Content as (v: unknown) => Promise<unknown>)('не base64!');
+          return (data.SignCades as (...a: unknown[]) => unknown)(signer, 1);
+        })()),
+        gost94: await settle((hashed.Hash as (v: unknown) => unknown)('x')),
+        badHashValue: await settle((async () => {
+          await (hashed.propset_Algorithm as (v: unknown) => Promise<unknown>)(101);
+          return (hashed.SetHashValue as (v: unknown) => unknown)('ABCD');
+        })()),
+      };
+      await p.ReleasePluginObjects!();
+      results.released = await settle(store.Certificates);
+      results.releasedCall = await settle((store.Open as (...a: unknown[]) => unknown)());
+      // A storm: many Store.Open calls at once; each settles, the extra ones refused as busy.
+      const storm = await Promise.all(Array.from({ length: 300 }, async () => {
+        const s = await p.CreateObjectAsync!('CAdESCOM.Store');
+        return settle((s.Open as () => unknown)());
+      }));
+      results.stormOk = String(storm.filter((r) => r.startsWith('ok')).length);
+      results.stormBusy = String(storm.filter((r) => r.includes('(0x800700AA)')).length);
+      results.stormOther = storm.filter((r) => !r.startsWith('ok') && !r.includes('(0x800700AA)')).join('|');
+      return results;
+    });
+    expect(outcome.unknownClass).toMatch(/^error:.+ \(0x800401F3\)$/);
+    expect(outcome.nonStringClass).toMatch(/\(0x80070057\)$/);
+    expect(outcome.xml).toMatch(/XML.*\(0x80004001\)$/);
+    expect(outcome.unknownMethod).toBe('undefined');
+    expect(outcome.certificatesBeforeOpen).toMatch(/\(0x8000FFFF\)$/);
+    expect(outcome.wrongLocation).toMatch(/StoreLocation \(0x80070057\)$/);
+    expect(outcome.wrongSigner).toMatch(/Certificate \(0x80070057\)$/);
+    expect(outcome.wrongEncoding).toMatch(/ContentEncoding \(0x80070057\)$/);
+    expect(outcome.noContent).toMatch(/\(0x8000FFFF\)$/);
+    expect(outcome.cadesT).toMatch(/CAdES-BES.*\(0x80004001\)$/);
+    expect(outcome.xLong).toMatch(/CAdES-BES.*\(0x80004001\)$/);
+    expect(outcome.badBase64).toMatch(/base64 \(0x80070057\)$/);
+    expect(outcome.gost94).toMatch(/\(0x80090008\)$/);
+    expect(outcome.badHashValue).toMatch(/\(0x80090002\)$/);
+    expect(outcome.released).toMatch(/^error:.+\(0x80010108\)$/);
+    expect(outcome.releasedCall).toMatch(/\(0x80010108\)$/);
+    expect(Number(outcome.stormOk)).toBeGreaterThan(0);
+    expect(Number(outcome.stormBusy)).toBeGreaterThan(0);
+    expect(outcome.stormOther).toBe('');
+    // The host is unaffected: the library works as before.
+    const listed = await run('cryptoPro.getUserCertificates().then((cs) => cs.length)');
+    expect(listed.ok).toBe(true);
+    expect(listed.value as number).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it('does not run on a site outside the table: the page library is on its own there', async () => {
+    const other = await chrome.context.newPage();
+    await other.goto(`${portal.outsideOrigin}/`);
+    expect(await other.evaluate(() => typeof (window as unknown as { cadesplugin?: unknown }).cadesplugin)).toBe('undefined');
+    // A page elsewhere that forges the relay's messages gets nothing from Tokensign.
+    await other.close();
+  });
+});

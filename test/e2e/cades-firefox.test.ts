@@ -1,0 +1,149 @@
+// crypto-pro 2.5.2 unchanged on lkfl2.nalog.ru in Firefox ESR (the MAIN-world content script needs
+// Firefox 128+): the certificates of SoftHSM and of the emulated GOST token, an attached GOST
+// signature and a detached signature of an RSA hash, each confirmed in Tokensign's window with the
+// PIN typed there and verified by `openssl cms -verify` (gost engine).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CADES_PORTAL_HOST, startCadesPortal, type CadesPortal } from '../fixtures/cades-portal/server';
+import { createGostPki, type GostPki } from '../fixtures/gost';
+import { createTestPki, type TestPki } from '../fixtures/pki';
+import { findFirefoxPickerPage, launchFirefoxWithExtension, type FirefoxWithExtension } from '../helpers/browser';
+import { opensslVerify } from '../helpers/cms-verify';
+
+let pki: TestPki;
+let gost: GostPki;
+let portal: CadesPortal;
+let firefox: FirefoxWithExtension;
+let page: Page;
+let caFile: string;
+
+const MESSAGE = 'Заявление о регистрации права собственности';
+const sha1 = (pemPath: string): string =>
+  createHash('sha1').update(Buffer.from(readFileSync(pemPath, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64')).digest('hex').toUpperCase();
+
+async function start(expression: string): Promise<void> {
+  await page.evaluate((code: string) => {
+    const w = window as unknown as { __run?: Promise<{ ok: boolean; value: unknown }> };
+    w.__run = (0, eval)(code).then(
+      (value: unknown) => ({ ok: true, value }),
+      (error: unknown) => ({ ok: false, value: error instanceof Error ? error.message : String(error) }),
+    );
+  }, expression);
+}
+const finish = (): Promise<{ ok: boolean; value: unknown }> => page.evaluate(() => (window as unknown as { __run: Promise<{ ok: boolean; value: unknown }> }).__run);
+
+async function confirm(pin: string): Promise<{ shown: string; origin: string }> {
+  const picker = await findFirefoxPickerPage(firefox.browser);
+  await picker.waitForSelector('[data-testid=signed-content]:not([hidden])');
+  const shown = await picker.$eval('[data-testid=signed-content-text]', (el) => el.textContent ?? '');
+  const origin = await picker.$eval('[data-testid=origin]', (el) => el.textContent ?? '');
+  await picker.type('[data-testid=pin]', pin);
+  await picker.click('[data-testid=confirm]').catch(() => undefined); // the window closes itself
+  return { shown, origin };
+}
+
+/** A page of Tokensign's own (moz-extension://…) whose path is `path`. */
+async function findExtensionPage(path: string): Promise<Page> {
+  for (let tries = 0; tries < 100; tries++) {
+    for (const p of await firefox.browser.pages()) {
+      const href = await p.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith('moz-extension://') && new URL(href).pathname === path) return p;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${path} did not open`);
+}
+
+beforeAll(async () => {
+  pki = createTestPki();
+  gost = createGostPki();
+  portal = await startCadesPortal();
+  caFile = join(gost.dir, 'cades-trusted.pem');
+  writeFileSync(caFile, [pki.caCertPem, gost.caCertPem, gost.rsaCaCertPem].map((p) => readFileSync(p, 'utf8')).join('\n'));
+  firefox = await launchFirefoxWithExtension({
+    hostEnv: { ...pki.env, ...gost.env, TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter) },
+    acceptInsecureCerts: true,
+    extraPrefs: { 'network.dns.localDomains': CADES_PORTAL_HOST },
+  });
+  page = await firefox.browser.newPage();
+  await page.goto(`${portal.origin}/`);
+}, 180_000);
+
+afterAll(async () => {
+  await firefox?.close();
+  await portal?.close();
+  gost?.cleanup();
+  pki?.cleanup();
+});
+
+describe('crypto-pro 2.5.2 on a built-in portal (Firefox ESR)', () => {
+  it('passes the version checks and lists the certificates of both tokens', async () => {
+    await start('cryptoPro.isValidSystemSetup().then(() => cryptoPro.getUserCertificates()).then((cs) => cs.map((c) => c.thumbprint))');
+    const listed = await finish();
+    expect(listed.ok, String(listed.value)).toBe(true);
+    expect(listed.value).toEqual(expect.arrayContaining([sha1(pki.certs.rsa!.certPem), sha1(gost.certs.gost256!.certPem), sha1(gost.certs.gost512!.certPem)]));
+  });
+
+  it('signs attached with GOST 2012-256; OpenSSL verifies the UTF-8 content', async () => {
+    await start(`cryptoPro.createAttachedSignature('${sha1(gost.certs.gost256!.certPem)}', ${JSON.stringify(MESSAGE)})`);
+    const shown = await confirm(gost.tokens[0]!.pin);
+    expect(shown).toEqual({ shown: MESSAGE, origin: portal.origin });
+    const result = await finish();
+    expect(result.ok, String(result.value)).toBe(true);
+    const verified = opensslVerify(Buffer.from(result.value as string, 'base64'), caFile, undefined, ['-engine', 'gost']);
+    expect(verified.stderr).toBe('');
+    expect(verified.content.toString('utf8')).toBe(MESSAGE);
+  }, 60_000);
+
+  it('signs an RSA SHA-256 hash detached; OpenSSL verifies it against the message', async () => {
+    const hash = createHash('sha256').update(MESSAGE, 'utf8').digest('hex');
+    await start(`cryptoPro.createDetachedSignature('${sha1(pki.certs.rsa!.certPem)}', '${hash}', { hashedAlgorithm: 4 })`);
+    const shown = await confirm(pki.tokens[0]!.pin);
+    expect(shown.shown.toLowerCase()).toContain(hash);
+    const result = await finish();
+    expect(result.ok, String(result.value)).toBe(true);
+    const verified = opensslVerify(Buffer.from(result.value as string, 'base64'), caFile, Buffer.from(MESSAGE, 'utf8'), ['-engine', 'gost']);
+    expect(verified.stderr).toBe('');
+    expect(verified.ok).toBe(true);
+  }, 60_000);
+
+  it('stands down for CryptoPro\'s own extension, unless the person chose Tokensign for the site', async () => {
+    // CryptoPro's extension cannot be installed here: a stand-in speaks its two public page-side
+    // signals (the echo reply naming its script, and the script's check_chrome_plugin).
+    const dir = join(gost.dir, 'cryptopro-stand-in');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({
+      manifest_version: 2,
+      name: 'Stand-in for CryptoPro Extension for CAdES Browser Plug-in',
+      version: '1.0',
+      browser_specific_settings: { gecko: { id: 'cryptopro-stand-in@tokensign.test' } },
+      content_scripts: [{ matches: [`https://${CADES_PORTAL_HOST}/*`], js: ['content.js'], run_at: 'document_start' }],
+      web_accessible_resources: ['nmcades_plugin_api.js'],
+    }));
+    writeFileSync(join(dir, 'content.js'), "window.addEventListener('message', (e) => { if (e.data === 'cadesplugin_echo_request') window.postMessage('cadesplugin_loaded url:' + browser.runtime.getURL('nmcades_plugin_api.js'), '*'); });");
+    writeFileSync(join(dir, 'nmcades_plugin_api.js'), "window.cpcsp_chrome_nmcades = { check_chrome_plugin(ok) { window.cadesplugin.set(this); ok(); }, CreateObjectAsync(name) { return Promise.resolve({ standIn: 'CryptoPro', name }); } };");
+    // Tokensign's options page, opened by Tokensign itself (a test may not navigate to moz-extension://).
+    await start(`cryptoPro.createAttachedSignature('${sha1(pki.certs.rsa!.certPem)}', 'x')`);
+    const picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.evaluate(() => (globalThis as unknown as { browser: { tabs: { create(p: object): Promise<unknown> } } }).browser.tabs.create({ url: '/ifc/options/index.html' }));
+    await picker.click('[data-testid=cancel]').catch(() => undefined);
+    expect((await finish()).ok).toBe(false);
+    const options = await findExtensionPage('/ifc/options/index.html');
+
+    await firefox.browser.installExtension(dir);
+    const aboutName = "cadesplugin.then(() => cadesplugin.CreateObjectAsync('CAdESCOM.About')).then((a) => a.standIn ? 'CryptoPro' : a.CSPName())";
+
+    await page.goto(`${portal.origin}/`);
+    await start(aboutName);
+    expect(await finish()).toEqual({ ok: true, value: 'CryptoPro' });
+
+    // The person adds the portal in Tokensign's options: Tokensign serves it from the next load on.
+    await options.evaluate((host: string) => (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser.storage.local.set({ cadesOrigins: [host] }), CADES_PORTAL_HOST);
+    await page.goto(`${portal.origin}/`);
+    await start(aboutName);
+    expect(await finish()).toEqual({ ok: true, value: 'Tokensign PKCS#11' });
+  }, 60_000);
+});
