@@ -18,6 +18,8 @@ import { HostProcess } from '../helpers/host-process';
 
 const VICTIM = 'https://victim.example';
 const OID_DATA = '1.2.840.113549.1.7.1';
+// The test CA publishes no revocation service; revocation is not what these tests are about.
+const NO_REVOCATION = { mode: 'off' } as const;
 let pki: TestPki;
 let host: HostProcess;
 let certificates: CertificateInfo[];
@@ -49,7 +51,7 @@ function certificateOf(label: string): CertificateInfo {
 /** Outcome of verifying a response as a login to the victim: its error code, or ACCEPTED. */
 async function verdict(response: unknown, challenge: string): Promise<string> {
   try {
-    await verifyAuthentication({ response: response as protocol.AuthenticateResult, challenge, origin: VICTIM, trustedCertificates: [caPem] });
+    await verifyAuthentication({ response: response as protocol.AuthenticateResult, challenge, origin: VICTIM, trustedCertificates: [caPem], revocation: NO_REVOCATION });
   } catch (e) {
     if (e instanceof VerificationError) return e.code;
     throw e;
@@ -114,6 +116,6 @@ describe('a login for another site cannot be forged through sign', () => {
     const challenge = await createChallengeStore().issue();
     const response = await host.call<protocol.AuthenticateResult>('authenticate', { certificateId: cert.id, pin: '123456', origin: VICTIM, challenge });
     expect(await verdict(response, challenge)).toBe('ACCEPTED');
-    await expect(verifyAuthentication({ response, challenge, origin: 'https://other.example', trustedCertificates: [caPem] })).rejects.toThrow(VerificationError);
+    await expect(verifyAuthentication({ response, challenge, origin: 'https://other.example', trustedCertificates: [caPem], revocation: NO_REVOCATION })).rejects.toThrow(VerificationError);
   });
 });
