@@ -10,7 +10,7 @@ export const AUTH_FORMAT = 'tokensign-auth:1';
 /**
  * The CMS content type of a login (eContentType and the signed contentType attribute), in place of
  * id-data: `sign` never emits it and verifyAuthentication requires it, so no `sign` output is a login
- * (docs/PROTOCOL-EXTENSIONS.md "Logins carry their own content type"). A UUID OID (ITU-T X.667).
+ * (docs/PROTOCOL.md §2.5). A UUID OID (ITU-T X.667).
  */
 export const AUTH_CONTENT_TYPE_OID = OID.tokensignLogin;
 
