@@ -18,6 +18,7 @@ import {
   writeHostLauncher,
   type ChromiumWithExtension,
 } from '../helpers/browser';
+import { ask, askAnswered, askResult, startAsk, waitUntil } from '../helpers/ifc-portal-page';
 
 const RESOLVE = '--host-resolver-rules=MAP esia.gosuslugi.ru 127.0.0.1, MAP esia.gosuslugi.ru. 127.0.0.1, MAP example.test 127.0.0.1, MAP other.test 127.0.0.1';
 const CHALLENGE = 'q3Z2m0yW0aUuJk7tD9Yx8c6Vb5Nn4Ll3Kk2Jj1Hh0Gg';
@@ -40,14 +41,6 @@ afterAll(async () => {
   pki?.cleanup();
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const site = (host: string): string => `https://${host}:${portal.port}/`;
 
@@ -85,37 +78,11 @@ const answered = (p: Page, key = 'r'): Promise<boolean> =>
     return new Promise<boolean>((r) => setTimeout(() => r(done), 0));
   }, key);
 
-/** Posts one TO_IFC_EXT request; `ifcResult` awaits its FROM_IFC_EXT answer. */
-async function startIfc(p: Page, msg: Record<string, unknown>): Promise<void> {
-  await p.evaluate((m) => {
-    const w = window as unknown as { __ask?: Promise<Record<string, unknown>>; __askDone?: boolean };
-    w.__askDone = false;
-    w.__ask = new Promise((resolve) => {
-      const listener = (event: MessageEvent) => {
-        if (typeof event.data !== 'string') return;
-        const parsed = JSON.parse(event.data) as { type: string; msg_data: Record<string, unknown> };
-        if (parsed.type !== 'FROM_IFC_EXT') return;
-        window.removeEventListener('message', listener);
-        w.__askDone = true;
-        resolve(parsed.msg_data);
-      };
-      window.addEventListener('message', listener);
-      window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: m }), '*');
-    });
-  }, msg);
-}
-const ifcResult = (p: Page): Promise<Record<string, unknown>> => p.evaluate(() => (window as unknown as { __ask: Promise<Record<string, unknown>> }).__ask);
-const ifcAnswered = (p: Page): Promise<boolean> => p.evaluate(() => (window as unknown as { __askDone: boolean }).__askDone);
-async function ifc(p: Page, msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-  await startIfc(p, msg);
-  return ifcResult(p);
-}
-
 /** The IFC container id of the P-256 director certificate, as the page library builds it. */
 async function p256Container(p: Page): Promise<string> {
-  const info = await ifc(p, { func_name: 'get_list_info', params: { cryptoType: null } });
+  const info = await ask(p, { func_name: 'get_list_info', params: { cryptoType: null } });
   const ids = (info.ifc_list as { crypto_id: string }[]).map((c) => c.crypto_id);
-  const lists = await ifc(p, { func_name: 'get_list_certs_by_cryptoid_array', params: { cryptoID_array: ids, show_progress: 0 } });
+  const lists = await ask(p, { func_name: 'get_list_certs_by_cryptoid_array', params: { cryptoID_array: ids, show_progress: 0 } });
   for (const entry of lists.result_array as { crypto_id: string; cert_list: { id: string; cert_subject: string; cert_sign_alg: string }[] }[]) {
     const cert = entry.cert_list.find((c) => c.cert_subject.includes('Петрова'));
     if (cert) return `${entry.crypto_id}/${cert.id}`;
@@ -152,7 +119,7 @@ describe('what the window shows (items 1, 2, 7)', () => {
     const containerId = await p256Container(page);
     const tail = `${'x'.repeat(2500)} END`;
     const text = `Платёж${'\n'.repeat(80)}сумма \u202E00001\u202C руб.\u0007 ${tail}`;
-    await startIfc(page, { func_name: 'sign', params: { containerId, userPin: '123456', inDataType: 1, data: text, hashType: 1, signType: 3, cspUI: 1, outDataType: 1 } });
+    await startAsk(page, { func_name: 'sign', params: { containerId, userPin: '123456', inDataType: 1, data: text, hashType: 1, signType: 3, cspUI: 1, outDataType: 1 } });
     const picker = await findPickerPage(chrome.context);
     const box = picker.locator('[data-testid=signed-content-text]');
     await box.waitFor({ state: 'visible' });
@@ -169,7 +136,7 @@ describe('what the window shows (items 1, 2, 7)', () => {
     });
     await picker.waitForSelector('[data-testid=confirm]:not([disabled])');
     await clickClosing(picker, '[data-testid=confirm]');
-    expect(await ifcResult(page)).toMatchObject({ error_code: 0 });
+    expect(await askResult(page)).toMatchObject({ error_code: 0 });
     await page.close();
   });
 
@@ -178,16 +145,16 @@ describe('what the window shows (items 1, 2, 7)', () => {
     const containerId = await p256Container(page);
     // A SET of attributes naming messageDigest (1.2.840.113549.1.9.4), as a forger would pass it.
     const set = Buffer.from('3118301606092a864886f70d010904310904070102030405060708', 'hex');
-    await startIfc(page, { func_name: 'sign', params: { containerId, userPin: '123456', inDataType: 2, data: set.toString('base64'), signType: 1, outDataType: 1 } });
-    expect(await answerOrWindow(() => ifcAnswered(page))).toBe('answer');
-    expect(await ifcResult(page)).toMatchObject({ error_code: 5 });
+    await startAsk(page, { func_name: 'sign', params: { containerId, userPin: '123456', inDataType: 2, data: set.toString('base64'), signType: 1, outDataType: 1 } });
+    expect(await answerOrWindow(() => askAnswered(page))).toBe('answer');
+    expect(await askResult(page)).toMatchObject({ error_code: 5 });
 
-    await startIfc(page, { func_name: 'sign', params: { containerId, userPin: '123456', inDataType: 4, data: Buffer.alloc(32, 7).toString('base64'), signType: 1, outDataType: 1 } });
+    await startAsk(page, { func_name: 'sign', params: { containerId, userPin: '123456', inDataType: 4, data: Buffer.alloc(32, 7).toString('base64'), signType: 1, outDataType: 1 } });
     const picker = await findPickerPage(chrome.context);
     await picker.waitForSelector('[data-testid=hash-warning]:not([hidden])', { state: 'attached' });
     expect(await picker.textContent('[data-testid=hash-warning]')).toMatch(/login|вход/i);
     await clickClosing(picker, '[data-testid=cancel]');
-    expect(await ifcResult(page)).toMatchObject({ error_code: 1 });
+    expect(await askResult(page)).toMatchObject({ error_code: 1 });
     await page.close();
   });
 
@@ -271,8 +238,8 @@ describe('prompt storms (item 3)', () => {
       });
     });
     await page.goto(site('esia.gosuslugi.ru'));
-    expect(await answerOrWindow(() => ifcAnswered(page))).toBe('answer');
-    expect(await ifcResult(page)).toMatchObject({ error_code: 1 });
+    expect(await answerOrWindow(() => askAnswered(page))).toBe('answer');
+    expect(await askResult(page)).toMatchObject({ error_code: 1 });
     await page.close();
   });
 
@@ -321,9 +288,9 @@ describe('without a host (items 10, 11)', () => {
 
   it('create and version fail as the genuine plugin\'s would', async () => {
     const page = await portalPage(bare.context);
-    const create = await ifc(page, { func_name: 'create', params: { file_config: '', config_string: '', log_file_location: '', plugin_log_level: '' } });
+    const create = await ask(page, { func_name: 'create', params: { file_config: '', config_string: '', log_file_location: '', plugin_log_level: '' } });
     expect(create.error_code).not.toBe(0);
-    const version = await ifc(page, { func_name: 'version' });
+    const version = await ask(page, { func_name: 'version' });
     expect(version.error_code).not.toBe(0);
     expect(version.version).toBeUndefined();
     await page.close();
