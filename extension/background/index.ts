@@ -92,7 +92,7 @@ browser.runtime.onConnect.addListener((port) => {
   if (port.name === PAGE_PORT) onPagePort(port);
   else if (port.name === PICKER_PORT) attachPickerPort(port);
   else if (isIfcPort(port)) attachIfcPort(port, { host, queue, limiter });
-  else if (isCadesPort(port)) attachCadesPort(port, { host, queue });
+  else if (isCadesPort(port)) attachCadesPort(port, { host, queue, limiter });
   else port.disconnect();
 });
 

@@ -8,6 +8,7 @@ import { toErrorBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 import type { NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
+import type { PromptLimiter } from '../background/prompt-limiter';
 import type { RequestQueue } from '../background/request-queue';
 import { summarizeContent, summarizeHash, type SignedSummary } from '../common/signed-summary';
 import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, CadesCallError, parseCadesCall, type CadesBridgeReply, type CadesCertificate, type CadesErrorBody, type CadesHello, type CadesSignParams } from './bridge';
@@ -22,6 +23,7 @@ export const CADES_CONFIRM_TIMEOUT_MS = 180_000;
 export interface CadesDeps {
   host: NativeHost;
   queue: RequestQueue;
+  limiter: PromptLimiter;
 }
 
 class CadesFault extends Error {
@@ -118,7 +120,9 @@ class CadesPage {
     const { data, shown, hashed } = await signedBytes(params);
     // The host's reply holds at most 1 MiB: large attached content is signed detached and put in here.
     const embed = !params.detached && data.length > HOST_ATTACHED_LIMIT;
-    const cms = await this.deps.queue.run(this.tabId, this.owner, (signal) =>
+    // The same window rules as every signature (issue 14 items 3, 4): a tab that keeps dismissing its
+    // windows gets none for a while; another site's window waits a pause after one closes.
+    const cms = await this.deps.limiter.guard(this.tabId, () => this.deps.queue.run(this.tabId, this.owner, (signal) =>
       runPicker(this.deps.host, {
         origin: this.origin,
         action: 'sign',
@@ -132,7 +136,7 @@ class CadesPage {
           return fromBase64(reply.cms);
         },
       }),
-    );
+    this.origin));
     return { cms: toBase64(embed ? embedContent(cms, data) : cms) };
   }
 }
