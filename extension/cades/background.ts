@@ -7,6 +7,7 @@ import { fromBase64, fromHex, toBase64 } from '../../shared/encoding';
 import { toErrorBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 import type { NativeHost } from '../background/native-host';
+import { browserReportedOrigin } from '../common/sender-origin';
 import { runPicker } from '../background/picker-session';
 import type { PromptLimiter } from '../background/prompt-limiter';
 import type { RequestQueue } from '../background/request-queue';
@@ -15,7 +16,7 @@ import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, C
 import { cadesCertificate } from './certificate-view';
 import { embedContent, HOST_ATTACHED_LIMIT } from './cms-embed';
 import type { HashAlgorithmName } from './constants';
-import { isCadesOrigin } from './origins';
+import { isBuiltinHost, isCadesOrigin } from './origins';
 
 /** The window waits this long for the person before the page gets "cancelled". */
 export const CADES_CONFIRM_TIMEOUT_MS = 180_000;
@@ -32,7 +33,7 @@ class CadesFault extends Error {
   }
 }
 
-/** The digest the host uses for each key (docs/PROTOCOL-EXTENSIONS.md): a page's hash must match it. */
+/** The digest the host uses for each key (docs/PROTOCOL.md §2.5): a page's hash must match it. */
 const KEY_DIGEST: Record<string, HashAlgorithmName> = {
   'GOST-2012-256': 'STREEBOG-256',
   'GOST-2012-512': 'STREEBOG-512',
@@ -114,6 +115,9 @@ class CadesPage {
     const found = (await this.certificates()).find((c) => c.view.thumbprint === params.thumbprint);
     if (!found) throw new CadesFault('NOT_FOUND', 'no token holds this certificate');
     const { info } = found;
+    // The window could only show these greyed out: say why at once, as the plug-in would.
+    if (info.status !== 'valid') throw new CadesFault('EXPIRED', `the certificate is ${info.status}`);
+    if (!info.hasPrivateKey) throw new CadesFault('NO_KEY', 'no private key belongs to this certificate');
     if (params.content.kind === 'hash' && KEY_DIGEST[info.keyAlgorithm] !== params.content.algorithm) {
       throw new CadesFault('BAD_HASH', `${params.content.algorithm} does not match the ${info.keyAlgorithm} key`);
     }
@@ -132,8 +136,8 @@ class CadesPage {
         ifc: { certificateId: info.id, pinInWindow: true },
         signed: shown,
         operation: async (certificate, pin) => {
-          const reply = await this.deps.host.sign({ certificateId: certificate.id, pin, data: toBase64(data), detached: params.detached || embed, hashed });
-          return fromBase64(reply.cms);
+          const key = pin === undefined ? { certificateId: certificate.id } : { certificateId: certificate.id, pin };
+          return fromBase64((await this.deps.host.sign({ ...key, data: toBase64(data), detached: params.detached || embed, hashed })).cms);
         },
       }),
     this.origin));
@@ -148,20 +152,10 @@ function errorBody(error: unknown): CadesErrorBody {
   return { code: body.code, message: body.message };
 }
 
-function portOrigin(port: Runtime.Port): string | null {
-  const reported = (port.sender as { origin?: unknown } | undefined)?.origin;
-  if (typeof reported === 'string' && reported !== 'null') return reported;
-  try {
-    return port.sender?.url ? new URL(port.sender.url).origin : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Serves a port named CADES_PORT; a page the emulation may not serve is disconnected. */
 export function attachCadesPort(port: Runtime.Port, deps: CadesDeps): void {
   const tabId = port.sender?.tab?.id;
-  const origin = portOrigin(port);
+  const origin = browserReportedOrigin(port.sender);
   if (port.sender?.id !== browser.runtime.id || tabId === undefined || port.sender?.frameId !== 0 || !origin) {
     port.disconnect();
     return;
@@ -205,6 +199,8 @@ export function isCadesPort(port: Runtime.Port): boolean {
 export async function syncCadesUserScripts(): Promise<void> {
   const granted: string[] = [];
   for (const host of await cadesUserPortals()) {
+    // Built-in portals have the manifest's scripts; listing them only makes Tokensign serve them beside CryptoPro's extension.
+    if (isBuiltinHost(host)) continue;
     const pattern = `https://${host}/*`;
     if (await browser.permissions.contains({ origins: [pattern] })) granted.push(pattern);
   }

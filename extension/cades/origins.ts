@@ -17,7 +17,7 @@ export const CADES_BUILTIN_MATCHES: string[] = CADES_BUILTIN_PORTALS.flatMap(({ 
   subdomains ? [`https://*.${host}/*`, `https://${host}/*`] : [`https://${host}/*`],
 );
 
-function isBuiltinHost(hostname: string): boolean {
+export function isBuiltinHost(hostname: string): boolean {
   return CADES_BUILTIN_PORTALS.some(({ host, subdomains }) => hostname === host || (subdomains && hostname.endsWith(`.${host}`)));
 }
 

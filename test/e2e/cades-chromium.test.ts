@@ -3,14 +3,13 @@
 // emulated GOST token, and signs through Tokensign's window, the PIN typed there. Every CMS is
 // checked by `openssl cms -verify` (gost engine) against the bytes the content encoding names.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGostPki, opensslGost, type GostPki } from '../fixtures/gost';
-import { startCadesPortal, type CadesPortal } from '../fixtures/cades-portal/server';
-import { createTestPki, type TestPki } from '../fixtures/pki';
-import { clickClosing, findPickerPage, launchChromiumWithExtension, type ChromiumWithExtension } from '../helpers/browser';
+import { opensslGost, type GostPki } from '../fixtures/gost';
+import type { CadesPortal } from '../fixtures/cades-portal/server';
+import { finishInPage, startCadesFixtures, startInPage, thumbprintOf, base64Of, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
+import type { TestPki } from '../fixtures/pki';
+import { clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
 import { opensslVerify, readCms } from '../helpers/cms-verify';
 
 let pki: TestPki;
@@ -19,23 +18,16 @@ let portal: CadesPortal;
 let chrome: ChromiumWithExtension;
 let page: Page;
 let caFile: string;
+let fixtures: CadesFixtures;
 
-const base64Of = (pemPath: string): string => readFileSync(pemPath, 'utf8').replace(/-----[^-]+-----|\s/g, '');
-const sha1 = (pemPath: string): string => createHash('sha1').update(Buffer.from(base64Of(pemPath), 'base64')).digest('hex').toUpperCase();
+const sha1 = thumbprintOf;
 const MESSAGE = 'Декларация 3-НДФЛ за 2025 год: сумма к возврату 12 345 ₽';
 
-/** Starts `expression` in the page (it may wait for the window) and returns a handle to await. */
 async function start(expression: string): Promise<void> {
-  await page.evaluate((code) => {
-    const w = window as unknown as { __run?: Promise<{ ok: boolean; value: unknown }> };
-    w.__run = (0, eval)(code).then(
-      (value: unknown) => ({ ok: true, value }),
-      (error: unknown) => ({ ok: false, value: error instanceof Error ? error.message : String(error) }),
-    );
-  }, expression);
+  await page.evaluate(startInPage, expression);
 }
-const finish = (): Promise<{ ok: boolean; value: unknown }> => page.evaluate(() => (window as unknown as { __run: Promise<{ ok: boolean; value: unknown }> }).__run);
-async function run(expression: string): Promise<{ ok: boolean; value: unknown }> {
+const finish = (): Promise<PageOutcome> => page.evaluate(finishInPage);
+async function run(expression: string): Promise<PageOutcome> {
   await start(expression);
   return finish();
 }
@@ -66,13 +58,10 @@ function verify(cmsBase64: string, content: Buffer | undefined): Buffer {
 }
 
 beforeAll(async () => {
-  pki = createTestPki();
-  gost = createGostPki();
-  portal = await startCadesPortal();
-  caFile = join(gost.dir, 'cades-trusted.pem');
-  writeFileSync(caFile, [pki.caCertPem, gost.caCertPem, gost.rsaCaCertPem].map((p) => readFileSync(p, 'utf8')).join('\n'));
+  fixtures = await startCadesFixtures();
+  ({ pki, gost, portal, caFile } = fixtures);
   chrome = await launchChromiumWithExtension({
-    hostEnv: { ...pki.env, ...gost.env, TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter) },
+    hostEnv: fixtures.hostEnv,
     ignoreHTTPSErrors: true,
     language: 'ru',
     args: ['--host-resolver-rules=MAP lkfl2.nalog.ru 127.0.0.1, MAP example.test 127.0.0.1'],
@@ -83,9 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await chrome?.close();
-  await portal?.close();
-  gost?.cleanup();
-  pki?.cleanup();
+  await fixtures?.close();
 });
 
 describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
@@ -187,6 +174,19 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(content.length).toBeGreaterThan(1024 * 1024);
   }, 60_000);
 
+  it('a wrong PIN typed in the window keeps it open with the reason; the right one then signs', async () => {
+    await start(`cryptoPro.createAttachedSignature('${sha1(pki.certs.p256!.certPem)}', 'второй вход')`);
+    const picker = await findPickerPage(chrome.context);
+    await picker.fill('[data-testid=pin]', '000000');
+    await picker.click('[data-testid=confirm]');
+    await picker.waitForSelector('[data-testid=error][data-code=PIN_INCORRECT]');
+    await picker.fill('[data-testid=pin]', pki.tokens[0]!.pin);
+    await clickClosing(picker, '[data-testid=confirm]');
+    const result = await finish();
+    expect(result.ok, String(result.value)).toBe(true);
+    expect(verify(result.value as string, undefined).toString('utf8')).toBe('второй вход');
+  }, 60_000);
+
   it('cancelling in the window rejects with the plug-in\'s "cancelled" error', async () => {
     await start(`cryptoPro.createAttachedSignature('${sha1(pki.certs.rsa!.certPem)}', 'не подписывать')`);
     const picker = await findPickerPage(chrome.context);
@@ -196,6 +196,22 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     // crypto-pro shows the plug-in's sentence (it keeps messages with Russian letters, cut at " (0x").
     expect(result.value).toBe('Действие было отменено пользователем');
   }, 60_000);
+
+  it('refuses at once, without a window, an expired certificate and one without a key', async () => {
+    const signWith = (pem: string) => `(async () => {
+      const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      await store.Open();
+      const certificate = await (await (await store.Certificates).Find(cadesplugin.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, '${sha1(pem)}')).Item(1);
+      const signer = await cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
+      await signer.propset_Certificate(certificate);
+      const data = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      await data.propset_Content('x');
+      return data.SignCades(signer, cadesplugin.CADESCOM_CADES_BES);
+    })()`;
+    expect(await run(signWith(pki.certs.expired!.certPem))).toEqual({ ok: false, value: expect.stringMatching(/\(0x800B0101\)$/) });
+    expect(await run(signWith(pki.certs.nokey!.certPem))).toEqual({ ok: false, value: expect.stringMatching(/\(0x8009000D\)$/) });
+    expect(pickerIsOpen(chrome.context)).toBe(false);
+  });
 
   it('answers bad input from the page with errors of the plug-in\'s form, never a hang', async () => {
     const outcome = await page.evaluate(async () => {
@@ -273,4 +289,55 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     // A page elsewhere that forges the relay's messages gets nothing from Tokensign.
     await other.close();
   });
+
+  it('options: the built-in table is shown; a person\'s portal without the granted permission gets no scripts', async () => {
+    const options = await chrome.context.newPage();
+    await options.goto(`chrome-extension://${chrome.extensionId}/ifc/options/index.html`);
+    expect(await options.textContent('#cades-builtin')).toContain('*.nalog.ru, *.nalog.gov.ru, zakupki.gov.ru, *.rosreestr.gov.ru');
+    // Adding a built-in host asks for nothing new: the person now prefers Tokensign there.
+    await options.fill('[data-testid=cades-portal-input]', 'https://lkfl2.nalog.ru/login');
+    await options.click('[data-testid=cades-portal-add]');
+    await options.waitForSelector('[data-testid=cades-portals] li[data-host="lkfl2.nalog.ru"]');
+    await options.fill('[data-testid=cades-portal-input]', 'http://plain.example.ru');
+    await options.click('[data-testid=cades-portal-add]');
+    await options.waitForSelector('[data-testid=cades-error]:not([hidden])');
+    await options.close();
+
+    const worker = chrome.context.serviceWorkers()[0]!;
+    const registered = await worker.evaluate(async () => {
+      const c = (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } }; scripting: { getRegisteredContentScripts(): Promise<{ id: string }[]> } } }).chrome;
+      await c.storage.local.set({ cadesOrigins: ['lkfl2.nalog.ru', 'example.test'] });
+      await new Promise((r) => setTimeout(r, 500));
+      return (await c.scripting.getRegisteredContentScripts()).map((s) => s.id);
+    });
+    expect(registered.filter((id) => id.startsWith('tokensign-cades'))).toEqual([]);
+    const other = await chrome.context.newPage();
+    await other.goto(`${portal.outsideOrigin}/`);
+    expect(await other.evaluate(() => typeof (window as unknown as { cadesplugin?: unknown }).cadesplugin)).toBe('undefined');
+    await other.close();
+    // The built-in portal is still served, now by the person's choice as well.
+    await page.goto(`${portal.origin}/`);
+    expect(await run('cryptoPro.getSystemInfo().then((i) => i.cspVersion)')).toEqual({ ok: true, value: '5.0.12000' });
+  }, 60_000);
+});
+
+describe('crypto-pro 2.5.2 without the Tokensign host (Chromium)', () => {
+  it('rejects the plug-in promise with the "not installed" sentence, promptly, as the genuine library does without its host', async () => {
+    const bare = await launchChromiumWithExtension({ noHost: true, ignoreHTTPSErrors: true, language: 'ru', args: ['--host-resolver-rules=MAP lkfl2.nalog.ru 127.0.0.1'] });
+    try {
+      const p = await bare.context.newPage();
+      await p.goto(`${portal.origin}/`);
+      const outcome = await p.evaluate(() =>
+        (window as unknown as { cadesplugin: Promise<unknown> }).cadesplugin.then(
+          () => 'resolved',
+          (reason: unknown) => String(reason),
+        ),
+      );
+      expect(outcome).toMatch(/^Программа Tokensign не установлена или не отвечает \(0x80070002\)$/);
+      await p.evaluate(startInPage, 'cryptoPro.getUserCertificates()');
+      expect((await p.evaluate(finishInPage)).ok).toBe(false);
+    } finally {
+      await bare.close();
+    }
+  }, 120_000);
 });

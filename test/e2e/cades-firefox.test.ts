@@ -3,13 +3,14 @@
 // signature and a detached signature of an RSA hash, each confirmed in Tokensign's window with the
 // PIN typed there and verified by `openssl cms -verify` (gost engine).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CADES_PORTAL_HOST, startCadesPortal, type CadesPortal } from '../fixtures/cades-portal/server';
-import { createGostPki, type GostPki } from '../fixtures/gost';
-import { createTestPki, type TestPki } from '../fixtures/pki';
+import { CADES_PORTAL_HOST, type CadesPortal } from '../fixtures/cades-portal/server';
+import { finishInPage, startCadesFixtures, startInPage, thumbprintOf, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
+import type { GostPki } from '../fixtures/gost';
+import type { TestPki } from '../fixtures/pki';
 import { findFirefoxPickerPage, launchFirefoxWithExtension, type FirefoxWithExtension } from '../helpers/browser';
 import { opensslVerify } from '../helpers/cms-verify';
 
@@ -19,21 +20,15 @@ let portal: CadesPortal;
 let firefox: FirefoxWithExtension;
 let page: Page;
 let caFile: string;
+let fixtures: CadesFixtures;
 
 const MESSAGE = 'Заявление о регистрации права собственности';
-const sha1 = (pemPath: string): string =>
-  createHash('sha1').update(Buffer.from(readFileSync(pemPath, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64')).digest('hex').toUpperCase();
+const sha1 = thumbprintOf;
 
 async function start(expression: string): Promise<void> {
-  await page.evaluate((code: string) => {
-    const w = window as unknown as { __run?: Promise<{ ok: boolean; value: unknown }> };
-    w.__run = (0, eval)(code).then(
-      (value: unknown) => ({ ok: true, value }),
-      (error: unknown) => ({ ok: false, value: error instanceof Error ? error.message : String(error) }),
-    );
-  }, expression);
+  await page.evaluate(startInPage, expression);
 }
-const finish = (): Promise<{ ok: boolean; value: unknown }> => page.evaluate(() => (window as unknown as { __run: Promise<{ ok: boolean; value: unknown }> }).__run);
+const finish = (): Promise<PageOutcome> => page.evaluate(finishInPage);
 
 async function confirm(pin: string): Promise<{ shown: string; origin: string }> {
   const picker = await findFirefoxPickerPage(firefox.browser);
@@ -58,13 +53,10 @@ async function findExtensionPage(path: string): Promise<Page> {
 }
 
 beforeAll(async () => {
-  pki = createTestPki();
-  gost = createGostPki();
-  portal = await startCadesPortal();
-  caFile = join(gost.dir, 'cades-trusted.pem');
-  writeFileSync(caFile, [pki.caCertPem, gost.caCertPem, gost.rsaCaCertPem].map((p) => readFileSync(p, 'utf8')).join('\n'));
+  fixtures = await startCadesFixtures();
+  ({ pki, gost, portal, caFile } = fixtures);
   firefox = await launchFirefoxWithExtension({
-    hostEnv: { ...pki.env, ...gost.env, TOKENSIGN_PKCS11_MODULES: [pki.modulePath, gost.modulePath].join(delimiter) },
+    hostEnv: fixtures.hostEnv,
     acceptInsecureCerts: true,
     extraPrefs: { 'network.dns.localDomains': CADES_PORTAL_HOST },
   });
@@ -74,9 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await firefox?.close();
-  await portal?.close();
-  gost?.cleanup();
-  pki?.cleanup();
+  await fixtures?.close();
 });
 
 describe('crypto-pro 2.5.2 on a built-in portal (Firefox ESR)', () => {
