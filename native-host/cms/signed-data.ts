@@ -24,6 +24,8 @@ export interface BuildSignedDataOptions {
   signingTime?: Date;
   /** The content's digest when the caller has only the hash (detached only); else it is computed. */
   contentDigest?: Uint8Array;
+  /** eContentType and the contentType attribute; id-data unless given (logins: AUTH_CONTENT_TYPE_OID). */
+  contentType?: string;
 }
 
 export interface SignedDataParts {
@@ -197,7 +199,15 @@ function attribute(type: string, value: Der): Der {
   return tlv(SEQUENCE, derOid(type), tlv(SET, value));
 }
 
-const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID.contentType, derOid(OID.data)));
+const contentTypeAttributes = new Map<string, Uint8Array>();
+function contentTypeAttribute(type: string): Uint8Array {
+  let der = contentTypeAttributes.get(type);
+  if (!der) {
+    der = encode(attribute(OID.contentType, derOid(type)));
+    contentTypeAttributes.set(type, der);
+  }
+  return der;
+}
 
 /** Builds and signs a SignedData; `sign` gets exactly the DER SET of the signed attributes. */
 export async function buildSignedData(options: BuildSignedDataOptions): Promise<SignedDataParts> {
@@ -205,10 +215,11 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
   if (options.contentDigest && !detached) throw new Error('a precomputed digest needs a detached signature');
   const signer = signerParts(certificateDer);
   const digest = options.contentDigest ?? algorithm.digest.hash(content);
+  const contentType = options.contentType ?? OID.data;
 
   // DER SET OF: members ordered by their encodings (X.690 §11.6).
   const attributes = [
-    CONTENT_TYPE_ATTRIBUTE,
+    contentTypeAttribute(contentType),
     encode(attribute(OID.signingTime, timeValue(options.signingTime ?? new Date()))),
     encode(attribute(OID.messageDigest, tlv(0x04, digest))),
     signer.signingCertificate,
@@ -227,7 +238,7 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
     algorithms.signatureAlgorithm,
     tlv(0x04, signature),
   );
-  const encapContentInfo = detached ? tlv(SEQUENCE, derOid(OID.data)) : tlv(SEQUENCE, derOid(OID.data), tlv(0xa0, tlv(0x04, content)));
+  const encapContentInfo = detached ? tlv(SEQUENCE, derOid(contentType)) : tlv(SEQUENCE, derOid(contentType), tlv(0xa0, tlv(0x04, content)));
   const signedData = tlv(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, tlv(0xa0, certificateDer), tlv(SET, signerInfo));
   const cms = encode(tlv(SEQUENCE, derOid(OID.signedData), tlv(0xa0, signedData)));
   return { cms, signedAttributes };

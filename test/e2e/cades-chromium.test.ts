@@ -40,6 +40,11 @@ async function confirm(pin: string): Promise<{ shown: string; origin: string; wa
   const origin = (await picker.textContent('[data-testid=origin]')) ?? '';
   const warning = await picker.isVisible('[data-testid=hash-warning]');
   const certs = await picker.locator('[data-testid=cert]').count();
+  // Confirm is usable once the end of what is signed has been in view (issue 14 item 2): read it to the end.
+  await picker.$eval('[data-testid=signed-content-text]', (el) => {
+    el.scrollTop = el.scrollHeight;
+    el.dispatchEvent(new Event('scroll'));
+  });
   await picker.fill('[data-testid=pin]', pin);
   await clickClosing(picker, '[data-testid=confirm]');
   return { shown, origin, warning, certs };
