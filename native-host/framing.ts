@@ -49,7 +49,8 @@ export class FrameReader {
         // Collect the 4 header bytes (they may arrive one by one).
         const need = 4 - this.buffered;
         const take = Math.min(need, data.length);
-        this.chunks.push(data.subarray(0, take));
+        // Copied like the body: the caller may wipe or reuse its chunk once push returns.
+        this.chunks.push(Buffer.from(data.subarray(0, take)));
         this.buffered += take;
         data = data.subarray(take);
         if (this.buffered < 4) continue;
@@ -77,6 +78,8 @@ export class FrameReader {
       data = data.subarray(take);
       if (this.buffered === this.expected) {
         const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+        // The parts are the reader's own copies of request bytes (a PIN among them): wipe them.
+        if (this.chunks.length > 1) for (const part of this.chunks) part.fill(0);
         this.chunks = [];
         this.buffered = 0;
         this.expected = null;

@@ -187,7 +187,10 @@ export function runHost(options: HostOptions = {}): Promise<void> {
       });
     };
     input.on('data', (chunk: Buffer) => {
-      for (const event of reader.push(chunk)) {
+      const events = reader.push(chunk);
+      // The reader copied what it keeps; the chunk's request bytes (a PIN among them) are wiped.
+      chunk.fill(0);
+      for (const event of events) {
         service.requestArrived();
         enqueue(() => {
           service.requestStarted();

@@ -11,6 +11,7 @@ import {
   UnsupportedAlgorithmError,
 } from '../shared/errors';
 import {
+  AUTH_CONTENT_TYPE_OID,
   AUTH_FORMAT,
   PROTOCOL_VERSION,
   authPayload,
@@ -22,6 +23,7 @@ import {
   type SignResult,
   type TokenInfo,
 } from '../shared/protocol';
+import { looksLikeSignedAttributes } from '../shared/cms-guard';
 import { log } from './log';
 import type { SigningProfile } from './pkcs11/algorithms';
 import type { TokenCertificate } from './pkcs11/certificate';
@@ -216,14 +218,20 @@ export class TokenService {
     return { target, algorithm, pinState, tokenIdentityVerified };
   }
 
-  private async signContent(certificateId: string, pin: string | undefined, content: Uint8Array, detached: boolean): Promise<SignResult> {
+  private async signContent(
+    certificateId: string,
+    pin: string | undefined,
+    content: Uint8Array,
+    detached: boolean,
+    contentType?: string,
+  ): Promise<SignResult> {
     const { target, algorithm, pinState, tokenIdentityVerified } = await this.signingTarget(certificateId);
     const { withSigningKey, buildSignedData } = loadedParts ?? (await parts());
     const { cms } = await withSigningKey(
       target,
       pin,
       algorithm,
-      (sign) => buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now() }),
+      (sign) => buildSignedData({ certificateDer: target.der, content, detached, algorithm, sign, signingTime: this.now(), contentType }),
       { pinState, tokenIdentityVerified },
     );
     return { cms: base64(cms), certificate: target.info.der };
@@ -245,6 +253,7 @@ export class TokenService {
     options: { format: 'cms' | 'raw'; hashed: boolean; reverse: boolean; detached: boolean },
   ): Promise<SignResult | RawSignResult> {
     if (!options.hashed) refuseAuthPayload(data);
+    if (options.format === 'raw' && !options.hashed) refuseSignedAttributes(data);
     const { target, algorithm, pinState, tokenIdentityVerified } = await this.signingTarget(certificateId);
     const { withSigningKey, buildSignedData } = await parts();
     const digestLength = algorithm.digest.hash(new Uint8Array(0)).length;
@@ -267,7 +276,7 @@ export class TokenService {
   }
 
   async authenticate(certificateId: string, pin: string | undefined, origin: string, challenge: string): Promise<AuthenticateResult> {
-    const result = await this.signContent(certificateId, pin, authPayload(origin, challenge), true);
+    const result = await this.signContent(certificateId, pin, authPayload(origin, challenge), true, AUTH_CONTENT_TYPE_OID);
     return { format: AUTH_FORMAT, ...result };
   }
 
@@ -293,5 +302,15 @@ const AUTH_PREFIX = new TextEncoder().encode(`${AUTH_FORMAT}\n`);
 function refuseAuthPayload(data: Uint8Array): void {
   if (data.length >= AUTH_PREFIX.length && AUTH_PREFIX.every((byte, i) => data[i] === byte)) {
     throw new BadRequestError(`params.data must not start with "${AUTH_FORMAT}\\n": that content is reserved for authenticate`);
+  }
+}
+
+/**
+ * A raw signature over a SET of CMS signed attributes is the signature of a CMS the caller assembles
+ * around it: with a login's attributes, a login for any site (issue 14). No legacy page needs that.
+ */
+function refuseSignedAttributes(data: Uint8Array): void {
+  if (looksLikeSignedAttributes(data)) {
+    throw new BadRequestError('params.data looks like CMS signed attributes (a SET naming messageDigest): a raw signature over them is refused');
   }
 }

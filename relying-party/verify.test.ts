@@ -281,9 +281,7 @@ describe('refuses, with the §4 code', () => {
     await expectCode(() => verify(responseOf(sign(pki.leaves.noDigitalSignature), pki.leaves.noDigitalSignature)), 'KEY_USAGE', /digitalSignature/);
   });
 
-  it('SIGNING_TIME: missing (-noattr), and outside the allowed skew', async () => {
-    const noattr = sign(pki.leaves.p256, { extra: ['-noattr'] });
-    await expectCode(() => verify(responseOf(noattr, pki.leaves.p256)), 'SIGNING_TIME', /no signingTime/);
+  it('SIGNING_TIME: outside the allowed skew', async () => {
     const cms = sign(pki.leaves.p256);
     await expectCode(() => verify(responseOf(cms, pki.leaves.p256), { now: Date.now() + 10 * 60_000 }), 'SIGNING_TIME', /clock/);
     await expectCode(() => verify(responseOf(cms, pki.leaves.p256), { now: new Date(Date.now() - 10 * 60_000) }), 'SIGNING_TIME');
@@ -291,10 +289,15 @@ describe('refuses, with the §4 code', () => {
     expect((await verify(responseOf(cms, pki.leaves.p256), { now: Date.now() + 60_000, maxClockSkewMs: 120_000 })).signedAt).toBeInstanceOf(Date);
   });
 
-  it('-noattr over another origin is still a content problem, not a pass', async () => {
-    const noattr = sign(pki.leaves.rsa, { extra: ['-noattr'] }, 'https://evil.example');
-    await expectCode(() => verify(responseOf(noattr, pki.leaves.rsa)), 'SIGNATURE_INVALID', /another site/);
-    await expectCode(() => verify({ ...responseOf(noattr, pki.leaves.rsa), origin: 'https://evil.example' }), 'CONTENT_MISMATCH', /evil\.example/);
+  it('FORMAT: no signed attributes (-noattr), for this origin or another (a raw signature over a hash could make one)', async () => {
+    await expectCode(() => verify(responseOf(sign(pki.leaves.p256, { extra: ['-noattr'] }), pki.leaves.p256)), 'FORMAT', /no signed attributes/);
+    const other = sign(pki.leaves.rsa, { extra: ['-noattr'] }, 'https://evil.example');
+    await expectCode(() => verify(responseOf(other, pki.leaves.rsa)), 'FORMAT', /no signed attributes/);
+  });
+
+  it('FORMAT: a document signature (id-data, what `sign` makes) over the very login payload is not a login', async () => {
+    const document = sign(pki.leaves.p256, { contentType: '1.2.840.113549.1.7.1' });
+    await expectCode(() => verify(responseOf(document, pki.leaves.p256)), 'FORMAT', /login content type/);
   });
 
   it("the relying party's own bad arguments are TypeErrors that say what to fix", async () => {

@@ -1,11 +1,10 @@
 // verifyAuthentication (docs/PROTOCOL.md §4): is this `authenticate` answer a fresh signature, by a
 // certificate the relying party trusts, over exactly its own origin and challenge?
 import { BoundedCache } from '../shared/bounded-cache';
-import { OID } from '../shared/oids';
 import { certificateStatus, describeCertificate, expiresInDays } from '../shared/certificate';
-import { AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
+import { AUTH_CONTENT_TYPE_OID, AUTH_FORMAT, authPayload, isValidChallenge, isValidOrigin, type CertificateDescription } from '../shared/protocol';
 import { loadTrustAnchors, verifyChain, type TrustAnchors, type TrustedCertificateInput } from './chain';
-import { parseSignedData, type SignedData, type SignerInfo } from './cms';
+import { parseSignedData, type SignedAttributes, type SignedData, type SignerInfo } from './cms';
 import { DerError } from '../shared/der';
 import { isBase64 } from '../shared/encoding';
 import { VerificationError } from './errors';
@@ -160,8 +159,9 @@ export async function verifyAuthentication(options: VerifyAuthenticationOptions)
   const cert = leaf.parsed;
   const signed = readSignedData(response.cms); // FORMAT
   const signer = signed.signers[0]!;
+  const attrs = checkIsLogin(signed, signer); // FORMAT
   const intermediates = checkSignerIsCertificate(signed, signer, cert); // SIGNATURE_INVALID
-  const signedAt = checkSignature(signed, signer, cert, response, args); // FORMAT, SIGNATURE_INVALID, CONTENT_MISMATCH
+  const signedAt = checkSignature(signed, signer, attrs, cert, response, args); // FORMAT, SIGNATURE_INVALID, CONTENT_MISMATCH
   checkSigningTime(signedAt, args); // SIGNING_TIME
   checkValidity(cert, args.now); // CERTIFICATE_NOT_YET_VALID, CERTIFICATE_EXPIRED
   checkKeyUsage(cert); // KEY_USAGE
@@ -185,7 +185,7 @@ function readArguments(options: VerifyAuthenticationOptions): Arguments {
   return { challenge, origin, skew, now, anchors: loadTrustAnchors(options.trustedCertificates), revocation };
 }
 
-/** response.cms as SignedData of id-data with exactly one signer. */
+/** response.cms as SignedData with exactly one signer. */
 function readSignedData(cmsBase64: string): SignedData {
   const cmsDer = decodeBase64(cmsBase64, 'response.cms');
   let signed: SignedData;
@@ -195,7 +195,6 @@ function readSignedData(cmsBase64: string): SignedData {
     if (e instanceof DerError) throw formatError(`response.cms is not a CMS SignedData: ${e.message}`, e);
     throw e;
   }
-  if (signed.eContentType !== OID.data) throw formatError(`the CMS content type is ${signed.eContentType}, expected id-data`);
   if (signed.signers.length !== 1) throw formatError(`the CMS has ${signed.signers.length} signers; a login needs exactly one`);
   return signed;
 }
@@ -233,7 +232,14 @@ function checkSignerIsCertificate(signed: SignedData, signer: SignerInfo, cert: 
  * The signature, over exactly this origin's login payload and challenge. Returns signingTime
  * (undefined when the CMS has none, which checkSigningTime refuses).
  */
-function checkSignature(signed: SignedData, signer: SignerInfo, cert: ParsedCertificate, response: AuthenticationResponse, args: Arguments): number | undefined {
+function checkSignature(
+  signed: SignedData,
+  signer: SignerInfo,
+  attrs: SignedAttributes,
+  cert: ParsedCertificate,
+  response: AuthenticationResponse,
+  args: Arguments,
+): number | undefined {
   const { origin, challenge } = args;
   const payload = authPayload(origin, challenge);
   if (signed.eContent && Buffer.compare(signed.eContent, payload) !== 0) {
@@ -249,20 +255,6 @@ function checkSignature(signed: SignedData, signer: SignerInfo, cert: ParsedCert
     spki: cert.spki,
     signature: signer.signature,
   };
-  const attrs = signer.signedAttributes;
-  if (!attrs) {
-    if (verifySignature({ ...check, signedBytes: payload })) return undefined;
-    const other = response.origin !== undefined && response.origin !== origin && isValidOrigin(response.origin);
-    if (other && verifySignature({ ...check, signedBytes: authPayload(response.origin!, challenge) })) {
-      throw new VerificationError('CONTENT_MISMATCH', `the signature is for origin ${response.origin}, not ${origin}`);
-    }
-    throw new VerificationError(
-      'SIGNATURE_INVALID',
-      `the signature of ${cert.subjectLabel} does not verify over the login payload for ${origin}: altered, or made for another site or challenge`,
-    );
-  }
-  if (attrs.contentType === undefined) throw formatError('the signed attributes lack contentType');
-  if (attrs.contentType !== signed.eContentType) throw formatError('the contentType attribute differs from the CMS content type');
   if (!attrs.messageDigest) throw formatError('the signed attributes lack messageDigest');
   if (!verifySignature({ ...check, signedBytes: attrs.signedBytes })) {
     throw new VerificationError('SIGNATURE_INVALID', `the signature of ${cert.subjectLabel} does not verify: the CMS was altered or not made with this certificate's key`);
@@ -337,4 +329,23 @@ function contentMismatchMessage(
     }
   }
   return `the signature is not over this server's origin (${origin}) and challenge: it was made for another site or another login attempt`;
+}
+
+/**
+ * A login's CMS carries the login content type (AUTH_CONTENT_TYPE_OID) as eContentType and in its
+ * signed attributes, which are required: `sign` never emits that type, and a signature straight over
+ * the payload could come from a raw signature over its hash, so no `sign` output is a login (issue
+ * 14, docs/PROTOCOL.md). Returns the signed attributes.
+ */
+function checkIsLogin(signed: SignedData, signer: SignerInfo): SignedAttributes {
+  if (signed.eContentType !== AUTH_CONTENT_TYPE_OID) {
+    throw formatError(
+      `the CMS content type is ${signed.eContentType}, not the Tokensign login content type ${AUTH_CONTENT_TYPE_OID}: this is not a login (a document signature, or an older Tokensign)`,
+    );
+  }
+  const attrs = signer.signedAttributes;
+  if (!attrs) throw formatError('the CMS has no signed attributes; a Tokensign login always carries them');
+  if (attrs.contentType === undefined) throw formatError('the signed attributes lack contentType');
+  if (attrs.contentType !== AUTH_CONTENT_TYPE_OID) throw formatError('the contentType attribute is not the Tokensign login content type');
+  return attrs;
 }

@@ -67,12 +67,14 @@ const oidCache = new BoundedCache<string, Uint8Array>(256);
 export function derOid(dotted: string): Uint8Array {
   const known = oidCache.get(dotted);
   if (known) return known;
-  const arcs = dotted.split('.').map(Number);
-  if (arcs.length < 2 || arcs.some((a) => !Number.isSafeInteger(a) || a < 0)) throw new TypeError(`not an OID: ${dotted}`);
+  const parts = dotted.split('.');
+  if (parts.length < 2 || parts.some((a) => !/^\d+$/.test(a))) throw new TypeError(`not an OID: ${dotted}`);
+  // BigInt arcs: a UUID OID (2.25.<128-bit>, the login content type) does not fit a double.
+  const arcs = parts.map(BigInt);
   const bytes: number[] = [];
-  for (const arc of [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)]) {
-    const chunk = [arc & 0x7f];
-    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
+  for (const arc of [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)]) {
+    const chunk = [Number(arc & 0x7fn)];
+    for (let v = arc >> 7n; v > 0n; v >>= 7n) chunk.unshift(0x80 | Number(v & 0x7fn));
     bytes.push(...chunk);
   }
   return oidCache.set(dotted, derTlv(0x06, Uint8Array.from(bytes)));

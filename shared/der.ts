@@ -179,21 +179,33 @@ export function readOid(node: DerNode): string {
   return oid;
 }
 
+/** Arcs up to 128 bits: UUID OIDs (2.25.<uuid>, ITU-T X.667) are read; longer ones are refused. */
+const MAX_ARC_BITS = 128;
+
 function decodeOid(b: Uint8Array): string {
-  const parts: number[] = [];
+  const parts: (number | bigint)[] = [];
   let value = 0;
+  /** The arc being read once it no longer fits a safe integer. */
+  let big: bigint | null = null;
   for (let i = 0; i < b.length; i++) {
     const byte = b[i]!;
-    value = value * 128 + (byte & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER / 128) throw new DerError('OBJECT IDENTIFIER arc too large');
+    if (big === null && value > Number.MAX_SAFE_INTEGER / 128) big = BigInt(value);
+    if (big !== null) {
+      big = big * 128n + BigInt(byte & 0x7f);
+      if (big >> BigInt(MAX_ARC_BITS) > 0n) throw new DerError('OBJECT IDENTIFIER arc too large');
+    } else {
+      value = value * 128 + (byte & 0x7f);
+    }
     if ((byte & 0x80) === 0) {
+      const arc = big ?? value;
       if (parts.length === 0) {
-        const top = value < 40 ? 0 : value < 80 ? 1 : 2;
-        parts.push(top, value - top * 40);
+        const top = arc < 40 ? 0 : arc < 80 ? 1 : 2;
+        parts.push(top, typeof arc === 'bigint' ? arc - 80n : arc - top * 40);
       } else {
-        parts.push(value);
+        parts.push(arc);
       }
       value = 0;
+      big = null;
     } else if (i === b.length - 1) {
       throw new DerError('truncated OBJECT IDENTIFIER');
     }

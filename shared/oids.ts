@@ -59,6 +59,8 @@ export const OID = {
   // CMS (RFC 5652) content types and signed attributes
   data: '1.2.840.113549.1.7.1',
   signedData: '1.2.840.113549.1.7.2',
+  /** A Tokensign login's content type (a UUID OID, ITU-T X.667): `sign` never emits it (issue 14). */
+  tokensignLogin: '2.25.271617847243667115049894651751507682044',
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',

@@ -1,10 +1,18 @@
 // Tokensign protocol v1: names, shapes and codes shared by every part.
 // The contract is docs/PROTOCOL.md; this file states it in types.
 
+import { OID } from './oids';
+
 export const PROTOCOL_VERSION = 1;
 export const HOST_NAME = 'org.tokensign.host';
 export const FIREFOX_EXTENSION_ID = 'tokensign@tokensign.org';
 export const AUTH_FORMAT = 'tokensign-auth:1';
+/**
+ * The CMS content type of a login (eContentType and the signed contentType attribute), in place of
+ * id-data: `sign` never emits it and verifyAuthentication requires it, so no `sign` output is a login
+ * (docs/PROTOCOL.md §2.5). A UUID OID (ITU-T X.667).
+ */
+export const AUTH_CONTENT_TYPE_OID = OID.tokensignLogin;
 
 export const PAGE_REQUEST = 'tokensign:request';
 export const PAGE_ACK = 'tokensign:ack';

@@ -5,10 +5,11 @@ import { isValidOrigin } from '../../shared/protocol';
 import { BadRequestError, InsecureContextError, toErrorBody } from '../../shared/errors';
 import { browserReportedOrigin } from '../common/sender-origin';
 import { PAGE_PORT, PICKER_PORT, isRecord, type BridgeResponse, type Overview } from '../common/messages';
-import { authenticate, type ActionContext } from './actions/authenticate';
-import { sign } from './actions/sign';
+import { authenticate, parseAuthenticate, type ActionContext } from './actions/authenticate';
+import { parseSign, sign } from './actions/sign';
 import { status } from './actions/status';
-import { EXTENSION_VERSION, host, queue } from './context';
+import { EXTENSION_VERSION, host, limiter, queue } from './context';
+import { disclosesVersions, rememberSite } from './site-disclosure';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
 import { LEGACY_ADAPTERS } from '../adapters/background';
 
@@ -55,13 +56,19 @@ async function handle(port: Runtime.Port, tabId: number, action: unknown, params
   const origin = senderOrigin(port.sender);
   switch (action) {
     case 'status':
-      return status(host, EXTENSION_VERSION);
+      return status(host, EXTENSION_VERSION, await disclosesVersions(origin));
     case 'authenticate':
-    case 'sign':
-      return queue.run(tabId, port, (signal) => {
-        const ctx: ActionContext = { host, origin, signal };
-        return action === 'authenticate' ? authenticate(ctx, params) : sign(ctx, params);
-      });
+    case 'sign': {
+      // Parsed before queuing: a malformed probe is answered at once, whether or not another tab's
+      // window is open, and learns nothing of it (issue 14 item 4).
+      const run =
+        action === 'authenticate'
+          ? ((parsed) => (ctx: ActionContext) => authenticate(ctx, parsed))(parseAuthenticate(params))
+          : ((parsed) => (ctx: ActionContext) => sign(ctx, parsed))(parseSign(params));
+      const result = await limiter.guard(tabId, () => queue.run(tabId, port, (signal) => run({ host, origin, signal }), origin));
+      void rememberSite(origin).catch(() => undefined);
+      return result;
+    }
     default:
       throw new BadRequestError(`Unknown action ${JSON.stringify(action)}`);
   }
@@ -85,7 +92,7 @@ browser.runtime.onConnect.addListener((port) => {
   else if (port.name === PICKER_PORT) attachPickerPort(port);
   else {
     const adapter = LEGACY_ADAPTERS.find((a) => a.portName === port.name);
-    if (adapter) adapter.attach(port, { host, queue });
+    if (adapter) adapter.attach(port, { host, queue, limiter });
     else port.disconnect();
   }
 });
@@ -98,6 +105,7 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 });
 
 browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId));
+browser.tabs.onRemoved.addListener((tabId) => limiter.forget(tabId));
 
 // Legacy page-plugin adapters (e.g. their content scripts for portals the person added).
 for (const adapter of LEGACY_ADAPTERS) adapter.start?.();

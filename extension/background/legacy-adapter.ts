@@ -4,11 +4,13 @@
 import type { Runtime } from 'webextension-polyfill';
 import type { NativeHost } from './native-host';
 import type { RequestQueue } from './request-queue';
+import type { PromptLimiter } from './prompt-limiter';
 
-/** The background's shared host connection and per-tab queue (extension/background/context.ts). */
+/** The background's shared host connection, per-tab queue and prompt limits (extension/background/context.ts). */
 export interface AdapterDeps {
   host: NativeHost;
   queue: RequestQueue;
+  limiter: PromptLimiter;
 }
 
 export interface LegacyAdapter {

@@ -12,6 +12,8 @@ import { isRecord, type PickerAction, type PickerView } from '../common/messages
 import type { NativeHost } from './native-host';
 import { TokenLists } from './token-lists';
 import type { FixedOrder } from '../common/fixed-order';
+import type { SignedSummary } from '../common/signed-summary';
+import { markDismissed } from './prompt-limiter';
 
 export const TOKEN_POLL_MS = 2_000;
 /** How long one wait-token-event may wait (the host answers at once when another request comes). */
@@ -45,6 +47,8 @@ export interface PickerRequest<T> {
   signal: AbortSignal;
   /** A legacy adapter's page chose the certificate (and maybe took the PIN); the window only confirms. */
   fixed?: FixedOrder;
+  /** What is signed, for the window to show (sign, and every legacy adapter's signature). */
+  signed?: SignedSummary;
   /** Runs the host command for the chosen certificate; `pin` is undefined for PIN-pad tokens. */
   operation(certificate: CertificateInfo, pin: string | undefined): Promise<T>;
 }
@@ -170,13 +174,13 @@ class PickerSession<T> {
   }
 
   private userClosed(): void {
-    this.fail(this.closingError(new UserCancelledError('The user closed the certificate window')));
+    this.fail(this.closingError(markDismissed(new UserCancelledError('The user closed the certificate window'))));
   }
 
   private async onCommand(message: unknown): Promise<void> {
     if (this.settled || !isRecord(message)) return;
     if (message.kind === 'cancel') {
-      this.fail(this.closingError(new UserCancelledError('The user cancelled')));
+      this.fail(this.closingError(markDismissed(new UserCancelledError('The user cancelled'))));
       return;
     }
     if (message.kind !== 'confirm' || this.phase !== 'choose') return;
@@ -275,6 +279,7 @@ class PickerSession<T> {
       error: this.lastError,
       errorCertificateId: this.errorCertificateId,
       fixed: this.request.fixed ?? null,
+      signed: this.request.signed ?? null,
     };
   }
 

@@ -2,12 +2,20 @@
 // in arrival order, because only one picker window is shown at a time.
 import { BusyError, UserCancelledError } from '../../shared/errors';
 
+/**
+ * After a window closes, a window of another site waiting behind it opens only after this pause: a
+ * site must not slip its window under the person's next click (issue 14 item 4).
+ */
+export const CHAIN_PAUSE_MS = 1_500;
+
 export type Job<T> = (signal: AbortSignal) => Promise<T>;
 
 interface Entry {
   tabId: number;
   /** The page connection the request came from. */
   owner: object;
+  /** The site that asked (its window names it); undefined for callers that do not say. */
+  origin: string | undefined;
   controller: AbortController;
   start(): void;
 }
@@ -16,6 +24,8 @@ export class RequestQueue {
   private readonly waiting: Entry[] = [];
   private active: Entry | null = null;
   private readonly tabs = new Set<number>();
+  /** The pause before another site's window, while it runs. */
+  private pausing: ReturnType<typeof setTimeout> | null = null;
 
   /** True when the tab has a request waiting or running. */
   has(tabId: number): boolean {
@@ -26,7 +36,7 @@ export class RequestQueue {
     return this.waiting.length + (this.active ? 1 : 0);
   }
 
-  run<T>(tabId: number, owner: object, job: Job<T>): Promise<T> {
+  run<T>(tabId: number, owner: object, job: Job<T>, origin?: string): Promise<T> {
     if (this.tabs.has(tabId)) return Promise.reject(new BusyError());
     this.tabs.add(tabId);
     const controller = new AbortController();
@@ -34,6 +44,7 @@ export class RequestQueue {
       const entry: Entry = {
         tabId,
         owner,
+        origin,
         controller,
         start: () => {
           if (controller.signal.aborted) {
@@ -65,12 +76,21 @@ export class RequestQueue {
 
   private finish(entry: Entry): void {
     this.tabs.delete(entry.tabId);
-    if (this.active === entry) this.active = null;
+    if (this.active !== entry) return;
+    this.active = null;
+    const next = this.waiting[0];
+    if (next && next.origin !== entry.origin && !this.pausing) {
+      this.pausing = setTimeout(() => {
+        this.pausing = null;
+        this.pump();
+      }, CHAIN_PAUSE_MS);
+      return;
+    }
     this.pump();
   }
 
   private pump(): void {
-    if (this.active) return;
+    if (this.active || this.pausing) return;
     const next = this.waiting.shift();
     if (!next) return;
     this.active = next;

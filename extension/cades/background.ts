@@ -6,12 +6,10 @@ import type { CertificateInfo } from '../../shared/protocol';
 import { fromBase64, fromHex, toBase64, utf16leEncode } from '../../shared/encoding';
 import { toErrorBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
-import type { NativeHost } from '../background/native-host';
 import { browserReportedOrigin } from '../common/sender-origin';
 import { runPicker } from '../background/picker-session';
-import type { RequestQueue } from '../background/request-queue';
-import type { LegacyAdapter } from '../background/legacy-adapter';
-import { describeBytes, type SignedContent } from '../ifc/adapter';
+import type { AdapterDeps, LegacyAdapter } from '../background/legacy-adapter';
+import { summarizeContent, summarizeHash, type SignedSummary } from '../common/signed-summary';
 import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, CadesCallError, parseCadesCall, type CadesBridgeReply, type CadesCertificate, type CadesErrorBody, type CadesHello, type CadesSignParams } from './bridge';
 import { cadesCertificate } from './certificate-view';
 import { embedContent, HOST_ATTACHED_LIMIT } from './cms-embed';
@@ -21,10 +19,6 @@ import { isBuiltinHost, isCadesOrigin } from './origins';
 /** The window waits this long for the person before the page gets "cancelled". */
 export const CADES_CONFIRM_TIMEOUT_MS = 180_000;
 
-export interface CadesDeps {
-  host: NativeHost;
-  queue: RequestQueue;
-}
 
 class CadesFault extends Error {
   constructor(readonly code: string, message: string) {
@@ -48,22 +42,26 @@ export async function cadesUserPortals(): Promise<string[]> {
   return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : [];
 }
 
-/** The bytes the host signs (or the hash) and what the window shows for them. */
-function signedBytes(params: CadesSignParams): { data: Uint8Array; shown: SignedContent; hashed: boolean } {
+/** The bytes the host signs (or the hash) and what the window shows for them (extension/common/signed-summary.ts). */
+async function signedBytes(params: CadesSignParams): Promise<{ data: Uint8Array; shown: SignedSummary; hashed: boolean }> {
   const c = params.content;
-  if (c.kind === 'text') return { data: utf16leEncode(c.text), shown: { kind: 'text', text: c.text }, hashed: false };
+  if (c.kind === 'text') {
+    const data = utf16leEncode(c.text);
+    return { data, shown: await summarizeContent(data, null, c.text), hashed: false };
+  }
   if (c.kind === 'bytes') {
     const data = fromBase64(c.base64);
-    return { data, shown: describeBytes(data), hashed: false };
+    return { data, shown: await summarizeContent(data), hashed: false };
   }
-  return { data: fromHex(c.hex), shown: { kind: 'hash', hex: c.hex }, hashed: true };
+  const hash = fromHex(c.hex);
+  return { data: hash, shown: summarizeHash(hash, false), hashed: true };
 }
 
 class CadesPage {
   private listing: Promise<{ info: CertificateInfo; view: CadesCertificate }[]> | null = null;
 
   constructor(
-    private readonly deps: CadesDeps,
+    private readonly deps: AdapterDeps,
     private readonly origin: string,
     private readonly tabId: number,
     private readonly owner: object,
@@ -107,23 +105,26 @@ class CadesPage {
     if (params.content.kind === 'hash' && KEY_DIGEST[info.keyAlgorithm] !== params.content.algorithm) {
       throw new CadesFault('BAD_HASH', `${params.content.algorithm} does not match the ${info.keyAlgorithm} key`);
     }
-    const { data, shown, hashed } = signedBytes(params);
+    const { data, shown, hashed } = await signedBytes(params);
     // The host's reply holds at most 1 MiB: large attached content is signed detached and put in here.
     const embed = !params.detached && data.length > HOST_ATTACHED_LIMIT;
-    const cms = await this.deps.queue.run(this.tabId, this.owner, (signal) =>
+    // The same window rules as every signature (issue 14 items 3, 4): a tab that keeps dismissing its
+    // windows gets none for a while; another site's window waits a pause after one closes.
+    const cms = await this.deps.limiter.guard(this.tabId, () => this.deps.queue.run(this.tabId, this.owner, (signal) =>
       runPicker(this.deps.host, {
         origin: this.origin,
         action: 'sign',
         preselect: info.thumbprint,
         timeoutMs: CADES_CONFIRM_TIMEOUT_MS,
         signal,
-        fixed: { adapter: 'cades', certificateId: info.id, pinFromPage: false, content: shown },
+        fixed: { adapter: 'cades', certificateId: info.id, pinFromPage: false },
+        signed: shown,
         operation: async (certificate, pin) => {
           const key = pin === undefined ? { certificateId: certificate.id } : { certificateId: certificate.id, pin };
           return fromBase64((await this.deps.host.sign({ ...key, data: toBase64(data), detached: params.detached || embed, hashed })).cms);
         },
       }),
-    );
+    this.origin));
     return { cms: toBase64(embed ? embedContent(cms, data) : cms) };
   }
 }
@@ -136,7 +137,7 @@ function errorBody(error: unknown): CadesErrorBody {
 }
 
 /** Serves a port named CADES_PORT; a page the emulation may not serve is disconnected. */
-export function attachCadesPort(port: Runtime.Port, deps: CadesDeps): void {
+export function attachCadesPort(port: Runtime.Port, deps: AdapterDeps): void {
   const tabId = port.sender?.tab?.id;
   const origin = browserReportedOrigin(port.sender);
   if (port.sender?.id !== browser.runtime.id || tabId === undefined || port.sender?.frameId !== 0 || !origin) {

@@ -4,6 +4,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { CADES_CHANNEL, CADES_PORT, CadesCallError, parseCadesCall, parsePageEnvelope, type CadesBridgeCall, type CadesErrorBody, type CadesPageReply } from './bridge';
 import { CADES_ERROR_NAMES, type CadesErrorTexts } from './errors';
+import { hasRecentUserGesture } from '../common/user-gesture';
 
 declare global {
   interface Window {
@@ -45,6 +46,11 @@ class CadesRelay {
       parseCadesCall(op, params);
     } catch (error) {
       this.reply(pageId, op, { ok: false, error: { code: 'INVALID_ARGUMENT', message: error instanceof CadesCallError ? error.message : 'bad call' } });
+      return;
+    }
+    // `sign` opens Tokensign's window: only right after the person acted on the page (issue 14 item 3).
+    if (op === 'sign' && !hasRecentUserGesture()) {
+      this.reply(pageId, op, { ok: false, error: { code: 'CANCELLED', message: 'Tokensign opens its window only right after a click or a key press on the page' } });
       return;
     }
     if (this.open.size >= MAX_OPEN_CALLS) {

@@ -2,6 +2,7 @@
 // The page never sees these; the background parses each one before use.
 import type { CertificateInfo, ErrorBody, ModuleStatus, PageAction, TokenInfo } from '../../shared/protocol';
 import type { FixedOrder } from './fixed-order';
+import type { SignedSummary } from './signed-summary';
 import type { SiteParts } from './site';
 
 export const PAGE_PORT = 'tokensign-page';
@@ -45,6 +46,8 @@ export interface PickerView {
   errorCertificateId: string | null;
   /** Set when a legacy adapter's page chose the certificate (common/fixed-order.ts). */
   fixed: FixedOrder | null;
+  /** What is signed (sign, legacy adapters' signatures): shown whole before the person confirms (issue 14 items 2, 7). */
+  signed: SignedSummary | null;
 }
 
 /** picker → background. */

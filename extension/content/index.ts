@@ -3,6 +3,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { PAGE_ACK, PAGE_REQUEST, PAGE_RESPONSE, type ErrorBody, type PageAction, type PageResponse } from '../../shared/protocol';
 import { PAGE_PORT, isRecord, type BridgeRequest } from '../common/messages';
+import { hasRecentUserGesture } from '../common/user-gesture';
 
 const ACTIONS: ReadonlySet<string> = new Set<PageAction>(['status', 'authenticate', 'sign']);
 const MAX_ID_LENGTH = 256;
@@ -68,6 +69,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   }
   if (data.params !== undefined && !isRecord(data.params)) {
     fail(id, { code: 'BAD_REQUEST', message: 'params must be an object' });
+    return;
+  }
+  // A window only right after the person acted on the page (issue 14 item 3): no prompt storms.
+  if (data.action !== 'status' && !hasRecentUserGesture()) {
+    fail(id, { code: 'USER_CANCELLED', message: 'Tokensign opens its window only right after a click or a key press on the page' });
     return;
   }
   const request: BridgeRequest = { kind: 'request', id, action: data.action as PageAction, params: data.params ?? {} };

@@ -1,9 +1,9 @@
 // The translation layer: one IFCPlugin request in, one IFCPlugin reply out.
 // It knows nothing of the browser; the background gives it a backend (host commands + the
 // confirmation window), so it is tested in Node against plain objects.
-import type { SignedContent } from '../common/fixed-order';
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
-import { fromBase64, fromBase64IgnoringSpace, fromHex, latin1Decode, toBase64, toHex } from '../../shared/encoding';
+import { looksLikeSignedAttributes } from '../../shared/cms-guard';
+import { fromBase64, fromBase64IgnoringSpace, fromHex, latin1Decode, toBase64 } from '../../shared/encoding';
 import { CAPI_PROVIDER_MARKS, IFC_EMULATED_VERSION, IfcError, IfcInData, IfcSignType } from './constants';
 import type { IfcParams, IfcReply, IfcRequest } from './envelope';
 import { ifcErrorCode } from './errors';
@@ -13,9 +13,6 @@ import { certificateFields, certificateInfo } from './x509';
 export type IfcHostCertificate = CertificateInfo & { keyId?: string };
 
 export type DigestName = 'SHA-256' | 'SHA-384' | 'SHA-512' | 'STREEBOG-256' | 'STREEBOG-512';
-
-/** What the confirmation window shows as "what is being signed". */
-export type { SignedContent };
 
 /** One signing order for the backend: it confirms with the person, then asks the host. */
 export interface IfcSignOrder {
@@ -28,10 +25,11 @@ export interface IfcSignOrder {
   detached: boolean;
   hashed: boolean;
   reverse: boolean;
-  content: SignedContent;
 }
 
 export interface IfcBackend {
+  /** Reaches the host (the genuine plugin sends create and version to its host); rejects when it cannot. */
+  hello(): Promise<unknown>;
   listTokens(): Promise<TokenInfo[]>;
   listCertificates(): Promise<IfcHostCertificate[]>;
   /** Resolves with the CMS DER or the raw signature; rejects with a TokensignError-like `{code}`. */
@@ -146,19 +144,6 @@ function outputText(bytes: Uint8Array, outDataType: unknown): string {
 }
 
 const utf8 = new TextEncoder();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** What the window shows for bytes given in base64: the text when it is readable, else the size. */
-export function describeBytes(bytes: Uint8Array): SignedContent {
-  try {
-    const text = strictUtf8.decode(bytes);
-    // eslint-disable-next-line no-control-regex
-    if (!/[\u0000-\u0008\u000e-\u001f\u007f]/.test(text)) return { kind: 'text', text };
-  } catch {
-    // not UTF-8: show the size
-  }
-  return { kind: 'bytes', length: bytes.length };
-}
 
 /**
  * One adapter per page (tab and frame): it owns that page's x509 handle table.
@@ -186,9 +171,12 @@ export class IfcAdapter {
 
   private async dispatch(func: string, params: IfcParams): Promise<IfcReply> {
     switch (func) {
+      // The genuine extension forwards both to its host: without one they fail (issue 14 item 11).
       case 'create':
+        await this.backend.hello();
         return { error_code: IfcError.OK };
       case 'version':
+        await this.backend.hello();
         return { error_code: IfcError.OK, version: IFC_EMULATED_VERSION };
       case 'get_list_info':
         return this.listInfo(params);
@@ -348,25 +336,25 @@ export class IfcAdapter {
     return { error_code: IfcError.OK };
   }
 
-  /** inDataType 1..4 → bytes, plus whether they are a hash and what the window should show. */
-  private inputOf(params: IfcParams): { data: Uint8Array; hashed: boolean; content: SignedContent } | IfcReply {
+  /** inDataType 1..4 → bytes, and whether they are a hash. */
+  private inputOf(params: IfcParams): { data: Uint8Array; hashed: boolean } | IfcReply {
     const data = params.data;
     const type = params.inDataType ?? IfcInData.DATA;
     if (type === IfcInData.FILE) return fail(IfcError.NOT_SUPPORTED, 'signing a file by name is not supported');
     if (typeof data !== 'string') return fail(IfcError.BAD_PARAMS, 'data must be a string');
     switch (type) {
       case IfcInData.DATA:
-        return { data: utf8.encode(data), hashed: false, content: { kind: 'text', text: data } };
+        return { data: utf8.encode(data), hashed: false };
       case IfcInData.BASE64_DATA: {
         const bytes = decodeBase64Loose(data);
         if (!bytes) return fail(IfcError.ERROR_BASE64, 'data is not base64');
-        return { data: bytes, hashed: false, content: describeBytes(bytes) };
+        return { data: bytes, hashed: false };
       }
       case IfcInData.HASH:
       case IfcInData.BASE64_HASH: {
         const bytes = type === IfcInData.HASH ? hashBytes(data) : decodeBase64Loose(data);
         if (!bytes || bytes.length === 0) return fail(type === IfcInData.HASH ? IfcError.BAD_PARAMS : IfcError.ERROR_BASE64, 'bad hash');
-        return { data: bytes, hashed: true, content: { kind: 'hash', hex: toHex(bytes) } };
+        return { data: bytes, hashed: true };
       }
       default:
         return fail(IfcError.BAD_IN_TYPE, `inDataType ${JSON.stringify(type)} is not 1..5`);
@@ -385,6 +373,11 @@ export class IfcAdapter {
     const raw = signType === IfcSignType.RAW || signType === IfcSignType.RAW_REVERSED;
     const attached = signType === IfcSignType.CMS_ATTACHED || signType === IfcSignType.CADES_BES_ATTACHED;
     if (attached && input.hashed) return fail(IfcError.BAD_SIGN_TYPE, 'an attached signature needs the data, not its hash');
+    // Refused before any window: a raw signature over CMS signed attributes completes a CMS the page
+    // assembles, e.g. a login for another site (issue 14 item 1). The host refuses it too.
+    if (raw && !input.hashed && looksLikeSignedAttributes(input.data)) {
+      return fail(IfcError.BAD_PARAMS, 'a raw signature over CMS signed attributes is refused');
+    }
     const found = await this.resolveContainerToken(params.containerId);
     if ('error_code' in found) return found;
     const { cert, token } = found;
@@ -400,7 +393,6 @@ export class IfcAdapter {
       detached: !attached,
       hashed: input.hashed,
       reverse: signType === IfcSignType.RAW_REVERSED,
-      content: input.content,
     });
     return { error_code: IfcError.OK, sign_value: outputText(signature, params.outDataType) };
   }

@@ -5,13 +5,14 @@ import { streebog256, streebog512 } from '../../shared/gost/streebog';
 import { fromBase64, toBase64 } from '../../shared/encoding';
 import { isRecord } from '../common/messages';
 import { browserReportedOrigin } from '../common/sender-origin';
+import { summarizeContent, summarizeHash } from '../common/signed-summary';
 import type { NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
 import type { AdapterDeps, LegacyAdapter } from '../background/legacy-adapter';
 import { IfcAdapter, type DigestName, type IfcBackend, type IfcSignOrder } from './adapter';
 import { IFC_CONTENT_FILE, IFC_DYNAMIC_SCRIPT_ID, IFC_ORIGINS_KEY, IFC_PORT, type IfcBridgeMessage } from './bridge';
 import type { IfcRequest } from './envelope';
-import { isIfcOrigin, userPortalPattern } from './origins';
+import { isIfcOrigin, parseUserPortal, userPortalPattern } from './origins';
 
 /** How often open portal pages learn whether the host still answers. */
 export const IFC_HOST_CHECK_MS = 3_000;
@@ -22,7 +23,8 @@ export const IFC_CONFIRM_TIMEOUT_MS = 180_000;
 export async function userPortals(): Promise<string[]> {
   const stored = await browser.storage.local.get(IFC_ORIGINS_KEY);
   const list = stored[IFC_ORIGINS_KEY];
-  return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : [];
+  // Entries saved before the options took only specific hosts (e.g. "*.com") are ignored.
+  return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string' && parseUserPortal(h) === h) : [];
 }
 
 /**
@@ -52,26 +54,31 @@ async function digest(name: DigestName, data: Uint8Array): Promise<Uint8Array> {
 function backendFor(deps: AdapterDeps, origin: string, tabId: number, owner: object): IfcBackend {
   const { host } = deps;
   return {
+    hello: () => host.connect(),
     listTokens: () => host.listTokens(),
     listCertificates: () => host.listCertificates(),
     digest,
     sign: (order: IfcSignOrder) =>
-      deps.queue.run(tabId, owner, (signal) =>
+      deps.limiter.guard(tabId, () => deps.queue.run(tabId, owner, async (signal) =>
         runPicker(host, {
           origin,
           action: 'sign',
           preselect: order.certificate.thumbprint,
           timeoutMs: IFC_CONFIRM_TIMEOUT_MS,
           signal,
-          fixed: { adapter: 'ifc', certificateId: order.certificate.id, pinFromPage: true, content: order.content },
+          fixed: { adapter: 'ifc', certificateId: order.certificate.id, pinFromPage: true },
+          signed: order.hashed ? summarizeHash(order.data, order.format === 'raw') : await summarizeContent(order.data),
           // The PIN is the one the page collected; the window only asks the person to confirm.
           operation: async (certificate) => {
             const key = { certificateId: certificate.id, pin: order.pin, data: toBase64(order.data), hashed: order.hashed };
-            if (order.format === 'raw') return fromBase64((await host.signRaw({ ...key, reverse: order.reverse })).signature);
-            return fromBase64((await host.sign({ ...key, detached: order.detached })).cms);
+            const signature =
+              order.format === 'raw' ? (await host.signRaw({ ...key, reverse: order.reverse })).signature : (await host.sign({ ...key, detached: order.detached })).cms;
+            // The page's PIN is not kept past its use (issue 14 item 6).
+            order.pin = '';
+            return fromBase64(signature);
           },
         }),
-      ),
+      origin)),
   };
 }
 
@@ -133,6 +140,7 @@ function attachIfcPort(port: Runtime.Port, deps: AdapterDeps): void {
   void ready.then((allowed) => {
     if (!alive) return;
     if (!allowed) {
+      tell(port, { kind: 'ifc-refused' });
       port.disconnect();
       return;
     }

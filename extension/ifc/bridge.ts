@@ -11,7 +11,11 @@ export interface IfcBridgeCall {
 }
 
 /** background → content script */
-export type IfcBridgeMessage = { kind: 'ifc-reply'; seq: number; reply: IfcReply } | { kind: 'ifc-host'; up: boolean };
+export type IfcBridgeMessage =
+  | { kind: 'ifc-reply'; seq: number; reply: IfcReply }
+  | { kind: 'ifc-host'; up: boolean }
+  /** This page may not use the adapter: the content script stops for good instead of reconnecting. */
+  | { kind: 'ifc-refused' };
 
 /** Where the user's extra portals are kept (browser.storage.local). */
 export const IFC_ORIGINS_KEY = 'ifcOrigins';

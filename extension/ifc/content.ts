@@ -2,7 +2,8 @@
 // one answer per request in arrival order. Runs only on the Gosuslugi origins and the portals
 // the user added; the work itself happens in the background (extension/ifc/background.ts).
 import browser, { type Runtime } from 'webextension-polyfill';
-import { MARKER_EXTENSION, MARKER_OWNER, MARKER_PLUGIN } from './constants';
+import { hasRecentUserGesture } from '../common/user-gesture';
+import { IfcError, MARKER_EXTENSION, MARKER_OWNER, MARKER_PLUGIN } from './constants';
 import { DISCONNECT_MESSAGE, parsePageMessage, replyMessage, type IfcReply, type IfcRequest } from './envelope';
 import { IFC_PORT, type IfcBridgeCall } from './bridge';
 
@@ -30,17 +31,25 @@ function removeMarker(id: string): void {
   for (const el of document.querySelectorAll(`[id="${id}"][data-owner="${MARKER_OWNER}"]`)) el.remove();
 }
 
+/** Reconnections after the background goes away while idle, before the bridge gives up (issue 14 item 9). */
+const MAX_RECONNECTS = 4;
+const RECONNECT_BASE_MS = 500;
+
 class IfcPageBridge {
   private port: Runtime.Port | null = null;
-  private hostUp = false;
   private standingDown = false;
   /** Set once the page has a body and no genuine plugin: only then do markers go in, extension first. */
   private markersPlaced = false;
-  private readonly queue: IfcRequest[] = [];
+  /** The plugin marker is in the page: it goes in at connect, out when the port or the host is gone. */
+  private pluginShown = false;
+  /** The background's last word on the host: null until it has said. */
+  private hostUp: boolean | null = null;
+  private readonly queue: { request: IfcRequest; refusal: IfcReply | null }[] = [];
   private inFlight: { seq: number } | null = null;
   private seq = 0;
+  private reconnects = 0;
 
-  /** Runs at document_start: the host check starts at once, the markers wait for the body. */
+  /** Runs at document_start: the connection starts at once, the markers wait for the body. */
   start(): void {
     this.connect();
     const whenBody = (): void => {
@@ -50,7 +59,11 @@ class IfcPageBridge {
       }
       this.markersPlaced = true;
       addMarker(MARKER_EXTENSION);
-      if (this.hostUp) addMarker(MARKER_PLUGIN);
+      if (!this.port) return;
+      this.showPlugin(true);
+      // The host was found missing before the body existed: as with the genuine extension, the
+      // marker still goes in at connect and then out with IFC_EXT_DISCONNECT.
+      if (this.hostUp === false) setTimeout(() => this.hostGone(), 0);
     };
     if (document.body) whenBody();
     else document.addEventListener('DOMContentLoaded', whenBody, { once: true });
@@ -63,7 +76,8 @@ class IfcPageBridge {
         this.standDown();
         return;
       }
-      this.queue.push(request);
+      // Judged when the page asks: a window only follows a recent click or key press on the page.
+      this.queue.push({ request, refusal: gestureRefusal(request) });
       this.pump();
     });
   }
@@ -85,46 +99,59 @@ class IfcPageBridge {
     if (this.port) return this.port;
     const port = browser.runtime.connect({ name: IFC_PORT });
     port.onMessage.addListener((message: unknown) => this.onMessage(message));
-    port.onDisconnect.addListener(() => {
-      if (this.port !== port) return;
-      this.port = null;
-      if (this.standingDown) return;
-      if (this.inFlight) {
-        // The background went away with a call open: the page treats a disconnect as its answer.
-        this.inFlight = null;
-        this.setHost(false);
-        window.postMessage(DISCONNECT_MESSAGE, '*');
-        this.pump();
-        return;
-      }
-      // An idle background may simply have been stopped by the browser: ask again.
-      setTimeout(() => {
-        if (!this.port && !this.standingDown) this.connect();
-      }, 500);
-    });
+    port.onDisconnect.addListener(() => this.onDisconnect(port));
     this.port = port;
+    // As the genuine extension does: the plugin marker goes in as soon as the port exists.
+    if (this.markersPlaced) this.showPlugin(true);
     return port;
   }
 
-  private setHost(up: boolean): void {
-    if (up === this.hostUp || this.standingDown) return;
-    this.hostUp = up;
-    if (up) {
-      // Before the body is parsed (the host may answer first), the plugin's marker waits for the
-      // extension's: a page never sees the plugin marker alone.
-      if (this.markersPlaced) addMarker(MARKER_PLUGIN);
-    } else {
-      removeMarker(MARKER_PLUGIN);
-    }
+  private onDisconnect(port: Runtime.Port): void {
+    if (this.port !== port) return;
+    this.port = null;
+    if (this.standingDown) return;
+    const pending = this.inFlight !== null;
+    this.inFlight = null;
+    // The page treats IFC_EXT_DISCONNECT as the answer to a pending call, and as "plugin gone".
+    if (this.showPlugin(false) || pending) window.postMessage(DISCONNECT_MESSAGE, '*');
+    if (pending) this.pump();
+    // An idle background may simply have been stopped by the browser: ask again, a few times.
+    if (this.reconnects >= MAX_RECONNECTS) return;
+    const delay = RECONNECT_BASE_MS * 2 ** this.reconnects++;
+    setTimeout(() => {
+      if (!this.port && !this.standingDown) this.connect();
+    }, delay);
+  }
+
+  /** The host is missing or exited: the plugin marker goes, and the page hears IFC_EXT_DISCONNECT. */
+  private hostGone(): void {
+    if (this.hostUp !== false) return;
+    // With a call open, its own answer (an error) follows; the page takes a disconnect as that answer.
+    if (this.showPlugin(false) && !this.inFlight) window.postMessage(DISCONNECT_MESSAGE, '*');
+  }
+
+  /** Puts the plugin marker in or takes it out; true when that changed anything. */
+  private showPlugin(up: boolean): boolean {
+    if (this.standingDown || up === this.pluginShown || (up && !this.markersPlaced)) return false;
+    this.pluginShown = up;
+    if (up) addMarker(MARKER_PLUGIN);
+    else removeMarker(MARKER_PLUGIN);
+    return true;
   }
 
   private onMessage(message: unknown): void {
     if (typeof message !== 'object' || message === null || this.standingDown) return;
     const m = message as Record<string, unknown>;
+    this.reconnects = 0;
+    if (m.kind === 'ifc-refused') {
+      // This page may not use the adapter (e.g. a host name with a trailing dot): go quiet for good.
+      this.standDown();
+      return;
+    }
     if (m.kind === 'ifc-host' && typeof m.up === 'boolean') {
-      const wasUp = this.hostUp;
-      this.setHost(m.up);
-      if (wasUp && !m.up && !this.inFlight) window.postMessage(DISCONNECT_MESSAGE, '*');
+      this.hostUp = m.up;
+      if (m.up) this.showPlugin(true);
+      else this.hostGone();
       return;
     }
     if (m.kind === 'ifc-reply' && typeof m.seq === 'number' && this.inFlight?.seq === m.seq) {
@@ -137,11 +164,16 @@ class IfcPageBridge {
 
   private pump(): void {
     if (this.inFlight || this.standingDown) return;
-    const request = this.queue.shift();
-    if (!request) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    if (next.refusal) {
+      window.postMessage(replyMessage(next.refusal), '*');
+      this.pump();
+      return;
+    }
     const seq = ++this.seq;
     this.inFlight = { seq };
-    const call: IfcBridgeCall = { kind: 'ifc-call', seq, request };
+    const call: IfcBridgeCall = { kind: 'ifc-call', seq, request: next.request };
     try {
       this.connect().postMessage(call);
     } catch {
@@ -150,6 +182,12 @@ class IfcPageBridge {
       this.pump();
     }
   }
+}
+
+/** `sign` opens Tokensign's window: without a recent user gesture on the page it is refused at once. */
+function gestureRefusal(request: IfcRequest): IfcReply | null {
+  if (request.func_name !== 'sign' || hasRecentUserGesture()) return null;
+  return { error_code: IfcError.UNKNOWN, error_message: 'Tokensign opens its window only right after a click or a key press on the page' };
 }
 
 // A dynamically registered copy and the manifest's copy must not both run in one page.

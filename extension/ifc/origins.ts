@@ -8,6 +8,18 @@ function isGosuslugiHost(hostname: string): boolean {
   return hostname === 'gosuslugi.ru' || hostname.endsWith('.gosuslugi.ru');
 }
 
+/** One DNS label: letters, digits and inner hyphens (IDN labels arrive as punycode). */
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * One specific host (issue 14 item 9): at least two labels, a top-level label that is not a number
+ * (no IP address), no wildcard, no empty label (no trailing dot).
+ */
+function isSpecificHost(hostname: string): boolean {
+  const labels = hostname.split('.');
+  return labels.length >= 2 && labels.every((l) => LABEL.test(l)) && /[a-z]/.test(labels[labels.length - 1]!);
+}
+
 /**
  * Turns what a person typed in the options ("portal.example.ru", "https://portal.example.ru/login")
  * into a host name to allow, or null when it is not an https site.
@@ -21,7 +33,7 @@ export function parseUserPortal(input: string): string | null {
   } catch {
     return null;
   }
-  if (url.protocol !== 'https:' || url.username || url.password || !url.hostname.includes('.')) return null;
+  if (url.protocol !== 'https:' || url.username || url.password || !isSpecificHost(url.hostname)) return null;
   if (!isValidOrigin(`https://${url.hostname}`)) return null;
   return url.hostname;
 }

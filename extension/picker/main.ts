@@ -10,8 +10,8 @@ import { choosable, windowState, type WindowState } from '../common/picker-state
 import type { SiteParts } from '../common/site';
 import { CertificateList } from './cert-list';
 import { errorText, pinHint } from './pin-texts';
-import { renderSignedContent } from './signed-content';
 import { renderSite } from './site-header';
+import { contentReviewed, renderWhatIsSigned } from './what-is-signed';
 import { renderState, stateAnnouncement } from './state-message';
 import { fitWindow } from './window-fit';
 
@@ -99,7 +99,8 @@ function render(next: PickerView): void {
   const previousSelection = selected();
   view = next;
   renderHeader(next.site, next.action);
-  renderSignedContent($('signed-content'), next.fixed?.content ?? null, next.fixed?.adapter ?? null);
+  renderWhatIsSigned(document, next.signed, t, () => renderForm());
+  $('signed-content').dataset.adapter = next.fixed?.adapter ?? '';
   applySelection(next, previousSelection);
   const state = next.phase === 'working' ? 'choose' : windowState(next);
   const previousState = lastState;
@@ -200,7 +201,9 @@ function renderForm(state: WindowState = lastState ?? 'connecting'): void {
   if (next.state === 'final-try' && hint.dataset.state !== 'final-try') announce(next.text);
   hint.textContent = next.text;
   hint.dataset.state = next.state;
-  confirmButton.disabled = working || !cert || (pinNeeded(token) && pinInput.value.length === 0);
+  confirmButton.disabled = working || !cert || (pinNeeded(token) && pinInput.value.length === 0) ||
+    // Not before the end of what is signed has been in view (extension/picker/what-is-signed.ts).
+    !contentReviewed();
 }
 
 function renderError(error: ErrorBody | null): void {

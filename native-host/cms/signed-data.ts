@@ -24,6 +24,8 @@ export interface BuildSignedDataOptions {
   signingTime?: Date;
   /** The content's digest when the caller has only the hash (detached only); else it is computed. */
   contentDigest?: Uint8Array;
+  /** eContentType and the contentType attribute; id-data unless given (logins: AUTH_CONTENT_TYPE_OID). */
+  contentType?: string;
 }
 
 export interface SignedDataParts {
@@ -197,7 +199,11 @@ function attribute(type: string, value: Der): Der {
   return derTree(SEQUENCE, derOid(type), derTree(SET, value));
 }
 
-const CONTENT_TYPE_ATTRIBUTE = encode(attribute(OID.contentType, derOid(OID.data)));
+// Two content types are ever used (data, and the login's); the bound keeps the cache honest.
+const contentTypeAttributes = new BoundedCache<string, Uint8Array>(4);
+function contentTypeAttribute(type: string): Uint8Array {
+  return contentTypeAttributes.get(type) ?? contentTypeAttributes.set(type, encode(attribute(OID.contentType, derOid(type))));
+}
 
 /** Builds and signs a SignedData; `sign` gets exactly the DER SET of the signed attributes. */
 export async function buildSignedData(options: BuildSignedDataOptions): Promise<SignedDataParts> {
@@ -205,10 +211,11 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
   if (options.contentDigest && !detached) throw new Error('a precomputed digest needs a detached signature');
   const signer = signerParts(certificateDer);
   const digest = options.contentDigest ?? algorithm.digest.hash(content);
+  const contentType = options.contentType ?? OID.data;
 
   // DER SET OF: members ordered by their encodings (X.690 §11.6).
   const attributes = [
-    CONTENT_TYPE_ATTRIBUTE,
+    contentTypeAttribute(contentType),
     encode(attribute(OID.signingTime, timeValue(options.signingTime ?? new Date()))),
     encode(attribute(OID.messageDigest, derTree(0x04, digest))),
     signer.signingCertificate,
@@ -227,7 +234,7 @@ export async function buildSignedData(options: BuildSignedDataOptions): Promise<
     algorithms.signatureAlgorithm,
     derTree(0x04, signature),
   );
-  const encapContentInfo = detached ? derTree(SEQUENCE, derOid(OID.data)) : derTree(SEQUENCE, derOid(OID.data), derTree(0xa0, derTree(0x04, content)));
+  const encapContentInfo = detached ? derTree(SEQUENCE, derOid(contentType)) : derTree(SEQUENCE, derOid(contentType), derTree(0xa0, derTree(0x04, content)));
   const signedData = derTree(SEQUENCE, INTEGER_ONE, algorithms.digestAlgorithms, encapContentInfo, derTree(0xa0, certificateDer), derTree(SET, signerInfo));
   const cms = encode(derTree(SEQUENCE, derOid(OID.signedData), derTree(0xa0, signedData)));
   return { cms, signedAttributes };

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AUTH_CONTENT_TYPE_OID } from '../../shared/protocol';
 
 export type KeySpec = 'rsa2048' | 'p256' | 'p384' | 'p521';
 
@@ -200,6 +201,8 @@ export interface OpensslSignOptions {
   certfile?: IssuedCertificate[];
   /** A second signer (two SignerInfos). */
   secondSigner?: IssuedCertificate;
+  /** eContentType (`-econtent_type`); a Tokensign login's content type unless given. */
+  contentType?: string;
 }
 
 let counter = 0;
@@ -210,6 +213,7 @@ export function opensslSign(pki: OpensslPki, opts: OpensslSignOptions): Buffer {
   const out = join(pki.dir, `cms-${id}.der`);
   writeFileSync(input, opts.content);
   const args = ['cms', '-sign', '-binary', '-in', input, '-signer', opts.signer.certPem, '-inkey', opts.signer.keyPem, '-md', opts.md ?? 'sha256'];
+  args.push('-econtent_type', opts.contentType ?? AUTH_CONTENT_TYPE_OID);
   if (opts.secondSigner) args.push('-signer', opts.secondSigner.certPem, '-inkey', opts.secondSigner.keyPem);
   if (opts.certfile?.length) {
     const bundle = join(pki.dir, `certs-${id}.pem`);

@@ -11,6 +11,7 @@ import { finishInPage, startCadesFixtures, startInPage, sha1ThumbprintOfPem, bas
 import type { TestPki } from '../fixtures/pki';
 import { clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
 import { opensslVerify, readCms } from '../helpers/cms-verify';
+import { waitUntil } from '../helpers/ifc-portal-page';
 
 let pki: TestPki;
 let gost: GostPki;
@@ -40,6 +41,11 @@ async function confirm(pin: string): Promise<{ shown: string; origin: string; wa
   const origin = (await picker.textContent('[data-testid=origin]')) ?? '';
   const warning = await picker.isVisible('[data-testid=hash-warning]');
   const certs = await picker.locator('[data-testid=cert]').count();
+  // Confirm is usable once the end of what is signed has been in view (issue 14 item 2): read it to the end.
+  await picker.$eval('[data-testid=signed-content-text]', (el) => {
+    el.scrollTop = el.scrollHeight;
+    el.dispatchEvent(new Event('scroll'));
+  });
   await picker.fill('[data-testid=pin]', pin);
   await clickClosing(picker, '[data-testid=confirm]');
   return { shown, origin, warning, certs };
@@ -248,6 +254,29 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(await run(signWith(pki.certs.expired!.certPem))).toEqual({ ok: false, value: expect.stringMatching(/\(0x800B0101\)$/) });
     expect(await run(signWith(pki.certs.nokey!.certPem))).toEqual({ ok: false, value: expect.stringMatching(/\(0x8009000D\)$/) });
     expect(pickerIsOpen(chrome.context)).toBe(false);
+  });
+
+  it('a signature asked without a recent user gesture gets the "cancelled" error and no window', async () => {
+    const fresh = await chrome.context.newPage();
+    // Posted at load, before the test runs anything in the page (page.evaluate counts as a user gesture).
+    await fresh.addInitScript((thumbprint) => {
+      const w = window as unknown as Record<string, unknown>;
+      w.__reply = null;
+      window.addEventListener('message', (event) => {
+        const d = event.data as { channel?: string; dir?: string; id?: number };
+        if (d?.channel === 'tokensign:cades' && d.dir === 'reply' && d.id === 7) w.__reply = d;
+      });
+      window.addEventListener('load', () => {
+        const params = { thumbprint, content: { kind: 'text', text: 'без жеста' }, detached: false };
+        window.postMessage({ channel: 'tokensign:cades', dir: 'call', id: 7, op: 'sign', params }, location.origin);
+      });
+    }, sha1(pki.certs.rsa!.certPem));
+    await fresh.goto(`${portal.origin}/`);
+    const reply = () => fresh.evaluate(() => (window as unknown as { __reply: unknown }).__reply);
+    await waitUntil(async () => (await reply()) !== null || pickerIsOpen(chrome.context), 'an answer or a window');
+    expect(pickerIsOpen(chrome.context)).toBe(false);
+    expect(await reply()).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    await fresh.close();
   });
 
   it('answers bad input from the page with errors of the plug-in\'s form, never a hang', async () => {

@@ -49,7 +49,8 @@ describe('Chromium with the extension on pcscd + OpenSC and a virtual PIV card',
       );
     }, challenge);
     const picker = await findPickerPage(chrome.context);
-    await picker.locator('[data-testid=state][data-state=no-token]').waitFor({ state: 'visible' });
+    // Nothing to offer yet: the window's state says so (no token, or tokens without a usable certificate).
+    await picker.locator('[data-testid=state][data-state=no-token], [data-testid=state][data-state=no-certificates]').waitFor({ state: 'visible' });
 
     card = new VpcdCard(cardApplet(pki, 'A'));
     await card.insert();

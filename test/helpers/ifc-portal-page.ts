@@ -54,13 +54,15 @@ export async function resultOf(p: Page): Promise<{ state: string; code: string |
 /** Posts one raw TO_IFC_EXT request from the page; `askResult` awaits its FROM_IFC_EXT answer. */
 export async function startAsk(p: Page, msg: Record<string, unknown>): Promise<void> {
   await p.evaluate((m) => {
-    const w = window as unknown as { __ask?: Promise<Record<string, unknown>> };
+    const w = window as unknown as { __ask?: Promise<Record<string, unknown>>; __askDone?: boolean };
+    w.__askDone = false;
     w.__ask = new Promise((resolve) => {
       const listener = (event: MessageEvent) => {
         if (typeof event.data !== 'string') return;
         const parsed = JSON.parse(event.data) as { type: string; msg_data: Record<string, unknown> };
         if (parsed.type !== 'FROM_IFC_EXT') return;
         window.removeEventListener('message', listener);
+        w.__askDone = true;
         resolve(parsed.msg_data);
       };
       window.addEventListener('message', listener);
@@ -68,6 +70,8 @@ export async function startAsk(p: Page, msg: Record<string, unknown>): Promise<v
     });
   }, msg);
 }
+/** True once the request `startAsk` posted has its answer. */
+export const askAnswered = (p: Page): Promise<boolean> => p.evaluate(() => (window as unknown as { __askDone: boolean }).__askDone);
 export const askResult = (p: Page): Promise<Record<string, unknown>> =>
   p.evaluate(() => (window as unknown as { __ask: Promise<Record<string, unknown>> }).__ask);
 export async function ask(p: Page, msg: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authPayload } from '../../shared/protocol';
+import { AUTH_CONTENT_TYPE_OID, authPayload } from '../../shared/protocol';
 import { VerificationError, verifyAuthentication, verifySignature } from '../../relying-party/index';
 import { children, content, readOid, readRoot, tlv } from '../../shared/der';
 import { createGostPki, gostDigestFor, isGostKey, type GostCert, type GostPki } from '../fixtures/gost';
@@ -30,7 +30,7 @@ function opensslCmsSign(cert: GostCert, content: Uint8Array, extra: string[] = [
   writeFileSync(input, content);
   if (!isGostKey(cert.key)) throw new Error('GOST leaves only');
   execFileSync('openssl', ['cms', '-sign', '-engine', 'gost', '-binary', '-in', input, '-signer', cert.certPem, '-inkey', cert.keyPem,
-    '-md', gostDigestFor(cert.key), '-outform', 'DER', '-out', out, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '-md', gostDigestFor(cert.key), '-econtent_type', AUTH_CONTENT_TYPE_OID, '-outform', 'DER', '-out', out, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   return readFileSync(out);
 }
 

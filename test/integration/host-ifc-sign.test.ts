@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CertificateInfo } from '../../shared/protocol';
 import { createGostPki, type GostPki } from '../fixtures/gost';
 import { createTestPki, type TestPki } from '../fixtures/pki';
+import { ecdsaDer } from '../helpers/ecdsa-der';
 import { startHost, type HostProcess } from '../helpers/host-process';
 
 let pki: TestPki;
@@ -43,19 +44,6 @@ function opensslVerifies(name: string, digest: 'sha256' | 'sha384', signature: B
   } catch {
     return false;
   }
-}
-
-/** Raw r‖s → DER ECDSA-Sig-Value, written here independently of the host's converter. */
-function ecdsaDer(raw: Buffer): Buffer {
-  const int = (b: Buffer): Buffer => {
-    let v = b;
-    while (v.length > 1 && v[0] === 0) v = v.subarray(1);
-    if (v[0]! & 0x80) v = Buffer.concat([Buffer.from([0]), v]);
-    return Buffer.concat([Buffer.from([2, v.length]), v]);
-  };
-  const half = raw.length / 2;
-  const body = Buffer.concat([int(raw.subarray(0, half)), int(raw.subarray(half))]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
 }
 
 async function sign(name: string, params: Record<string, unknown>) {

@@ -13,12 +13,21 @@ export interface ActionContext {
   signal: AbortSignal;
 }
 
-export async function authenticate(ctx: ActionContext, params: Record<string, unknown>): Promise<PageAuthenticateResult> {
+export interface AuthenticateParams {
+  challenge: string;
+  timeoutMs: number;
+}
+
+/** Checked before the request queues behind another tab's window (issue 14 item 4). */
+export function parseAuthenticate(params: Record<string, unknown>): AuthenticateParams {
   const { challenge } = params;
   if (!isValidChallenge(challenge)) {
     throw new BadRequestError('params.challenge must be 43 to 512 characters of [A-Za-z0-9+/_=-]');
   }
-  const timeoutMs = parseTimeout(params.timeoutMs);
+  return { challenge, timeoutMs: parseTimeout(params.timeoutMs) };
+}
+
+export async function authenticate(ctx: ActionContext, { challenge, timeoutMs }: AuthenticateParams): Promise<PageAuthenticateResult> {
   return runPicker(ctx.host, {
     origin: ctx.origin,
     action: 'authenticate',

@@ -42,3 +42,14 @@ export function requireString(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new BadRequestError(`${what} is missing`);
   return value;
 }
+
+/** Longest content name a page may give (`sign` params.name); it is shown, never trusted. */
+export const MAX_NAME_LENGTH = 200;
+
+export function parseContentName(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH) {
+    throw new BadRequestError(`params.name must be a string of 1 to ${MAX_NAME_LENGTH} characters`);
+  }
+  return value;
+}

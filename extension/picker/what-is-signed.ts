@@ -1,0 +1,80 @@
+// The window's "what is signed" section (issue 14 items 2 and 7): name, size, SHA-256, and the whole
+// text, scrollable, its length stated, invisible and reordering characters shown as stand-ins. The
+// confirm button waits until the end of the text has been in view, so padding cannot hide text.
+import { el, plural } from '../common/i18n';
+import { textLength, visibleSegments, type SignedSummary } from '../common/signed-summary';
+
+type Translate = (key: string, substitutions?: string | string[]) => string;
+
+let shownKey: string | null = null;
+let reviewed = true;
+
+function keyOf(summary: SignedSummary): string {
+  return `${summary.sha256 ?? summary.hash?.hex ?? ''}:${summary.size}`;
+}
+
+/** True once the person could have seen all of it (always true when nothing scrolls). */
+export function contentReviewed(): boolean {
+  return reviewed;
+}
+
+function textBox(text: string, onReviewed: () => void): { box: HTMLElement; check: () => void } {
+  const box = el('pre', { id: 'signed-content-text', 'data-testid': 'signed-content-text', class: 'signed-text', dir: 'ltr', tabindex: '0' });
+  for (const segment of visibleSegments(text)) {
+    box.append(segment.control ? el('span', { class: 'control' }, segment.text) : segment.text);
+  }
+  const check = (): void => {
+    if (reviewed || box.scrollTop + box.clientHeight < box.scrollHeight - 2) return;
+    reviewed = true;
+    onReviewed();
+  };
+  box.addEventListener('scroll', check);
+  window.addEventListener('resize', check);
+  return { box, check };
+}
+
+function facts(summary: SignedSummary, t: Translate): HTMLElement {
+  const list = el('dl', { class: 'signed-facts' });
+  const add = (label: string, value: string, testid: string): void => {
+    list.append(el('dt', {}, label), el('dd', { 'data-testid': testid }, value));
+  };
+  if (summary.name) add(t('signedName'), summary.name, 'signed-name');
+  add(t('signedSize'), plural('signedBytes', summary.size), 'signed-size');
+  if (summary.sha256) add('SHA-256', summary.sha256, 'signed-sha256');
+  if (summary.text !== null) {
+    const { characters, lines } = textLength(summary.text);
+    add(t('signedLength'), `${plural('signedCharacters', characters)}, ${plural('signedLines', lines)}`, 'signed-length');
+  }
+  return list;
+}
+
+/** Fills the section from the view; hides it when nothing is to be shown. Calls `onReviewed` once the end was in view. */
+export function renderWhatIsSigned(doc: Document, summary: SignedSummary | null | undefined, t: Translate, onReviewed: () => void): void {
+  const section = doc.getElementById('signed-content');
+  if (!section) return;
+  section.hidden = !summary;
+  if (!summary) {
+    shownKey = null;
+    reviewed = true;
+    return;
+  }
+  const key = keyOf(summary);
+  if (key === shownKey) return;
+  shownKey = key;
+  reviewed = summary.text === null;
+  const warning = el('p', { class: 'error', role: 'alert', 'data-testid': summary.hash ? 'hash-warning' : 'signed-warning' });
+  warning.hidden = !summary.hash && !summary.textTooLong;
+  if (summary.hash) warning.textContent = t(summary.hash.raw ? 'signedRawHashWarning' : 'signedHashWarning');
+  else if (summary.textTooLong) warning.textContent = t('signedTooLong');
+  const body: Node[] = [el('h2', {}, t('signedTitle')), warning, facts(summary, t)];
+  let check: (() => void) | null = null;
+  if (summary.hash) body.push(el('pre', { 'data-testid': 'signed-content-text', class: 'signed-text' }, summary.hash.hex));
+  else if (summary.text !== null) {
+    const text = textBox(summary.text, onReviewed);
+    check = text.check;
+    body.push(el('p', { class: 'muted' }, t('signedScrollHint')), text.box);
+  } else if (!summary.textTooLong) body.push(el('p', { class: 'muted', 'data-testid': 'signed-content-text' }, t('signedBinary')));
+  section.replaceChildren(...body);
+  // Laid out now that it is in the page: a text that fits needs no scrolling.
+  check?.();
+}
