@@ -8,7 +8,7 @@ import { toErrorBody } from '../../shared/errors';
 import { isRecord } from '../common/messages';
 import { browserReportedOrigin } from '../common/sender-origin';
 import { runPicker } from '../background/picker-session';
-import type { AdapterDeps, LegacyAdapter } from '../background/legacy-adapter';
+import { keepPortalScriptsRegistered, type AdapterDeps, type LegacyAdapter } from '../background/legacy-adapter';
 import { summarizeContent, summarizeHash, type SignedSummary } from '../common/signed-summary';
 import { CADES_DYNAMIC_SCRIPT_IDS, CADES_FILES, CADES_ORIGINS_KEY, CADES_PORT, CadesCallError, parseCadesCall, type CadesBridgeReply, type CadesCertificate, type CadesErrorBody, type CadesHello, type CadesSignParams } from './bridge';
 import { cadesCertificate } from './certificate-view';
@@ -202,13 +202,7 @@ export async function syncCadesUserScripts(): Promise<void> {
 
 /** Re-registers the person's portals on start-up and whenever permissions or the list change. */
 export function startCadesRegistration(): void {
-  const sync = (): void => void syncCadesUserScripts().catch(() => undefined);
-  sync();
-  browser.permissions.onAdded.addListener(sync);
-  browser.permissions.onRemoved.addListener(sync);
-  browser.storage.onChanged.addListener((changes) => {
-    if (CADES_ORIGINS_KEY in changes) sync();
-  });
+  keepPortalScriptsRegistered(syncCadesUserScripts, CADES_ORIGINS_KEY);
 }
 
 /** The CAdES plug-in adapter as the background sees it (listed in extension/adapters/background.ts). */

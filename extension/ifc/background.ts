@@ -8,7 +8,7 @@ import { browserReportedOrigin } from '../common/sender-origin';
 import { summarizeContent, summarizeHash } from '../common/signed-summary';
 import type { NativeHost } from '../background/native-host';
 import { runPicker } from '../background/picker-session';
-import type { AdapterDeps, LegacyAdapter } from '../background/legacy-adapter';
+import { keepPortalScriptsRegistered, type AdapterDeps, type LegacyAdapter } from '../background/legacy-adapter';
 import { IfcAdapter, type DigestName, type IfcBackend, type IfcSignOrder } from './adapter';
 import { IFC_CONTENT_FILE, IFC_DYNAMIC_SCRIPT_ID, IFC_ORIGINS_KEY, IFC_PORT, type IfcBridgeMessage } from './bridge';
 import type { IfcRequest } from './envelope';
@@ -171,13 +171,7 @@ function attachIfcPort(port: Runtime.Port, deps: AdapterDeps): void {
 
 /** Re-registers the user portals' content script on start-up and when permissions change. */
 function startIfcRegistration(): void {
-  const sync = (): void => void syncUserPortalScripts().catch(() => undefined);
-  sync();
-  browser.permissions.onAdded.addListener(sync);
-  browser.permissions.onRemoved.addListener(sync);
-  browser.storage.onChanged.addListener((changes) => {
-    if (IFC_ORIGINS_KEY in changes) sync();
-  });
+  keepPortalScriptsRegistered(syncUserPortalScripts, IFC_ORIGINS_KEY);
 }
 
 /** The IFCPlugin adapter as the background sees it (listed in extension/adapters/background.ts). */
