@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authPayload } from '../../shared/protocol';
+import { AUTH_CONTENT_TYPE_OID, authPayload } from '../../shared/protocol';
 import { streebog } from '../../shared/gost/index';
 import { children, readRoot, tlv } from '../../shared/der';
 import {
@@ -67,7 +67,7 @@ function opensslLogin(cert: GostCert, origin = ORIGIN): Login['response'] {
   const out = join(pki.dir, `engine-cms-${id}.der`);
   writeFileSync(input, authPayload(origin, CHALLENGE));
   opensslGost(['cms', '-sign', '-binary', '-in', input, '-signer', cert.certPem, '-inkey', cert.keyPem, '-md', gostDigestFor(cert.key),
-    '-outform', 'DER', '-out', out]);
+    '-econtent_type', AUTH_CONTENT_TYPE_OID, '-outform', 'DER', '-out', out]);
   return { format: 'tokensign-auth:1', cms: readFileSync(out).toString('base64'), certificate: readFileSync(cert.certDer).toString('base64') };
 }
 

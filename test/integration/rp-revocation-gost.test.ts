@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authPayload } from '../../shared/protocol';
+import { AUTH_CONTENT_TYPE_OID, authPayload } from '../../shared/protocol';
 import { MemoryRevocationCache, VerificationError, disableGostEngine, enableGostEngine, verifyAuthentication, type RevocationOptions } from '../../relying-party/index';
 import { freePort, startHttpFiles, startOcspResponder, type HttpFiles, type RunningService } from '../../relying-party/testing/revocation-services';
 import { createGostPki, genTokenKey, opensslGost, type GostPki } from '../fixtures/gost';
@@ -80,7 +80,7 @@ function login(name: string, revocation: RevocationOptions) {
   const out = join(pki.dir, `cms-${name}.der`);
   writeFileSync(input, authPayload(ORIGIN, CHALLENGE));
   execFileSync('openssl', ['cms', '-sign', '-engine', 'gost', '-binary', '-in', input, '-signer', leaf.certPem, '-inkey', leaf.keyPem,
-    '-md', 'md_gost12_256', '-outform', 'DER', '-out', out], { stdio: 'ignore' });
+    '-md', 'md_gost12_256', '-econtent_type', AUTH_CONTENT_TYPE_OID, '-outform', 'DER', '-out', out], { stdio: 'ignore' });
   const response = { format: 'tokensign-auth:1', cms: readFileSync(out).toString('base64'), certificate: leaf.der.toString('base64') };
   return verifyAuthentication({ response, challenge: CHALLENGE, origin: ORIGIN, trustedCertificates: [caPem], revocation: { cache: new MemoryRevocationCache(), ...revocation } });
 }
