@@ -40,6 +40,8 @@ async function confirm(pin: string): Promise<{ shown: string; origin: string; wa
   const shown = (await picker.textContent('[data-testid=signed-content-text]')) ?? '';
   const origin = (await picker.textContent('[data-testid=origin]')) ?? '';
   const warning = await picker.isVisible('[data-testid=hash-warning]');
+  // The window opens at once and lists the token as it answers: wait for the certificate it will sign with.
+  await picker.locator('[data-testid=cert]').first().waitFor();
   const certs = await picker.locator('[data-testid=cert]').count();
   // Confirm is usable once the end of what is signed has been in view (issue 14 item 2): read it to the end.
   await picker.$eval('[data-testid=signed-content-text]', (el) => {

@@ -101,6 +101,8 @@ export function ifcPortalDriver(context: () => BrowserContext, portalOrigin: () 
     await picker.waitForSelector('[data-testid=signed-content]:not([hidden])', { state: 'attached' });
     const shown = (await picker.textContent('[data-testid=signed-content-text]')) ?? '';
     const origin = (await picker.textContent('[data-testid=origin]')) ?? '';
+    // The window opens at once and lists the token as it answers: wait for the page's certificate.
+    await picker.locator('[data-testid=cert]').first().waitFor();
     const certs = await picker.locator('[data-testid=cert]').count();
     await clickClosing(picker, `[data-testid=${button}]`);
     return { shown, origin, certs };
