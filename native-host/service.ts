@@ -33,6 +33,9 @@ import type { TokenEventWait, TokenEvents } from './pkcs11/slot-events';
 import type { TokenRef } from './pkcs11/token';
 import { HOST_VERSION } from './version';
 
+/** Pauses before looking again for a known certificate's token that is missing (a card being re-read). */
+const RESCAN_PAUSES_MS = [250, 500];
+
 type TokenParts = typeof import('./token-parts');
 let tokenParts: Promise<TokenParts> | undefined;
 /** Once loaded, the parts themselves: the warm path then takes them without awaiting. */
@@ -195,10 +198,24 @@ export class TokenService {
     if (cached && keptPin) return { target: cached, pinState: keptPin, tokenIdentityVerified: false };
     const cachedPin = cached ? currentPinState(cached.token) : null;
     if (cached && cachedPin) return { target: cached, pinState: cachedPin, tokenIdentityVerified: true };
-    const fresh = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
+    const fresh = await this.rescanFor(certificateId, cached !== undefined);
     if (fresh) return { target: fresh, pinState: fresh.token.info.pin, tokenIdentityVerified: true };
     if (cached) throw new TokenRemovedError(`The token "${cached.token.info.label}" holding this certificate was removed.`);
     throw new CertificateNotFoundError(`No certificate with id "${certificateId.slice(0, 80)}" on any present token.`);
+  }
+
+  /**
+   * Finds the certificate on the tokens present now. One that was seen before gets a few more looks
+   * (RESCAN_PAUSES_MS): a card just put back is still being read by the module (OpenSC) for a moment,
+   * and the person would otherwise be told it was removed.
+   */
+  private async rescanFor(certificateId: string, seenBefore: boolean): Promise<TokenCertificate | undefined> {
+    for (const pause of [0, ...(seenBefore ? RESCAN_PAUSES_MS : [])]) {
+      if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
+      const found = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */
