@@ -301,7 +301,8 @@ export class TokenService {
   async close(): Promise<void> {
     if (!this.moduleSet) return;
     try {
-      this.events?.stop();
+      // The watcher threads end first (bounded: a thread stuck in the module must not keep the host alive).
+      if (this.events) await Promise.race([this.events.stop(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       if (tokenParts) (await tokenParts).closeKeptSessions();
       (await this.moduleSet).finalize();
     } catch {

@@ -85,9 +85,13 @@ export class SlotEventWatcher {
     worker.unref();
   }
 
-  /** No more restarts (the worker ends at the module's C_Finalize, or with the host). */
-  stop(): void {
+  /**
+   * No more restarts, and the worker ended: a worker still calling into the module while the host
+   * calls C_Finalize could hang OpenSC, and with it the host's exit (seen in the card-stack tests).
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
+    await this.worker?.terminate();
   }
 }
 
@@ -188,9 +192,9 @@ export class TokenEvents {
     for (const wake of [...this.waiters]) wake();
   }
 
-  /** No more restarts of the watchers (host exit); their waits end at the modules' C_Finalize. */
-  stop(): void {
-    for (const watcher of this.watchers) watcher.stop();
+  /** No more restarts of the watchers, and their threads ended (host exit, before the modules' C_Finalize). */
+  async stop(): Promise<void> {
     this.interrupt();
+    await Promise.all(this.watchers.map((watcher) => watcher.stop()));
   }
 }
