@@ -5,37 +5,31 @@
 //  - `hashed` CMS over the SHA-256 of the victim's login payload.
 // Both must be refused by the host or fail verification for the victim.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as protocol from '../../shared/protocol';
 import type { CertificateInfo } from '../../shared/protocol';
 import { buildSignedData } from '../../native-host/cms/signed-data';
 import { algorithmForKey } from '../../native-host/pkcs11/algorithms';
 import { createChallengeStore, VerificationError, verifyAuthentication } from '../../relying-party/index';
-import { createTestPki, type TestPki } from '../fixtures/pki';
 import { ecdsaDer } from '../helpers/ecdsa-der';
-import { HostProcess } from '../helpers/host-process';
+import type { HostProcess } from '../helpers/host-process';
+import { startHostWithPki, stopHostWithPki, type HostWithPki } from '../helpers/host-with-pki';
 
 const VICTIM = 'https://victim.example';
 const OID_DATA = '1.2.840.113549.1.7.1';
 // The test CA publishes no revocation service; revocation is not what these tests are about.
 const NO_REVOCATION = { mode: 'off' } as const;
-let pki: TestPki;
+let fixture: HostWithPki | undefined;
 let host: HostProcess;
 let certificates: CertificateInfo[];
 let caPem: string;
 
 beforeAll(async () => {
-  pki = createTestPki();
-  caPem = readFileSync(pki.caCertPem, 'utf8');
-  host = new HostProcess({ env: pki.env });
-  certificates = (await host.call<{ certificates: CertificateInfo[] }>('list-certificates')).certificates;
+  fixture = await startHostWithPki();
+  ({ host, certificates, caPem } = fixture);
 });
 
-afterAll(async () => {
-  await host?.close().catch(() => host.kill());
-  pki?.cleanup();
-});
+afterAll(() => stopHostWithPki(fixture));
 
 const CASES = [
   ['Director RSA', 'RSA-2048'],

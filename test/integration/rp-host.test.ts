@@ -5,25 +5,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthenticateResult, CertificateInfo } from '../../shared/protocol';
 import { createChallengeStore, VerificationError, verifyAuthentication } from '../../relying-party/index';
 import { createTestPki, type TestPki } from '../fixtures/pki';
-import { HostProcess } from '../helpers/host-process';
+import type { HostProcess } from '../helpers/host-process';
+import { startHostWithPki, stopHostWithPki, type HostWithPki } from '../helpers/host-with-pki';
 
 const ORIGIN = 'https://esia.gosuslugi.ru';
+let fixture: HostWithPki | undefined;
 let pki: TestPki;
 let host: HostProcess;
 let certificates: CertificateInfo[];
 let caPem: string;
 
 beforeAll(async () => {
-  pki = createTestPki();
-  caPem = readFileSync(pki.caCertPem, 'utf8');
-  host = new HostProcess({ env: pki.env });
-  certificates = (await host.call<{ certificates: CertificateInfo[] }>('list-certificates')).certificates;
+  fixture = await startHostWithPki();
+  ({ pki, host, certificates, caPem } = fixture);
 });
 
-afterAll(async () => {
-  await host?.close().catch(() => host.kill());
-  pki?.cleanup();
-});
+afterAll(() => stopHostWithPki(fixture));
 
 function certificateId(label: string): string {
   const found = certificates.find((c) => c.label === label);
