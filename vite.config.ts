@@ -1,5 +1,6 @@
 // Builds the extension for one browser: TOKENSIGN_TARGET=chrome|firefox → dist/chrome or dist/firefox.
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { build as esbuild } from 'esbuild';
 import { crx } from '@crxjs/vite-plugin';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +10,31 @@ import { buildManifest, type BrowserTarget } from './extension/manifest';
 const root = dirname(fileURLToPath(import.meta.url));
 const target: BrowserTarget = process.env.TOKENSIGN_TARGET === 'firefox' ? 'firefox' : 'chrome';
 const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+
+/**
+ * The picker window's script as one self-contained file (picker/picker.js), not a module importing
+ * chunks shared with the background: the window is on screen ~15 ms sooner (bench "window wait";
+ * every imported chunk is one more fetch and compile before the first frame).
+ */
+function pickerAsOneScript(): Plugin {
+  return {
+    name: 'tokensign-picker-one-script',
+    apply: 'build',
+    async generateBundle() {
+      const result = await esbuild({
+        entryPoints: [resolve(root, 'extension/picker/main.ts')],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        target: target === 'firefox' ? 'firefox128' : 'chrome116',
+        define: { __TOKENSIGN_VERSION__: JSON.stringify(version) },
+        legalComments: 'none',
+        logLevel: 'warning',
+      });
+      this.emitFile({ type: 'asset', fileName: 'picker/picker.js', source: result.outputFiles[0]!.text });
+    },
+  };
+}
 
 export default defineConfig({
   root: resolve(root, 'extension'),
@@ -27,6 +53,7 @@ export default defineConfig({
     },
   },
   plugins: [
+    pickerAsOneScript(),
     crx({
       manifest: buildManifest(target, version) as never,
       browser: target,

@@ -74,8 +74,11 @@ function clickSignIn(page: Page): Promise<number> {
 /** Click → the window's first frame naming the site, filled in by oneWait (never-blank figure). */
 const siteShown: number[] = [];
 
-/** One wait: click → the picker's certificates-shown mark; the picker is then cancelled and gone. */
-async function oneWait(chrome: ChromiumWithExtension, page: Page): Promise<number> {
+/** One wait: click → the picker's certificates-shown mark; the picker is then cancelled and gone. Each
+ * wait asks from a new tab: a tab whose windows are dismissed three times cools down (prompt-limiter). */
+async function oneWait(chrome: ChromiumWithExtension, server: PageServer): Promise<number> {
+  const page = await chrome.context.newPage();
+  await page.goto(server.url());
   const clickedAt = await clickSignIn(page);
   const picker = await findPickerPage(chrome.context);
   const [siteAt, shownAt] = (await picker.evaluate(`new Promise((resolve) => {
@@ -90,16 +93,15 @@ async function oneWait(chrome: ChromiumWithExtension, page: Page): Promise<numbe
   const closed = picker.waitForEvent('close', { timeout: 10_000 }).catch(() => undefined);
   await picker.click('[data-testid=cancel]', { noWaitAfter: true }).catch(() => undefined);
   await closed;
+  await page.close();
   return shownAt - clickedAt;
 }
 
-async function freshBrowser(pki: TestPki, server: PageServer): Promise<{ chrome: ChromiumWithExtension; page: Page; worker: Worker }> {
+async function freshBrowser(pki: TestPki): Promise<{ chrome: ChromiumWithExtension; worker: Worker }> {
   const chrome = await launchChromiumWithExtension({ hostEnv: pki.env });
   registerFloorHost(chrome);
-  const page = await chrome.context.newPage();
-  await page.goto(server.url());
   const worker = chrome.context.serviceWorkers()[0] ?? (await chrome.context.waitForEvent('serviceworker'));
-  return { chrome, page, worker };
+  return { chrome, worker };
 }
 
 export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: number, warmRuns: number): Promise<void> {
@@ -111,15 +113,15 @@ export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: nu
   const warmFloor: number[] = [];
   try {
     for (let i = 0; i < coldRuns; i++) {
-      const { chrome, page, worker } = await freshBrowser(pki, server);
+      const { chrome, worker } = await freshBrowser(pki);
       try {
         // Alternate which goes first, so neither always gets the browser's first window.
-        if (i % 2 === 0) cold.push(await oneWait(chrome, page));
+        if (i % 2 === 0) cold.push(await oneWait(chrome, server));
         coldFloor.push(await floorInWorker(worker, true));
-        if (i % 2 === 1) cold.push(await oneWait(chrome, page));
+        if (i % 2 === 1) cold.push(await oneWait(chrome, server));
         if (i === coldRuns - 1) {
           for (let w = 0; w < warmRuns + 1; w++) {
-            const wait = await oneWait(chrome, page);
+            const wait = await oneWait(chrome, server);
             const floor = await floorInWorker(worker, false);
             if (w > 0) {
               warm.push(wait);

@@ -103,6 +103,49 @@ describe('NativeHost', () => {
     host.disconnect();
   });
 
+  it('sends a reading command right behind a hello still in flight (one round trip less at start)', async () => {
+    // The real host; the port records what was posted before the hello's reply came back.
+    const postedBeforeHello: string[] = [];
+    let helloAnswered = false;
+    connectNative.mockImplementation(() => {
+      const { port, child } = realHostPort(pki.env);
+      children.push(child);
+      const post = port.postMessage.bind(port);
+      port.postMessage = (message: unknown) => {
+        if (!helloAnswered) postedBeforeHello.push((message as { command: string }).command);
+        post(message);
+      };
+      port.onMessage.addListener(() => (helloAnswered = true));
+      return port;
+    });
+    const host = new NativeHost();
+    const tokens = await host.listTokens();
+    expect(postedBeforeHello).toEqual(['hello', 'list-tokens']);
+    expect(tokens.map((t) => t.label).sort()).toEqual(['Tokensign Test 1', 'Tokensign Test 2']);
+    expect(connectNative).toHaveBeenCalledTimes(1);
+    host.disconnect();
+  });
+
+  it('behind a hello that fails, a reading command gets the hello\'s error, and nothing with a PIN goes out before the hello checked out', async () => {
+    // A host of a future protocol cannot be had here: the port answers hello itself, and records the rest.
+    const posted: string[] = [];
+    let port!: FakePort;
+    connectNative.mockImplementation(() => {
+      port = new FakePort((m) => {
+        const { id, command } = m as { id: number; command: string };
+        posted.push(command);
+        if (command === 'hello') setTimeout(() => port.deliver({ id, ok: true, result: { protocol: 2, version: '9.0.0', modules: [] } }), 5);
+      });
+      return port;
+    });
+    const host = new NativeHost();
+    const listed = host.listTokens();
+    const signed = host.authenticate({ certificateId: 'c', pin: '1234', origin: 'https://example.org', challenge: 'x'.repeat(43) });
+    await expect(listed).rejects.toSatisfy((e) => codeOf(e) === 'VERSION_MISMATCH');
+    await expect(signed).rejects.toSatisfy((e) => codeOf(e) === 'VERSION_MISMATCH');
+    expect(posted).toEqual(['hello', 'list-tokens']);
+  });
+
   it('answers HOST_UNAVAILABLE when the host dies with a request pending, and starts a new host on the next request', async () => {
     useRealHost();
     const host = new NativeHost();

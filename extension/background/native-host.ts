@@ -108,14 +108,18 @@ export class NativeHost {
     return this.connecting;
   }
 
-  /** `list-tokens`. */
+  /**
+   * `list-tokens`. Reading commands go out right behind a `hello` still in flight, so a host that is
+   * starting reads the tokens without waiting for one more round trip; their answer is used only
+   * once the hello checked out (nothing with a PIN is ever sent before that).
+   */
   listTokens(): Promise<TokenInfo[]> {
-    return this.request('list-tokens', {}, this.timeouts.listMs, parseTokenList);
+    return this.request('list-tokens', {}, this.timeouts.listMs, parseTokenList, true);
   }
 
-  /** `list-certificates`, of every token or of one. */
+  /** `list-certificates`, of every token or of one (sent behind a hello in flight, as list-tokens). */
   listCertificates(tokenId?: string): Promise<CertificateInfo[]> {
-    return this.request('list-certificates', tokenId === undefined ? {} : { tokenId }, this.timeouts.listMs, parseCertificateList);
+    return this.request('list-certificates', tokenId === undefined ? {} : { tokenId }, this.timeouts.listMs, parseCertificateList, true);
   }
 
   /**
@@ -146,10 +150,24 @@ export class NativeHost {
     return this.request('authenticate', { ...keyFields(params), origin, challenge }, this.timeouts.signMs, parseAuthenticateResult);
   }
 
-  /** Sends one command and parses its result; rejects with the host's error class. */
-  private async request<R>(command: string, params: Record<string, unknown>, timeoutMs: number, parse: (result: unknown) => R): Promise<R> {
-    await this.connect();
-    const result = await this.send(command, params, timeoutMs);
+  /**
+   * Sends one command and parses its result; rejects with the host's error class. A `reading`
+   * command may be sent behind a hello still in flight: the host answers in order, and a hello that
+   * fails (no host, another protocol) disconnects, which rejects the command too.
+   */
+  private async request<R>(command: string, params: Record<string, unknown>, timeoutMs: number, parse: (result: unknown) => R, reading = false): Promise<R> {
+    const connected = this.connect();
+    let result: unknown;
+    if (reading && this.state === 'CONNECTING' && this.port) {
+      const sent = this.send(command, params, timeoutMs);
+      // If the hello fails, its error is the one to tell; this command's own rejection is then moot.
+      sent.catch(() => undefined);
+      await connected;
+      result = await sent;
+    } else {
+      await connected;
+      result = await this.send(command, params, timeoutMs);
+    }
     try {
       return parse(result);
     } catch (error) {

@@ -116,10 +116,13 @@ class PickerSession<T> {
     const onAbort = (): void => this.fail(signal.reason instanceof Error ? signal.reason : new UserCancelledError());
     signal.addEventListener('abort', onAbort, { once: true });
     this.deadline = setTimeout(() => this.fail(this.closingError(new TimeoutError('No certificate was chosen in time'))), this.request.timeoutMs);
-    void this.watchTokens();
-    // The window opens at once, naming the site; the host is started and read meanwhile.
+    // The window opens at once, naming the site; the host is started and read meanwhile. Tokens
+    // plugged in or out are watched once the first list is read (the list goes first to the host).
     void this.openWindow();
-    this.lists.refresh().catch((error: unknown) => this.fail(error));
+    this.lists.refresh().then(
+      () => void this.watchTokens(),
+      (error: unknown) => this.fail(error),
+    );
     try {
       return await done;
     } finally {
@@ -234,17 +237,21 @@ class PickerSession<T> {
 
   /**
    * Tokens plugged in or out show up as soon as the host sees them (wait-token-event); a host without
-   * that command, or one not installed yet, is asked again every TOKEN_POLL_MS instead.
+   * that command, or one not installed yet, is asked again every TOKEN_POLL_MS instead. The first
+   * wait returns at once: it starts the host's watch, and the tokens are then compared with the list
+   * read before it, so that nothing plugged in or out between the two is missed.
    */
   private async watchTokens(): Promise<void> {
     let generation = 0;
+    let first = true;
     let stale = false;
     while (!this.settled) {
       try {
         this.watching = true;
-        const event = await this.host.waitTokenEvent(generation, TOKEN_WAIT_MS).finally(() => (this.watching = false));
-        stale ||= event.generation !== generation;
+        const event = await this.host.waitTokenEvent(generation, first ? 0 : TOKEN_WAIT_MS).finally(() => (this.watching = false));
+        stale ||= first || event.generation !== generation;
         generation = event.generation;
+        first = false;
       } catch (error) {
         if (error instanceof TokensignError && error.code === 'UNKNOWN_COMMAND') {
           if (!this.settled) this.pollTimer = setInterval(() => void this.poll(), TOKEN_POLL_MS);

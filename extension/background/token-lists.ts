@@ -42,10 +42,13 @@ export class TokenLists {
   }
 
   private async read(): Promise<void> {
+    // The token list is asked for right behind the hello (one round trip less for a host starting).
+    const hello = this.native.connect();
+    const listed = this.native.listTokens();
+    listed.catch(() => undefined);
     try {
-      const hello = await this.native.connect();
+      this.modulesLoaded = (await hello).modules.filter((m) => m.loaded).length;
       this.host = 'ready';
-      this.modulesLoaded = hello.modules.filter((m) => m.loaded).length;
     } catch (error) {
       if (!(error instanceof TokensignError && error.code === 'HOST_UNAVAILABLE')) throw error;
       this.host = 'missing';
@@ -54,7 +57,7 @@ export class TokenLists {
     }
     let tokens: TokenInfo[];
     try {
-      tokens = await this.native.listTokens();
+      tokens = await listed;
     } catch (error) {
       if (!(error instanceof TokensignError && error.code === 'MODULE_LOAD_FAILED')) throw error;
       this.modulesLoaded = 0;
