@@ -1,13 +1,27 @@
 // The wait a person feels, in headless Chromium on SoftHSM: from the page asking to sign in to the
 // certificate list on screen in the picker window (the picker's User Timing mark), with a fresh
 // browser (cold: the host starts too) and again in the same browser (warm). Floors are measured in
-// the same browsers: a bare Node host answering one frame plus a trivial (about:blank) popup window
-// (cold), and a trivial window plus two round trips over an open native port (warm).
+// the same browsers: a bare Node host answering one frame plus a trivial window on screen (cold), and
+// two round trips over an open native port plus a trivial window on screen (warm).
+//
+// The windows measured are not under automation. Playwright (and puppeteer by default) attach to every
+// new page and set it up (execution contexts, init scripts, lifecycle events) while it loads, and that
+// set-up weighed far more on an extension page than on about:blank (picker window +28 ms against
+// about:blank under Playwright, +10 ms unattached). So Chromium runs under puppeteer with a target
+// filter that attaches only to the service worker and the test pages; the picker and floor windows
+// are read over a CDP session opened once they have drawn (their User Timing marks keep the times).
+// The trivial window is an extension page of the bench's own (a heading, and a script that marks its
+// first frame) in a copy of the built extension: the same kind of window, to the same end point (a
+// frame on screen). about:blank's load event, the earlier floor, is reported beside it.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page, Worker } from 'playwright-core';
-import { findPickerPage, launchChromiumWithExtension, writeHostLauncher, type ChromiumWithExtension } from '../test/helpers/browser';
+import puppeteer, { type Browser, type CDPSession, type Page, type WebWorker } from 'puppeteer-core';
+import { CHROME_EXTENSION_ID } from '../shared/extension-id';
+import { HOST_NAME } from '../shared/protocol';
+import { CHROME_EXTENSION_DIR, CHROMIUM_BASE_ARGS, CHROMIUM_PATH, removeDir, writeHostLauncher } from '../test/helpers/browser';
+import { HOST_BUNDLE } from '../test/helpers/host-process';
 import { PLAIN_PAGE, startPageServer, type PageServer } from '../test/helpers/recorded-chromium';
 import type { TestPki } from '../test/fixtures/pki';
 import type { Report } from './report';
@@ -15,28 +29,133 @@ import { progress } from './stats';
 
 const FLOOR_HOST_NAME = 'org.tokensign.bench_floor';
 const FLOOR_HOST = join(import.meta.dirname, 'floor-host.mjs');
+const FLOOR_PAGE = 'bench-floor/index.html';
+const FLOOR_MARK = 'bench:floor-shown';
 export const COLD_WAIT = 'click → certificate list on screen, fresh browser (SoftHSM)';
 export const WARM_WAIT = 'click → certificate list on screen, warm (SoftHSM)';
-const COLD_FLOOR = 'floor: bare Node host start + hello, then an about:blank popup window loaded';
-const WARM_FLOOR = 'floor: two round trips over an open native port, then an about:blank popup window loaded';
+const COLD_FLOOR = 'floor: bare Node host start + hello, then a trivial extension window on screen';
+const WARM_FLOOR = 'floor: two round trips over an open native port, then a trivial extension window on screen';
+const WARM_BLANK_FLOOR = 'earlier floor: two round trips, then an about:blank popup window loaded (no frame)';
+/** How long after the click the picker is left alone before it is read (it has drawn long before). */
+const READ_AFTER_MS = 700;
 
-/** Registers the bare floor host beside Tokensign's host in the profile. */
-function registerFloorHost(chrome: ChromiumWithExtension): void {
-  const launcher = writeHostLauncher(join(chrome.userDataDir, 'floor'), { hostPath: FLOOR_HOST, name: 'floor-host.sh' });
-  const dir = join(chrome.userDataDir, 'NativeMessagingHosts');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${FLOOR_HOST_NAME}.json`), JSON.stringify({
-    name: FLOOR_HOST_NAME, description: 'bench floor', path: launcher, type: 'stdio', allowed_origins: [`chrome-extension://${chrome.extensionId}/`],
-  }));
+/** The built extension plus the bench's trivial window (same id: the manifest's key is kept). */
+function benchExtension(dir: string): string {
+  const extension = join(dir, 'extension');
+  cpSync(CHROME_EXTENSION_DIR, extension, { recursive: true });
+  mkdirSync(join(extension, 'bench-floor'), { recursive: true });
+  writeFileSync(join(extension, FLOOR_PAGE), '<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body><h1>Tokensign</h1><p>A trivial window.</p><script src="mark.js"></script></body></html>');
+  writeFileSync(join(extension, 'bench-floor', 'mark.js'), `requestAnimationFrame(() => performance.mark(${JSON.stringify(FLOOR_MARK)}));`);
+  return extension;
 }
 
-/** In the service worker: ms for `trips` hello round trips (starting the host when `fresh`) and a trivial popup window loaded. */
-function floorInWorker(worker: Worker, fresh: boolean): Promise<number> {
+/** Registers Tokensign's host and the bare floor host for Chromium in the profile. */
+function registerHosts(profile: string, pki: TestPki): void {
+  const dir = join(profile, 'NativeMessagingHosts');
+  mkdirSync(dir, { recursive: true });
+  const origins = [`chrome-extension://${CHROME_EXTENSION_ID}/`];
+  const hosts: Array<[string, string]> = [
+    [HOST_NAME, writeHostLauncher(join(profile, 'host'), { hostPath: HOST_BUNDLE, env: pki.env })],
+    [FLOOR_HOST_NAME, writeHostLauncher(join(profile, 'floor'), { hostPath: FLOOR_HOST, name: 'floor-host.sh' })],
+  ];
+  for (const [name, path] of hosts) {
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, description: 'bench', path, type: 'stdio', allowed_origins: origins }));
+  }
+}
+
+interface BenchBrowser {
+  browser: Browser;
+  worker: WebWorker;
+  cdp: CDPSession;
+  /** Opens a test page (the only pages the automation attaches to). */
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+async function launch(extension: string, pki: TestPki): Promise<BenchBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), 'tokensign-bench-chromium-'));
+  registerHosts(profile, pki);
+  let attachPages = true;
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    pipe: true,
+    userDataDir: profile,
+    args: [...CHROMIUM_BASE_ARGS, `--load-extension=${extension}`, `--disable-extensions-except=${extension}`],
+    ignoreDefaultArgs: ['--disable-extensions'],
+    // Pages are attached only while the bench opens one of its own (see the file's head).
+    targetFilter: (target) => target.type() !== 'page' || attachPages,
+  });
+  try {
+    const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${CHROME_EXTENSION_ID}/`), { timeout: 30_000 });
+    const worker = (await target.worker())!;
+    for (let i = 0; !(await worker.evaluate('typeof chrome === "object" && Boolean(chrome.windows)').catch(() => false)); i++) {
+      if (i > 100) throw new Error('the extension service worker did not start');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    attachPages = false;
+    const cdp = await browser.target().createCDPSession();
+    return {
+      browser,
+      worker,
+      cdp,
+      async newPage() {
+        attachPages = true;
+        try {
+          return await browser.newPage();
+        } finally {
+          attachPages = false;
+        }
+      },
+      async close() {
+        await browser.close().catch(() => undefined);
+        removeDir(profile);
+      },
+    };
+  } catch (error) {
+    await browser.close().catch(() => undefined);
+    removeDir(profile);
+    throw error;
+  }
+}
+
+/** Evaluates `expression` in the (unattached) page whose address starts with `urlPrefix`, once it has `mark`. */
+async function readPage<T>(b: BenchBrowser, urlPrefix: string, mark: string, expression: string): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const { targetInfos } = await b.cdp.send('Target.getTargets');
+    const info = targetInfos.find((t) => t.type === 'page' && t.url.startsWith(urlPrefix));
+    if (info) {
+      const { sessionId } = await b.cdp.send('Target.attachToTarget', { targetId: info.targetId, flatten: true });
+      try {
+        const session = b.cdp.connection()!.session(sessionId)!;
+        for (let i = 0; i < 100; i++) {
+          const has = await session.send('Runtime.evaluate', { expression: `performance.getEntriesByName(${JSON.stringify(mark)}).length > 0`, returnByValue: true });
+          if (has.result.value === true) {
+            const { result, exceptionDetails } = await session.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+            if (exceptionDetails) throw new Error(`bench: ${exceptionDetails.text}`);
+            return result.value as T;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        await b.cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`bench: no page ${urlPrefix} with the mark ${mark}`);
+}
+
+const markAt = (name: string): string => `performance.timeOrigin + performance.getEntriesByName(${JSON.stringify(name)})[0].startTime`;
+
+/** In the service worker: `trips` hello round trips (starting the host when `fresh`), then the trivial
+ * window (or about:blank) opened; returns the start time and the window. */
+function floorStart(worker: WebWorker, fresh: boolean, page: 'extension' | 'about:blank'): Promise<{ t0: number; windowId: number; loadedAt: number }> {
   // Worker-side code is a string, out of reach of tools that rename functions.
   return worker.evaluate(`(async () => {
     const fresh = ${fresh};
-    const hostName = ${JSON.stringify(FLOOR_HOST_NAME)};
-    const open = () => chrome.runtime.connectNative(hostName);
+    const open = () => chrome.runtime.connectNative(${JSON.stringify(FLOOR_HOST_NAME)});
     const roundTrip = (port, id) => new Promise((resolve, reject) => {
       const onMessage = (m) => { if (m.id === id) { port.onMessage.removeListener(onMessage); resolve(m); } };
       port.onMessage.addListener(onMessage);
@@ -47,23 +166,39 @@ function floorInWorker(worker: Worker, fresh: boolean): Promise<number> {
     if (!fresh) await roundTrip(port, 0);
     const t0 = performance.timeOrigin + performance.now();
     if (fresh) { port = open(); await roundTrip(port, 1); } else { await roundTrip(port, 1); await roundTrip(port, 2); }
-    const win = await chrome.windows.create({ url: 'about:blank', type: 'popup', width: 560, height: 720, focused: true });
+    const url = ${JSON.stringify(page)} === 'extension' ? chrome.runtime.getURL(${JSON.stringify(FLOOR_PAGE)}) : 'about:blank';
+    const win = await chrome.windows.create({ url, type: 'popup', width: 560, height: 720, focused: true });
     const tabId = win.tabs[0].id;
     await new Promise((resolve) => {
       const check = (id, info) => { if (id === tabId && info.status === 'complete') { chrome.tabs.onUpdated.removeListener(check); resolve(); } };
       chrome.tabs.onUpdated.addListener(check);
       chrome.tabs.get(tabId).then((t) => { if (t.status === 'complete') check(tabId, t); });
     });
-    const t1 = performance.timeOrigin + performance.now();
-    await chrome.windows.remove(win.id);
+    const loadedAt = performance.timeOrigin + performance.now();
     if (fresh) port.disconnect();
-    return t1 - t0;
-  })()`) as Promise<number>;
+    return { t0, windowId: win.id, loadedAt };
+  })()`) as Promise<{ t0: number; windowId: number; loadedAt: number }>;
+}
+
+/** The trivial window's floor: start → its first frame. */
+async function floor(b: BenchBrowser, fresh: boolean): Promise<number> {
+  const { t0, windowId } = await floorStart(b.worker, fresh, 'extension');
+  const shownAt = await readPage<number>(b, `chrome-extension://${CHROME_EXTENSION_ID}/${FLOOR_PAGE}`, FLOOR_MARK, markAt(FLOOR_MARK));
+  await b.worker.evaluate(`chrome.windows.remove(${windowId}).catch(() => {})`);
+  return shownAt - t0;
+}
+
+/** The earlier floor: start → about:blank's load event in the service worker (no frame waited for). */
+async function blankFloor(b: BenchBrowser): Promise<number> {
+  const { t0, windowId, loadedAt } = await floorStart(b.worker, false, 'about:blank');
+  await b.worker.evaluate(`chrome.windows.remove(${windowId}).catch(() => {})`);
+  return loadedAt - t0;
 }
 
 /** Asks to sign in from the page; resolves with the click time (browser clock, epoch ms). */
 function clickSignIn(page: Page): Promise<number> {
   const challenge = randomBytes(32).toString('base64url');
+  // puppeteer's evaluate counts as a user gesture, as a person's click on "Войти" does.
   return page.evaluate(`(() => {
     const at = performance.timeOrigin + performance.now();
     window.postMessage({ type: 'tokensign:request', id: 'wait-' + Math.random().toString(36).slice(2), action: 'authenticate', params: { challenge: ${JSON.stringify(challenge)} } }, location.origin);
@@ -74,71 +209,71 @@ function clickSignIn(page: Page): Promise<number> {
 /** Click → the window's first frame naming the site, filled in by oneWait (never-blank figure). */
 const siteShown: number[] = [];
 
-/** One wait: click → the picker's certificates-shown mark; the picker is then cancelled and gone. Each
- * wait asks from a new tab: a tab whose windows are dismissed three times cools down (prompt-limiter). */
-async function oneWait(chrome: ChromiumWithExtension, server: PageServer): Promise<number> {
-  const page = await chrome.context.newPage();
+/** One wait: click → the picker's certificates-shown mark; the picker is then cancelled. Each wait asks
+ * from a new tab: a tab whose windows are dismissed three times cools down (prompt-limiter). */
+async function oneWait(b: BenchBrowser, server: PageServer): Promise<number> {
+  const page = await b.newPage();
   await page.goto(server.url());
   const clickedAt = await clickSignIn(page);
-  const picker = await findPickerPage(chrome.context);
-  const [siteAt, shownAt] = (await picker.evaluate(`new Promise((resolve) => {
-    const at = (name) => performance.timeOrigin + performance.getEntriesByName(name)[0].startTime;
-    const read = () => {
-      if (performance.getEntriesByName('tokensign:certificates-shown').length) resolve([at('tokensign:site-shown'), at('tokensign:certificates-shown')]);
-      else setTimeout(read, 20);
-    };
-    read();
-  })`)) as [number, number];
+  await new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS));
+  const picker = `chrome-extension://${CHROME_EXTENSION_ID}/picker/index.html`;
+  const [siteAt, shownAt] = await readPage<[number, number]>(b, picker, 'tokensign:certificates-shown', `[${markAt('tokensign:site-shown')}, ${markAt('tokensign:certificates-shown')}]`);
   siteShown.push(siteAt - clickedAt);
-  const closed = picker.waitForEvent('close', { timeout: 10_000 }).catch(() => undefined);
-  await picker.click('[data-testid=cancel]', { noWaitAfter: true }).catch(() => undefined);
-  await closed;
+  // Cancel: the page is answered USER_CANCELLED and the window closes.
+  // (Clicked after the evaluation has answered: the window may close before a reply could come.)
+  await readPage(b, picker, 'tokensign:certificates-shown', `setTimeout(() => document.querySelector('[data-testid=cancel]').click(), 0), true`);
+  for (let i = 0; i < 100; i++) {
+    const { targetInfos } = await b.cdp.send('Target.getTargets');
+    if (!targetInfos.some((t) => t.url.startsWith(picker))) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   await page.close();
   return shownAt - clickedAt;
 }
 
-async function freshBrowser(pki: TestPki): Promise<{ chrome: ChromiumWithExtension; worker: Worker }> {
-  const chrome = await launchChromiumWithExtension({ hostEnv: pki.env });
-  registerFloorHost(chrome);
-  const worker = chrome.context.serviceWorkers()[0] ?? (await chrome.context.waitForEvent('serviceworker'));
-  return { chrome, worker };
-}
-
 export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: number, warmRuns: number): Promise<void> {
   progress(`window wait in Chromium: ${coldRuns} fresh browsers, ${warmRuns} warm waits`);
+  const work = mkdtempSync(join(tmpdir(), 'tokensign-window-bench-'));
+  const extension = benchExtension(work);
   const server = await startPageServer({ '/': PLAIN_PAGE });
   const cold: number[] = [];
   const coldFloor: number[] = [];
   const warm: number[] = [];
   const warmFloor: number[] = [];
+  const warmBlank: number[] = [];
   try {
     for (let i = 0; i < coldRuns; i++) {
-      const { chrome, worker } = await freshBrowser(pki);
+      const b = await launch(extension, pki);
       try {
         // Alternate which goes first, so neither always gets the browser's first window.
-        if (i % 2 === 0) cold.push(await oneWait(chrome, server));
-        coldFloor.push(await floorInWorker(worker, true));
-        if (i % 2 === 1) cold.push(await oneWait(chrome, server));
+        if (i % 2 === 0) cold.push(await oneWait(b, server));
+        coldFloor.push(await floor(b, true));
+        if (i % 2 === 1) cold.push(await oneWait(b, server));
         if (i === coldRuns - 1) {
           for (let w = 0; w < warmRuns + 1; w++) {
-            const wait = await oneWait(chrome, server);
-            const floor = await floorInWorker(worker, false);
+            const wait = await oneWait(b, server);
+            const floored = await floor(b, false);
+            const blank = await blankFloor(b);
             if (w > 0) {
               warm.push(wait);
-              warmFloor.push(floor);
+              warmFloor.push(floored);
+              warmBlank.push(blank);
             }
           }
         }
       } finally {
-        await chrome.close();
+        await b.close();
       }
     }
   } finally {
     await server.close();
+    removeDir(work);
   }
   const coldFloorResult = report.add(COLD_FLOOR, 'ms', coldFloor, null);
   const warmFloorResult = report.add(WARM_FLOOR, 'ms', warmFloor, null);
   report.add(COLD_WAIT, 'ms', cold, { name: coldFloorResult.name, value: coldFloorResult.value }, 'host start, hello, tokens and certificates read while the window opens; ends at the first frame that shows certificates');
   report.add('click → window on screen naming the site (all waits above)', 'ms', siteShown.splice(0), null, 'the first frame of the window: site, action and a progress line; never a blank window after it');
-  report.add(WARM_WAIT, 'ms', warm, { name: warmFloorResult.name, value: warmFloorResult.value }, 'the host already runs; same end point');
+  const warmResult = report.add(WARM_WAIT, 'ms', warm, { name: warmFloorResult.name, value: warmFloorResult.value }, 'the host already runs; same end point');
+  const blank = report.add(WARM_BLANK_FLOOR, 'ms', warmBlank, null, 'the floor of the first version of this figure, for comparison');
+  report.add(`${WARM_WAIT}, against the earlier floor`, 'ms', warm, { name: blank.name, value: blank.value }, `the same samples as "${warmResult.name}"`);
 }

@@ -37,7 +37,7 @@ function shellQuote(value: string): string {
 }
 
 /** Removes a profile; a browser's helper processes may still be writing into it for a moment. */
-function removeDir(dir: string): void {
+export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
