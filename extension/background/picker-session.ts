@@ -94,6 +94,9 @@ class PickerSession<T> {
   /** A wait-token-event of this session is in progress. */
   private watching = false;
   private deadline: ReturnType<typeof setTimeout> | null = null;
+  /** Resolves when the window's page has connected (never, if it does not: the session then times out). */
+  private readonly windowAttached: Promise<void>;
+  private markAttached!: () => void;
   private resolveRun!: (value: T) => void;
   private rejectRun!: (error: unknown) => void;
 
@@ -102,6 +105,7 @@ class PickerSession<T> {
     private readonly request: PickerRequest<T>,
   ) {
     this.lists = new TokenLists(host, () => this.push());
+    this.windowAttached = new Promise<void>((resolve) => (this.markAttached = resolve));
     this.site = siteParts(request.origin);
   }
 
@@ -118,11 +122,11 @@ class PickerSession<T> {
     this.deadline = setTimeout(() => this.fail(this.closingError(new TimeoutError('No certificate was chosen in time'))), this.request.timeoutMs);
     // The host is started (or asked) first, then the window opens at once, naming the site, while the
     // host reads the tokens: a host launch asked for after the window waits behind its creation
-    // (~50 ms in Chromium). Tokens plugged in or out are watched once the first list is read.
-    this.lists.refresh().then(
-      () => void this.watchTokens(),
-      (error: unknown) => this.fail(error),
-    );
+    // (~50 ms in Chromium). Tokens plugged in or out are watched once the first list is read and the
+    // window is there to show it (the watch's first look then does not compete with the window's load).
+    const listed = this.lists.refresh();
+    listed.catch((error: unknown) => this.fail(error));
+    void Promise.all([listed, this.windowAttached]).then(() => void this.watchTokens(), () => undefined);
     void this.openWindow();
     try {
       return await done;
@@ -152,6 +156,7 @@ class PickerSession<T> {
   attach(port: Runtime.Port): boolean {
     if (this.port || this.settled) return false;
     this.port = port;
+    this.markAttached();
     port.onMessage.addListener((message: unknown) => void this.onCommand(message));
     // The window was closed (or its page unloaded): the user cancelled.
     port.onDisconnect.addListener(() => {
