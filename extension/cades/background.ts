@@ -125,11 +125,20 @@ class CadesPage {
         },
       }),
     this.origin));
-    return { cms: toBase64(embed ? embedContent(cms, data) : cms) };
+    return { cms: toBase64(embed ? withContent(cms, data) : cms) };
   }
 }
 
-function errorBody(error: unknown): CadesErrorBody {
+/** The host's detached CMS with the content put in; one of another shape is the plug-in's E_FAIL, with the reason. */
+export function withContent(cms: Uint8Array, content: Uint8Array): Uint8Array {
+  try {
+    return embedContent(cms, content);
+  } catch (error) {
+    throw new CadesFault('FAILED', `The signature could not take the content: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function errorBody(error: unknown): CadesErrorBody {
   if (error instanceof CadesFault) return { code: error.code, message: error.message };
   if (error instanceof CadesCallError) return { code: 'INVALID_ARGUMENT', message: error.message };
   const body = toErrorBody(error);

@@ -2,6 +2,7 @@
 // not chosen Tokensign for the site, Tokensign stands down: it loads CryptoPro's extension script the
 // way the public page library `cadesplugin_api.js` does, and passes the page's calls on to it.
 // Not tested against the genuine extension (it cannot be installed here); a stand-in answers in the e2e test.
+import { cadesError, type CadesErrorTexts } from './errors';
 
 /** Ids of "CryptoPro Extension for CAdES Browser Plug-in": the Chrome Web Store's MV3 and older ones, Opera add-ons. */
 const CHROMIUM_EXTENSION_IDS = ['pfhgbfnnjiafkhfdkmpiflachepdcjod', 'iifchhfnnmpdbibifmljnfjhpififfog', 'epebfcehmdedogndhlcacafjaacknbcm'];
@@ -84,7 +85,7 @@ function genuineApi(): GenuineApi | null {
  * Turns Tokensign's `cadesplugin` into a pass-through to CryptoPro's extension: the page keeps the
  * object it already holds, and its calls reach the genuine plug-in. False when the script left nothing.
  */
-export function standDown(plugin: Record<string, unknown>, resolve: () => void, reject: (reason: unknown) => void): boolean {
+export function standDown(plugin: Record<string, unknown>, resolve: () => void, reject: (reason: unknown) => void, texts: () => CadesErrorTexts = () => ({})): boolean {
   const api = genuineApi();
   if (!api) return false;
   let registered: GenuineApi | null = null;
@@ -94,7 +95,10 @@ export function standDown(plugin: Record<string, unknown>, resolve: () => void, 
     set: (object: GenuineApi) => {
       registered = object;
     },
-    CreateObjectAsync: (name: string) => target().CreateObjectAsync?.(name) ?? Promise.reject(new Error('CreateObjectAsync')),
+    // A genuine object without CreateObjectAsync (an old or broken CryptoPro script): the page gets the
+    // plug-in's own "not implemented" error, with its HRESULT, as from any other missing method.
+    CreateObjectAsync: (name: string) =>
+      target().CreateObjectAsync?.(name) ?? Promise.reject(cadesError(texts(), 'NOT_IMPLEMENTED', `CryptoPro's extension offers no CreateObjectAsync (${name})`)),
     ReleasePluginObjects: () => target().ReleasePluginObjects?.(),
   });
   api.check_chrome_plugin(resolve, reject);

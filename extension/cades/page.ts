@@ -215,7 +215,7 @@ async function decide(
   } catch {
     hello = null; // the relay or the background is gone: nothing of Tokensign's can serve
   }
-  if (!hello?.preferTokensign && (await loadGenuine()) && standDown(plugin, resolve, reject)) {
+  if (!hello?.preferTokensign && (await loadGenuine()) && standDown(plugin, resolve, reject, texts)) {
     clearTimeout(timer);
     return;
   }
