@@ -234,17 +234,18 @@ function siteFromAddress(value: string | null): SiteParts {
 }
 
 function start(): void {
+  const params = new URLSearchParams(location.search);
+  // The background is asked first: it answers while the window draws its first frame.
+  const port = browser.runtime.connect({ name: PICKER_PORT });
+  port.postMessage({ kind: 'attach', session: params.get('session') ?? '' } satisfies PickerCommand);
   localizeDocument(document);
   document.title = t('pickerTitle');
-  const params = new URLSearchParams(location.search);
   // The site and a progress state are on screen before the background's first word.
   renderHeader(siteFromAddress(params.get('site')), params.get('action') === 'sign' ? 'sign' : 'authenticate');
   renderState(stateSection, 'connecting');
   renderForm('connecting');
   // User Timing marks: the bench reads when the site, then the first certificates, were on screen.
   requestAnimationFrame(() => performance.mark('tokensign:site-shown'));
-  const port = browser.runtime.connect({ name: PICKER_PORT });
-  port.postMessage({ kind: 'attach', session: params.get('session') ?? '' } satisfies PickerCommand);
   port.onMessage.addListener((message: unknown) => {
     if (isRecord(message) && message.kind === 'view' && isRecord(message.view)) render(message.view as unknown as PickerView);
   });
