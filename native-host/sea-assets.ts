@@ -1,30 +1,35 @@
-// Parts of the single executable that hello does not need (the command-line tool; token scanning,
-// certificates, CMS and signing) are SEA assets, not part of its main script: the executable's start
-// then deserializes and runs only the host's own code. scripts/packaging/sea.ts bundles each part as
-// CommonJS (`<name>.js`) and writes its V8 code cache (`<name>.cache`) with the same Node; a part is
-// compiled from both on its first use. The modules a part shares with the main script (errors, log,
-// the loaded PKCS#11 modules...) are the main script's own instances, handed over by name, so state
-// and `instanceof` stay one.
-// node:sea and node:vm are taken only when a part is loaded, not at start.
+// The single executable's scripts are SEA assets, each compiled with its own V8 code cache
+// (scripts/packaging/sea.ts; docs/PACKAGING.md): `host` (the hello path: what a browser's first
+// message needs), and the parts hello does not need, `cli` (install, doctor...) and `token-parts`
+// (token scanning, certificates, CMS, signing), compiled on their first use. Each is a CommonJS
+// bundle (`<name>.js`) wrapped as a function, with its cache (`<name>.cache`) made by the same Node
+// at build time: the host's after a training run that answered hello, so the functions of that path
+// come compiled. The modules a part shares with the host (errors, log, the loaded PKCS#11 modules...)
+// are the host's own instances, handed over by source path, so state and `instanceof` stay one.
 
-/** A part as sea.ts wraps it: a CommonJS body with the main script's modules and file URL passed in. */
-type PartFunction = (require: NodeJS.Require, module: { exports: unknown }, hostModules: Record<string, unknown>, url: string) => void;
+/** An asset script as sea.ts wraps it: a CommonJS body given require, its module, the host's modules and the executable's file URL. */
+export type AssetScript = (require: NodeJS.Require, module: { exports: unknown }, hostModules: Record<string, unknown>, url: string) => void;
 
 let hostModules: Record<string, unknown> = {};
 
-/** The main script's modules by source path (e.g. "native-host/log.ts"), for the parts (set by the build's registry). */
+/** The host's modules by source path (e.g. "native-host/log.ts"), for the parts (called by the build's registry). */
 export function provideHostModules(modules: Record<string, unknown>): void {
   hostModules = modules;
 }
 
-/** Compiles and runs the part `name` once; its exports. */
-export function loadPart(name: string, url: string): unknown {
-  const { getAsset } = process.getBuiltinModule('node:sea');
+/** Compiles the asset script `name` with its code cache (node:sea and node:vm are taken only then). */
+export function compileAsset(name: string): AssetScript {
+  const { getRawAsset } = process.getBuiltinModule('node:sea');
   const { Script } = process.getBuiltinModule('node:vm');
-  const source = getAsset(`${name}.js`, 'utf8');
-  const cachedData = Buffer.from(getAsset(`${name}.cache`));
-  const script = new Script(source, { filename: `tokensign-host:${name}.js`, cachedData });
+  // The bundles are ASCII (esbuild escapes the rest), so latin1 is a plain copy, cheaper than UTF-8 decoding.
+  const source = Buffer.from(getRawAsset(`${name}.js`) as ArrayBuffer).toString('latin1');
+  const cachedData = Buffer.from(getRawAsset(`${name}.cache`) as ArrayBuffer);
+  return new Script(source, { filename: `tokensign-host:${name}.js`, cachedData }).runInThisContext() as AssetScript;
+}
+
+/** Runs the part `name` (once: the build's import of it is a module of the host's bundle); its exports. */
+export function loadPart(name: string, url: string): unknown {
   const module = { exports: {} as unknown };
-  (script.runInThisContext() as PartFunction)(require, module, hostModules, url);
+  compileAsset(name)(require, module, hostModules, url);
   return module.exports;
 }

@@ -5,7 +5,9 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile, type OnResolveArgs, type Plugin, type PluginBuild } from 'esbuild';
+import { encodeFrame, FrameReader } from '../../native-host/framing';
 
 /** The fuse postject flips so the runtime looks for the blob (Node's documented sentinel). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -24,7 +26,8 @@ const PARTS: Record<string, string> = {
   'native-host/token-parts.ts': 'token-parts',
 };
 
-const BANNER = '"use strict";\nvar __tokensignUrl = require("node:url").pathToFileURL(process.execPath).href;';
+/** Every asset script is a function of these (native-host/sea-assets.ts, AssetScript); strict, like ES modules. */
+const ASSET_WRAPPER = { banner: { js: '(function (require, module, __tokensignHostModules, __tokensignUrl) {\n"use strict";' }, footer: { js: '})' } };
 
 function sourcePath(root: string, file: string): string {
   return relative(root, file).split(sep).join('/');
@@ -77,10 +80,10 @@ function partsAsAssets(root: string): Plugin {
 }
 
 /**
- * The main script: the host, the parts as assets, and (with `shared`) a registry of the main script's
- * modules by source path, handed to the parts so that they use these very instances.
+ * The host's script (asset `host`): the hello path, the parts as assets, and (with `shared`) a registry
+ * of its modules by source path, handed to the parts so that they use these very instances.
  */
-async function bundleMain(root: string, out: string, releaseChromeIds: readonly string[], shared: readonly string[]): Promise<Metafile> {
+async function bundleHost(root: string, out: string, releaseChromeIds: readonly string[], shared: readonly string[]): Promise<Metafile> {
   const entry = join(root, 'native-host', 'sea-main.ts');
   const registry = [
     `import { provideHostModules } from ${JSON.stringify(join(root, 'native-host', 'sea-assets.ts'))};`,
@@ -91,8 +94,7 @@ async function bundleMain(root: string, out: string, releaseChromeIds: readonly 
     ...common(root, releaseChromeIds),
     stdin: { contents: `import './sea-registry';\nimport ${JSON.stringify(entry)};`, resolveDir: root, sourcefile: 'sea-entry.js' },
     outfile: out,
-    // Without it the whole script would run in sloppy mode.
-    banner: { js: BANNER },
+    ...ASSET_WRAPPER,
     plugins: [
       partsAsAssets(root),
       {
@@ -114,8 +116,7 @@ async function bundlePart(root: string, source: string, out: string, releaseChro
     ...common(root, releaseChromeIds),
     entryPoints: [join(root, source)],
     outfile: out,
-    banner: { js: '(function (require, module, __tokensignHostModules, __tokensignUrl) {\n"use strict";' },
-    footer: { js: '})' },
+    ...ASSET_WRAPPER,
     plugins: [
       {
         name: 'host-modules',
@@ -132,33 +133,100 @@ async function bundlePart(root: string, source: string, out: string, releaseChro
   });
 }
 
-/** The main script, each part and its V8 code cache (made by `node`, the runtime the executable is built from); the SEA assets. */
-export async function bundleScripts(root: string, work: string, node: string, releaseChromeIds: readonly string[]): Promise<{ main: string; assets: Record<string, string> }> {
-  const main = join(work, 'host.cjs');
+/** The SEA's own main script: native-host/sea-loader.ts, which compiles and runs the host's asset. */
+async function bundleLoader(root: string, out: string): Promise<void> {
+  await build({
+    ...common(root, []),
+    entryPoints: [join(root, 'native-host', 'sea-loader.ts')],
+    outfile: out,
+    // Without it the script would run in sloppy mode.
+    banner: { js: '"use strict";' },
+  });
+}
+
+/** Node for the caches: the executable's runtime, with none of the build's NODE_OPTIONS (V8 refuses a cache made under other flags). */
+function runNode(node: string, args: string[], env: Record<string, string>, input?: Buffer): Buffer {
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS') clean[k] = v;
+  return execFileSync(node, args, { env: { ...clean, ...env }, input, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'ignore'] });
+}
+
+/** Checks a code cache the way the executable uses it (V8 refuses one that does not match the source, V8 or flags). */
+const CHECK_CACHE = `
+  function checkCache(source, cachedData, name) {
+    if (new Script(source, { filename: 'check', cachedData }).cachedDataRejected) throw new Error('V8 refused the code cache of ' + name);
+  }`;
+
+/** The parts' caches: compiled, not run. */
+const PART_CACHES = `
+  const { readFileSync, writeFileSync } = require('node:fs');
+  const { Script } = require('node:vm');
+  ${CHECK_CACHE}
+  for (const name of process.env.TOKENSIGN_SEA_PARTS.split(',')) {
+    const source = readFileSync(name + '.js', 'latin1');
+    const cachedData = new Script(source, { filename: 'tokensign-host:' + name + '.js' }).createCachedData();
+    checkCache(source, cachedData, name);
+    writeFileSync(name + '.cache', cachedData);
+  }`;
+
+/**
+ * The host's cache, made after a training run: the host script answers one hello on this process's
+ * stdin (its module a path that does not exist, so nothing is loaded but pkcs11.node) and exits at
+ * the end of stdin; the cache then holds every function that path compiled.
+ */
+const HOST_CACHE = `
+  const { readFileSync, writeFileSync } = require('node:fs');
+  const { Script } = require('node:vm');
+  ${CHECK_CACHE}
+  const file = process.env.TOKENSIGN_SEA_HOST;
+  const source = readFileSync(file + '.js', 'latin1');
+  const script = new Script(source, { filename: 'tokensign-host:host.js' });
+  process.on('exit', () => {
+    const cachedData = script.createCachedData();
+    checkCache(source, cachedData, 'host');
+    writeFileSync(file + '.cache', cachedData);
+  });
+  script.runInThisContext()(require, { exports: {} }, {}, process.env.TOKENSIGN_SEA_URL);`;
+
+/**
+ * The SEA's main script and its assets: the host, each part, and their V8 code caches (made by `node`,
+ * the runtime the executable is built from). `executable` is where the executable will be, with
+ * pkcs11.node beside it already (the training run loads it).
+ */
+export async function bundleScripts(
+  root: string,
+  work: string,
+  node: string,
+  executable: string,
+  releaseChromeIds: readonly string[],
+): Promise<{ main: string; assets: Record<string, string> }> {
+  const main = join(work, 'loader.cjs');
+  await bundleLoader(root, main);
+  const host = join(work, 'host');
   // First the host alone, to learn its modules; then again with the registry of them.
-  const first = await bundleMain(root, main, releaseChromeIds, []);
+  const first = await bundleHost(root, `${host}.js`, releaseChromeIds, []);
   const shared = Object.keys(first.inputs)
-    .filter((source) => /^(native-host|shared)\/.*\.ts$/.test(source) && !source.endsWith('sea-main.ts') && !source.endsWith('sea-assets.ts'))
+    .filter((source) => /^(native-host|shared)\/.*\.ts$/.test(source) && !/\/sea-(main|assets|loader)\.ts$/.test(source))
     .sort();
-  await bundleMain(root, main, releaseChromeIds, shared);
-  const assets: Record<string, string> = {};
+  await bundleHost(root, `${host}.js`, releaseChromeIds, shared);
+  const assets: Record<string, string> = { 'host.js': `${host}.js`, 'host.cache': `${host}.cache` };
   for (const [source, name] of Object.entries(PARTS)) {
     const script = join(work, `${name}.js`);
     await bundlePart(root, source, script, releaseChromeIds, new Set(shared));
     assets[`${name}.js`] = script;
     assets[`${name}.cache`] = join(work, `${name}.cache`);
   }
-  // The same flags and V8 as the executable: its cache is accepted there (checked here, refused otherwise).
-  const makeCaches = `
-    const { readFileSync, writeFileSync } = require('node:fs');
-    const { Script } = require('node:vm');
-    for (const name of process.argv.slice(1)) {
-      const source = readFileSync(name + '.js', 'utf8');
-      const cachedData = new Script(source, { filename: 'tokensign-host:' + name + '.js' }).createCachedData();
-      if (new Script(source, { filename: 'check', cachedData }).cachedDataRejected) throw new Error('V8 refused the code cache of ' + name);
-      writeFileSync(name + '.cache', cachedData);
-    }`;
-  execFileSync(node, ['-e', makeCaches, ...Object.values(PARTS).map((name) => join(work, name))], { stdio: ['ignore', 'ignore', 2] });
+  runNode(node, ['-e', PART_CACHES], { TOKENSIGN_SEA_PARTS: Object.values(PARTS).map((name) => join(work, name)).join(',') });
+  const reply = runNode(
+    node,
+    ['-e', HOST_CACHE],
+    { TOKENSIGN_SEA_HOST: host, TOKENSIGN_SEA_URL: pathToFileURL(executable).href, TOKENSIGN_PKCS11_MODULES: join(work, 'no-such-module.so') },
+    encodeFrame({ id: 'training', command: 'hello' }),
+  );
+  const answered = new FrameReader().push(reply);
+  if (answered[0]?.kind !== 'frame' || !(JSON.parse(answered[0].body.toString('utf8')) as { ok?: boolean }).ok) {
+    throw new Error(`the host's training run did not answer hello: ${reply.toString('utf8').slice(0, 300)}`);
+  }
   return { main, assets };
 }
 
@@ -167,17 +235,17 @@ export async function buildExecutable(root: string, outDir: string, releaseChrom
   const node = nodeRuntime(root);
   const work = mkdtempSync(join(tmpdir(), 'tokensign-sea-'));
   try {
-    const { main, assets } = await bundleScripts(root, work, node, releaseChromeIds);
+    const executable = join(outDir, 'tokensign-host');
+    copyFileSync(join(root, 'node_modules', 'pkcs11js', 'build', 'Release', 'pkcs11.node'), join(outDir, 'pkcs11.node'));
+    const { main, assets } = await bundleScripts(root, work, node, executable, releaseChromeIds);
     const blob = join(work, 'sea.blob');
     writeFileSync(join(work, 'sea-config.json'), JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets }));
     execFileSync(node, ['--experimental-sea-config', join(work, 'sea-config.json')], { cwd: work, stdio: ['ignore', 'ignore', 2] });
-    const executable = join(outDir, 'tokensign-host');
     copyFileSync(node, executable);
     chmodSync(executable, 0o755);
     const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
     // postject (LIEF) warns about every ELF note it does not know; a failure's error carries its stderr.
     execFileSync(process.execPath, [postject, executable, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: ['ignore', 'ignore', 'pipe'] });
-    copyFileSync(join(root, 'node_modules', 'pkcs11js', 'build', 'Release', 'pkcs11.node'), join(outDir, 'pkcs11.node'));
     return executable;
   } finally {
     rmSync(work, { recursive: true, force: true });
