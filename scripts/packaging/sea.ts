@@ -110,8 +110,15 @@ async function bundleHost(root: string, out: string, releaseChromeIds: readonly 
   return result.metafile;
 }
 
-/** A part: a CommonJS function of (require, module, the main script's modules, file URL); its imports of the main script's modules are those. */
-async function bundlePart(root: string, source: string, out: string, releaseChromeIds: readonly string[], shared: ReadonlySet<string>): Promise<void> {
+/** A part: a CommonJS function of (require, module, the host's modules, file URL); its imports of the host's modules are those (added to `used`). */
+async function bundlePart(
+  root: string,
+  source: string,
+  out: string,
+  releaseChromeIds: readonly string[],
+  hostModules: ReadonlySet<string>,
+  used: Set<string>,
+): Promise<void> {
   await build({
     ...common(root, releaseChromeIds),
     entryPoints: [join(root, source)],
@@ -124,7 +131,9 @@ async function bundlePart(root: string, source: string, out: string, releaseChro
           const resolve = resolvedSource(root);
           b.onResolve({ filter: /^\./ }, async (args) => {
             const resolved = await resolve(b, args);
-            return resolved !== null && shared.has(resolved) ? { path: resolved, namespace: 'host-module' } : undefined;
+            if (resolved === null || !hostModules.has(resolved)) return undefined;
+            used.add(resolved);
+            return { path: resolved, namespace: 'host-module' };
           });
           b.onLoad({ filter: /.*/, namespace: 'host-module' }, (args) => ({ contents: `module.exports = __tokensignHostModules[${JSON.stringify(args.path)}];`, loader: 'js' }));
         },
@@ -203,19 +212,19 @@ export async function bundleScripts(
   const main = join(work, 'loader.cjs');
   await bundleLoader(root, main);
   const host = join(work, 'host');
-  // First the host alone, to learn its modules; then again with the registry of them.
+  // First the host alone, to learn its modules; then the parts, taking those; then the host again,
+  // with a registry of the modules the parts took (each an object of getters made at start).
   const first = await bundleHost(root, `${host}.js`, releaseChromeIds, []);
-  const shared = Object.keys(first.inputs)
-    .filter((source) => /^(native-host|shared)\/.*\.ts$/.test(source) && !/\/sea-(main|assets|loader)\.ts$/.test(source))
-    .sort();
-  await bundleHost(root, `${host}.js`, releaseChromeIds, shared);
+  const hostModules = new Set(Object.keys(first.inputs).filter((source) => /^(native-host|shared)\/.*\.ts$/.test(source) && !/\/sea-(main|assets|loader)\.ts$/.test(source)));
+  const used = new Set<string>();
   const assets: Record<string, string> = { 'host.js': `${host}.js`, 'host.cache': `${host}.cache` };
   for (const [source, name] of Object.entries(PARTS)) {
     const script = join(work, `${name}.js`);
-    await bundlePart(root, source, script, releaseChromeIds, new Set(shared));
+    await bundlePart(root, source, script, releaseChromeIds, hostModules, used);
     assets[`${name}.js`] = script;
     assets[`${name}.cache`] = join(work, `${name}.cache`);
   }
+  await bundleHost(root, `${host}.js`, releaseChromeIds, [...used].sort());
   runNode(node, ['-e', PART_CACHES], { TOKENSIGN_SEA_PARTS: Object.values(PARTS).map((name) => join(work, name)).join(',') });
   const reply = runNode(
     node,
