@@ -157,7 +157,8 @@ async function bundleLoader(root: string, out: string): Promise<void> {
 function runNode(node: string, args: string[], env: Record<string, string>, input?: Buffer): Buffer {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS') clean[k] = v;
-  return execFileSync(node, args, { env: { ...clean, ...env }, input, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'ignore'] });
+  // stderr is kept for the error of a failed run (the training host logs its missing module there).
+  return execFileSync(node, args, { env: { ...clean, ...env }, input, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
 }
 
 /** Checks a code cache the way the executable uses it (V8 refuses one that does not match the source, V8 or flags). */
