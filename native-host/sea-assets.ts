@@ -4,8 +4,9 @@
 // (token scanning, certificates, CMS, signing), compiled on their first use. Each is a CommonJS
 // bundle (`<name>.js`) wrapped as a function, with its cache (`<name>.cache`) made by the same Node
 // at build time: the host's after a training run that answered hello, so the functions of that path
-// come compiled. The modules a part shares with the host (errors, log, the loaded PKCS#11 modules...)
-// are the host's own instances, handed over by source path, so state and `instanceof` stay one.
+// come compiled. The modules a part shares with the host (error classes, protocol, the PKCS#11 module
+// loader and its state...) are the host's own instances, handed over by source path, so state and
+// `instanceof` stay one.
 
 /** An asset script as sea.ts wraps it: a CommonJS body given require, its module, the host's modules and the executable's file URL. */
 export type AssetScript = (require: NodeJS.Require, module: { exports: unknown }, hostModules: Record<string, unknown>, url: string) => void;
