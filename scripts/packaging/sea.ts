@@ -158,7 +158,7 @@ function runNode(node: string, args: string[], env: Record<string, string>, inpu
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS') clean[k] = v;
   // stderr is kept for the error of a failed run (the training host logs its missing module there).
-  return execFileSync(node, args, { env: { ...clean, ...env }, input, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  return execFileSync(node, args, { env: { ...clean, ...env }, input, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'], timeout: 60_000 });
 }
 
 /** Checks a code cache the way the executable uses it (V8 refuses one that does not match the source, V8 or flags). */
