@@ -1,18 +1,21 @@
 // Native messaging host mode: frames in on stdin, one reply per request on stdout, in order.
 import { BadRequestError, InternalError, MessageTooLargeError, ResultTooLargeError } from '../shared/errors';
-import type { Readable, Writable } from 'node:stream';
 import { MAX_REQUEST_BYTES, TokensignError, type HostReply, type RequestId } from '../shared/protocol';
 import { encodeReply, FrameReader, type FrameEvent } from './framing';
 import { log } from './log';
 import { parseRequest, readId, type Command } from './schema';
 import { TokenService } from './service';
+import { StdioChannel, type HostInput, type HostOutput } from './stdio';
 
 /** Stop reading stdin while this many requests wait, so a flood cannot exhaust memory. */
 const MAX_QUEUED = 32;
 
 export interface HostOptions {
-  input?: Readable;
-  output?: Writable;
+  /** Requests; with neither input nor output given, the process's stdin and stdout (stdio.ts). */
+  input?: HostInput;
+  output?: HostOutput;
+  /** stdin and stdout (default: the process's own, when neither input nor output is given). */
+  stdio?: StdioChannel;
   service?: TokenService;
 }
 
@@ -95,7 +98,7 @@ class ReplyWriter {
   /** Resolves once the last frame is handed to the OS. */
   last: Promise<void> = Promise.resolve();
 
-  constructor(private readonly output: NodeJS.WritableStream) {}
+  constructor(private readonly output: HostOutput) {}
 
   write(reply: HostReply): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -141,12 +144,16 @@ function logEscapedErrors(): void {
 
 /** Runs the host until stdin ends; resolves after every reply has been flushed. */
 export function runHost(options: HostOptions = {}): Promise<void> {
-  const input = options.input ?? process.stdin;
-  const output = options.output ?? process.stdout;
+  // The process's own stdio: blocking reads and writes for the first request, Node's streams after it.
+  const stdio = options.stdio ?? (options.input || options.output ? undefined : new StdioChannel());
+  const input: HostInput = options.input ?? stdio?.input ?? process.stdin;
+  const output: HostOutput = options.output ?? stdio?.output ?? process.stdout;
   const service = options.service ?? new TokenService();
   const reader = new FrameReader(MAX_REQUEST_BYTES);
   let queue: Promise<void> = Promise.resolve();
   let queued = 0;
+  /** Requests (and too-large declarations) read so far. */
+  let framesRead = 0;
   const writer = new ReplyWriter(output);
 
   const enqueue = (task: () => Promise<void>): void => {
@@ -164,7 +171,7 @@ export function runHost(options: HostOptions = {}): Promise<void> {
     });
   };
 
-  if (!options.input) logEscapedErrors();
+  if (!options.input && !options.stdio) logEscapedErrors();
   output.on('error', (e: NodeJS.ErrnoException) => {
     // The browser closed the pipe: no one is listening, finish quietly.
     writer.closed = true;
@@ -190,6 +197,7 @@ export function runHost(options: HostOptions = {}): Promise<void> {
       const events = reader.push(chunk);
       // The reader copied what it keeps; the chunk's request bytes (a PIN among them) are wiped.
       chunk.fill(0);
+      framesRead += events.length;
       for (const event of events) {
         service.requestArrived();
         enqueue(() => {
@@ -205,5 +213,6 @@ export function runHost(options: HostOptions = {}): Promise<void> {
       finish();
     });
     log('info', 'host', 'start', { pid: process.pid, args: process.argv.slice(2).map((a) => a.slice(0, 200)) });
+    stdio?.readFirst(() => framesRead > 0);
   });
 }

@@ -1,5 +1,6 @@
-// Entry of the packaged host, a Node single executable application (docs/PACKAGING.md): a CommonJS
-// script, so no top-level await. Node sets argv[1] to the executable, as it would the script.
+// The packaged host's script, a Node single executable application (docs/PACKAGING.md): the asset
+// `host`, run by sea-loader.ts; a CommonJS bundle, so no top-level await. Node sets argv[1] to the
+// executable, as it would the script.
 import { start } from './start';
 
 start(process.argv.slice(2)).catch((error: unknown) => {

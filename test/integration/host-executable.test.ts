@@ -83,6 +83,28 @@ describe('the packaged host executable, with no node on PATH', () => {
     expect(opensslVerify(cms, pki.caCertPem, authPayload('https://evil.example', CHALLENGE)).ok).toBe(false);
   });
 
+  it('reports a wrong PIN as PIN_INCORRECT: the token parts (an asset compiled on first use) share the error classes of the main script', async () => {
+    // Were the parts bundled with their own copy of shared/errors.ts, the host would not know the
+    // error for one of its own and would answer INTERNAL.
+    const env = { PATH: NO_NODE_PATH, ...pki.env };
+    const exchange = await exchangeWithHost({
+      command: executable,
+      args: [`chrome-extension://${packages.crxId}/`],
+      env,
+      requests: [{ id: 'list', command: 'list-certificates' }],
+      timeoutMs: 30_000,
+    });
+    const director = reply<{ certificates: CertificateInfo[] }>(exchange, 'list').certificates.find((c) => c.label === 'Director RSA');
+    const wrong = await exchangeWithHost({
+      command: executable,
+      args: [`chrome-extension://${packages.crxId}/`],
+      env,
+      requests: [{ id: 'login', command: 'authenticate', params: { certificateId: director?.id, pin: '000000', origin: 'https://portal.example', challenge: CHALLENGE } }],
+      timeoutMs: 30_000,
+    });
+    expect(wrong.replies.get('login')).toMatchObject({ ok: false, error: { code: 'PIN_INCORRECT' } });
+  });
+
   it('installs itself for a person (trusting the .crx id it was built for), passes doctor, and uninstalls', () => {
     const home = mkdtempSync(join(tmpdir(), 'tokensign-executable-home-'));
     try {

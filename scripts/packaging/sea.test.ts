@@ -1,0 +1,58 @@
+// What the single executable compiles at start (sea.ts, native-host/sea-assets.ts): a small loader,
+// the host's hello path with a code cache from a training run, and the parts hello does not need as
+// assets of their own that take the host's modules instead of copies.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleScripts, nodeRuntime } from './sea';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+let work: string;
+let scripts: { main: string; assets: Record<string, string> };
+
+/** The source files esbuild bundled into a script (it names each one in a comment). */
+function sources(file: string): string[] {
+  return [...readFileSync(file, 'latin1').matchAll(/^\/\/ ((?:native-host|shared)\/[\w/.-]+\.ts)$/gm)].map((m) => m[1]!);
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'tokensign-sea-test-'));
+  // The training run loads pkcs11.node from beside the executable-to-be.
+  copyFileSync(join(ROOT, 'node_modules', 'pkcs11js', 'build', 'Release', 'pkcs11.node'), join(work, 'pkcs11.node'));
+  scripts = await bundleScripts(ROOT, work, nodeRuntime(ROOT), join(work, 'tokensign-host'), []);
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the single executable scripts', () => {
+  it('has a main script that only compiles and runs the host asset', () => {
+    expect([...new Set(sources(scripts.main))].sort()).toEqual(['native-host/sea-assets.ts', 'native-host/sea-loader.ts']);
+    expect(Object.keys(scripts.assets).sort()).toEqual(['cli.cache', 'cli.js', 'host.cache', 'host.js', 'token-parts.cache', 'token-parts.js']);
+  });
+
+  it('keeps the command-line tool and the token parts out of the host script', () => {
+    const host = sources(scripts.assets['host.js']!);
+    expect(host).toContain('native-host/host.ts');
+    expect(host).toContain('native-host/pkcs11/module.ts');
+    expect(host.filter((s) => /^native-host\/(cli|cms)\/|token-parts|pkcs11\/(token|signer|session|certificate|slot-events)\.ts$/.test(s))).toEqual([]);
+    expect(sources(scripts.assets['cli.js']!)).toContain('native-host/cli/doctor.ts');
+    expect(sources(scripts.assets['token-parts.js']!)).toContain('native-host/pkcs11/signer.ts');
+  });
+
+  it("gives the parts the host's own modules (error classes, log, loaded modules), not copies", () => {
+    const parts = [...sources(scripts.assets['token-parts.js']!), ...sources(scripts.assets['cli.js']!)];
+    for (const shared of ['shared/errors.ts', 'native-host/log.ts', 'native-host/pkcs11/module.ts', 'shared/protocol.ts']) {
+      expect(parts).not.toContain(shared);
+    }
+    expect(readFileSync(scripts.assets['token-parts.js']!, 'latin1')).toContain('__tokensignHostModules["shared/errors.ts"]');
+  });
+
+  it('writes every code cache, the host one after a training run that answered hello (the build checks that V8 accepts each)', () => {
+    for (const name of ['host', 'cli', 'token-parts']) expect(statSync(scripts.assets[`${name}.cache`]!).size).toBeGreaterThan(10_000);
+    // Trained: the functions of the hello path are compiled in it, so it outweighs the script's own bytes.
+    expect(statSync(scripts.assets['host.cache']!).size).toBeGreaterThan(statSync(scripts.assets['host.js']!).size);
+  });
+});
