@@ -1,6 +1,6 @@
 // Verification figures: verifyAuthentication per second beside crypto.verify alone on the same
 // signature (the floor) and pkijs's own SignedData.verify, for RSA-2048, P-256 and GOST-256.
-// The authentication responses are made by OpenSSL (`openssl cms -sign -cades`), independently of the host.
+// The authentication responses are made by OpenSSL (`openssl cms -sign -cades`, with the login content type), independently of the host.
 // Revocation is on (the library's default, OCSP then CRL): the test CA answers OCSP through OpenSSL's responder on
 // 127.0.0.1, the first call fills the revocation cache, and the figures are of verification with that warm cache.
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as pkijs from 'pkijs';
-import { AUTH_FORMAT, authPayload } from '../shared/protocol';
+import { AUTH_CONTENT_TYPE_OID, AUTH_FORMAT, authPayload } from '../shared/protocol';
 import type { TestPki } from '../test/fixtures/pki';
 import { startLoopbackOcspResponder } from '../relying-party/testing/revocation-services';
 import { ROOT, randomChallenge } from './host-bench';
@@ -83,7 +83,7 @@ function sign(pki: TestPki, label: Signed['label'], certPem: string, keyPem: str
   const cmsPath = join(pki.dir, `bench-${tag}.cms`);
   writeFileSync(payloadPath, payload);
   openssl(['cms', '-sign', '-binary', '-in', payloadPath, '-signer', certPem, '-inkey', keyPem, '-md', gost ? 'md_gost12_256' : 'sha256',
-    '-cades', '-nosmimecap', '-outform', 'DER', '-out', cmsPath], gost);
+    '-cades', '-nosmimecap', '-econtent_type', AUTH_CONTENT_TYPE_OID, '-outform', 'DER', '-out', cmsPath], gost);
   const cms = gost ? withGostSignatureOid(readFileSync(cmsPath)) : readFileSync(cmsPath);
   const certificate = pemToDer(readFileSync(certPem, 'utf8'));
 
