@@ -10,10 +10,10 @@ import { coldRun, HOST_BUNDLE, interleaved, ROOT } from './host-bench';
 import type { Report } from './report';
 import { progress } from './stats';
 
-const EXECUTABLE = join(PACKAGES_DIR, 'tokensign-host');
+export const EXECUTABLE = join(PACKAGES_DIR, 'tokensign-host');
 
 /** dist/packages, rebuilt when older than the host bundle. */
-async function packagesReady(): Promise<void> {
+export async function packagesReady(): Promise<void> {
   if (existsSync(EXECUTABLE) && statSync(EXECUTABLE).mtimeMs >= statSync(HOST_BUNDLE).mtimeMs) return;
   progress('building dist/packages (npm run package)');
   await buildPackages();

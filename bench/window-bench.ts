@@ -4,6 +4,10 @@
 // the same browsers: a bare Node host answering one frame plus a trivial window on screen (cold), and
 // two round trips over an open native port plus a trivial window on screen (warm).
 //
+// The host is the one a person installs: the packaged executable (dist/packages, Node 24), and the
+// bare floor host runs on that same Node. The developer's script host on the system Node (with a bare
+// floor host on the system Node) is measured cold as well, for comparison.
+//
 // The windows measured are not under automation. Playwright (and puppeteer by default) attach to every
 // new page and set it up (execution contexts, init scripts, lifecycle events) while it loads, and that
 // set-up weighed far more on an extension page than on about:blank (picker window +28 ms against
@@ -22,6 +26,9 @@ import { CHROME_EXTENSION_ID } from '../shared/extension-id';
 import { HOST_NAME } from '../shared/protocol';
 import { CHROME_EXTENSION_DIR, CHROMIUM_BASE_ARGS, CHROMIUM_PATH, removeDir, writeHostLauncher } from '../test/helpers/browser';
 import { HOST_BUNDLE } from '../test/helpers/host-process';
+import { nodeRuntime } from '../scripts/packaging/sea';
+import { EXECUTABLE, packagesReady } from './package-bench';
+import { ROOT } from './host-bench';
 import { PLAIN_PAGE, startPageServer, type PageServer } from '../test/helpers/recorded-chromium';
 import type { TestPki } from '../test/fixtures/pki';
 import type { Report } from './report';
@@ -32,6 +39,8 @@ const FLOOR_HOST = join(import.meta.dirname, 'floor-host.mjs');
 const FLOOR_PAGE = 'bench-floor/index.html';
 const FLOOR_MARK = 'bench:floor-shown';
 export const COLD_WAIT = 'click → certificate list on screen, fresh browser (SoftHSM)';
+const SCRIPT_COLD_WAIT = 'click → certificate list on screen, fresh browser, script host on the system Node (SoftHSM)';
+const SCRIPT_COLD_FLOOR = 'floor: bare system Node host start + hello, then a trivial extension window on screen';
 export const WARM_WAIT = 'click → certificate list on screen, warm (SoftHSM)';
 const COLD_FLOOR = 'floor: bare Node host start + hello, then a trivial extension window on screen';
 const WARM_FLOOR = 'floor: two round trips over an open native port, then a trivial extension window on screen';
@@ -49,14 +58,19 @@ function benchExtension(dir: string): string {
   return extension;
 }
 
+/** Which host the browser starts: the packaged executable (with a bare floor on its Node 24), or the script host (floor on the system Node). */
+type HostKind = 'packaged' | 'script';
+
 /** Registers Tokensign's host and the bare floor host for Chromium in the profile. */
-function registerHosts(profile: string, pki: TestPki): void {
+function registerHosts(profile: string, pki: TestPki, kind: HostKind): void {
   const dir = join(profile, 'NativeMessagingHosts');
   mkdirSync(dir, { recursive: true });
   const origins = [`chrome-extension://${CHROME_EXTENSION_ID}/`];
+  const host = kind === 'packaged' ? { executable: EXECUTABLE, env: pki.env } : { hostPath: HOST_BUNDLE, env: pki.env };
+  const floorNode = kind === 'packaged' ? nodeRuntime(ROOT) : process.execPath;
   const hosts: Array<[string, string]> = [
-    [HOST_NAME, writeHostLauncher(join(profile, 'host'), { hostPath: HOST_BUNDLE, env: pki.env })],
-    [FLOOR_HOST_NAME, writeHostLauncher(join(profile, 'floor'), { hostPath: FLOOR_HOST, name: 'floor-host.sh' })],
+    [HOST_NAME, writeHostLauncher(join(profile, 'host'), host)],
+    [FLOOR_HOST_NAME, writeHostLauncher(join(profile, 'floor'), { hostPath: FLOOR_HOST, nodePath: floorNode, name: 'floor-host.sh' })],
   ];
   for (const [name, path] of hosts) {
     writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, description: 'bench', path, type: 'stdio', allowed_origins: origins }));
@@ -72,9 +86,9 @@ interface BenchBrowser {
   close(): Promise<void>;
 }
 
-async function launch(extension: string, pki: TestPki): Promise<BenchBrowser> {
+async function launch(extension: string, pki: TestPki, kind: HostKind): Promise<BenchBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'tokensign-bench-chromium-'));
-  registerHosts(profile, pki);
+  registerHosts(profile, pki, kind);
   let attachPages = true;
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM_PATH,
@@ -231,47 +245,61 @@ async function oneWait(b: BenchBrowser, server: PageServer): Promise<number> {
   return shownAt - clickedAt;
 }
 
+/** One fresh browser: the cold wait and its floor, in turns first (neither always gets the browser's
+ * first window); the warm waits follow when asked for. */
+async function freshBrowserRound(extension: string, pki: TestPki, server: PageServer, kind: HostKind, waitFirst: boolean, warmRuns: number) {
+  const b = await launch(extension, pki, kind);
+  try {
+    let wait = waitFirst ? await oneWait(b, server) : NaN;
+    const coldFloor = await floor(b, true);
+    if (!waitFirst) wait = await oneWait(b, server);
+    const warm: Array<{ wait: number; floor: number; blank: number }> = [];
+    for (let w = 0; w < warmRuns + (warmRuns ? 1 : 0); w++) {
+      const sample = { wait: await oneWait(b, server), floor: await floor(b, false), blank: await blankFloor(b) };
+      if (w > 0) warm.push(sample);
+    }
+    return { wait, coldFloor, warm };
+  } finally {
+    await b.close();
+  }
+}
+
 export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: number, warmRuns: number): Promise<void> {
-  progress(`window wait in Chromium: ${coldRuns} fresh browsers, ${warmRuns} warm waits`);
+  await packagesReady();
+  progress(`window wait in Chromium: ${coldRuns} fresh browsers with the packaged host, ${coldRuns} with the script host, ${warmRuns} warm waits`);
   const work = mkdtempSync(join(tmpdir(), 'tokensign-window-bench-'));
   const extension = benchExtension(work);
   const server = await startPageServer({ '/': PLAIN_PAGE });
   const cold: number[] = [];
   const coldFloor: number[] = [];
+  const scriptCold: number[] = [];
+  const scriptColdFloor: number[] = [];
   const warm: number[] = [];
   const warmFloor: number[] = [];
   const warmBlank: number[] = [];
   try {
     for (let i = 0; i < coldRuns; i++) {
-      const b = await launch(extension, pki);
-      try {
-        // Alternate which goes first, so neither always gets the browser's first window.
-        if (i % 2 === 0) cold.push(await oneWait(b, server));
-        coldFloor.push(await floor(b, true));
-        if (i % 2 === 1) cold.push(await oneWait(b, server));
-        if (i === coldRuns - 1) {
-          for (let w = 0; w < warmRuns + 1; w++) {
-            const wait = await oneWait(b, server);
-            const floored = await floor(b, false);
-            const blank = await blankFloor(b);
-            if (w > 0) {
-              warm.push(wait);
-              warmFloor.push(floored);
-              warmBlank.push(blank);
-            }
-          }
-        }
-      } finally {
-        await b.close();
+      const packaged = await freshBrowserRound(extension, pki, server, 'packaged', i % 2 === 0, i === coldRuns - 1 ? warmRuns : 0);
+      cold.push(packaged.wait);
+      coldFloor.push(packaged.coldFloor);
+      for (const sample of packaged.warm) {
+        warm.push(sample.wait);
+        warmFloor.push(sample.floor);
+        warmBlank.push(sample.blank);
       }
+      const script = await freshBrowserRound(extension, pki, server, 'script', i % 2 === 0, 0);
+      scriptCold.push(script.wait);
+      scriptColdFloor.push(script.coldFloor);
     }
   } finally {
     await server.close();
     removeDir(work);
   }
-  const coldFloorResult = report.add(COLD_FLOOR, 'ms', coldFloor, null);
+  const coldFloorResult = report.add(COLD_FLOOR, 'ms', coldFloor, null, 'the bare host on the packaged host\'s Node 24');
   const warmFloorResult = report.add(WARM_FLOOR, 'ms', warmFloor, null);
-  report.add(COLD_WAIT, 'ms', cold, { name: coldFloorResult.name, value: coldFloorResult.value }, 'host start, hello, tokens and certificates read while the window opens; ends at the first frame that shows certificates');
+  report.add(COLD_WAIT, 'ms', cold, { name: coldFloorResult.name, value: coldFloorResult.value }, 'the packaged host starts, answers hello, reads tokens and certificates while the window opens; ends at the first frame that shows certificates');
+  const scriptFloorResult = report.add(SCRIPT_COLD_FLOOR, 'ms', scriptColdFloor, null);
+  report.add(SCRIPT_COLD_WAIT, 'ms', scriptCold, { name: scriptFloorResult.name, value: scriptFloorResult.value }, 'a developer install (node dist/native-host/host.mjs)');
   report.add('click → window on screen naming the site (all waits above)', 'ms', siteShown.splice(0), null, 'the first frame of the window: site, action and a progress line; never a blank window after it');
   const warmResult = report.add(WARM_WAIT, 'ms', warm, { name: warmFloorResult.name, value: warmFloorResult.value }, 'the host already runs; same end point');
   const blank = report.add(WARM_BLANK_FLOOR, 'ms', warmBlank, null, 'the floor of the first version of this figure, for comparison');

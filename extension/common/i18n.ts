@@ -16,8 +16,19 @@ export function uiLanguage(): string {
  * en: one/other). Every key exists in both languages (locales.test.ts), so any category resolves.
  */
 export function plural(base: string, count: number): string {
-  const category = new Intl.PluralRules(uiLanguage()).select(count);
+  const category = pluralRules(uiLanguage()).select(count);
   return t(`${base}_${category}`, String(count));
+}
+
+/** One Intl.PluralRules per language (a window shows a counted phrase per certificate). */
+const rulesByLanguage = new Map<string, Intl.PluralRules>();
+function pluralRules(language: string): Intl.PluralRules {
+  let rules = rulesByLanguage.get(language);
+  if (!rules) {
+    rules = new Intl.PluralRules(language);
+    rulesByLanguage.set(language, rules);
+  }
+  return rules;
 }
 
 /** Fills every element with data-i18n="<message key>" and sets the document language. */

@@ -54,6 +54,8 @@ export interface HostLauncherOptions {
   nodePath?: string;
   /** File name of the launcher inside `dir`. */
   name?: string;
+  /** A program to exec instead of node with `hostPath` (the packaged host executable). */
+  executable?: string;
 }
 
 /**
@@ -68,7 +70,7 @@ export function writeHostLauncher(dir: string, options: HostLauncherOptions = {}
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`bad environment variable name ${key}`);
     lines.push(`export ${key}=${shellQuote(value)}`);
   }
-  lines.push(`exec ${shellQuote(options.nodePath ?? process.execPath)} ${shellQuote(hostPath)} "$@"`);
+  lines.push(options.executable ? `exec ${shellQuote(options.executable)} "$@"` : `exec ${shellQuote(options.nodePath ?? process.execPath)} ${shellQuote(hostPath)} "$@"`);
   const launcher = join(dir, options.name ?? 'tokensign-host.sh');
   writeFileSync(launcher, lines.join('\n') + '\n');
   chmodSync(launcher, 0o755);
