@@ -37,11 +37,26 @@ function takePending(): string {
   return text;
 }
 
+/** False once stderr failed (nobody reads it any more): later lines are dropped. */
+let stderrOpen = true;
+let stderrWatched = false;
+
 function writeStderr(text: string): void {
+  if (!stderrOpen) return;
+  const stderr = process.stderr;
+  if (!stderrWatched) {
+    stderrWatched = true;
+    // A write into a stderr nobody reads fails later, as an 'error' event. Unheard, it would be an
+    // uncaught exception, whose log line fails again: the host spun on that and never saw stdin end.
+    stderr.on('error', () => {
+      stderrOpen = false;
+    });
+  }
   try {
-    process.stderr.write(text);
+    stderr.write(text);
   } catch {
     // A closed stderr must not take the host down.
+    stderrOpen = false;
   }
 }
 
