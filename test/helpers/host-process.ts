@@ -40,6 +40,8 @@ export class HostProcess {
   /** Resolves with the exit code (or null when killed by a signal). */
   readonly exited: Promise<number | null>;
   exitCode: number | null | undefined = undefined;
+  /** The signal that ended the host, if one did (a crash in a PKCS#11 module: SIGSEGV, SIGABRT). */
+  exitSignal: NodeJS.Signals | null = null;
 
   constructor(options: HostProcessOptions = {}) {
     const hostPath = options.hostPath ?? HOST_BUNDLE;
@@ -60,8 +62,9 @@ export class HostProcess {
     // Writes after the host exits must not crash the test process.
     this.child.stdin.on('error', () => {});
     this.exited = new Promise((resolve) => {
-      this.child.on('close', (code) => {
+      this.child.on('close', (code, signal) => {
         this.exitCode = code;
+        this.exitSignal = signal;
         this.wake();
         resolve(code);
       });
@@ -117,7 +120,7 @@ export class HostProcess {
     for (;;) {
       const frame = this.frames.shift();
       if (frame) return frame;
-      if (this.exitCode !== undefined) throw new Error(`host exited (${this.exitCode}) before replying; stderr:\n${this.stderr}`);
+      if (this.exitCode !== undefined) throw new Error(`host exited (${this.exitSignal ? `signal ${this.exitSignal}` : this.exitCode}) before replying; stderr:\n${this.stderr}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no reply from the host within ${timeoutMs} ms; stderr:\n${this.stderr}`);
       await new Promise<void>((resolve) => {
