@@ -134,7 +134,7 @@ async function launch(extension: string, pki: TestPki, kind: HostKind): Promise<
 }
 
 /** Evaluates `expression` in the (unattached) page whose address starts with `urlPrefix`, once it has `mark`. */
-async function readPage<T>(b: BenchBrowser, urlPrefix: string, mark: string, expression: string): Promise<T> {
+async function evaluateInPage<T>(b: BenchBrowser, urlPrefix: string, mark: string, expression: string): Promise<T> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const { targetInfos } = await b.cdp.send('Target.getTargets');
@@ -197,7 +197,7 @@ function floorStart(worker: WebWorker, fresh: boolean, page: 'extension' | 'abou
 /** The trivial window's floor: start → its first frame. */
 async function floor(b: BenchBrowser, fresh: boolean): Promise<number> {
   const { t0, windowId } = await floorStart(b.worker, fresh, 'extension');
-  const shownAt = await readPage<number>(b, `chrome-extension://${CHROME_EXTENSION_ID}/${FLOOR_PAGE}`, FLOOR_MARK, markAt(FLOOR_MARK));
+  const shownAt = await evaluateInPage<number>(b, `chrome-extension://${CHROME_EXTENSION_ID}/${FLOOR_PAGE}`, FLOOR_MARK, markAt(FLOOR_MARK));
   await b.worker.evaluate(`chrome.windows.remove(${windowId}).catch(() => {})`);
   return shownAt - t0;
 }
@@ -231,11 +231,11 @@ async function oneWait(b: BenchBrowser, server: PageServer): Promise<number> {
   const clickedAt = await clickSignIn(page);
   await new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS));
   const picker = `chrome-extension://${CHROME_EXTENSION_ID}/picker/index.html`;
-  const [siteAt, shownAt] = await readPage<[number, number]>(b, picker, 'tokensign:certificates-shown', `[${markAt('tokensign:site-shown')}, ${markAt('tokensign:certificates-shown')}]`);
+  const [siteAt, shownAt] = await evaluateInPage<[number, number]>(b, picker, 'tokensign:certificates-shown', `[${markAt('tokensign:site-shown')}, ${markAt('tokensign:certificates-shown')}]`);
   siteShown.push(siteAt - clickedAt);
   // Cancel: the page is answered USER_CANCELLED and the window closes.
   // (Clicked after the evaluation has answered: the window may close before a reply could come.)
-  await readPage(b, picker, 'tokensign:certificates-shown', `setTimeout(() => document.querySelector('[data-testid=cancel]').click(), 0), true`);
+  await evaluateInPage(b, picker, 'tokensign:certificates-shown', `setTimeout(() => document.querySelector('[data-testid=cancel]').click(), 0), true`);
   for (let i = 0; i < 100; i++) {
     const { targetInfos } = await b.cdp.send('Target.getTargets');
     if (!targetInfos.some((t) => t.url.startsWith(picker))) break;

@@ -32,6 +32,9 @@ export type HostState = 'UNINITIALIZED' | 'CONNECTING' | 'CONNECTED' | 'DISCONNE
 export const HELLO_TIMEOUT_MS = 10_000;
 export const LIST_TIMEOUT_MS = 30_000;
 export const SIGN_TIMEOUT_MS = 120_000;
+/** `request`'s last argument for the reading commands: they may go out behind a hello in flight. */
+const BEHIND_HELLO = true;
+
 /** With nothing pending for this long the port is closed, so the host process ends. */
 export const IDLE_DISCONNECT_MS = 120_000;
 
@@ -114,12 +117,12 @@ export class NativeHost {
    * once the hello checked out (nothing with a PIN is ever sent before that).
    */
   listTokens(): Promise<TokenInfo[]> {
-    return this.request('list-tokens', {}, this.timeouts.listMs, parseTokenList, true);
+    return this.request('list-tokens', {}, this.timeouts.listMs, parseTokenList, BEHIND_HELLO);
   }
 
   /** `list-certificates`, of every token or of one (sent behind a hello in flight, as list-tokens). */
   listCertificates(tokenId?: string): Promise<CertificateInfo[]> {
-    return this.request('list-certificates', tokenId === undefined ? {} : { tokenId }, this.timeouts.listMs, parseCertificateList, true);
+    return this.request('list-certificates', tokenId === undefined ? {} : { tokenId }, this.timeouts.listMs, parseCertificateList, BEHIND_HELLO);
   }
 
   /**
@@ -151,14 +154,14 @@ export class NativeHost {
   }
 
   /**
-   * Sends one command and parses its result; rejects with the host's error class. A `reading`
-   * command may be sent behind a hello still in flight: the host answers in order, and a hello that
-   * fails (no host, another protocol) disconnects, which rejects the command too.
+   * Sends one command and parses its result; rejects with the host's error class. With `behindHello`
+   * (reading commands only) it is sent behind a hello still in flight: the host answers in order, and a
+   * hello that fails (no host, another protocol) disconnects, which rejects the command too.
    */
-  private async request<R>(command: string, params: Record<string, unknown>, timeoutMs: number, parse: (result: unknown) => R, reading = false): Promise<R> {
+  private async request<R>(command: string, params: Record<string, unknown>, timeoutMs: number, parse: (result: unknown) => R, behindHello = false): Promise<R> {
     const connected = this.connect();
     let result: unknown;
-    if (reading && this.state === 'CONNECTING' && this.port) {
+    if (behindHello && this.state === 'CONNECTING' && this.port) {
       const sent = this.send(command, params, timeoutMs);
       // If the hello fails, its error is the one to tell; this command's own rejection is then moot.
       sent.catch(() => undefined);

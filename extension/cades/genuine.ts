@@ -85,7 +85,7 @@ function genuineApi(): GenuineApi | null {
  * Turns Tokensign's `cadesplugin` into a pass-through to CryptoPro's extension: the page keeps the
  * object it already holds, and its calls reach the genuine plug-in. False when the script left nothing.
  */
-export function standDown(plugin: Record<string, unknown>, resolve: () => void, reject: (reason: unknown) => void, texts: () => CadesErrorTexts = () => ({})): boolean {
+export function standDown(plugin: Record<string, unknown>, resolve: () => void, reject: (reason: unknown) => void, texts: () => CadesErrorTexts): boolean {
   const api = genuineApi();
   if (!api) return false;
   let registered: GenuineApi | null = null;
