@@ -72,7 +72,12 @@ export class TokenService {
   /** Certificates seen by the last scans, by id: sign/authenticate may use them without a rescan. */
   private readonly known = new Map<string, TokenCertificate>();
   private readonly now: () => Date;
-  /** Token events, started with the first token command (their worker threads never slow down hello). */
+  /**
+   * Token events, watched from the first wait-token-event on. Not sooner: a watched module's worker
+   * thread is a Node start of its own (~20–30 ms of CPU), which beside a browser opening its window
+   * delayed a starting host's first lists (bench "window wait"). Nothing is missed by starting late:
+   * a caller lists the tokens after its first wait (docs/PROTOCOL.md, wait-token-event).
+   */
   private events: TokenEvents | undefined;
   /** Requests read but not started yet. */
   private requestsBehind = 0;
@@ -145,7 +150,6 @@ export class TokenService {
 
   private async tokens(): Promise<TokenRef[]> {
     const set = await this.loadedModules();
-    await this.tokenEvents();
     const { scanTokens } = await parts();
     const scan = scanTokens(set.modules);
     for (const e of scan.errors) log('warn', 'pkcs11', 'scan-error', e);

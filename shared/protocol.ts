@@ -185,7 +185,7 @@ export interface RawSignResult {
 
 /** `wait-token-event` result (docs/PROTOCOL.md §2.4). */
 export interface TokenEventResult {
-  /** Tokens put in or taken out since the host started. */
+  /** Tokens put in or taken out since the host's first wait-token-event. */
   generation: number;
   /** Whether `generation` passed the one the request gave. */
   changed: boolean;

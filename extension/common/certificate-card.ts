@@ -1,18 +1,18 @@
 // The certificate card shown in the picker and the popup: owner, organization, title,
 // INN/OGRN/SNILS, issuer, validity with the 30-day warning, and why it cannot be used.
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
-import { formatDate, identifiers, isExpiringSoon, ownerName, type UnusableReason } from './certificate-view';
-import { el, plural, t, uiLanguage } from './i18n';
+import { identifiers, isExpiringSoon, ownerName, type UnusableReason } from './certificate-view';
+import { el, plural, t } from './i18n';
+import { longDate } from './long-date';
 
 function detailRows(cert: CertificateInfo, token: TokenInfo | undefined): [string, string][] {
-  const lang = uiLanguage();
   const rows: [string, string][] = [];
   if (cert.subject.organization) rows.push([t('labelOrganization'), cert.subject.organization]);
   if (cert.subject.title) rows.push([t('labelTitle'), cert.subject.title]);
   for (const line of identifiers(cert)) rows.push([t(line.key), line.value]);
   rows.push([t('labelIssuer'), cert.issuerCommonName || cert.issuerDN]);
-  if (cert.status === 'not-yet-valid') rows.push([t('labelValidFrom'), formatDate(cert.notBefore, lang)]);
-  rows.push([t('labelValidUntil'), formatDate(cert.notAfter, lang)]);
+  if (cert.status === 'not-yet-valid') rows.push([t('labelValidFrom'), longDate(cert.notBefore, t)]);
+  rows.push([t('labelValidUntil'), longDate(cert.notAfter, t)]);
   rows.push([t('labelToken'), token?.label ?? '?']);
   rows.push([t('labelKey'), cert.keyAlgorithm]);
   return rows;
@@ -29,7 +29,7 @@ function stateLine(cert: CertificateInfo, reason: UnusableReason | null, showVal
 
 /** A short name a screen reader says for the card: owner, organization, end date (details stay readable in the card). */
 export function certificateShortName(cert: CertificateInfo): string {
-  const parts = [ownerName(cert), cert.subject.organization, t('certShortValidUntil', formatDate(cert.notAfter, uiLanguage()))];
+  const parts = [ownerName(cert), cert.subject.organization, t('certShortValidUntil', longDate(cert.notAfter, t))];
   return parts.filter(Boolean).join(', ');
 }
 

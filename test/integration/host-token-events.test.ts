@@ -1,9 +1,12 @@
 // wait-token-event on a module without C_WaitForSlotEvent (the emulated token answers
 // CKR_FUNCTION_NOT_SUPPORTED, as SoftHSM does): the host polls its slots while someone waits. And the
-// order of replies: a wait in progress is answered at once when another request arrives.
+// order of replies: a wait in progress is answered at once when another request arrives. And when a
+// watched module's watcher thread starts: with the first wait, not with the first lists.
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenInfo } from '../../shared/protocol';
 import { createGostPki, type GostPki } from '../fixtures/gost';
+import { createTestPki } from '../fixtures/pki';
 import { startHost, type HostProcess } from '../helpers/host-process';
 
 const LABEL = 'Tokensign Events';
@@ -59,6 +62,31 @@ describe('wait-token-event', () => {
     for (const params of [{ generation: -1 }, { generation: 1.5 }, { timeoutMs: 30_001 }, { timeoutMs: '5' }]) {
       const reply = await host.request('wait-token-event', params);
       expect(reply.ok ? 'ok' : reply.error.code, JSON.stringify(params)).toBe('BAD_REQUEST');
+    }
+  });
+});
+
+describe('the watcher thread of a module with slot events (SoftHSM answers C_WaitForSlotEvent without blocking)', () => {
+  it('starts with the first wait-token-event, not with the lists a starting host answers first', async () => {
+    const softhsm = createTestPki();
+    const watched = startHost({ env: softhsm.env });
+    try {
+      const threads = (): number => readdirSync(`/proc/${watched.child.pid}/task`).length;
+      await watched.call('hello');
+      const atHello = threads();
+      const { tokens } = await watched.call<{ tokens: TokenInfo[] }>('list-tokens');
+      expect(tokens.length).toBeGreaterThan(0);
+      await watched.call('list-certificates');
+      // A worker thread is running within milliseconds of its start; give a late one time to show.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(threads()).toBe(atHello);
+      expect((await watched.call<Wait>('wait-token-event', { timeoutMs: 0 })).watched).toBe(1);
+      const deadline = Date.now() + 5_000;
+      while (threads() === atHello && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(threads()).toBeGreaterThan(atHello);
+    } finally {
+      await watched.close();
+      softhsm.cleanup();
     }
   });
 });
