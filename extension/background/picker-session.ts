@@ -18,6 +18,13 @@ import { markDismissed } from './prompt-limiter';
 export const TOKEN_POLL_MS = 2_000;
 /** How long one wait-token-event may wait (the host answers at once when another request comes). */
 export const TOKEN_WAIT_MS = 25_000;
+/**
+ * The watch starts this long after the first list reached the window: its first wait starts a
+ * watched module's worker thread in the host (a Node start of its own, 20–30 ms of CPU), which on
+ * two cores competed with the window's first layout of the certificates (bench "window wait").
+ * Nothing is missed meanwhile: the watch's first look compares the tokens with that list.
+ */
+export const WATCH_START_MS = 1_000;
 
 /** Errors after which the user may try again in the same window. */
 const RECOVERABLE = new Set<string>([
@@ -123,10 +130,12 @@ class PickerSession<T> {
     // The host is started (or asked) first, then the window opens at once, naming the site, while the
     // host reads the tokens: a host launch asked for after the window waits behind its creation
     // (~50 ms in Chromium). Tokens plugged in or out are watched once the first list is read and the
-    // window is there to show it (the watch's first look then does not compete with the window's load).
+    // window is there to show it, WATCH_START_MS later.
     const listed = this.lists.refresh();
     listed.catch((error: unknown) => this.fail(error));
-    void Promise.all([listed, this.windowAttached]).then(() => void this.watchTokens(), () => undefined);
+    void Promise.all([listed, this.windowAttached])
+      .then(() => new Promise((resolve) => setTimeout(resolve, WATCH_START_MS)))
+      .then(() => void this.watchTokens(), () => undefined);
     void this.openWindow();
     try {
       return await done;
