@@ -371,8 +371,8 @@ export function readX509Fields(der: Uint8Array): X509Fields {
   return guarded(() => readCertificateNode(root));
 }
 
-/** The §2 description of a DER certificate, with status and expiresInDays as of `now`. */
-export function describeCertificate(der: Uint8Array, now: Date = new Date()): CertificateDescription {
+/** The §2 description of a DER certificate, with status and expiresInDays as of `now` (`thumbprint`: its SHA-256 in hex, when the caller has it already). */
+export function describeCertificate(der: Uint8Array, now: Date = new Date(), thumbprint?: string): CertificateDescription {
   const cert = readX509Fields(der);
   const subject = parseName(cert.subject);
   const issuer = parseName(cert.issuer);
@@ -380,7 +380,7 @@ export function describeCertificate(der: Uint8Array, now: Date = new Date()): Ce
   const notAfter = new Date(cert.notAfter);
   return {
     der: toBase64(der),
-    thumbprint: toHex(sha256(der)),
+    thumbprint: thumbprint ?? toHex(sha256(der)),
     subject: subjectFields(subject),
     subjectDN: formatName(subject),
     issuerDN: formatName(issuer),

@@ -6,7 +6,7 @@
 import { BoundedCache } from '../../shared/bounded-cache';
 import { derOid, derTree, encode, type Der } from '../../shared/der-writer';
 import { OID } from '../../shared/oids';
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins';
 import type { SigningProfile } from '../pkcs11/algorithms';
 
 /** The part of an algorithm table entry CMS needs. */
@@ -157,7 +157,7 @@ function signerParts(certificateDer: Uint8Array): SignerParts {
   const byBuffer = signerPartsByBuffer.get(certificateDer);
   // The bytes are compared, so a buffer changed in place since is never mistaken for the old certificate.
   if (byBuffer && sameBytes(certificateDer, byBuffer.certificateDer)) return byBuffer;
-  const certHash = createHash('sha256').update(certificateDer).digest();
+  const certHash = nodeCrypto().createHash('sha256').update(certificateDer).digest();
   const key = certHash.toString('hex');
   let parts = signerPartsByHash.get(key);
   if (!parts) {

@@ -2,7 +2,7 @@
 // digest, PKCS#11 mechanisms (in preference order), what the token is given, how its output
 // becomes the CMS signature, and the CMS OIDs. Adding an algorithm (GOST) is adding an entry.
 import { OID } from '../../shared/oids';
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins';
 import { streebog256, streebog512 } from '../../shared/gost/index';
 import {
   CKM_ECDSA,
@@ -52,7 +52,7 @@ export interface SigningProfile {
 }
 
 function nodeDigest(name: 'sha256' | 'sha384' | 'sha512'): (data: Uint8Array) => Uint8Array {
-  return (data) => new Uint8Array(createHash(name).update(data).digest());
+  return (data) => new Uint8Array(nodeCrypto().createHash(name).update(data).digest());
 }
 
 export const SHA256: CmsDigest = { name: 'SHA-256', oid: OID.sha256, hash: nodeDigest('sha256') };

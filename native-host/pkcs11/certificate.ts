@@ -2,9 +2,10 @@
 // call, and one at a time only when that fails: a template with one sensitive or unknown attribute
 // fails as a whole on many modules.
 import { BoundedCache } from '../../shared/bounded-cache';
-import { createHash } from 'node:crypto';
 import type { CertificateDescription, CertificateInfo } from '../../shared/protocol';
 import { CertificateParseError, certificateStatus, describeCertificate, expiresInDays } from '../../shared/certificate';
+import { toHex, utf8Encode } from '../../shared/encoding';
+import { sha256 } from '../../shared/sha256';
 import {
   CKA_CERTIFICATE_TYPE,
   CKA_CLASS,
@@ -29,22 +30,17 @@ export interface TokenCertificate {
   der: Buffer;
 }
 
-/** Stable certificate id from the token id, CKA_ID and the certificate itself. */
-export function certificateId(tokenId: string, ckaId: Uint8Array, der: Uint8Array): string {
-  const derHash = createHash('sha256').update(der).digest('hex');
-  return createHash('sha256')
-    .update(`tokensign-certificate\0${tokenId}\0${Buffer.from(ckaId).toString('hex')}\0${derHash}`)
-    .digest('hex')
-    .slice(0, 32);
+/** Stable certificate id from the token id, CKA_ID and the certificate's SHA-256 (hex). */
+export function certificateId(tokenId: string, ckaId: Uint8Array, derHash: string): string {
+  return toHex(sha256(utf8Encode(`tokensign-certificate\0${tokenId}\0${Buffer.from(ckaId).toString('hex')}\0${derHash}`))).slice(0, 32);
 }
 
 /** Parsed certificates by their bytes: a certificate never changes, only its status as time passes. */
 const descriptions = new BoundedCache<string, CertificateDescription>(1024);
 
-/** describeCertificate, parsed once per certificate; status and expiresInDays are computed for `now`. */
-export function describeCached(der: Uint8Array, now: Date): CertificateDescription {
-  const key = createHash('sha256').update(der).digest('base64');
-  const description = descriptions.getOrCreate(key, () => describeCertificate(der, now));
+/** describeCertificate, parsed once per certificate (`derHash`: its SHA-256, hex); status and expiresInDays are computed for `now`. */
+export function describeCached(der: Uint8Array, derHash: string, now: Date): CertificateDescription {
+  const description = descriptions.getOrCreate(derHash, () => describeCertificate(der, now, derHash));
   const notBefore = new Date(description.notBefore);
   const notAfter = new Date(description.notAfter);
   return {
@@ -135,13 +131,14 @@ function scanSession(api: Pkcs11Api, session: Handle, token: TokenRef, now: Date
       continue;
     }
     try {
-      const description = describeCached(der, now);
+      const derHash = toHex(sha256(der));
+      const description = describeCached(der, derHash, now);
       certificates.push({
         token,
         ckaId,
         der,
         info: {
-          id: certificateId(token.info.id, ckaId, der),
+          id: certificateId(token.info.id, ckaId, derHash),
           tokenId: token.info.id,
           label,
           ...description,

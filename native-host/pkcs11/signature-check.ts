@@ -2,11 +2,12 @@
 // leaves the host. A card swapped in the reader while the module kept its view of the old one
 // (OpenSC after a card reset: nothing readable through PKCS#11 shows the swap) signs with another
 // person's key, and a faulty token returns garbage: both are caught here (issue 15).
-import { constants, createPublicKey, publicDecrypt, verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readX509Fields } from '../../shared/certificate';
 import { tlv } from '../../shared/der';
 import { NIST_CURVES, verifyEcdsaDigest, type WeierstrassCurve } from '../../shared/ecdsa';
 import { gostPublicKeyFromSpki, verifyGostDigest, type GostPublicKey } from '../../shared/gost/index';
+import { nodeCrypto } from '../lazy-builtins';
 import { digestInfo, type SigningProfile } from './algorithms';
 import type { TokenCertificate } from './certificate';
 
@@ -28,7 +29,7 @@ function checkKeyOf(target: TokenCertificate): CheckKey {
   const spki = tlv(readX509Fields(target.der).subjectPublicKeyInfo);
   if (target.info.keyAlgorithm.startsWith('GOST-')) key = { kind: 'gost', key: gostPublicKeyFromSpki(spki) };
   else {
-    const publicKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    const publicKey = nodeCrypto().createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
     if (publicKey.asymmetricKeyType === 'rsa') key = { kind: 'rsa', key: publicKey };
     else {
       const jwk = publicKey.export({ format: 'jwk' });
@@ -66,9 +67,9 @@ export function signatureMatchesCertificate(
     switch (key.kind) {
       case 'rsa':
         // PKCS #1 v1.5: the public operation gives back the DigestInfo the token was asked to sign.
-        return publicDecrypt({ key: key.key, padding: constants.RSA_PKCS1_PADDING }, raw).equals(digestInfo(algorithm.digest, digest));
+        return nodeCrypto().publicDecrypt({ key: key.key, padding: nodeCrypto().constants.RSA_PKCS1_PADDING }, raw).equals(digestInfo(algorithm.digest, digest));
       case 'ecdsa':
-        if (message) return verify(nodeDigestName(algorithm), message, { key: key.key, dsaEncoding: 'ieee-p1363' }, raw);
+        if (message) return nodeCrypto().verify(nodeDigestName(algorithm), message, { key: key.key, dsaEncoding: 'ieee-p1363' }, raw);
         return key.curve !== undefined && verifyEcdsaDigest(key.curve, key.point, digest, raw);
       case 'gost':
         return verifyGostDigest(key.key, digest, raw);

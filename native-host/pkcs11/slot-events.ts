@@ -4,7 +4,8 @@
 // C_Initialize), with CKF_DONT_BLOCK every EVENT_POLL_MS: pkcs11js's blocking form holds the
 // thread in the module (OpenSC: in SCardGetStatusChange), C_Finalize did not wake it while a card
 // was in the reader, and process.exit() then waits for that thread forever (seen on the card stack).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../lazy-builtins';
 import { CKR } from './constants';
 import { isCkr } from './errors';
 import { loadedAddonPath, type Handle, type Pkcs11Module } from './module';
@@ -64,7 +65,7 @@ export class SlotEventWatcher {
     const addon = loadedAddonPath();
     if (this.stopped || this.worker || !addon) return;
     const started = Date.now();
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: this.module.path, addon, interval: EVENT_POLL_MS } });
+    const worker = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true, workerData: { module: this.module.path, addon, interval: EVENT_POLL_MS } });
     this.worker = worker;
     worker.on('message', (message: { slot?: Buffer | Uint8Array; error?: string }) => {
       if (message.slot) this.onEvent(Buffer.from(message.slot));

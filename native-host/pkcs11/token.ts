@@ -1,5 +1,6 @@
 // Tokens: the §2 Token shape from C_GetTokenInfo, with ids stable across calls and restarts.
-import { createHash } from 'node:crypto';
+import { toHex, utf8Encode } from '../../shared/encoding';
+import { sha256 } from '../../shared/sha256';
 import type { PinState, TokenInfo } from '../../shared/protocol';
 import {
   CKF_LOGIN_REQUIRED,
@@ -20,7 +21,7 @@ export interface TokenRef {
 
 /** Stable token id: derived from module path, serial and label, never from the slot handle. */
 export function tokenId(modulePath: string, serial: string, label: string): string {
-  return createHash('sha256').update(`tokensign-token\0${modulePath}\0${serial}\0${label}`).digest('hex').slice(0, 32);
+  return toHex(sha256(utf8Encode(`tokensign-token\0${modulePath}\0${serial}\0${label}`))).slice(0, 32);
 }
 
 /** Slot handles are native-endian CK_ULONGs (8 bytes here, 4 on Windows). */
