@@ -9,6 +9,7 @@ import { describeMachine, Report, type BenchDocument } from './report';
 import { progress } from './stats';
 import { benchVerification } from './verify-bench';
 import { benchWindowWait, COLD_WAIT, WARM_WAIT } from './window-bench';
+import { benchWindowWaitFirefox } from './window-bench-firefox';
 
 const quick = process.env.BENCH_QUICK === '1';
 /** BENCH_ONLY=<words>: run only the sections whose name contains them (e.g. "window"). */
@@ -59,6 +60,7 @@ async function main(): Promise<BenchDocument> {
     if (hostBuilt()) await section(report, 'page → result in Chromium', () => benchPageToResult(report, pki, n(15, 3)));
     if (hostBuilt()) await section(report, 'card insertion → window', () => benchCardInsertionInWindow(report, n(10, 2)));
     if (hostBuilt()) await section(report, 'window wait in Chromium', () => benchWindowWait(report, pki, n(10, 2), n(20, 4)));
+    if (hostBuilt()) await section(report, 'window wait in Firefox', () => benchWindowWaitFirefox(report, pki, n(10, 2), n(20, 4)));
   } finally {
     pki.cleanup();
     (listPki as TestPki | null)?.cleanup();

@@ -34,10 +34,10 @@ import type { TestPki } from '../test/fixtures/pki';
 import type { Report } from './report';
 import { progress } from './stats';
 
-const FLOOR_HOST_NAME = 'org.tokensign.bench_floor';
-const FLOOR_HOST = join(import.meta.dirname, 'floor-host.mjs');
-const FLOOR_PAGE = 'bench-floor/index.html';
-const FLOOR_MARK = 'bench:floor-shown';
+export const FLOOR_HOST_NAME = 'org.tokensign.bench_floor';
+export const FLOOR_HOST = join(import.meta.dirname, 'floor-host.mjs');
+export const FLOOR_PAGE = 'bench-floor/index.html';
+export const FLOOR_MARK = 'bench:floor-shown';
 export const COLD_WAIT = 'click → certificate list on screen, fresh browser (SoftHSM)';
 const SCRIPT_COLD_WAIT = 'click → certificate list on screen, fresh browser, script host on the system Node (SoftHSM)';
 const SCRIPT_COLD_FLOOR = 'floor: bare system Node host start + hello, then a trivial extension window on screen';
@@ -46,15 +46,20 @@ const COLD_FLOOR = 'floor: bare Node host start + hello, then a trivial extensio
 const WARM_FLOOR = 'floor: two round trips over an open native port, then a trivial extension window on screen';
 const WARM_BLANK_FLOOR = 'earlier floor: two round trips, then an about:blank popup window loaded (no frame)';
 /** How long after the click the picker is left alone before it is read (it has drawn long before). */
-const READ_AFTER_MS = 700;
+export const READ_AFTER_MS = 700;
+
+/** The bench's trivial window in an extension copy: a heading, and a script that marks its first frame. */
+export function addFloorWindow(extension: string): void {
+  mkdirSync(join(extension, 'bench-floor'), { recursive: true });
+  writeFileSync(join(extension, FLOOR_PAGE), '<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body><h1>Tokensign</h1><p>A trivial window.</p><script src="mark.js"></script></body></html>');
+  writeFileSync(join(extension, 'bench-floor', 'mark.js'), `requestAnimationFrame(() => performance.mark(${JSON.stringify(FLOOR_MARK)}));`);
+}
 
 /** The built extension plus the bench's trivial window (same id: the manifest's key is kept). */
 function benchExtension(dir: string): string {
   const extension = join(dir, 'extension');
   cpSync(CHROME_EXTENSION_DIR, extension, { recursive: true });
-  mkdirSync(join(extension, 'bench-floor'), { recursive: true });
-  writeFileSync(join(extension, FLOOR_PAGE), '<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body><h1>Tokensign</h1><p>A trivial window.</p><script src="mark.js"></script></body></html>');
-  writeFileSync(join(extension, 'bench-floor', 'mark.js'), `requestAnimationFrame(() => performance.mark(${JSON.stringify(FLOOR_MARK)}));`);
+  addFloorWindow(extension);
   return extension;
 }
 
@@ -197,6 +202,8 @@ function floorStart(worker: WebWorker, fresh: boolean, page: 'extension' | 'abou
 /** The trivial window's floor: start → its first frame. */
 async function floor(b: BenchBrowser, fresh: boolean): Promise<number> {
   const { t0, windowId } = await floorStart(b.worker, fresh, 'extension');
+  // Left alone until long after its first frame, as the picker is (an attach while it draws would slow it).
+  await new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS));
   const shownAt = await evaluateInPage<number>(b, `chrome-extension://${CHROME_EXTENSION_ID}/${FLOOR_PAGE}`, FLOOR_MARK, markAt(FLOOR_MARK));
   await b.worker.evaluate(`chrome.windows.remove(${windowId}).catch(() => {})`);
   return shownAt - t0;
@@ -210,7 +217,7 @@ async function blankFloor(b: BenchBrowser): Promise<number> {
 }
 
 /** Asks to sign in from the page; resolves with the click time (browser clock, epoch ms). */
-function clickSignIn(page: Page): Promise<number> {
+export function clickSignIn(page: Page): Promise<number> {
   const challenge = randomBytes(32).toString('base64url');
   // puppeteer's evaluate counts as a user gesture, as a person's click on "Войти" does.
   return page.evaluate(`(() => {

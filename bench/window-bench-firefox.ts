@@ -1,0 +1,216 @@
+// The same wait in Firefox ESR (headless, puppeteer over WebDriver BiDi), on SoftHSM with the packaged
+// host: from the page asking to sign in to the certificate list on screen in the picker window (its
+// User Timing mark), with a fresh browser and again warm, beside the same floors as in Chromium: a bare
+// Node host answering one frame plus a trivial extension window on screen (cold), and two round trips
+// over an open native port plus that window (warm).
+//
+// Firefox has no service worker to evaluate in, and BiDi may not navigate a tab to a moz-extension page,
+// so the bench's copy of the extension opens a driver page of its own at start-up (an extension page
+// with the extension's APIs, in a tab); the floors run there. The extension's address is fixed with the
+// extensions.webextensions.uuids pref. Unlike in Chromium, the automation sees every new window (BiDi
+// reports them all), the picker's and the trivial one's alike; the figures are reported without targets.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { FIREFOX_EXTENSION_ID, HOST_NAME } from '../shared/protocol';
+import { FIREFOX_EXTENSION_DIR, FIREFOX_PATH, removeDir, writeHostLauncher } from '../test/helpers/browser';
+import { PLAIN_PAGE, startPageServer, type PageServer } from '../test/helpers/recorded-chromium';
+import { nodeRuntime } from '../scripts/packaging/sea';
+import type { TestPki } from '../test/fixtures/pki';
+import { ROOT } from './host-bench';
+import { EXECUTABLE, packagesReady } from './package-bench';
+import type { Report } from './report';
+import { progress } from './stats';
+import { addFloorWindow, clickSignIn, FLOOR_HOST, FLOOR_HOST_NAME, FLOOR_MARK, FLOOR_PAGE, READ_AFTER_MS } from './window-bench';
+
+const UUID = '7d3f0c52-4b1e-4f6a-9c2d-5e8a1b7c3f90';
+const ORIGIN = `moz-extension://${UUID}/`;
+const DRIVER = 'bench-floor/driver.html';
+export const FIREFOX_COLD_WAIT = 'Firefox: click → certificate list on screen, fresh browser (SoftHSM)';
+export const FIREFOX_WARM_WAIT = 'Firefox: click → certificate list on screen, warm (SoftHSM)';
+const COLD_FLOOR = 'floor: Firefox, bare Node host start + hello, then a trivial extension window on screen';
+const WARM_FLOOR = 'floor: Firefox, two round trips over an open native port, then a trivial extension window on screen';
+
+/** The driver page's floor: `trips` hello round trips (starting the floor host when `fresh`), then the trivial window. */
+const DRIVER_SCRIPT = `
+globalThis.floorStart = async (fresh) => {
+  const open = () => browser.runtime.connectNative(${JSON.stringify(FLOOR_HOST_NAME)});
+  const roundTrip = (port, id) => new Promise((resolve, reject) => {
+    const onMessage = (m) => { if (m.id === id) { port.onMessage.removeListener(onMessage); resolve(m); } };
+    port.onMessage.addListener(onMessage);
+    port.onDisconnect.addListener((p) => reject(new Error('floor host gone: ' + (p.error ? p.error.message : ''))));
+    port.postMessage({ id, command: 'hello' });
+  });
+  let port = fresh ? null : (globalThis.floorPort ??= open());
+  if (!fresh) await roundTrip(port, 0);
+  const t0 = performance.timeOrigin + performance.now();
+  if (fresh) { port = open(); await roundTrip(port, 1); } else { await roundTrip(port, 1); await roundTrip(port, 2); }
+  const win = await browser.windows.create({ url: browser.runtime.getURL(${JSON.stringify(FLOOR_PAGE)}), type: 'popup', width: 560, height: 720 });
+  if (fresh) port.disconnect();
+  return { t0, windowId: win.id };
+};
+globalThis.closeWindow = (id) => browser.windows.remove(id).catch(() => undefined);
+`;
+
+/** The built Firefox extension plus the trivial window and the driver page, opened when the extension starts. */
+function benchExtension(dir: string): string {
+  const extension = join(dir, 'extension');
+  cpSync(FIREFOX_EXTENSION_DIR, extension, { recursive: true });
+  addFloorWindow(extension);
+  writeFileSync(join(extension, DRIVER), '<!doctype html><meta charset="utf-8"><title>driver</title><script src="driver.js"></script>');
+  writeFileSync(join(extension, 'bench-floor', 'driver.js'), DRIVER_SCRIPT);
+  writeFileSync(join(extension, 'bench-floor', 'open-driver.js'), `browser.tabs.create({ url: browser.runtime.getURL(${JSON.stringify(DRIVER)}) });\n`);
+  const manifestPath = join(extension, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { background: { scripts: string[] } };
+  manifest.background.scripts = ['bench-floor/open-driver.js', ...manifest.background.scripts];
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  return extension;
+}
+
+/** Registers the packaged host and the bare floor host (on the packaged host's Node) for Firefox in `home`. */
+function registerHosts(home: string, pki: TestPki): void {
+  const dir = join(home, '.mozilla', 'native-messaging-hosts');
+  mkdirSync(dir, { recursive: true });
+  const hosts: Array<[string, string]> = [
+    [HOST_NAME, writeHostLauncher(join(home, 'host'), { executable: EXECUTABLE, env: pki.env })],
+    [FLOOR_HOST_NAME, writeHostLauncher(join(home, 'floor'), { hostPath: FLOOR_HOST, nodePath: nodeRuntime(ROOT), name: 'floor-host.sh' })],
+  ];
+  for (const [name, path] of hosts) {
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, description: 'bench', path, type: 'stdio', allowed_extensions: [FIREFOX_EXTENSION_ID] }));
+  }
+}
+
+interface FirefoxBench {
+  browser: Browser;
+  driver: Page;
+  close(): Promise<void>;
+}
+
+/** The page (a window's tab) whose address starts with `prefix`; BiDi lists moz-extension pages as about:blank, so each is asked. */
+async function pageAt(b: Browser, prefix: string, timeoutMs = 15_000): Promise<Page> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const page of await b.pages()) {
+      const href = await Promise.race([page.evaluate(() => location.href).catch(() => ''), new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000))]);
+      if (href.startsWith(prefix)) return page;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`bench: no Firefox page at ${prefix}`);
+}
+
+/** Evaluates `expression` in the page at `prefix` once it has `mark`. */
+async function evaluateWhenMarked<T>(b: Browser, prefix: string, mark: string, expression: string): Promise<T> {
+  const page = await pageAt(b, prefix);
+  await page.waitForFunction(`performance.getEntriesByName(${JSON.stringify(mark)}).length > 0`, { timeout: 15_000 });
+  return (await page.evaluate(expression)) as T;
+}
+
+async function launch(extension: string, pki: TestPki): Promise<FirefoxBench> {
+  const home = mkdtempSync(join(tmpdir(), 'tokensign-bench-firefox-'));
+  registerHosts(home, pki);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') });
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+    env,
+    timeout: 60_000,
+    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_EXTENSION_ID]: UUID }) },
+  });
+  try {
+    await browser.installExtension(extension);
+    const driver = await pageAt(browser, ORIGIN + DRIVER, 30_000);
+    await driver.waitForFunction('typeof globalThis.floorStart === "function"', { timeout: 15_000 });
+    return {
+      browser,
+      driver,
+      async close() {
+        await browser.close().catch(() => undefined);
+        removeDir(home);
+      },
+    };
+  } catch (error) {
+    await browser.close().catch(() => undefined);
+    removeDir(home);
+    throw error;
+  }
+}
+
+const markAt = (name: string): string => `performance.timeOrigin + performance.getEntriesByName(${JSON.stringify(name)})[0].startTime`;
+
+async function floor(b: FirefoxBench, fresh: boolean): Promise<number> {
+  const { t0, windowId } = (await b.driver.evaluate(`globalThis.floorStart(${fresh})`)) as { t0: number; windowId: number };
+  // Left alone until long after its first frame, as the picker is (a look into it while it draws would slow it).
+  await new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS));
+  const shownAt = await evaluateWhenMarked<number>(b.browser, ORIGIN + FLOOR_PAGE, FLOOR_MARK, markAt(FLOOR_MARK));
+  await b.driver.evaluate(`globalThis.closeWindow(${windowId})`);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return shownAt - t0;
+}
+
+/** One wait from a new tab: click → the picker's certificates-shown mark; the picker is then cancelled. */
+async function oneWait(b: FirefoxBench, server: PageServer): Promise<number> {
+  const page = await b.browser.newPage();
+  await page.goto(server.url());
+  const clickedAt = await clickSignIn(page);
+  await new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS));
+  const picker = ORIGIN + 'picker/index.html';
+  const shownAt = await evaluateWhenMarked<number>(b.browser, picker, 'tokensign:certificates-shown', markAt('tokensign:certificates-shown'));
+  const pickerPage = await pageAt(b.browser, picker);
+  await pickerPage.evaluate(`setTimeout(() => document.querySelector('[data-testid=cancel]').click(), 0)`);
+  for (let i = 0; i < 100; i++) {
+    const open = await pageAt(b.browser, picker, 200).then(() => true, () => false);
+    if (!open) break;
+  }
+  await page.close();
+  return shownAt - clickedAt;
+}
+
+export async function benchWindowWaitFirefox(report: Report, pki: TestPki, coldRuns: number, warmRuns: number): Promise<void> {
+  await packagesReady();
+  progress(`window wait in Firefox: ${coldRuns} fresh browsers with the packaged host, ${warmRuns} warm waits`);
+  const work = mkdtempSync(join(tmpdir(), 'tokensign-window-bench-firefox-'));
+  const extension = benchExtension(work);
+  const server = await startPageServer({ '/': PLAIN_PAGE });
+  const cold: number[] = [];
+  const coldFloor: number[] = [];
+  const warm: number[] = [];
+  const warmFloor: number[] = [];
+  try {
+    for (let i = 0; i < coldRuns; i++) {
+      const b = await launch(extension, pki);
+      try {
+        // In turns first: neither the wait nor its floor always gets the browser's first window.
+        if (i % 2 === 0) {
+          cold.push(await oneWait(b, server));
+          coldFloor.push(await floor(b, true));
+        } else {
+          coldFloor.push(await floor(b, true));
+          cold.push(await oneWait(b, server));
+        }
+        if (i === coldRuns - 1) {
+          for (let w = 0; w <= warmRuns; w++) {
+            const sample = { wait: await oneWait(b, server), floor: await floor(b, false) };
+            if (w > 0) {
+              warm.push(sample.wait);
+              warmFloor.push(sample.floor);
+            }
+          }
+        }
+      } finally {
+        await b.close();
+      }
+    }
+  } finally {
+    await server.close();
+    removeDir(work);
+  }
+  const coldFloorResult = report.add(COLD_FLOOR, 'ms', coldFloor, null, "the bare host on the packaged host's Node 24");
+  const warmFloorResult = report.add(WARM_FLOOR, 'ms', warmFloor, null);
+  report.add(FIREFOX_COLD_WAIT, 'ms', cold, { name: coldFloorResult.name, value: coldFloorResult.value }, 'the packaged host; BiDi sees every window, the floor\'s too');
+  report.add(FIREFOX_WARM_WAIT, 'ms', warm, { name: warmFloorResult.name, value: warmFloorResult.value }, 'the host already runs');
+}
