@@ -121,21 +121,17 @@ async function launch(extension: string, pki: TestPki): Promise<FirefoxBench> {
     timeout: 60_000,
     extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_EXTENSION_ID]: UUID }) },
   });
+  const discard = async (): Promise<void> => {
+    await browser.close().catch(() => undefined);
+    removeDir(home);
+  };
   try {
     await browser.installExtension(extension);
     const driver = await pageAt(browser, ORIGIN + DRIVER, 30_000);
     await driver.waitForFunction('typeof globalThis.floorStart === "function"', { timeout: 15_000 });
-    return {
-      browser,
-      driver,
-      async close() {
-        await browser.close().catch(() => undefined);
-        removeDir(home);
-      },
-    };
+    return { browser, driver, close: discard };
   } catch (error) {
-    await browser.close().catch(() => undefined);
-    removeDir(home);
+    await discard();
     throw error;
   }
 }
