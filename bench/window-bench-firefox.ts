@@ -12,9 +12,9 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { FIREFOX_EXTENSION_ID, HOST_NAME } from '../shared/protocol';
-import { FIREFOX_EXTENSION_DIR, FIREFOX_PATH, removeDir, writeHostLauncher } from '../test/helpers/browser';
+import { FIREFOX_EXTENSION_DIR, firefoxPageWhere, launchFirefoxWithExtension, removeDir, writeHostLauncher } from '../test/helpers/browser';
 import { PLAIN_PAGE, startPageServer, type PageServer } from '../test/helpers/recorded-chromium';
 import { nodeRuntime } from '../scripts/packaging/sea';
 import type { TestPki } from '../test/fixtures/pki';
@@ -87,17 +87,11 @@ interface FirefoxBench {
   close(): Promise<void>;
 }
 
-/** The page (a window's tab) whose address starts with `prefix`; BiDi lists moz-extension pages as about:blank, so each is asked. */
+/** The page (a window's tab) whose address starts with `prefix`. */
 async function pageAt(b: Browser, prefix: string, timeoutMs = 15_000): Promise<Page> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const page of await b.pages()) {
-      const href = await Promise.race([page.evaluate(() => location.href).catch(() => ''), new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000))]);
-      if (href.startsWith(prefix)) return page;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`bench: no Firefox page at ${prefix}`);
+  const page = await firefoxPageWhere(b, (href) => href.startsWith(prefix), timeoutMs, 50);
+  if (!page) throw new Error(`bench: no Firefox page at ${prefix}`);
+  return page;
 }
 
 /** Evaluates `expression` in the page at `prefix` once it has `mark`. */
@@ -107,31 +101,21 @@ async function evaluateWhenMarked<T>(b: Browser, prefix: string, mark: string, e
   return (await page.evaluate(expression)) as T;
 }
 
+/** Firefox with the bench's extension at a fixed address, both hosts registered in its HOME, and the driver page open. */
 async function launch(extension: string, pki: TestPki): Promise<FirefoxBench> {
-  const home = mkdtempSync(join(tmpdir(), 'tokensign-bench-firefox-'));
-  registerHosts(home, pki);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') });
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX_PATH,
-    headless: true,
-    env,
-    timeout: 60_000,
-    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_EXTENSION_ID]: UUID }) },
+  const firefox = await launchFirefoxWithExtension({
+    extensionDir: extension,
+    noHost: true,
+    extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_EXTENSION_ID]: UUID }) },
   });
-  const discard = async (): Promise<void> => {
-    await browser.close().catch(() => undefined);
-    removeDir(home);
-  };
   try {
-    await browser.installExtension(extension);
-    const driver = await pageAt(browser, ORIGIN + DRIVER, 30_000);
+    // Firefox reads a host's manifest when the extension connects to it, so registering now is in time.
+    registerHosts(firefox.home, pki);
+    const driver = await pageAt(firefox.browser, ORIGIN + DRIVER, 30_000);
     await driver.waitForFunction('typeof globalThis.floorStart === "function"', { timeout: 15_000 });
-    return { browser, driver, close: discard };
+    return { browser: firefox.browser, driver, close: () => firefox.close() };
   } catch (error) {
-    await discard();
+    await firefox.close();
     throw error;
   }
 }
@@ -158,9 +142,8 @@ async function oneWait(b: FirefoxBench, server: PageServer): Promise<number> {
   const shownAt = await evaluateWhenMarked<number>(b.browser, picker, 'tokensign:certificates-shown', markAt('tokensign:certificates-shown'));
   const pickerPage = await pageAt(b.browser, picker);
   await pickerPage.evaluate(`setTimeout(() => document.querySelector('[data-testid=cancel]').click(), 0)`);
-  for (let i = 0; i < 100; i++) {
-    const open = await pageAt(b.browser, picker, 200).then(() => true, () => false);
-    if (!open) break;
+  for (let i = 0; i < 100 && (await firefoxPageWhere(b.browser, (href) => href.startsWith(picker), 0)); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await page.close();
   return shownAt - clickedAt;

@@ -21,7 +21,7 @@ import {
 import type { CertificateDescription, CertificateStatus, SubjectFields } from './protocol';
 import { toBase64, toHex } from './encoding';
 import { OID } from './oids';
-import { sha256 } from './sha256';
+import { sha256Hex } from './sha256';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -380,7 +380,7 @@ export function describeCertificate(der: Uint8Array, now: Date = new Date(), thu
   const notAfter = new Date(cert.notAfter);
   return {
     der: toBase64(der),
-    thumbprint: thumbprint ?? toHex(sha256(der)),
+    thumbprint: thumbprint ?? sha256Hex(der),
     subject: subjectFields(subject),
     subjectDN: formatName(subject),
     issuerDN: formatName(issuer),

@@ -1,5 +1,6 @@
-// SHA-256 (FIPS 180-4), synchronous and dependency-free, so certificate thumbprints can be
-// computed the same way in Node, the extension and the relying party (WebCrypto is async only).
+// SHA-256 (FIPS 180-4), synchronous and without outside dependencies, so certificate thumbprints can
+// be computed the same way in Node, the extension and the relying party (WebCrypto is async only).
+import { toHex, utf8Encode } from './encoding';
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -66,4 +67,9 @@ export function sha256(data: Uint8Array): Uint8Array {
   const outView = new DataView(out.buffer);
   for (let i = 0; i < 8; i++) outView.setUint32(i * 4, h[i]!);
   return out;
+}
+
+/** SHA-256 in lowercase hex; a string is hashed as its UTF-8 bytes (what node:crypto's createHash().update(text) does). */
+export function sha256Hex(data: Uint8Array | string): string {
+  return toHex(sha256(typeof data === 'string' ? utf8Encode(data) : data));
 }

@@ -4,8 +4,7 @@
 import { BoundedCache } from '../../shared/bounded-cache';
 import type { CertificateDescription, CertificateInfo } from '../../shared/protocol';
 import { CertificateParseError, certificateStatus, describeCertificate, expiresInDays } from '../../shared/certificate';
-import { toHex, utf8Encode } from '../../shared/encoding';
-import { sha256 } from '../../shared/sha256';
+import { sha256Hex } from '../../shared/sha256';
 import {
   CKA_CERTIFICATE_TYPE,
   CKA_CLASS,
@@ -32,7 +31,7 @@ export interface TokenCertificate {
 
 /** Stable certificate id from the token id, CKA_ID and the certificate's SHA-256 (hex). */
 export function certificateId(tokenId: string, ckaId: Uint8Array, derHash: string): string {
-  return toHex(sha256(utf8Encode(`tokensign-certificate\0${tokenId}\0${Buffer.from(ckaId).toString('hex')}\0${derHash}`))).slice(0, 32);
+  return sha256Hex(`tokensign-certificate\0${tokenId}\0${Buffer.from(ckaId).toString('hex')}\0${derHash}`).slice(0, 32);
 }
 
 /** Parsed certificates by their bytes: a certificate never changes, only its status as time passes. */
@@ -131,7 +130,7 @@ function scanSession(api: Pkcs11Api, session: Handle, token: TokenRef, now: Date
       continue;
     }
     try {
-      const derHash = toHex(sha256(der));
+      const derHash = sha256Hex(der);
       const description = describeCached(der, derHash, now);
       certificates.push({
         token,

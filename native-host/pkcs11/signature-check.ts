@@ -65,9 +65,11 @@ export function signatureMatchesCertificate(
   try {
     const key = checkKeyOf(target);
     switch (key.kind) {
-      case 'rsa':
+      case 'rsa': {
         // PKCS #1 v1.5: the public operation gives back the DigestInfo the token was asked to sign.
-        return nodeCrypto().publicDecrypt({ key: key.key, padding: nodeCrypto().constants.RSA_PKCS1_PADDING }, raw).equals(digestInfo(algorithm.digest, digest));
+        const { publicDecrypt, constants } = nodeCrypto();
+        return publicDecrypt({ key: key.key, padding: constants.RSA_PKCS1_PADDING }, raw).equals(digestInfo(algorithm.digest, digest));
+      }
       case 'ecdsa':
         if (message) return nodeCrypto().verify(nodeDigestName(algorithm), message, { key: key.key, dsaEncoding: 'ieee-p1363' }, raw);
         return key.curve !== undefined && verifyEcdsaDigest(key.curve, key.point, digest, raw);

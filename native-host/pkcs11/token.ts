@@ -1,6 +1,5 @@
 // Tokens: the §2 Token shape from C_GetTokenInfo, with ids stable across calls and restarts.
-import { toHex, utf8Encode } from '../../shared/encoding';
-import { sha256 } from '../../shared/sha256';
+import { sha256Hex } from '../../shared/sha256';
 import type { PinState, TokenInfo } from '../../shared/protocol';
 import {
   CKF_LOGIN_REQUIRED,
@@ -21,7 +20,7 @@ export interface TokenRef {
 
 /** Stable token id: derived from module path, serial and label, never from the slot handle. */
 export function tokenId(modulePath: string, serial: string, label: string): string {
-  return toHex(sha256(utf8Encode(`tokensign-token\0${modulePath}\0${serial}\0${label}`))).slice(0, 32);
+  return sha256Hex(`tokensign-token\0${modulePath}\0${serial}\0${label}`).slice(0, 32);
 }
 
 /** Slot handles are native-endian CK_ULONGs (8 bytes here, 4 on Windows). */

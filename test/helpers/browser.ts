@@ -317,38 +317,40 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
   };
 }
 
-/** Firefox: waits for the picker window's page and its first view. */
-export async function findFirefoxPickerPage(browser: PuppeteerBrowser, timeoutMs = 20_000): Promise<PuppeteerPage> {
-  // Over BiDi, Firefox reports moz-extension pages as about:blank: ask each page where it is.
+/**
+ * Firefox: the page whose address passes `matches`, looked for every `pollMs` until `timeoutMs` has
+ * passed (one look with 0); null if none. Over BiDi, Firefox reports moz-extension pages as
+ * about:blank, so each page is asked where it is.
+ */
+export async function firefoxPageWhere(browser: PuppeteerBrowser, matches: (href: string) => boolean, timeoutMs: number, pollMs = 200): Promise<PuppeteerPage | null> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (;;) {
     for (const page of await browser.pages()) {
       const href = await Promise.race([
         page.evaluate(() => location.href).catch(() => ''),
         new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000)),
       ]);
-      if (href && isPickerUrl(href)) {
-        await page.waitForFunction(() => (document.querySelector('[data-testid=origin]')?.textContent ?? '') !== '', {
-          timeout: Math.max(1000, deadline - Date.now()),
-        });
-        return page;
-      }
+      if (href && matches(href)) return page;
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  throw new Error('The picker window did not open');
+}
+
+/** Firefox: waits for the picker window's page and its first view. */
+export async function findFirefoxPickerPage(browser: PuppeteerBrowser, timeoutMs = 20_000): Promise<PuppeteerPage> {
+  const deadline = Date.now() + timeoutMs;
+  const page = await firefoxPageWhere(browser, isPickerUrl, timeoutMs);
+  if (!page) throw new Error('The picker window did not open');
+  await page.waitForFunction(() => (document.querySelector('[data-testid=origin]')?.textContent ?? '') !== '', {
+    timeout: Math.max(1000, deadline - Date.now()),
+  });
+  return page;
 }
 
 /** Firefox: true while some picker window is open. */
 export async function firefoxPickerIsOpen(browser: PuppeteerBrowser): Promise<boolean> {
-  for (const page of await browser.pages()) {
-    const href = await Promise.race([
-      page.evaluate(() => location.href).catch(() => ''),
-      new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000)),
-    ]);
-    if (href && isPickerUrl(href)) return true;
-  }
-  return false;
+  return (await firefoxPageWhere(browser, isPickerUrl, 0)) !== null;
 }
 
 export interface TestPageServer {

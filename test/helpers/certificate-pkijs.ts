@@ -4,7 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CertificateDescription } from '../../shared/protocol';
 import { integerBytesHex } from '../../shared/der';
-import { toBase64, toHex } from '../../shared/encoding';
+import { toBase64 } from '../../shared/encoding';
 // The naming tables and rules (key algorithms, key usages), DN formatting and validity rules did not change with the new reader: only how bytes are read
 // did, so those are shared and what is compared is the reading.
 import {
@@ -20,7 +20,7 @@ import {
   type ParsedName,
 } from '../../shared/certificate';
 import { OID } from '../../shared/oids';
-import { sha256 } from '../../shared/sha256';
+import { sha256Hex } from '../../shared/sha256';
 
 function stringOf(value: unknown): string | null {
   if (value instanceof asn1js.BaseStringBlock) {
@@ -98,7 +98,7 @@ export function describeCertificate(der: Uint8Array, now: Date = new Date()): Ce
   const notAfter = cert.notAfter.value;
   return {
     der: toBase64(der),
-    thumbprint: toHex(sha256(der)),
+    thumbprint: sha256Hex(der),
     subject: subjectFields(subject),
     subjectDN: formatName(subject),
     issuerDN: formatName(issuer),
