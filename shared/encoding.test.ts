@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, fromBase64, fromBase64IgnoringSpace, fromBase64Url, fromHex, isBase64, toBase64, toBase64Url, toHex, utf16leEncode, utf8Decode } from './encoding';
-import { sha256 } from './sha256';
+import { sha256, sha256Hex } from './sha256';
 
 describe('base64', () => {
   it('round-trips every length 0..300 like Buffer does', () => {
@@ -62,6 +62,14 @@ describe('sha256', () => {
     for (const n of [1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 1 << 20]) {
       const data = randomBytes(n);
       expect(toHex(sha256(data)), `length ${n}`).toBe(createHash('sha256').update(data).digest('hex'));
+    }
+  });
+
+  it('sha256Hex hashes bytes, and text as its UTF-8 bytes, as createHash().update() does (token and certificate ids)', () => {
+    const bytes = randomBytes(700);
+    expect(sha256Hex(bytes)).toBe(createHash('sha256').update(bytes).digest('hex'));
+    for (const text of ['', 'tokensign-token\0/usr/lib/librtpkcs11ecp.so\0 0A1B2C3D\0Рутокен ЭЦП 3.0', 'ёжик 🦔']) {
+      expect(sha256Hex(text)).toBe(createHash('sha256').update(text).digest('hex'));
     }
   });
 });
