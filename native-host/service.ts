@@ -33,9 +33,6 @@ import type { TokenEventWait, TokenEvents } from './pkcs11/slot-events';
 import type { TokenRef } from './pkcs11/token';
 import { HOST_VERSION } from './version';
 
-/** Pauses before looking again for a known certificate's token that is missing (a card being re-read). */
-const RESCAN_PAUSES_MS = [250, 500];
-
 type TokenParts = typeof import('./token-parts');
 let tokenParts: Promise<TokenParts> | undefined;
 /** Once loaded, the parts themselves: the warm path then takes them without awaiting. */
@@ -210,11 +207,11 @@ export class TokenService {
 
   /**
    * Finds the certificate on the tokens present now. One that was seen before gets a few more looks
-   * (RESCAN_PAUSES_MS): a card just put back is still being read by the module (OpenSC) for a moment,
-   * and the person would otherwise be told it was removed.
+   * (TOKEN_RETURN_PAUSES_MS, pkcs11/token.ts): a card just put back may still be powering up or being read.
    */
   private async rescanFor(certificateId: string, seenBefore: boolean): Promise<TokenCertificate | undefined> {
-    for (const pause of [0, ...(seenBefore ? RESCAN_PAUSES_MS : [])]) {
+    const { TOKEN_RETURN_PAUSES_MS } = loadedParts ?? (await parts());
+    for (const pause of [0, ...(seenBefore ? TOKEN_RETURN_PAUSES_MS : [])]) {
       if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
       const found = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
       if (found) return found;

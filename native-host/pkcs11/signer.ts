@@ -24,7 +24,7 @@ import {
   type KeptSession,
 } from './session';
 import { canCheckDigestSignature, signatureMatchesCertificate } from './signature-check';
-import { isTokenStillPresent, readPinState, type TokenRef } from './token';
+import { isTokenBackSoon, isTokenStillPresent, readPinState, type TokenRef } from './token';
 
 export { closeKeptSessions, keptSessionPinState } from './session';
 
@@ -124,7 +124,8 @@ export async function withSigningKey<T>(
         if (!reused || !isSessionLost(e)) throw e;
         releaseSession(token.info.id, kept, false);
         kept = undefined;
-        identity.verify();
+        // The session died with its card; one put back at once may still be powering up.
+        await identity.verifyReturned();
         kept = openSession(token);
         logIn(token.module.api, kept.session, loginPin);
       }
@@ -171,6 +172,13 @@ class TokenIdentity {
     if (!isTokenStillPresent(this.token)) throw new TokenRemovedError(`The token "${this.token.info.label}" was removed.`);
     this.pinState = readPinState(this.token.module, this.token.slot) ?? this.token.info.pin;
     this.verified = true;
+  }
+
+  /** verify, after the token's kept session died: a card taken out and put back is given a moment to be read again. */
+  async verifyReturned(): Promise<void> {
+    if (this.verified) return;
+    if (!(await isTokenBackSoon(this.token))) throw new TokenRemovedError(`The token "${this.token.info.label}" was removed.`);
+    this.verify();
   }
 }
 

@@ -121,6 +121,22 @@ export function currentPinState(token: TokenRef): PinState | null {
   }
 }
 
+/**
+ * Pauses before looking again for a known token that is missing: a card just put back is still being
+ * powered up by the reader and read by the module (OpenSC) for a moment, and the person who signs at
+ * once would otherwise be told it was removed.
+ */
+export const TOKEN_RETURN_PAUSES_MS: readonly number[] = [250, 500];
+
+/** isTokenStillPresent, asked again after each of TOKEN_RETURN_PAUSES_MS while the answer is no. */
+export async function isTokenBackSoon(token: TokenRef): Promise<boolean> {
+  for (const pause of [0, ...TOKEN_RETURN_PAUSES_MS]) {
+    if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
+    if (isTokenStillPresent(token)) return true;
+  }
+  return false;
+}
+
 /** True when `token` is still in its slot with the same identity (label, serial). */
 export function isTokenStillPresent(token: TokenRef): boolean {
   try {

@@ -23,7 +23,14 @@ export class VpcdCard {
   private atrRequests = 0;
   private atrWaiters: Array<() => void> = [];
 
-  constructor(public applet: PivApplet) {}
+  /**
+   * `atrDelayMs`: the card answers pcscd's ATR request that much later, as a card still powering up
+   * does (pcscd lists it as present only once it has the ATR).
+   */
+  constructor(
+    public applet: PivApplet,
+    private readonly options: { atrDelayMs?: number } = {},
+  ) {}
 
   /** Connects to vpcd (retrying while pcscd starts); resolves once connected. */
   async insert(timeoutMs = 10_000): Promise<void> {
@@ -57,7 +64,10 @@ export class VpcdCard {
     this.pending = Buffer.alloc(0);
   }
 
-  /** Resolves once pcscd has read the card's ATR (it then lists the card as present). */
+  /**
+   * Resolves once pcscd has asked for the card's ATR (it lists the card as present once it has it:
+   * at once, or after atrDelayMs).
+   */
   whenSeen(): Promise<void> {
     if (this.atrRequests > 0) return Promise.resolve();
     return new Promise((resolve) => this.atrWaiters.push(resolve));
@@ -91,7 +101,9 @@ export class VpcdCard {
     if (frame.length === 1) {
       const control = frame[0];
       if (control === 4) {
-        this.send(ATR);
+        const delay = this.options.atrDelayMs ?? 0;
+        if (delay > 0) setTimeout(() => this.send(ATR), delay);
+        else this.send(ATR);
         this.atrRequests++;
         for (const wake of this.atrWaiters.splice(0)) wake();
       }

@@ -57,8 +57,12 @@ async function pullOut(c: VpcdCard): Promise<void> {
 }
 
 /** Puts a card in the reader (a new connection to vpcd). */
-async function insert(which: 'A' | 'B', options: Parameters<typeof cardApplet>[2] = {}): Promise<VpcdCard> {
-  card = new VpcdCard(cardApplet(pki, which, options));
+async function insert(
+  which: 'A' | 'B',
+  options: Parameters<typeof cardApplet>[2] = {},
+  reader: ConstructorParameters<typeof VpcdCard>[1] = {},
+): Promise<VpcdCard> {
+  card = new VpcdCard(cardApplet(pki, which, options), reader);
   await card.insert();
   await card.whenSeen();
   return card;
@@ -166,6 +170,20 @@ describe('host on pcscd + OpenSC with a virtual PIV card', () => {
     await pullOut(first);
     const again = await insert('A');
     // The kept session died with the card; the host must not answer TOKEN_ERROR (CKR_SESSION_HANDLE_INVALID).
+    const reply = await authenticate(h, cert.id, CARD_PIN);
+    expect(reply.ok ? 'signed' : reply.error).toBe('signed');
+    expect(again.applet.signatures).toBe(1);
+  });
+
+  it('waits for a card put back and still powering up when the person signs at once, instead of saying it was removed', async () => {
+    const first = await insert('A');
+    const h = startCardHost();
+    const cert = byKey(await certificatesOnCard(h), 'RSA-2048');
+    expect((await authenticate(h, cert.id, CARD_PIN)).ok).toBe(true);
+    await pullOut(first);
+    // The card answers its ATR 300 ms after pcscd asks: for that long the reader shows no card, and
+    // the request below comes within it (the kept session from the first login died with the card).
+    const again = await insert('A', {}, { atrDelayMs: 300 });
     const reply = await authenticate(h, cert.id, CARD_PIN);
     expect(reply.ok ? 'signed' : reply.error).toBe('signed');
     expect(again.applet.signatures).toBe(1);
