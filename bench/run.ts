@@ -8,7 +8,7 @@ import { benchPackagedColdStart, packageSizes } from './package-bench';
 import { describeMachine, Report, type BenchDocument } from './report';
 import { progress } from './stats';
 import { benchVerification } from './verify-bench';
-import { benchWindowWait, COLD_WAIT, WARM_WAIT } from './window-bench';
+import { benchWindowWait, COLD_WAIT_FIRST, COLD_WAIT_SECOND, WARM_WAIT } from './window-bench';
 import { benchWindowWaitFirefox } from './window-bench-firefox';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -94,8 +94,11 @@ async function main(): Promise<BenchDocument> {
       r.ratioBetween(`verifyAuthentication ${alg}`, `pkijs SignedData.verify ${alg}`), 'at-least', 1);
   }
 
-  r.target('window wait, fresh browser', 'click → certificate list on screen within 1.2× a bare host start plus a trivial window on screen',
-    r.ratioOf(COLD_WAIT), 'at-most', 1.2);
+  // Judged like with like: a fresh browser's first window costs ~40 ms more than its second, so the
+  // wait is held to the floor in each position, and the worse of the two counts.
+  const coldRatios = [r.ratioOf(COLD_WAIT_FIRST), r.ratioOf(COLD_WAIT_SECOND)];
+  r.target('window wait, fresh browser', 'click → certificate list on screen within 1.2× a bare host start plus a trivial window on screen, both as a fresh browser\'s first window and as its second',
+    coldRatios.every((x) => x !== null) ? Math.max(...(coldRatios as number[])) : null, 'at-most', 1.2);
   r.target('window wait, warm', 'click → certificate list on screen within 1.3× a trivial window on screen plus two native round trips',
     r.ratioOf(WARM_WAIT), 'at-most', 1.3);
 

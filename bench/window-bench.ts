@@ -39,6 +39,11 @@ export const FLOOR_HOST = join(import.meta.dirname, 'floor-host.mjs');
 export const FLOOR_PAGE = 'bench-floor/index.html';
 export const FLOOR_MARK = 'bench:floor-shown';
 export const COLD_WAIT = 'click → certificate list on screen, fresh browser (SoftHSM)';
+/** The cold wait and its floor compared like with like: each as a fresh browser's first window, and each as its second. */
+export const COLD_WAIT_FIRST = 'click → certificate list on screen, fresh browser, its first window (SoftHSM)';
+export const COLD_WAIT_SECOND = 'click → certificate list on screen, fresh browser, its second window (SoftHSM)';
+const COLD_FLOOR_FIRST = 'floor: bare Node host start + hello, then a trivial extension window on screen, the browser\'s first window';
+const COLD_FLOOR_SECOND = 'floor: bare Node host start + hello, then a trivial extension window on screen, the browser\'s second window';
 const SCRIPT_COLD_WAIT = 'click → certificate list on screen, fresh browser, script host on the system Node (SoftHSM)';
 const SCRIPT_COLD_FLOOR = 'floor: bare system Node host start + hello, then a trivial extension window on screen';
 export const WARM_WAIT = 'click → certificate list on screen, warm (SoftHSM)';
@@ -277,8 +282,9 @@ export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: nu
   const work = mkdtempSync(join(tmpdir(), 'tokensign-window-bench-'));
   const extension = benchExtension(work);
   const server = await startPageServer({ '/': PLAIN_PAGE });
-  const cold: number[] = [];
-  const coldFloor: number[] = [];
+  // By position in the fresh browser: whichever opens the browser's first window pays ~40 ms for it.
+  const cold = { first: [] as number[], second: [] as number[] };
+  const coldFloor = { first: [] as number[], second: [] as number[] };
   const scriptCold: number[] = [];
   const scriptColdFloor: number[] = [];
   const warm: number[] = [];
@@ -286,13 +292,17 @@ export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: nu
   const warmBlank: number[] = [];
   try {
     for (let i = 0; i < coldRuns; i++) {
-      const packaged = await freshBrowserRound(extension, pki, server, 'packaged', i % 2 === 0, i === coldRuns - 1 ? warmRuns : 0);
-      cold.push(packaged.wait);
-      coldFloor.push(packaged.coldFloor);
-      for (const sample of packaged.warm) {
-        warm.push(sample.wait);
-        warmFloor.push(sample.floor);
-        warmBlank.push(sample.blank);
+      // Two fresh browsers with the packaged host, one in each order, so that each position has coldRuns samples.
+      for (const waitFirst of [i % 2 === 0, i % 2 !== 0]) {
+        const last = i === coldRuns - 1 && waitFirst === (i % 2 !== 0);
+        const packaged = await freshBrowserRound(extension, pki, server, 'packaged', waitFirst, last ? warmRuns : 0);
+        cold[waitFirst ? 'first' : 'second'].push(packaged.wait);
+        coldFloor[waitFirst ? 'second' : 'first'].push(packaged.coldFloor);
+        for (const sample of packaged.warm) {
+          warm.push(sample.wait);
+          warmFloor.push(sample.floor);
+          warmBlank.push(sample.blank);
+        }
       }
       const script = await freshBrowserRound(extension, pki, server, 'script', i % 2 === 0, 0);
       scriptCold.push(script.wait);
@@ -302,9 +312,13 @@ export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: nu
     await server.close();
     removeDir(work);
   }
-  const coldFloorResult = report.add(COLD_FLOOR, 'ms', coldFloor, null, 'the bare host on the packaged host\'s Node 24');
+  const coldFloorResult = report.add(COLD_FLOOR, 'ms', [...coldFloor.first, ...coldFloor.second], null, 'the bare host on the packaged host\'s Node 24');
   const warmFloorResult = report.add(WARM_FLOOR, 'ms', warmFloor, null);
-  report.add(COLD_WAIT, 'ms', cold, { name: coldFloorResult.name, value: coldFloorResult.value }, 'the packaged host starts, answers hello, reads tokens and certificates while the window opens; ends at the first frame that shows certificates');
+  report.add(COLD_WAIT, 'ms', [...cold.first, ...cold.second], { name: coldFloorResult.name, value: coldFloorResult.value }, 'the packaged host starts, answers hello, reads tokens and certificates while the window opens; ends at the first frame that shows certificates');
+  const firstFloor = report.add(COLD_FLOOR_FIRST, 'ms', coldFloor.first, null);
+  report.add(COLD_WAIT_FIRST, 'ms', cold.first, { name: firstFloor.name, value: firstFloor.value }, 'the same waits, those that opened the fresh browser\'s first window, against floors that did');
+  const secondFloor = report.add(COLD_FLOOR_SECOND, 'ms', coldFloor.second, null);
+  report.add(COLD_WAIT_SECOND, 'ms', cold.second, { name: secondFloor.name, value: secondFloor.value }, 'the same waits, those that came after the floor\'s window, against floors that came after a wait\'s');
   const scriptFloorResult = report.add(SCRIPT_COLD_FLOOR, 'ms', scriptColdFloor, null);
   report.add(SCRIPT_COLD_WAIT, 'ms', scriptCold, { name: scriptFloorResult.name, value: scriptFloorResult.value }, 'a developer install (node dist/native-host/host.mjs)');
   report.add('click → window on screen naming the site (all waits above)', 'ms', siteShown.splice(0), null, 'the first frame of the window: site, action and a progress line; never a blank window after it');
