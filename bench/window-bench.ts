@@ -278,7 +278,7 @@ async function freshBrowserRound(extension: string, pki: TestPki, server: PageSe
 
 export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: number, warmRuns: number): Promise<void> {
   await packagesReady();
-  progress(`window wait in Chromium: ${coldRuns} fresh browsers with the packaged host, ${coldRuns} with the script host, ${warmRuns} warm waits`);
+  progress(`window wait in Chromium: ${2 * coldRuns} fresh browsers with the packaged host, ${coldRuns} with the script host, ${warmRuns} warm waits`);
   const work = mkdtempSync(join(tmpdir(), 'tokensign-window-bench-'));
   const extension = benchExtension(work);
   const server = await startPageServer({ '/': PLAIN_PAGE });
