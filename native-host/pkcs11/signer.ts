@@ -168,17 +168,18 @@ class TokenIdentity {
 
   /** Checks (once per operation) that the token in the slot is the certificate's, and reads its PIN flags. */
   verify(): void {
-    if (this.verified) return;
-    if (!isTokenStillPresent(this.token)) throw new TokenRemovedError(`The token "${this.token.info.label}" was removed.`);
-    this.pinState = readPinState(this.token.module, this.token.slot) ?? this.token.info.pin;
-    this.verified = true;
+    if (!this.verified) this.settle(isTokenStillPresent(this.token));
   }
 
   /** verify, after the token's kept session died: a card taken out and put back is given a moment to be read again. */
   async verifyReturned(): Promise<void> {
-    if (this.verified) return;
-    if (!(await isTokenBackSoon(this.token))) throw new TokenRemovedError(`The token "${this.token.info.label}" was removed.`);
-    this.verify();
+    if (!this.verified) this.settle(await isTokenBackSoon(this.token));
+  }
+
+  private settle(present: boolean): void {
+    if (!present) throw new TokenRemovedError(`The token "${this.token.info.label}" was removed.`);
+    this.pinState = readPinState(this.token.module, this.token.slot) ?? this.token.info.pin;
+    this.verified = true;
   }
 }
 
