@@ -167,8 +167,6 @@ export function runHost(options: HostOptions = {}): Promise<void> {
       } finally {
         queued--;
         if (queued < MAX_QUEUED && input.isPaused()) input.resume();
-        // Nothing waiting: read ahead what the last list-tokens will be asked next (TokenService.readAhead).
-        if (queued === 0 && service.hasReadAhead()) enqueue(() => service.readAhead());
       }
     });
   };

@@ -26,15 +26,12 @@ import {
 import { looksLikeSignedAttributes } from '../shared/cms-guard';
 import { log } from './log';
 import type { SigningProfile } from './pkcs11/algorithms';
-import type { CertificateScanResult, TokenCertificate } from './pkcs11/certificate';
+import type { TokenCertificate } from './pkcs11/certificate';
 import { ModuleSet } from './pkcs11/module';
 import type { ModuleResolutionInput } from './pkcs11/modules';
 import type { TokenEventWait, TokenEvents } from './pkcs11/slot-events';
 import type { TokenRef } from './pkcs11/token';
 import { HOST_VERSION } from './version';
-
-/** How long certificates read ahead of a list-certificates stay usable (see TokenService.readAhead). */
-const READ_AHEAD_MS = 500;
 
 type TokenParts = typeof import('./token-parts');
 let tokenParts: Promise<TokenParts> | undefined;
@@ -81,12 +78,6 @@ export class TokenService {
   private events: TokenEvents | undefined;
   /** Requests read but not started yet. */
   private requestsBehind = 0;
-  /** Tokens listed by list-tokens whose certificates no request has read yet: read while the reply travels (readAhead). */
-  private toReadAhead: TokenRef[] = [];
-  /** Certificates read ahead, by token id, with when they were read; each is used once, within READ_AHEAD_MS. */
-  private readonly readAheadScans = new Map<string, { token: TokenRef; scan: CertificateScanResult; at: number }>();
-  /** Tokens whose certificates were read (by a request or ahead of one): a later list-tokens does not read them ahead again. */
-  private readonly certificatesRead = new Set<string>();
 
   constructor(private readonly options: TokenServiceOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -125,7 +116,6 @@ export class TokenService {
     this.events ??= new TokenEvents(set.modules, (module, slot) => {
       // The token in that slot changed: its kept session proves nothing any more.
       forgetSlotSessions(module.api, slot);
-      this.readAheadScans.clear();
       log('info', 'pkcs11', 'token-event', { module: module.path, slot: slot ? slot.toString('hex') : null });
     });
     return this.events;
@@ -147,7 +137,6 @@ export class TokenService {
   /** stdin ended: a wait in progress ends now, and none waits from here on (the host is exiting). */
   inputEnded(): void {
     this.requestsBehind = Number.POSITIVE_INFINITY;
-    this.toReadAhead = [];
     this.events?.interrupt();
   }
 
@@ -165,47 +154,7 @@ export class TokenService {
   }
 
   async listTokens(): Promise<{ tokens: TokenInfo[] }> {
-    const tokens = await this.tokens();
-    // Whoever lists tokens asks for their certificates next (the extension does, a token at a time):
-    // those of tokens not read yet are read while this reply and that request travel (readAhead).
-    this.toReadAhead = tokens.filter((t) => !this.certificatesRead.has(t.info.id));
-    return { tokens: tokens.map((t) => t.info) };
-  }
-
-  /** Whether readAhead has a token to read (the host calls it when no request is waiting). */
-  hasReadAhead(): boolean {
-    return this.toReadAhead.length > 0 && this.requestsBehind === 0;
-  }
-
-  /**
-   * Reads the certificates of one token listed by the last list-tokens that no request has read yet,
-   * for the list-certificates that follows: in a starting host beside a browser opening its window,
-   * the reply and that request take ~15 ms to travel, about what the first read of a token takes.
-   * The host runs it only while no request waits; a request that comes meanwhile waits for this one
-   * token at most. Kept for READ_AHEAD_MS and used once; a token event drops it.
-   */
-  async readAhead(): Promise<void> {
-    const token = this.toReadAhead.shift();
-    if (!token || this.certificatesRead.has(token.info.id)) return;
-    const { listTokenCertificates } = await parts();
-    this.certificatesRead.add(token.info.id);
-    const started = performance.now();
-    try {
-      const scan = listTokenCertificates(token, this.now());
-      this.readAheadScans.set(token.info.id, { token, scan, at: Date.now() });
-      log('info', 'pkcs11', 'read-ahead', { token: token.info.label, certificates: scan.certificates.length, ms: Math.round((performance.now() - started) * 10) / 10 });
-    } catch {
-      // The request that follows reads the token itself and says what went wrong.
-    }
-  }
-
-  /** The certificates read ahead for `token` (same token in the same slot, read within READ_AHEAD_MS), once. */
-  private takeReadAhead(token: TokenRef): CertificateScanResult | undefined {
-    const entry = this.readAheadScans.get(token.info.id);
-    if (!entry) return undefined;
-    this.readAheadScans.delete(token.info.id);
-    const fresh = Date.now() - entry.at <= READ_AHEAD_MS && entry.token.module === token.module && entry.token.slot.equals(token.slot);
-    return fresh ? entry.scan : undefined;
+    return { tokens: (await this.tokens()).map((t) => t.info) };
   }
 
   /** Scans the given tokens and refreshes the known certificates of those tokens. */
@@ -215,9 +164,8 @@ export class TokenService {
     const found: TokenCertificate[] = [];
     for (const token of tokens) {
       let certificates: TokenCertificate[];
-      this.certificatesRead.add(token.info.id);
       try {
-        const scan = this.takeReadAhead(token) ?? listTokenCertificates(token, now);
+        const scan = listTokenCertificates(token, now);
         for (const skipped of scan.skipped) log('warn', 'pkcs11', 'certificate-skipped', { token: token.info.label, reason: skipped });
         certificates = scan.certificates;
       } catch (e) {
