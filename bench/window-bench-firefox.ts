@@ -22,7 +22,7 @@ import { ROOT } from './host-bench';
 import { EXECUTABLE, packagesReady } from './package-bench';
 import type { Report } from './report';
 import { progress } from './stats';
-import { addFloorWindow, clickSignIn, FLOOR_HOST, FLOOR_HOST_NAME, FLOOR_MARK, FLOOR_PAGE, READ_AFTER_MS } from './window-bench';
+import { addFloorWindow, clickSignIn, ColdRounds, FLOOR_HOST, FLOOR_HOST_NAME, FLOOR_MARK, FLOOR_PAGE, markAt, READ_AFTER_MS } from './window-bench';
 
 const UUID = '7d3f0c52-4b1e-4f6a-9c2d-5e8a1b7c3f90';
 const ORIGIN = `moz-extension://${UUID}/`;
@@ -120,8 +120,6 @@ async function launch(extension: string, pki: TestPki): Promise<FirefoxBench> {
   }
 }
 
-const markAt = (name: string): string => `performance.timeOrigin + performance.getEntriesByName(${JSON.stringify(name)})[0].startTime`;
-
 async function floor(b: FirefoxBench, fresh: boolean): Promise<number> {
   const { t0, windowId } = (await b.driver.evaluate(`globalThis.floorStart(${fresh})`)) as { t0: number; windowId: number };
   // Left alone until long after its first frame, as the picker is (a look into it while it draws would slow it).
@@ -155,8 +153,7 @@ export async function benchWindowWaitFirefox(report: Report, pki: TestPki, coldR
   const work = mkdtempSync(join(tmpdir(), 'tokensign-window-bench-firefox-'));
   const extension = benchExtension(work);
   const server = await startPageServer({ '/': PLAIN_PAGE });
-  const cold: number[] = [];
-  const coldFloor: number[] = [];
+  const cold = new ColdRounds();
   const warm: number[] = [];
   const warmFloor: number[] = [];
   try {
@@ -164,13 +161,10 @@ export async function benchWindowWaitFirefox(report: Report, pki: TestPki, coldR
       const b = await launch(extension, pki);
       try {
         // In turns first: neither the wait nor its floor always gets the browser's first window.
-        if (i % 2 === 0) {
-          cold.push(await oneWait(b, server));
-          coldFloor.push(await floor(b, true));
-        } else {
-          coldFloor.push(await floor(b, true));
-          cold.push(await oneWait(b, server));
-        }
+        const waitFirst = i % 2 === 0;
+        const wait = waitFirst ? await oneWait(b, server) : NaN;
+        const coldFloor = await floor(b, true);
+        cold.add(waitFirst, waitFirst ? wait : await oneWait(b, server), coldFloor);
         if (i === coldRuns - 1) {
           for (let w = 0; w <= warmRuns; w++) {
             const sample = { wait: await oneWait(b, server), floor: await floor(b, false) };
@@ -188,8 +182,10 @@ export async function benchWindowWaitFirefox(report: Report, pki: TestPki, coldR
     await server.close();
     removeDir(work);
   }
-  const coldFloorResult = report.add(COLD_FLOOR, 'ms', coldFloor, null, "the bare host on the packaged host's Node 24");
+  cold.report(report, { wait: FIREFOX_COLD_WAIT, floor: COLD_FLOOR }, {
+    wait: "the packaged host; BiDi sees every window, the floor's too",
+    floor: "the bare host on the packaged host's Node 24",
+  });
   const warmFloorResult = report.add(WARM_FLOOR, 'ms', warmFloor, null);
-  report.add(FIREFOX_COLD_WAIT, 'ms', cold, { name: coldFloorResult.name, value: coldFloorResult.value }, 'the packaged host; BiDi sees every window, the floor\'s too');
   report.add(FIREFOX_WARM_WAIT, 'ms', warm, { name: warmFloorResult.name, value: warmFloorResult.value }, 'the host already runs');
 }

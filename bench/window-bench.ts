@@ -40,10 +40,8 @@ export const FLOOR_PAGE = 'bench-floor/index.html';
 export const FLOOR_MARK = 'bench:floor-shown';
 export const COLD_WAIT = 'click → certificate list on screen, fresh browser (SoftHSM)';
 /** The cold wait and its floor compared like with like: each as a fresh browser's first window, and each as its second. */
-export const COLD_WAIT_FIRST = 'click → certificate list on screen, fresh browser, its first window (SoftHSM)';
-export const COLD_WAIT_SECOND = 'click → certificate list on screen, fresh browser, its second window (SoftHSM)';
-const COLD_FLOOR_FIRST = 'floor: bare Node host start + hello, then a trivial extension window on screen, the browser\'s first window';
-const COLD_FLOOR_SECOND = 'floor: bare Node host start + hello, then a trivial extension window on screen, the browser\'s second window';
+export const COLD_WAIT_FIRST = coldWaitAt(COLD_WAIT, 'first');
+export const COLD_WAIT_SECOND = coldWaitAt(COLD_WAIT, 'second');
 const SCRIPT_COLD_WAIT = 'click → certificate list on screen, fresh browser, script host on the system Node (SoftHSM)';
 const SCRIPT_COLD_FLOOR = 'floor: bare system Node host start + hello, then a trivial extension window on screen';
 export const WARM_WAIT = 'click → certificate list on screen, warm (SoftHSM)';
@@ -66,6 +64,36 @@ function benchExtension(dir: string): string {
   cpSync(CHROME_EXTENSION_DIR, extension, { recursive: true });
   addFloorWindow(extension);
   return extension;
+}
+
+/** A cold wait's name as the fresh browser's first or second window. */
+function coldWaitAt(wait: string, position: 'first' | 'second'): string {
+  return wait.replace('fresh browser', `fresh browser, its ${position} window`);
+}
+
+/**
+ * Cold samples filed by which of the wait and its floor opened the fresh browser's first window
+ * (whichever does pays 40–60 ms for it).
+ */
+export class ColdRounds {
+  readonly wait = { first: [] as number[], second: [] as number[] };
+  readonly floor = { first: [] as number[], second: [] as number[] };
+
+  add(waitFirst: boolean, wait: number, floor: number): void {
+    this.wait[waitFirst ? 'first' : 'second'].push(wait);
+    this.floor[waitFirst ? 'second' : 'first'].push(floor);
+  }
+
+  /** The wait against its floor over all rounds, then as the browser's first window and as its second. */
+  report(report: Report, names: { wait: string; floor: string }, notes: { wait: string; floor: string }): void {
+    const all = report.add(names.floor, 'ms', [...this.floor.first, ...this.floor.second], null, notes.floor);
+    report.add(names.wait, 'ms', [...this.wait.first, ...this.wait.second], { name: all.name, value: all.value }, notes.wait);
+    for (const position of ['first', 'second'] as const) {
+      const floor = report.add(`${names.floor}, the browser's ${position} window`, 'ms', this.floor[position], null);
+      const note = position === 'first' ? "the same waits, those that opened the fresh browser's first window, against floors that did" : "the same waits, those that came after the floor's window, against floors that came after a wait's";
+      report.add(coldWaitAt(names.wait, position), 'ms', this.wait[position], { name: floor.name, value: floor.value }, note);
+    }
+  }
 }
 
 /** Which host the browser starts: the packaged executable (with a bare floor on its Node 24), or the script host (floor on the system Node). */
@@ -171,7 +199,8 @@ async function evaluateInPage<T>(b: BenchBrowser, urlPrefix: string, mark: strin
   throw new Error(`bench: no page ${urlPrefix} with the mark ${mark}`);
 }
 
-const markAt = (name: string): string => `performance.timeOrigin + performance.getEntriesByName(${JSON.stringify(name)})[0].startTime`;
+/** The expression for a User Timing mark's time (browser clock, epoch ms). */
+export const markAt = (name: string): string => `performance.timeOrigin + performance.getEntriesByName(${JSON.stringify(name)})[0].startTime`;
 
 /** In the service worker: `trips` hello round trips (starting the host when `fresh`), then the trivial
  * window (or about:blank) opened; returns the start time and the window. */
@@ -282,9 +311,7 @@ export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: nu
   const work = mkdtempSync(join(tmpdir(), 'tokensign-window-bench-'));
   const extension = benchExtension(work);
   const server = await startPageServer({ '/': PLAIN_PAGE });
-  // By position in the fresh browser: whichever opens the browser's first window pays ~40 ms for it.
-  const cold = { first: [] as number[], second: [] as number[] };
-  const coldFloor = { first: [] as number[], second: [] as number[] };
+  const cold = new ColdRounds();
   const scriptCold: number[] = [];
   const scriptColdFloor: number[] = [];
   const warm: number[] = [];
@@ -296,8 +323,7 @@ export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: nu
       for (const waitFirst of [i % 2 === 0, i % 2 !== 0]) {
         const last = i === coldRuns - 1 && waitFirst === (i % 2 !== 0);
         const packaged = await freshBrowserRound(extension, pki, server, 'packaged', waitFirst, last ? warmRuns : 0);
-        cold[waitFirst ? 'first' : 'second'].push(packaged.wait);
-        coldFloor[waitFirst ? 'second' : 'first'].push(packaged.coldFloor);
+        cold.add(waitFirst, packaged.wait, packaged.coldFloor);
         for (const sample of packaged.warm) {
           warm.push(sample.wait);
           warmFloor.push(sample.floor);
@@ -312,13 +338,11 @@ export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: nu
     await server.close();
     removeDir(work);
   }
-  const coldFloorResult = report.add(COLD_FLOOR, 'ms', [...coldFloor.first, ...coldFloor.second], null, 'the bare host on the packaged host\'s Node 24');
+  cold.report(report, { wait: COLD_WAIT, floor: COLD_FLOOR }, {
+    wait: 'the packaged host starts, answers hello, reads tokens and certificates while the window opens; ends at the first frame that shows certificates',
+    floor: "the bare host on the packaged host's Node 24",
+  });
   const warmFloorResult = report.add(WARM_FLOOR, 'ms', warmFloor, null);
-  report.add(COLD_WAIT, 'ms', [...cold.first, ...cold.second], { name: coldFloorResult.name, value: coldFloorResult.value }, 'the packaged host starts, answers hello, reads tokens and certificates while the window opens; ends at the first frame that shows certificates');
-  const firstFloor = report.add(COLD_FLOOR_FIRST, 'ms', coldFloor.first, null);
-  report.add(COLD_WAIT_FIRST, 'ms', cold.first, { name: firstFloor.name, value: firstFloor.value }, 'the same waits, those that opened the fresh browser\'s first window, against floors that did');
-  const secondFloor = report.add(COLD_FLOOR_SECOND, 'ms', coldFloor.second, null);
-  report.add(COLD_WAIT_SECOND, 'ms', cold.second, { name: secondFloor.name, value: secondFloor.value }, 'the same waits, those that came after the floor\'s window, against floors that came after a wait\'s');
   const scriptFloorResult = report.add(SCRIPT_COLD_FLOOR, 'ms', scriptColdFloor, null);
   report.add(SCRIPT_COLD_WAIT, 'ms', scriptCold, { name: scriptFloorResult.name, value: scriptFloorResult.value }, 'a developer install (node dist/native-host/host.mjs)');
   report.add('click → window on screen naming the site (all waits above)', 'ms', siteShown.splice(0), null, 'the first frame of the window: site, action and a progress line; never a blank window after it');

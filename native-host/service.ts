@@ -207,16 +207,14 @@ export class TokenService {
 
   /**
    * Finds the certificate on the tokens present now. One that was seen before gets a few more looks
-   * (TOKEN_RETURN_PAUSES_MS, pkcs11/token.ts): a card just put back may still be powering up or being read.
+   * (lookWhileTokenReturns, pkcs11/token.ts): a card just put back may still be powering up or being read.
    */
   private async rescanFor(certificateId: string, seenBefore: boolean): Promise<TokenCertificate | undefined> {
-    const { TOKEN_RETURN_PAUSES_MS } = loadedParts ?? (await parts());
-    for (const pause of [0, ...(seenBefore ? TOKEN_RETURN_PAUSES_MS : [])]) {
-      if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
-      const found = (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
-      if (found) return found;
-    }
-    return undefined;
+    const look = async (): Promise<TokenCertificate | undefined> =>
+      (await this.scanCertificates(await this.tokens())).find((c) => c.info.id === certificateId);
+    if (!seenBefore) return look();
+    const { lookWhileTokenReturns } = loadedParts ?? (await parts());
+    return lookWhileTokenReturns(look);
   }
 
   /** The certificate to sign with, refused unless valid now, and its algorithm table entry. */

@@ -9,4 +9,4 @@ export { listTokenCertificates } from './pkcs11/certificate';
 export { withSigningKey } from './pkcs11/signer';
 export { closeKeptSessions, forgetSlotSessions, keptSessionPinState } from './pkcs11/session';
 export { TokenEvents } from './pkcs11/slot-events';
-export { TOKEN_RETURN_PAUSES_MS, currentPinState, scanTokens } from './pkcs11/token';
+export { currentPinState, lookWhileTokenReturns, scanTokens } from './pkcs11/token';

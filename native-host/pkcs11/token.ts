@@ -126,15 +126,21 @@ export function currentPinState(token: TokenRef): PinState | null {
  * powered up by the reader and read by the module (OpenSC) for a moment, and the person who signs at
  * once would otherwise be told it was removed.
  */
-export const TOKEN_RETURN_PAUSES_MS: readonly number[] = [250, 500];
+const TOKEN_RETURN_PAUSES_MS: readonly number[] = [250, 500];
 
-/** isTokenStillPresent, asked again after each of TOKEN_RETURN_PAUSES_MS while the answer is no. */
-export async function isTokenBackSoon(token: TokenRef): Promise<boolean> {
+/** `look` now, and again after each of TOKEN_RETURN_PAUSES_MS while it finds nothing. */
+export async function lookWhileTokenReturns<T>(look: () => T | undefined | Promise<T | undefined>): Promise<T | undefined> {
   for (const pause of [0, ...TOKEN_RETURN_PAUSES_MS]) {
     if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
-    if (isTokenStillPresent(token)) return true;
+    const found = await look();
+    if (found !== undefined) return found;
   }
-  return false;
+  return undefined;
+}
+
+/** isTokenStillPresent, asked again while a card put back may still be coming up (lookWhileTokenReturns). */
+export async function isTokenBackSoon(token: TokenRef): Promise<boolean> {
+  return (await lookWhileTokenReturns(() => (isTokenStillPresent(token) ? true : undefined))) === true;
 }
 
 /** True when `token` is still in its slot with the same identity (label, serial). */

@@ -60,9 +60,9 @@ async function pullOut(c: VpcdCard): Promise<void> {
 async function insert(
   which: 'A' | 'B',
   options: Parameters<typeof cardApplet>[2] = {},
-  reader: ConstructorParameters<typeof VpcdCard>[1] = {},
+  timing: ConstructorParameters<typeof VpcdCard>[1] = {},
 ): Promise<VpcdCard> {
-  card = new VpcdCard(cardApplet(pki, which, options), reader);
+  card = new VpcdCard(cardApplet(pki, which, options), timing);
   await card.insert();
   await card.whenSeen();
   return card;
