@@ -1,5 +1,6 @@
 // The packaged host: cold start of the single executable (spawn → hello reply) beside a bare Node process
-// answering one frame, both on the Node it is built from (packaging/node-runtime); and the sizes of the
+// answering one frame, and its first listing (spawn → list-certificates reply) beside a bare Node process
+// reading the certificates, all on the Node it is built from (packaging/node-runtime); and the sizes of the
 // executable and the packages. The packages come from dist/packages, built by `npm run package` when missing.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,16 @@ export async function benchPackagedColdStart(report: Report, pki: TestPki, runs:
   );
   const f = report.add('floor: bare Node (the packaged runtime) answering one frame', 'ms', floor, null);
   report.add('packaged host cold start (spawn → hello reply)', 'ms', executable, { name: f.name, value: f.value });
+  // A browser's first listing: the token parts compile and parse with the code cache of the build's training run.
+  const count = Object.keys(pki.certs).length;
+  progress(`packaged host first listing: ${runs} spawns each of bare Node + pkcs11js and the executable, list-certificates`);
+  const [listFloor, listing] = await interleaved(
+    runs,
+    () => coldRun({ program: nodeRuntime(ROOT), args: [join(ROOT, 'bench', 'floor-list.mjs')] }, pki.env, 'list-certificates'),
+    () => coldRun({ program: EXECUTABLE }, pki.env, 'list-certificates'),
+  );
+  const lf = report.add(`floor: bare Node (the packaged runtime) + pkcs11js reading ${count} certificates, cold`, 'ms', listFloor, null);
+  report.add(`packaged host list-certificates ${count} cold (spawn → reply)`, 'ms', listing, { name: lf.name, value: lf.value });
 }
 
 /** Bytes of each file in dist/packages. */

