@@ -109,3 +109,9 @@ browser.tabs.onRemoved.addListener((tabId) => limiter.forget(tabId));
 
 // Legacy page-plugin adapters (e.g. their content scripts for portals the person added).
 for (const adapter of LEGACY_ADAPTERS) adapter.start?.();
+
+// The extension's messages, read once as the worker starts: the browser hands them to this process
+// (Chromium: shared by the worker and the extension's pages), so the picker window's style sheet,
+// whose loading asks for them, does not wait on a synchronous request to the browser process just
+// when it is busiest (opening that window).
+browser.i18n.getMessage('dateLocale');
