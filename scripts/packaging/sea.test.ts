@@ -1,11 +1,12 @@
 // What the single executable compiles at start (sea.ts, native-host/sea-assets.ts): a small loader,
 // the host's hello path with a code cache from a training run, and the parts hello does not need as
 // assets of their own that take the host's modules instead of copies.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleScripts, nodeRuntime } from './sea';
+import { makeTrainingToken } from './training-token';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let work: string;
@@ -57,5 +58,20 @@ describe('the single executable scripts', () => {
     // The training listed a throwaway SoftHSM token's certificates (npm run setup installs SoftHSM), so
     // the token parts' cache was made after that run too, with the functions a first listing compiles.
     expect(scripts.trained.sort()).toEqual(['host', 'token-parts']);
+  });
+
+  it('says what is missing when the training token cannot be made (the build then trains on hello only)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokensign-training-test-'));
+    const path = process.env.PATH;
+    try {
+      process.env.PATH = dir;
+      expect(makeTrainingToken(dir)).toEqual({ missing: 'softhsm2-util' });
+      // Tools that are there but fail: the training goes without the token, and says why.
+      for (const tool of ['softhsm2-util', 'openssl', 'pkcs11-tool']) writeFileSync(join(dir, tool), '#!/bin/sh\necho "no slots here" >&2\nexit 1\n', { mode: 0o755 });
+      expect(makeTrainingToken(join(dir, 'token'))).toEqual({ missing: 'a working training token (no slots here)' });
+    } finally {
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

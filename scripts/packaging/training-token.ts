@@ -27,6 +27,16 @@ export function makeTrainingToken(dir: string): TrainingToken {
   if (!module) return { missing: 'SoftHSM (libsofthsm2.so)' };
   const tool = TOOLS.find((name) => !onPath(name));
   if (tool) return { missing: tool };
+  try {
+    return { env: fillToken(dir, module) };
+  } catch (error) {
+    // A tool that fails (an odd SoftHSM or OpenSC build) costs the training, not the build.
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString('utf8').trim();
+    return { missing: `a working training token (${stderr || (error instanceof Error ? error.message : String(error))})` };
+  }
+}
+
+function fillToken(dir: string, module: string): Record<string, string> {
   const tokens = join(dir, 'tokens');
   mkdirSync(tokens, { recursive: true });
   const conf = join(dir, 'softhsm2.conf');
@@ -51,5 +61,5 @@ export function makeTrainingToken(dir: string): TrainingToken {
     run('softhsm2-util', ['--import', key, '--token', 'Tokensign training', '--label', name, '--id', id, '--pin', pin]);
     run('pkcs11-tool', ['--module', module, '--token-label', 'Tokensign training', '--login', '--pin', pin, '--write-object', cert, '--type', 'cert', '--id', id, '--label', name]);
   });
-  return { env: { SOFTHSM2_CONF: conf, TOKENSIGN_PKCS11_MODULES: module } };
+  return { SOFTHSM2_CONF: conf, TOKENSIGN_PKCS11_MODULES: module };
 }
