@@ -4,7 +4,8 @@
 // (token scanning, certificates, CMS, signing), compiled on their first use. Each is a CommonJS
 // bundle (`<name>.js`) wrapped as a function, with its cache (`<name>.cache`) made by the same Node
 // at build time: the host's and the token parts' after a training run that answered a browser's first
-// requests (hello, then the listing of a throwaway token), so the functions of that path come compiled. The modules a part shares with the host (error classes, protocol, the PKCS#11 module
+// requests (hello, then the listing of a throwaway token), so the functions of that path come
+// compiled. The modules a part shares with the host (error classes, protocol, the PKCS#11 module
 // loader and its state...) are the host's own instances, handed over by source path, so state and
 // `instanceof` stay one.
 

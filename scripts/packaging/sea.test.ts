@@ -4,7 +4,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleScripts, nodeRuntime } from './sea';
 import { makeTrainingToken } from './training-token';
 
@@ -74,4 +74,21 @@ describe('the single executable scripts', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('without a training token still builds, trains on hello only, and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokensign-sea-notoken-'));
+    const path = process.env.PATH;
+    const said = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      copyFileSync(join(ROOT, 'node_modules', 'pkcs11js', 'build', 'Release', 'pkcs11.node'), join(dir, 'pkcs11.node'));
+      process.env.PATH = dir;
+      const bare = await bundleScripts(ROOT, dir, nodeRuntime(ROOT), join(dir, 'tokensign-host'), []);
+      expect(bare.trained).toEqual(['host']);
+      expect(said.mock.calls.map((call) => String(call[0])).join('')).toContain('no training token (missing: softhsm2-util)');
+    } finally {
+      process.env.PATH = path;
+      said.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -226,7 +226,7 @@ function train(node: string, work: string, executable: string): string[] {
     frames.push({ id: 'tokens', command: 'list-tokens' }, { id: 'certificates', command: 'list-certificates' });
   } else {
     env = { TOKENSIGN_PKCS11_MODULES: join(work, 'no-such-module.so') };
-    process.stderr.write(`sea: ${token.missing} is missing, so the training run answers hello only (the first listing of a token compiles more at run time; npm run setup installs it)\n`);
+    process.stderr.write(`sea: no training token (missing: ${token.missing}), so the training run answers hello only; the executable works the same, its first listing compiles more (npm run setup installs the tools)\n`);
   }
   const reply = runNode(node, ['-e', TRAINED_CACHES], { ...env, TOKENSIGN_SEA_WORK: work, TOKENSIGN_SEA_URL: pathToFileURL(executable).href }, Buffer.concat(frames.map((f) => encodeFrame(f))));
   const answers = new FrameReader().push(reply).map((frame) => (frame.kind === 'frame' ? (JSON.parse(frame.body.toString('utf8')) as { id?: string; ok?: boolean; result?: { certificates?: unknown[] } }) : null));

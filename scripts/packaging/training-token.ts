@@ -1,8 +1,8 @@
 // A throwaway SoftHSM token for the executable's training run (sea.ts): the host lists it and reads its
 // certificates, so the code caches hold the functions of a browser's first listing, not only of hello.
 // Made with the tools the test setup installs (softhsm2-util, openssl, pkcs11-tool); where one is
-// missing the training answers hello only and the build says so (the executable works the same, its
-// first listing compiles more).
+// missing or fails, the training answers hello only and the build says why (the executable works the
+// same, its first listing compiles more).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
