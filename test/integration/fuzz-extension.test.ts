@@ -158,8 +158,10 @@ describe(`page and background fuzz in Chromium (seed ${SEED})`, () => {
     expect(commands.filter((c) => c === 'authenticate' || c === 'sign')).toEqual([]);
     expect(commands.length).toBeLessThan(12);
     expect(pickerOpenings.length).toBe(1);
-    const firstAnswer = (await seenMessages(page)).find((s) => (s.data as { id?: string }).id === 'flood-0' && (s.data as { type?: string }).type === PAGE_RESPONSE);
-    expect((firstAnswer?.data as { error?: { code: string } }).error?.code).toBe('USER_CANCELLED');
+    // The window closing and the answer to the page travel apart: the answer may come a moment later.
+    const answerToFirst = async () => (await seenMessages(page)).find((s) => (s.data as { id?: string }).id === 'flood-0' && (s.data as { type?: string }).type === PAGE_RESPONSE);
+    expect(await eventually(async () => (await answerToFirst()) !== undefined)).toBe(true);
+    expect(((await answerToFirst())?.data as { error?: { code: string } }).error?.code).toBe('USER_CANCELLED');
 
     // The tab is not left stuck: the next request is served normally.
     const status = await pageRequest(page, 'status', {});
