@@ -22,7 +22,7 @@ import { ROOT } from './host-bench';
 import { EXECUTABLE, packagesReady } from './package-bench';
 import type { Report } from './report';
 import { progress } from './stats';
-import { addFloorWindow, clickSignIn, ColdRounds, FLOOR_HOST, FLOOR_HOST_NAME, FLOOR_MARK, FLOOR_PAGE, markAt, READ_AFTER_MS } from './window-bench';
+import { addFloorWindow, clickSignIn, ColdRounds, FLOOR_HOST, FLOOR_HOST_NAME, FLOOR_MARK, FLOOR_PAGE, inTurn, markAt, READ_AFTER_MS } from './window-bench';
 
 const UUID = '7d3f0c52-4b1e-4f6a-9c2d-5e8a1b7c3f90';
 const ORIGIN = `moz-extension://${UUID}/`;
@@ -162,9 +162,8 @@ export async function benchWindowWaitFirefox(report: Report, pki: TestPki, coldR
       try {
         // In turns first: neither the wait nor its floor always gets the browser's first window.
         const waitFirst = i % 2 === 0;
-        const wait = waitFirst ? await oneWait(b, server) : NaN;
-        const coldFloor = await floor(b, true);
-        cold.add(waitFirst, waitFirst ? wait : await oneWait(b, server), coldFloor);
+        const round = await inTurn(waitFirst, () => oneWait(b, server), () => floor(b, true));
+        cold.add(waitFirst, round.wait, round.floor);
         if (i === coldRuns - 1) {
           for (let w = 0; w <= warmRuns; w++) {
             const sample = { wait: await oneWait(b, server), floor: await floor(b, false) };

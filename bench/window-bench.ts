@@ -71,6 +71,13 @@ function coldWaitAt(wait: string, position: 'first' | 'second'): string {
   return wait.replace('fresh browser', `fresh browser, its ${position} window`);
 }
 
+/** The cold wait and its floor in one fresh browser, the wait first or second (whichever is first opens the browser's first window). */
+export async function inTurn(waitFirst: boolean, wait: () => Promise<number>, floor: () => Promise<number>): Promise<{ wait: number; floor: number }> {
+  const first = await (waitFirst ? wait : floor)();
+  const second = await (waitFirst ? floor : wait)();
+  return waitFirst ? { wait: first, floor: second } : { wait: second, floor: first };
+}
+
 /**
  * Cold samples filed by which of the wait and its floor opened the fresh browser's first window
  * (whichever does pays 40–60 ms for it).
@@ -291,9 +298,7 @@ async function oneWait(b: BenchBrowser, server: PageServer): Promise<number> {
 async function freshBrowserRound(extension: string, pki: TestPki, server: PageServer, kind: HostKind, waitFirst: boolean, warmRuns: number) {
   const b = await launch(extension, pki, kind);
   try {
-    let wait = waitFirst ? await oneWait(b, server) : NaN;
-    const coldFloor = await floor(b, true);
-    if (!waitFirst) wait = await oneWait(b, server);
+    const { wait, floor: coldFloor } = await inTurn(waitFirst, () => oneWait(b, server), () => floor(b, true));
     const warm: Array<{ wait: number; floor: number; blank: number }> = [];
     for (let w = 0; w < warmRuns + (warmRuns ? 1 : 0); w++) {
       const sample = { wait: await oneWait(b, server), floor: await floor(b, false), blank: await blankFloor(b) };
@@ -320,8 +325,9 @@ export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: nu
   try {
     for (let i = 0; i < coldRuns; i++) {
       // Two fresh browsers with the packaged host, one in each order, so that each position has coldRuns samples.
-      for (const waitFirst of [i % 2 === 0, i % 2 !== 0]) {
-        const last = i === coldRuns - 1 && waitFirst === (i % 2 !== 0);
+      // The warm waits run in the very last browser.
+      for (const [k, waitFirst] of [i % 2 === 0, i % 2 !== 0].entries()) {
+        const last = i === coldRuns - 1 && k === 1;
         const packaged = await freshBrowserRound(extension, pki, server, 'packaged', waitFirst, last ? warmRuns : 0);
         cold.add(waitFirst, packaged.wait, packaged.coldFloor);
         for (const sample of packaged.warm) {

@@ -232,7 +232,9 @@ function train(node: string, work: string, executable: string): string[] {
   const answers = new FrameReader().push(reply).map((frame) => (frame.kind === 'frame' ? (JSON.parse(frame.body.toString('utf8')) as { id?: string; ok?: boolean; result?: { certificates?: unknown[] } }) : null));
   const failed = frames.find((f, i) => answers[i]?.id !== f.id || answers[i]?.ok !== true);
   if (failed) throw new Error(`the host's training run did not answer ${failed.command}: ${reply.toString('utf8').slice(0, 300)}`);
-  if (frames.length > 1 && answers[2]?.result?.certificates?.length !== 2) throw new Error("the host's training run did not list the training token's two certificates");
+  if ('env' in token && answers[2]?.result?.certificates?.length !== token.certificates) {
+    throw new Error(`the host's training run did not list the training token's ${token.certificates} certificates`);
+  }
   return JSON.parse(readFileSync(join(work, 'trained.json'), 'utf8')) as string[];
 }
 

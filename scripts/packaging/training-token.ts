@@ -6,12 +6,18 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KNOWN_MODULES, type Platform } from '../../native-host/pkcs11/modules';
 
-const MODULE_PATHS = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/lib64/softhsm/libsofthsm2.so'];
 const TOOLS = ['softhsm2-util', 'openssl', 'pkcs11-tool'];
 
-/** The environment that points a host at the token, or why there is none. */
-export type TrainingToken = { env: Record<string, string> } | { missing: string };
+/** The environment that points a host at the token and how many certificates it holds, or why there is none. */
+export type TrainingToken = { env: Record<string, string>; certificates: number } | { missing: string };
+
+/** The kinds of key on the token, each with its certificate: `openssl req -newkey` arguments. */
+const KEYS: Array<[name: string, newKey: string[]]> = [
+  ['ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']],
+  ['rsa', ['-newkey', 'rsa:2048']],
+];
 
 function onPath(tool: string): boolean {
   return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, tool)));
@@ -23,12 +29,14 @@ function onPath(tool: string): boolean {
  * training parses what a person's token holds. The keys are made here and die with `dir`.
  */
 export function makeTrainingToken(dir: string): TrainingToken {
-  const module = MODULE_PATHS.find((path) => existsSync(path));
+  // Where the host itself would look for SoftHSM (native-host/pkcs11/modules.ts).
+  const candidates = KNOWN_MODULES.find((known) => known.vendor.startsWith('SoftHSM'))?.paths[process.platform as Platform] ?? [];
+  const module = candidates.find((path) => existsSync(path));
   if (!module) return { missing: 'SoftHSM (libsofthsm2.so)' };
   const tool = TOOLS.find((name) => !onPath(name));
   if (tool) return { missing: tool };
   try {
-    return { env: fillToken(dir, module) };
+    return { env: fillToken(dir, module), certificates: KEYS.length };
   } catch (error) {
     // A tool that fails (an odd SoftHSM or OpenSC build) costs the training, not the build.
     const stderr = (error as { stderr?: Buffer }).stderr?.toString('utf8').trim();
@@ -48,11 +56,7 @@ function fillToken(dir: string, module: string): Record<string, string> {
   const subject =
     '/CN=Training Director/SN=Director/GN=Training/O=Training organization/title=Director' +
     '/1.2.643.3.131.1.1=007700000000/1.2.643.100.1=1027700000000/1.2.643.100.3=00000000000/C=RU/L=Moscow';
-  const kinds: Array<[string, string[]]> = [
-    ['ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']],
-    ['rsa', ['-newkey', 'rsa:2048']],
-  ];
-  kinds.forEach(([name, keyArgs], i) => {
+  KEYS.forEach(([name, keyArgs], i) => {
     const key = join(dir, `${name}.p8`);
     const cert = join(dir, `${name}.der`);
     const id = `0${i + 1}`;
