@@ -186,5 +186,5 @@ export async function benchWindowWaitFirefox(report: Report, pki: TestPki, coldR
     floor: "the bare host on the packaged host's Node 24",
   });
   const warmFloorResult = report.add(WARM_FLOOR, 'ms', warmFloor, null);
-  report.add(FIREFOX_WARM_WAIT, 'ms', warm, { name: warmFloorResult.name, value: warmFloorResult.value }, 'the host already runs');
+  report.add(FIREFOX_WARM_WAIT, 'ms', warm, { name: warmFloorResult.name, value: warmFloorResult.value }, 'the host already runs and read these tokens before (the window shows their last reading after a fresh list-tokens)');
 }

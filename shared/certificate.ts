@@ -259,6 +259,12 @@ export function expiresInDays(notAfter: Date, now: Date): number {
   return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
 }
 
+/** A described certificate's status and expiresInDays as of `now` (from its notBefore and notAfter). */
+export function statusAsOf(description: Pick<CertificateDescription, 'notBefore' | 'notAfter'>, now: Date): Pick<CertificateDescription, 'status' | 'expiresInDays'> {
+  const notAfter = new Date(description.notAfter);
+  return { status: certificateStatus(new Date(description.notBefore), notAfter, now), expiresInDays: expiresInDays(notAfter, now) };
+}
+
 /** One extension: its OID, criticality and the content of its extnValue OCTET STRING. */
 export interface CertificateExtension {
   oid: string;

@@ -25,6 +25,13 @@ export const TOKEN_WAIT_MS = 25_000;
  * Nothing is missed meanwhile: the watch's first look compares the tokens with that list.
  */
 export const WATCH_START_MS = 1_000;
+/**
+ * Certificates a window first shows from a token's last reading (token-lists.ts) are read again this
+ * long after the window's page connected, when it has drawn them: the reading then does not compete
+ * with the window's first frame. At the latest this long after the request, connected or not.
+ */
+export const READ_AGAIN_AFTER_ATTACH_MS = 100;
+export const READ_AGAIN_LATEST_MS = 2_000;
 
 /** Errors after which the user may try again in the same window. */
 const RECOVERABLE = new Set<string>([
@@ -61,6 +68,8 @@ export interface PickerRequest<T> {
 }
 
 const sessions = new Map<string, PickerSession<unknown>>();
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Routes a picker window's port to its session (called from the background's onConnect). */
 export function attachPickerPort(port: Runtime.Port): void {
@@ -131,10 +140,11 @@ class PickerSession<T> {
     // host reads the tokens: a host launch asked for after the window waits behind its creation
     // (~50 ms in Chromium). Tokens plugged in or out are watched once the first list is read and the
     // window is there to show it, WATCH_START_MS later.
-    const listed = this.lists.refresh();
+    const drawn = Promise.race([this.windowAttached.then(() => delay(READ_AGAIN_AFTER_ATTACH_MS)), delay(READ_AGAIN_LATEST_MS)]);
+    const listed = this.lists.refresh(drawn);
     listed.catch((error: unknown) => this.fail(error));
     void Promise.all([listed, this.windowAttached])
-      .then(() => new Promise((resolve) => setTimeout(resolve, WATCH_START_MS)))
+      .then(() => delay(WATCH_START_MS))
       .then(() => void this.watchTokens(), () => undefined);
     void this.openWindow();
     try {
@@ -273,7 +283,7 @@ class PickerSession<T> {
           return;
         }
         // The host went away, is not installed yet, or timed out: ask again a little later.
-        await new Promise((resolve) => setTimeout(resolve, TOKEN_POLL_MS));
+        await delay(TOKEN_POLL_MS);
         stale = true;
       }
       if (stale && !this.settled && this.phase === 'choose') {

@@ -1,10 +1,47 @@
 // What the picker window lists, read from the host piece by piece so the window shows each part as
 // it answers: the host's hello (modules), the tokens, then each token's certificates in parallel.
+//
+// A window's first list may show a token's certificates as they were last read, when the host lists
+// that very token (same module, slot, serial, label, maker and model) as present now: reading a
+// token's certificates is the slow part (hundreds of milliseconds on a real smart card), and a
+// token's certificates rarely change. They are read again as soon as the window has drawn, and the
+// window follows that reading. A token not seen before, or seen differently, is read at once as
+// before.
+import { statusAsOf } from '../../shared/certificate';
 import { TokensignError, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
 import type { PickerView } from '../common/messages';
 import type { NativeHost } from './native-host';
 
 export type ListSnapshot = Pick<PickerView, 'host' | 'modulesLoaded' | 'tokens' | 'certificates' | 'pendingTokens'>;
+
+/** The certificates last read from each token, by the token's identity (this background's lifetime; public data only). */
+const lastRead = new Map<string, CertificateInfo[]>();
+const LAST_READ_TOKENS = 64;
+
+/** What makes "the same token" for lastRead: everything the host tells of it but its PIN state. */
+function identity(token: TokenInfo): string {
+  return JSON.stringify([token.id, token.module, token.slot, token.serial, token.label, token.manufacturer, token.model]);
+}
+
+function remember(token: TokenInfo, certificates: CertificateInfo[]): void {
+  const key = identity(token);
+  lastRead.delete(key);
+  lastRead.set(key, certificates);
+  for (const oldest of lastRead.keys()) {
+    if (lastRead.size <= LAST_READ_TOKENS) break;
+    lastRead.delete(oldest);
+  }
+}
+
+/** A token's certificates as last read, with status and days left as of now; undefined if not read before. */
+function readBefore(token: TokenInfo, now: Date): CertificateInfo[] | undefined {
+  return lastRead.get(identity(token))?.map((c) => ({ ...c, ...statusAsOf(c, now) }));
+}
+
+/** Forgets every token's last reading (tests). */
+export function forgetLastReadings(): void {
+  lastRead.clear();
+}
 
 export class TokenLists {
   private host: ListSnapshot['host'] = 'connecting';
@@ -25,9 +62,13 @@ export class TokenLists {
     return { host: this.host, modulesLoaded: this.modulesLoaded, tokens: this.tokens, certificates, pendingTokens: [...this.pending] };
   }
 
-  /** Reads everything again (one run at a time); certificates of tokens still present stay shown meanwhile. */
-  refresh(): Promise<void> {
-    this.running ??= this.read().finally(() => {
+  /**
+   * Reads everything again (one run at a time); certificates of tokens still present stay shown meanwhile.
+   * With `readAgainAfter` (a window's first list), tokens read before show those certificates at once
+   * and are read again when it settles; others are read at once.
+   */
+  refresh(readAgainAfter?: Promise<unknown>): Promise<void> {
+    this.running ??= this.read(readAgainAfter).finally(() => {
       this.running = null;
     });
     return this.running;
@@ -41,7 +82,7 @@ export class TokenLists {
     if (JSON.stringify(tokens) !== JSON.stringify(this.tokens)) await this.refresh();
   }
 
-  private async read(): Promise<void> {
+  private async read(readAgainAfter?: Promise<unknown>): Promise<void> {
     // The token list is asked for right behind the hello (one round trip less for a host starting).
     const hello = this.native.connect();
     const listed = this.native.listTokens();
@@ -66,19 +107,36 @@ export class TokenLists {
     this.tokens = tokens;
     const present = new Set(this.tokens.map((t) => t.id));
     for (const id of this.byToken.keys()) if (!present.has(id)) this.byToken.delete(id);
-    this.pending = new Set(this.tokens.map((t) => t.id));
+    const now = new Date();
+    const known = new Set<string>();
+    for (const token of readAgainAfter ? this.tokens : []) {
+      const certificates = readBefore(token, now);
+      if (!certificates) continue;
+      this.byToken.set(token.id, certificates);
+      known.add(token.id);
+    }
+    this.pending = new Set(this.tokens.filter((t) => !known.has(t.id)).map((t) => t.id));
     this.changed();
-    await Promise.all(this.tokens.map((token) => this.readToken(token.id)));
+    const again = readAgainAfter?.then(() => undefined, () => undefined);
+    await Promise.all(
+      this.tokens.map(async (token) => {
+        if (known.has(token.id)) await again;
+        await this.readToken(token);
+      }),
+    );
   }
 
-  private async readToken(tokenId: string): Promise<void> {
+  private async readToken(token: TokenInfo): Promise<void> {
     try {
-      this.byToken.set(tokenId, await this.native.listCertificates(tokenId));
+      const certificates = await this.native.listCertificates(token.id);
+      this.byToken.set(token.id, certificates);
+      remember(token, certificates);
     } catch {
       // Pulled out meanwhile (TOKEN_NOT_FOUND) or unreadable: it shows no certificates.
-      this.byToken.delete(tokenId);
+      this.byToken.delete(token.id);
+      lastRead.delete(identity(token));
     } finally {
-      this.pending.delete(tokenId);
+      this.pending.delete(token.id);
       this.changed();
     }
   }

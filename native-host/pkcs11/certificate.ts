@@ -3,7 +3,7 @@
 // fails as a whole on many modules.
 import { BoundedCache } from '../../shared/bounded-cache';
 import type { CertificateDescription, CertificateInfo } from '../../shared/protocol';
-import { CertificateParseError, certificateStatus, describeCertificate, expiresInDays } from '../../shared/certificate';
+import { CertificateParseError, describeCertificate, statusAsOf } from '../../shared/certificate';
 import { sha256Hex } from '../../shared/sha256';
 import {
   CKA_CERTIFICATE_TYPE,
@@ -40,15 +40,7 @@ const descriptions = new BoundedCache<string, CertificateDescription>(1024);
 /** describeCertificate, parsed once per certificate (`derHash`: its SHA-256, hex); status and expiresInDays are computed for `now`. */
 export function describeCached(der: Uint8Array, derHash: string, now: Date): CertificateDescription {
   const description = descriptions.getOrCreate(derHash, () => describeCertificate(der, now, derHash));
-  const notBefore = new Date(description.notBefore);
-  const notAfter = new Date(description.notAfter);
-  return {
-    ...description,
-    subject: { ...description.subject },
-    keyUsage: [...description.keyUsage],
-    status: certificateStatus(notBefore, notAfter, now),
-    expiresInDays: expiresInDays(notAfter, now),
-  };
+  return { ...description, subject: { ...description.subject }, keyUsage: [...description.keyUsage], ...statusAsOf(description, now) };
 }
 
 export interface CertificateScanResult {

@@ -157,6 +157,31 @@ describe('picker window in Chromium (ru)', () => {
     expect(await outcome()).toMatchObject({ ok: false, code: 'CERTIFICATE_EXPIRED' });
   });
 
+  it('a certificate taken off the token between two logins leaves the next window once the token is read again', async () => {
+    // The next window may show the token's certificates as last read (the token is the same one),
+    // and reads the token again once it has drawn.
+    plugOnly(pki, [WORK]);
+    await startAuthenticate();
+    const first = await findPickerPage(chrome.context);
+    await card(first, 'oneday').waitFor();
+    await first.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    pki.moveCertificate('oneday', null);
+    try {
+      await startAuthenticate();
+      const picker = await findPickerPage(chrome.context);
+      await card(picker, 'director').waitFor();
+      await expect.poll(() => card(picker, 'oneday').count(), { timeout: 5_000 }).toBe(0);
+      expect(await picker.locator('[data-testid=cert]').count()).toBe(2);
+      await card(picker, 'director').click();
+      await picker.fill('[data-testid=pin]', WORK_PIN);
+      await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
+      expect(await outcome()).toMatchObject({ ok: true });
+    } finally {
+      pki.moveCertificate('oneday', WORK);
+    }
+  });
+
   it.each([
     { tokens: [], state: 'no-token', code: 'NO_TOKEN', says: ru.stateNoTokenText!.message },
     { tokens: [OLD], state: 'expired', code: 'CERTIFICATE_EXPIRED', says: ru.stateExpiredText!.message },

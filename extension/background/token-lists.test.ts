@@ -1,0 +1,147 @@
+// A window's first list: tokens read before show their last certificates at once and are read again
+// when the window has drawn; anything else is read at once. Against a scripted host whose answers the
+// test releases one by one (a real token cannot be held at a chosen moment).
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
+import { TokenLists, forgetLastReadings, type ListSnapshot } from './token-lists';
+
+const DAY = 86_400_000;
+
+const token = (serial: string, label = `Token ${serial}`): TokenInfo => ({
+  id: 'slot-0',
+  module: 'm',
+  slot: 0,
+  label,
+  manufacturer: 'maker',
+  model: 'model',
+  serial,
+  pin: { loginRequired: true, countLow: false, finalTry: false, locked: false, protectedPath: false },
+});
+
+const certificate = (name: string, notAfter = new Date(Date.now() + 400 * DAY)): CertificateInfo => ({
+  id: name,
+  tokenId: 'slot-0',
+  label: name,
+  hasPrivateKey: true,
+  der: '',
+  thumbprint: name,
+  subject: { commonName: name },
+  subjectDN: `CN=${name}`,
+  issuerDN: 'CN=CA',
+  issuerCommonName: 'CA',
+  serialNumber: '01',
+  notBefore: new Date(Date.now() - 10 * DAY).toISOString(),
+  notAfter: notAfter.toISOString(),
+  status: 'valid',
+  expiresInDays: 400,
+  keyAlgorithm: 'ECDSA-P256',
+  keyUsage: ['digitalSignature'],
+});
+
+/** A host with one token; each list-certificates waits until the test answers it. */
+function heldHost(state: { token: TokenInfo }) {
+  const asked: Array<(certificates: CertificateInfo[]) => void> = [];
+  const native = {
+    connect: () => Promise.resolve({ protocol: 1, version: 'test', modules: [{ path: 'm', loaded: true }] }),
+    listTokens: () => Promise.resolve([state.token]),
+    listCertificates: () => new Promise<CertificateInfo[]>((resolve) => asked.push(resolve)),
+  };
+  return { native: native as never, asked };
+}
+
+/** TokenLists with every snapshot it reported kept. */
+function lists(native: never): { lists: TokenLists; seen: ListSnapshot[] } {
+  const seen: ListSnapshot[] = [];
+  const l: TokenLists = new TokenLists(native, () => seen.push(l.snapshot()));
+  return { lists: l, seen };
+}
+
+const names = (s: ListSnapshot | undefined): string[] => (s?.certificates ?? []).map((c) => c.id);
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A window's first list of a token never read: read at once (shown as reading), answered with `certificates`. */
+async function firstReading(host: ReturnType<typeof heldHost>, certificates: CertificateInfo[]): Promise<ListSnapshot[]> {
+  const first = lists(host.native);
+  const read = first.lists.refresh(Promise.resolve());
+  await tick();
+  expect(first.seen.at(-1)?.pendingTokens).toEqual(['slot-0']);
+  host.asked.shift()!(certificates);
+  await read;
+  return first.seen;
+}
+
+afterEach(() => forgetLastReadings());
+
+describe('a window first list from the last reading', () => {
+  it('shows a token read before at once, reads it again only when told, then follows that reading', async () => {
+    const state = { token: token('S1') };
+    const host = heldHost(state);
+    expect(names((await firstReading(host, [certificate('A'), certificate('B')])).at(-1))).toEqual(['A', 'B']);
+
+    let drawn!: () => void;
+    const second = lists(host.native);
+    const secondRead = second.lists.refresh(new Promise<void>((resolve) => (drawn = resolve)));
+    await tick();
+    // Shown before the host is asked again, and not as still reading.
+    expect(names(second.seen.at(-1))).toEqual(['A', 'B']);
+    expect(second.seen.at(-1)?.pendingTokens).toEqual([]);
+    expect(host.asked).toHaveLength(0);
+    drawn();
+    await tick();
+    expect(host.asked).toHaveLength(1);
+    // B was taken off the token meanwhile: the window follows the new reading.
+    host.asked.shift()!([certificate('A')]);
+    await secondRead;
+    expect(names(second.seen.at(-1))).toEqual(['A']);
+  });
+
+  it('reads at once a token seen differently (another card in the same slot), and when not asked to use the last reading', async () => {
+    const state = { token: token('S1') };
+    const host = heldHost(state);
+    await firstReading(host, [certificate('A')]);
+
+    state.token = token('S2');
+    const swapped = lists(host.native);
+    void swapped.lists.refresh(new Promise(() => undefined));
+    await tick();
+    expect(names(swapped.seen.at(-1))).toEqual([]);
+    expect(swapped.seen.at(-1)?.pendingTokens).toEqual(['slot-0']);
+    expect(host.asked).toHaveLength(1);
+    host.asked.shift()!([certificate('C')]);
+
+    state.token = token('S1');
+    const plain = lists(host.native);
+    void plain.lists.refresh();
+    await tick();
+    expect(names(plain.seen.at(-1))).toEqual([]);
+    expect(host.asked).toHaveLength(1);
+  });
+
+  it('gives a certificate from the last reading its status as of now', async () => {
+    const state = { token: token('S1') };
+    const host = heldHost(state);
+    // Read while valid (as the host said then); it expired since.
+    await firstReading(host, [{ ...certificate('A', new Date(Date.now() - 1.5 * DAY)), status: 'valid', expiresInDays: 3 }]);
+    const second = lists(host.native);
+    void second.lists.refresh(new Promise(() => undefined));
+    await tick();
+    expect(second.seen.at(-1)?.certificates[0]).toMatchObject({ id: 'A', status: 'expired', expiresInDays: -2 });
+  });
+
+  it('forgets a token whose reading failed', async () => {
+    const state = { token: token('S1') };
+    const failing = {
+      connect: () => Promise.resolve({ protocol: 1, version: 'test', modules: [{ path: 'm', loaded: true }] }),
+      listTokens: () => Promise.resolve([state.token]),
+      listCertificates: () => Promise.reject(new Error('token error')),
+    };
+    const host = heldHost(state);
+    await firstReading(host, [certificate('A')]);
+    await lists(failing as never).lists.refresh(Promise.resolve());
+    const after = lists(host.native);
+    void after.lists.refresh(new Promise(() => undefined));
+    await tick();
+    expect(names(after.seen.at(-1))).toEqual([]);
+    expect(after.seen.at(-1)?.pendingTokens).toEqual(['slot-0']);
+  });
+});
