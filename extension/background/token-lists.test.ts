@@ -3,6 +3,7 @@
 // test releases one by one (a real token cannot be held at a chosen moment).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
+import { TokenNotFoundError } from '../../shared/errors';
 import { TokenLists, forgetLastReadings, type ListSnapshot } from './token-lists';
 
 const DAY = 86_400_000;
@@ -40,11 +41,12 @@ const certificate = (name: string, notAfter = new Date(Date.now() + 400 * DAY)):
 
 /** A host with one token; each list-certificates waits until the test answers it. */
 function heldHost(state: { token: TokenInfo }) {
-  const asked: Array<(certificates: CertificateInfo[]) => void> = [];
+  type Answer = ((certificates: CertificateInfo[]) => void) & { fail(error: Error): void };
+  const asked: Answer[] = [];
   const native = {
     connect: () => Promise.resolve({ protocol: 1, version: 'test', modules: [{ path: 'm', loaded: true }] }),
     listTokens: () => Promise.resolve([state.token]),
-    listCertificates: () => new Promise<CertificateInfo[]>((resolve) => asked.push(resolve)),
+    listCertificates: () => new Promise<CertificateInfo[]>((resolve, reject) => asked.push(Object.assign(resolve, { fail: reject }))),
   };
   return { native: native as never, asked };
 }
@@ -126,6 +128,19 @@ describe('a window first list from the last reading', () => {
     void second.lists.refresh(new Promise(() => undefined));
     await tick();
     expect(second.seen.at(-1)?.certificates[0]).toMatchObject({ id: 'A', status: 'expired', expiresInDays: -2 });
+  });
+
+  it('no longer lists a token that is gone when it is read again, so that its return is a change', async () => {
+    const state = { token: token('S1') };
+    const host = heldHost(state);
+    await firstReading(host, [certificate('A')]);
+    const second = lists(host.native);
+    const read = second.lists.refresh(Promise.resolve());
+    await tick();
+    expect(names(second.seen.at(-1))).toEqual(['A']);
+    host.asked.shift()!.fail(new TokenNotFoundError('No token with id "slot-0" is present.'));
+    await read;
+    expect(second.seen.at(-1)).toMatchObject({ tokens: [], certificates: [], pendingTokens: [] });
   });
 
   it('forgets a token whose reading failed', async () => {

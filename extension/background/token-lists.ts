@@ -131,10 +131,14 @@ export class TokenLists {
       const certificates = await this.native.listCertificates(token.id);
       this.byToken.set(token.id, certificates);
       remember(token, certificates);
-    } catch {
-      // Pulled out meanwhile (TOKEN_NOT_FOUND) or unreadable: it shows no certificates.
+    } catch (error) {
+      // Unreadable: it shows no certificates. Pulled out meanwhile (TOKEN_NOT_FOUND, TOKEN_REMOVED): it
+      // is not listed either, so that the watch sees it come back as a change and reads it again.
       this.byToken.delete(token.id);
       lastRead.delete(identity(token));
+      if (error instanceof TokensignError && (error.code === 'TOKEN_NOT_FOUND' || error.code === 'TOKEN_REMOVED')) {
+        this.tokens = this.tokens.filter((t) => t.id !== token.id);
+      }
     } finally {
       this.pending.delete(token.id);
       this.changed();

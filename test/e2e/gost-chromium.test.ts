@@ -137,10 +137,15 @@ describe('GOST in the picker', () => {
     const picker = await findPickerPage(chrome.context);
     await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint('lockme')}"]`);
     pki.unplug(LOCK_TOKEN.label);
-    await picker.fill('[data-testid=pin]', LOCK_TOKEN.pin);
-    await picker.click('[data-testid=confirm]');
+    // The window may see the token go before the PIN is in (it reads a token shown from its last
+    // reading again once it has drawn): the choice is dropped and there is nothing to confirm.
+    const submit = (async () => {
+      await picker.fill('[data-testid=pin]', LOCK_TOKEN.pin);
+      await picker.click('[data-testid=confirm]');
+    })();
+    submit.catch(() => undefined);
     const removed = await errorShown(picker);
-    // Seen by the signature (TOKEN_REMOVED), or first by the window's token poll, which drops the choice and says so.
+    // Seen by the signature (TOKEN_REMOVED), or first by the window (a reading or its token watch), which drops the choice and says so.
     expect(['TOKEN_REMOVED', 'TOKEN_PULLED']).toContain(removed.code);
     expect(removed.text).toContain('извлечён');
     pki.replug(LOCK_TOKEN.label);
