@@ -2,7 +2,8 @@
 // lacks) and the host are replaced: the case needs a token plugged in at one exact moment, between the
 // first list and the start of the host's watch, which a real token cannot be timed to hit.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TokenInfo } from '../../shared/protocol';
+import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
+import { testCertificate, testToken } from './test-fixtures';
 import type { PickerView } from '../common/messages';
 
 let openedUrl = '';
@@ -18,18 +19,10 @@ vi.mock('webextension-polyfill', () => ({
     },
   },
 }));
-const { attachPickerPort, runPicker } = await import('./picker-session');
+const { attachPickerPort, runPicker, READ_AGAIN_AFTER_ATTACH_MS } = await import('./picker-session');
+const { forgetLastReadings } = await import('./token-lists');
 
-const token = (id: string): TokenInfo => ({
-  id,
-  module: 'm',
-  slot: 0,
-  label: `Token ${id}`,
-  manufacturer: '',
-  model: '',
-  serial: id,
-  pin: { loginRequired: true, countLow: false, finalTry: false, locked: false, protectedPath: false },
-});
+const token = (id: string): TokenInfo => testToken(id, id);
 
 /** A host whose token list the test changes; a long wait-token-event never answers by itself. */
 function scriptedHost(script: { tokens: TokenInfo[]; afterFirstList(): void }): never {
@@ -64,7 +57,10 @@ function windowPort(session: string): { views: PickerView[]; port: never } {
 }
 
 const abort = new AbortController();
-afterEach(() => abort.abort());
+afterEach(() => {
+  abort.abort();
+  forgetLastReadings();
+});
 
 describe('picker session token watch', () => {
   it('shows a token plugged in after the first list was read and before the host watched', async () => {
@@ -76,5 +72,44 @@ describe('picker session token watch', () => {
     const session = new URLSearchParams(openedUrl.split('?')[1]).get('session')!;
     const { views } = windowPort(session);
     await vi.waitFor(() => expect(views.at(-1)?.tokens.map((t) => t.id)).toEqual(['A']), { timeout: 2_000 });
+  });
+});
+
+describe('picker session, a token read before', () => {
+  it('the next window gets its certificates as last read when it connects, and the host is asked again only after the window had time to draw', async () => {
+    const asked: number[] = [];
+    const host = {
+      connect: () => Promise.resolve({ protocol: 1, version: 'test', modules: [{ path: 'm', loaded: true }] }),
+      listTokens: () => Promise.resolve([token('A')]),
+      listCertificates: (): Promise<CertificateInfo[]> => {
+        asked.push(Date.now());
+        return Promise.resolve([testCertificate('c1', 'A')]);
+      },
+      waitTokenEvent: () => new Promise(() => undefined),
+    } as never;
+    const open = async (): Promise<{ views: PickerView[]; attachedAt: number; stop: AbortController }> => {
+      const stop = new AbortController();
+      openedUrl = '';
+      runPicker(host, { origin: 'https://portal.example', action: 'authenticate', preselect: null, timeoutMs: 60_000, signal: stop.signal, operation: () => Promise.reject(new Error('not here')) }).catch(() => undefined);
+      await vi.waitFor(() => expect(openedUrl).toContain('session='));
+      // Let the session hear from the host (hello, list-tokens) before the window's page connects.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const attachedAt = Date.now();
+      const { views } = windowPort(new URLSearchParams(openedUrl.split('?')[1]).get('session')!);
+      return { views, attachedAt, stop };
+    };
+    const first = await open();
+    await vi.waitFor(() => expect(first.views.at(-1)?.certificates.map((c) => c.id)).toEqual(['c1']));
+    first.stop.abort();
+    expect(asked).toHaveLength(1);
+
+    const second = await open();
+    // The first view the window gets already lists the certificate, and nothing was asked of the host for it.
+    expect(second.views[0]?.certificates.map((c) => c.id)).toEqual(['c1']);
+    expect(second.views[0]?.pendingTokens).toEqual([]);
+    expect(asked).toHaveLength(1);
+    await vi.waitFor(() => expect(asked).toHaveLength(2), { timeout: 2_000 });
+    expect(asked[1]! - second.attachedAt).toBeGreaterThanOrEqual(READ_AGAIN_AFTER_ATTACH_MS - 5);
+    second.stop.abort();
   });
 });

@@ -4,40 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
 import { TokenNotFoundError } from '../../shared/errors';
+import { DAY_MS, testCertificate, testToken } from './test-fixtures';
 import { TokenLists, forgetLastReadings, type ListSnapshot } from './token-lists';
 
-const DAY = 86_400_000;
-
-const token = (serial: string, label = `Token ${serial}`): TokenInfo => ({
-  id: 'slot-0',
-  module: 'm',
-  slot: 0,
-  label,
-  manufacturer: 'maker',
-  model: 'model',
-  serial,
-  pin: { loginRequired: true, countLow: false, finalTry: false, locked: false, protectedPath: false },
-});
-
-const certificate = (name: string, notAfter = new Date(Date.now() + 400 * DAY)): CertificateInfo => ({
-  id: name,
-  tokenId: 'slot-0',
-  label: name,
-  hasPrivateKey: true,
-  der: '',
-  thumbprint: name,
-  subject: { commonName: name },
-  subjectDN: `CN=${name}`,
-  issuerDN: 'CN=CA',
-  issuerCommonName: 'CA',
-  serialNumber: '01',
-  notBefore: new Date(Date.now() - 10 * DAY).toISOString(),
-  notAfter: notAfter.toISOString(),
-  status: 'valid',
-  expiresInDays: 400,
-  keyAlgorithm: 'ECDSA-P256',
-  keyUsage: ['digitalSignature'],
-});
+const token = (serial: string): TokenInfo => testToken(serial);
+const certificate = (name: string, notAfter?: Date): CertificateInfo => testCertificate(name, 'slot-0', notAfter);
+const DAY = DAY_MS;
 
 /** A host with one token; each list-certificates waits until the test answers it. */
 function heldHost(state: { token: TokenInfo }) {
