@@ -1,6 +1,6 @@
 // Background: routes page requests (over one port per page) to the actions, owns the native host
 // connection and the per-tab queue, serves the popup's overview and the picker windows.
-import browser, { type Runtime } from 'webextension-polyfill';
+import browser, { type Runtime, type Storage } from 'webextension-polyfill';
 import { isValidOrigin } from '../../shared/protocol';
 import { BadRequestError, InsecureContextError, toErrorBody } from '../../shared/errors';
 import { browserReportedOrigin } from '../common/sender-origin';
@@ -11,6 +11,10 @@ import { status } from './actions/status';
 import { EXTENSION_VERSION, host, limiter, queue } from './context';
 import { disclosesVersions, rememberSite } from './site-disclosure';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
+import { keepLastReadingsIn } from './token-lists';
+
+/** Session storage key of the tokens' last readings. */
+const LAST_READINGS_KEY = 'lastReadings';
 import { LEGACY_ADAPTERS } from '../adapters/background';
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
@@ -106,6 +110,16 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 
 browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId));
 browser.tabs.onRemoved.addListener((tabId) => limiter.forget(tabId));
+
+// The tokens' last readings (token-lists.ts) in session storage: memory only, closed to content
+// scripts, kept while the browser runs, so they outlive this worker when the browser stops it.
+const session = browser.storage.session as Storage.StorageArea | undefined;
+if (session) {
+  keepLastReadingsIn({
+    load: async () => (await session.get(LAST_READINGS_KEY))[LAST_READINGS_KEY],
+    save: (readings) => session.set({ [LAST_READINGS_KEY]: readings }),
+  });
+}
 
 // Legacy page-plugin adapters (e.g. their content scripts for portals the person added).
 for (const adapter of LEGACY_ADAPTERS) adapter.start?.();

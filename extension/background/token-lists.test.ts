@@ -1,11 +1,11 @@
 // A window's first list: tokens read before show their last certificates at once and are read again
 // when the window has drawn; anything else is read at once. Against a scripted host whose answers the
 // test releases one by one (a real token cannot be held at a chosen moment).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
 import { TokenNotFoundError } from '../../shared/errors';
 import { DAY_MS, testCertificate, testToken } from './test-fixtures';
-import { TokenLists, forgetLastReadings, type ListSnapshot } from './token-lists';
+import { TokenLists, forgetLastReadings, keepLastReadingsIn, type ListSnapshot, type StoredReading } from './token-lists';
 
 const token = (serial: string): TokenInfo => testToken(serial);
 const certificate = (name: string, notAfter?: Date): CertificateInfo => testCertificate(name, 'slot-0', notAfter);
@@ -44,7 +44,10 @@ async function firstReading(host: ReturnType<typeof heldHost>, certificates: Cer
   return first.seen;
 }
 
-afterEach(() => forgetLastReadings());
+afterEach(() => {
+  keepLastReadingsIn(null);
+  forgetLastReadings();
+});
 
 describe('a window first list from the last reading', () => {
   it('shows a token read before at once, reads it again only when told, then follows that reading', async () => {
@@ -130,5 +133,33 @@ describe('a window first list from the last reading', () => {
     await tick();
     expect(names(after.seen.at(-1))).toEqual([]);
     expect(after.seen.at(-1)?.pendingTokens).toEqual(['slot-0']);
+  });
+});
+
+describe('the last readings kept in a store (the browser session storage)', () => {
+  it('a background started again (its memory gone) shows the stored reading, and skips what it did not write', async () => {
+    let kept: unknown = null;
+    keepLastReadingsIn({ load: () => Promise.resolve(kept), save: (readings) => Promise.resolve(void (kept = readings)) });
+    const state = { token: token('S1') };
+    const host = heldHost(state);
+    await firstReading(host, [certificate('A')]);
+    await tick();
+    expect((kept as StoredReading[]).map((r) => r.certificates.map((c) => c.id))).toEqual([['A']]);
+    forgetLastReadings();
+    kept = [{ token: 'not one', certificates: [{ id: 'forged' }] }, ...(kept as StoredReading[]), 'junk'];
+    const restarted = lists(host.native);
+    void restarted.lists.refresh(new Promise(() => undefined));
+    await vi.waitFor(() => expect(names(restarted.seen.at(-1))).toEqual(['A']));
+    expect(restarted.seen.at(-1)?.pendingTokens).toEqual([]);
+    expect(host.asked).toHaveLength(0);
+  });
+
+  it('does not wait for a store that does not answer', async () => {
+    keepLastReadingsIn({ load: () => new Promise(() => undefined), save: () => Promise.resolve() });
+    const host = heldHost({ token: token('S1') });
+    const l = lists(host.native);
+    void l.lists.refresh(new Promise(() => undefined));
+    await vi.waitFor(() => expect(host.asked).toHaveLength(1), { timeout: 2_000 });
+    expect(l.seen.at(-1)?.pendingTokens).toEqual(['slot-0']);
   });
 });

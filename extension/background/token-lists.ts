@@ -6,17 +6,68 @@
 // token's certificates is the slow part (hundreds of milliseconds on a real smart card), and a
 // token's certificates rarely change. They are read again as soon as the window has drawn, and the
 // window follows that reading. A token not seen before, or seen differently, is read at once as
-// before.
+// before. The readings are kept in the background's memory and, where the browser has it, in its
+// session storage (memory too, never on disk, closed to content scripts, gone with the browser), so
+// they outlive a service worker the browser stopped while idle.
 import { statusAsOf } from '../../shared/certificate';
 import { TokensignError, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
 import type { PickerView } from '../common/messages';
+import { parseCertificateList } from './host-replies';
 import type { NativeHost } from './native-host';
 
 export type ListSnapshot = Pick<PickerView, 'host' | 'modulesLoaded' | 'tokens' | 'certificates' | 'pendingTokens'>;
 
-/** The certificates last read from each token, by the token's identity (this background's lifetime; public data only). */
+/** The certificates last read from each token, by the token's identity (public data only). */
 const lastRead = new Map<string, CertificateInfo[]>();
 const LAST_READ_TOKENS = 64;
+/** A store that does not answer in this time is not waited for (the tokens are read as if never seen). */
+const STORE_WAIT_MS = 250;
+
+/** Where the readings outlive the background's own memory (set by the background; none in tests). */
+export interface ReadingsStore {
+  load(): Promise<unknown>;
+  save(readings: StoredReading[]): Promise<void>;
+}
+export interface StoredReading {
+  token: string;
+  certificates: CertificateInfo[];
+}
+let store: ReadingsStore | null = null;
+let loaded: Promise<void> | null = null;
+let savePending = false;
+
+export function keepLastReadingsIn(readings: ReadingsStore | null): void {
+  store = readings;
+  loaded = null;
+}
+
+/** The stored readings, once per background start; what this background read itself wins. */
+function loadStored(): Promise<void> {
+  loaded ??= (async () => {
+    if (!store) return;
+    const value = await Promise.race([store.load(), new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]).catch(() => undefined);
+    for (const entry of Array.isArray(value) ? (value as unknown[]) : []) {
+      const key = typeof entry === 'object' && entry !== null ? (entry as Partial<StoredReading>).token : undefined;
+      if (typeof key !== 'string' || lastRead.has(key) || lastRead.size >= LAST_READ_TOKENS) continue;
+      try {
+        lastRead.set(key, parseCertificateList(entry));
+      } catch {
+        // not a reading this background wrote: skipped
+      }
+    }
+  })();
+  return loaded;
+}
+
+function saveSoon(): void {
+  if (!store || savePending) return;
+  savePending = true;
+  setTimeout(() => {
+    savePending = false;
+    const readings = [...lastRead].map(([token, certificates]) => ({ token, certificates }));
+    void store?.save(readings).catch(() => undefined);
+  }, 0);
+}
 
 /** What makes "the same token" for lastRead: everything the host tells of it but its PIN state. */
 function identity(token: TokenInfo): string {
@@ -31,6 +82,11 @@ function remember(token: TokenInfo, certificates: CertificateInfo[]): void {
     if (lastRead.size <= LAST_READ_TOKENS) break;
     lastRead.delete(oldest);
   }
+  saveSoon();
+}
+
+function forget(token: TokenInfo): void {
+  if (lastRead.delete(identity(token))) saveSoon();
 }
 
 /** A token's certificates as last read, with status and days left as of now; undefined if not read before. */
@@ -38,9 +94,10 @@ function readBefore(token: TokenInfo, now: Date): CertificateInfo[] | undefined 
   return lastRead.get(identity(token))?.map((c) => ({ ...c, ...statusAsOf(c, now) }));
 }
 
-/** Forgets every token's last reading (tests). */
+/** Forgets the readings in memory, as a restarted background would (tests); a store is read again. */
 export function forgetLastReadings(): void {
   lastRead.clear();
+  loaded = null;
 }
 
 export class TokenLists {
@@ -83,6 +140,8 @@ export class TokenLists {
   }
 
   private async read(readAgainAfter?: Promise<unknown>): Promise<void> {
+    // Stored readings load while the host answers.
+    const stored = readAgainAfter ? loadStored() : null;
     // The token list is asked for right behind the hello (one round trip less for a host starting).
     const hello = this.native.connect();
     const listed = this.native.listTokens();
@@ -107,6 +166,7 @@ export class TokenLists {
     this.tokens = tokens;
     const present = new Set(this.tokens.map((t) => t.id));
     for (const id of this.byToken.keys()) if (!present.has(id)) this.byToken.delete(id);
+    await stored;
     const now = new Date();
     const known = new Set<string>();
     for (const token of readAgainAfter ? this.tokens : []) {
@@ -135,7 +195,7 @@ export class TokenLists {
       // Unreadable: it shows no certificates. Pulled out meanwhile (TOKEN_NOT_FOUND, TOKEN_REMOVED): it
       // is not listed either, so that the watch sees it come back as a change and reads it again.
       this.byToken.delete(token.id);
-      lastRead.delete(identity(token));
+      forget(token);
       if (error instanceof TokensignError && (error.code === 'TOKEN_NOT_FOUND' || error.code === 'TOKEN_REMOVED')) {
         this.tokens = this.tokens.filter((t) => t.id !== token.id);
       }

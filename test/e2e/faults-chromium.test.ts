@@ -34,6 +34,16 @@ describe('faults in Chromium', () => {
   let siteB: PageServer;
   let p256: string;
 
+  /** The browser stops the extension's service worker, as it does one idle; its native port dies with it, so the host ends: proof that it stopped. */
+  async function stopServiceWorker(tab: Page): Promise<void> {
+    const exitsBefore = browser.records().filter((r) => r.event === 'exit').length;
+    const cdp = await browser.context.newCDPSession(tab);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    expect(await eventually(() => browser.records().filter((r) => r.event === 'exit').length > exitsBefore, 10_000)).toBe(true);
+  }
+
   beforeAll(async () => {
     pki = createTestPki();
     gost = createGostPki();
@@ -200,14 +210,7 @@ describe('faults in Chromium', () => {
     const worker = browser.context.serviceWorkers()[0]!;
     await worker.evaluate('globalThis.__tokensignTestMarker = 1');
     const startsBefore = hostStarts().length;
-    const exitsBefore = browser.records().filter((r) => r.event === 'exit').length;
-
-    const cdp = await browser.context.newCDPSession(tab);
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await cdp.detach();
-    // The worker's native port dies with it, so the host ends: proof that the worker stopped.
-    expect(await eventually(() => browser.records().filter((r) => r.event === 'exit').length > exitsBefore, 10_000)).toBe(true);
+    await stopServiceWorker(tab);
 
     const status = await pageRequest(tab, 'status', {});
     expect(status.response?.ok, JSON.stringify(status.response)).toBe(true);
@@ -220,6 +223,34 @@ describe('faults in Chromium', () => {
     // A fresh worker: the old one's globals are gone.
     const markers = await Promise.all(browser.context.serviceWorkers().map((w) => w.evaluate('globalThis.__tokensignTestMarker').catch(() => 'gone')));
     expect(markers).not.toContain(1);
+    await tab.close();
+  });
+
+  it('after the browser stopped the service worker, the next window shows the certificates read before at once, while the host has not answered for them', async () => {
+    const tab: Page = await openRecordingPage(browser.context, siteA.url());
+    const card = `[data-testid=cert][data-thumbprint="${p256}"]`;
+    const first = pageRequest(tab, 'authenticate', { challenge: challenge() });
+    const picker = await findPickerPage(browser.context);
+    await picker.waitForSelector(card);
+    await picker.close();
+    expect((await first).response?.error?.code).toBe('USER_CANCELLED');
+
+    await stopServiceWorker(tab);
+
+    // Every list-certificates from now on is held back: what the window shows comes from the reading before.
+    browser.stall('list-certificates');
+    try {
+      const second = pageRequest(tab, 'authenticate', { challenge: challenge() });
+      const again = await findPickerPage(browser.context);
+      await again.waitForSelector(card, { timeout: 10_000 });
+      expect(await eventually(() => browser.records().some((r) => r.event === 'stalled'), 10_000)).toBe(true);
+      await again.close();
+      expect((await second).response?.error?.code).toBe('USER_CANCELLED');
+    } finally {
+      browser.stall(null);
+      // The host still holds the window's request to read the tokens again.
+      browser.killHosts();
+    }
     await tab.close();
   });
 });
