@@ -12,10 +12,10 @@ import { EXTENSION_VERSION, host, limiter, queue } from './context';
 import { disclosesVersions, rememberSite } from './site-disclosure';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
 import { keepLastReadingsIn } from './token-lists';
+import { LEGACY_ADAPTERS } from '../adapters/background';
 
 /** Session storage key of the tokens' last readings. */
 const LAST_READINGS_KEY = 'lastReadings';
-import { LEGACY_ADAPTERS } from '../adapters/background';
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
 function senderOrigin(sender: Runtime.MessageSender | undefined): string {
