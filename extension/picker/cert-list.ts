@@ -1,6 +1,8 @@
 // The certificate list as a WAI-ARIA single-select listbox whose selection follows focus: one tab
 // stop (the selected or first usable card); arrow keys, Home and End move and select, Space selects,
-// Enter selects and goes on to the PIN. Rebuilt on every update; focus stays on the same certificate.
+// Enter selects and goes on to the PIN. Rebuilt on every update that changes what it shows (an update
+// that changes nothing, such as a token read again with the same certificates, leaves the cards alone,
+// so that a click or the screen reader's place on one is not lost); focus stays on the same certificate.
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
 import { certificateCard, certificateShortName } from '../common/certificate-card';
 import type { UnusableReason } from '../common/certificate-view';
@@ -31,6 +33,8 @@ const NEXT: Record<string, (index: number, count: number) => number> = {
 
 export class CertificateList {
   private usableIds: string[] = [];
+  /** What the cards now show, to leave them alone when an update changes nothing. */
+  private shown = '';
 
   constructor(
     private readonly root: HTMLUListElement,
@@ -40,6 +44,9 @@ export class CertificateList {
   }
 
   render(model: ListModel): void {
+    const shown = JSON.stringify(model.certificates.map((c) => [c, model.tokenOf(c), model.reasonOf(c), c.id === model.selectedId]));
+    if (shown === this.shown) return;
+    this.shown = shown;
     const focusedId = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('[data-certificate-id]')?.dataset.certificateId;
     this.usableIds = model.certificates.filter((c) => model.reasonOf(c) === null).map((c) => c.id);
     const tabStop = model.selectedId && this.usableIds.includes(model.selectedId) ? model.selectedId : this.usableIds[0];

@@ -182,6 +182,34 @@ describe('picker window in Chromium (ru)', () => {
     }
   });
 
+  it('a token read again with the same certificates leaves the cards alone (a click or a screen reader on one is not lost)', async () => {
+    // Counts, from the window's first moment, the cards taken out of the list.
+    await chrome.context.addInitScript(() => {
+      if (!location.pathname.startsWith('/picker/')) return;
+      const w = window as unknown as { __cardsRemoved: number };
+      w.__cardsRemoved = 0;
+      document.addEventListener('DOMContentLoaded', () => {
+        new MutationObserver((records) => {
+          for (const r of records) w.__cardsRemoved += [...r.removedNodes].filter((n) => (n as HTMLElement).dataset?.testid === 'cert').length;
+        }).observe(document.getElementById('certs')!, { childList: true });
+      });
+    });
+    plugOnly(pki, [WORK]);
+    await startAuthenticate();
+    const first = await findPickerPage(chrome.context);
+    await card(first, 'oneday').waitFor();
+    await first.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    await startAuthenticate();
+    const picker = await findPickerPage(chrome.context);
+    await card(picker, 'oneday').waitFor();
+    // The token is read again 0.1 s after the window connected; well past that:
+    await picker.waitForTimeout(1_000);
+    expect(await picker.evaluate(() => (window as unknown as { __cardsRemoved?: number }).__cardsRemoved)).toBe(0);
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+  });
+
   it.each([
     { tokens: [], state: 'no-token', code: 'NO_TOKEN', says: ru.stateNoTokenText!.message },
     { tokens: [OLD], state: 'expired', code: 'CERTIFICATE_EXPIRED', says: ru.stateExpiredText!.message },
