@@ -14,6 +14,7 @@ import { TokenLists } from './token-lists';
 import type { FixedOrder } from '../common/fixed-order';
 import type { SignedSummary } from '../common/signed-summary';
 import { markDismissed } from './prompt-limiter';
+import { delay } from '../common/delay';
 
 export const TOKEN_POLL_MS = 2_000;
 /** How long one wait-token-event may wait (the host answers at once when another request comes). */
@@ -68,8 +69,6 @@ export interface PickerRequest<T> {
 }
 
 const sessions = new Map<string, PickerSession<unknown>>();
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Routes a picker window's port to its session (called from the background's onConnect). */
 export function attachPickerPort(port: Runtime.Port): void {

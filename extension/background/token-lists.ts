@@ -12,6 +12,7 @@
 import { statusAsOf } from '../../shared/certificate';
 import { TokensignError, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
 import type { PickerView } from '../common/messages';
+import { delay } from '../common/delay';
 import { parseCertificateList } from './host-replies';
 import type { NativeHost } from './native-host';
 
@@ -45,7 +46,7 @@ export function keepLastReadingsIn(readings: ReadingsStore | null): void {
 function loadStored(): Promise<void> {
   loaded ??= (async () => {
     if (!store) return;
-    const value = await Promise.race([store.load(), new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]).catch(() => undefined);
+    const value = await Promise.race([store.load(), delay(STORE_WAIT_MS)]).catch(() => undefined);
     for (const entry of Array.isArray(value) ? (value as unknown[]) : []) {
       const key = typeof entry === 'object' && entry !== null ? (entry as Partial<StoredReading>).token : undefined;
       if (typeof key !== 'string' || lastRead.has(key) || lastRead.size >= LAST_READ_TOKENS) continue;

@@ -5,7 +5,7 @@
 // same, its first listing compiles more).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { KNOWN_MODULES, type Platform } from '../../native-host/pkcs11/modules';
 
 const TOOLS = ['softhsm2-util', 'openssl', 'pkcs11-tool'];
@@ -20,7 +20,7 @@ const KEYS: Array<[name: string, newKey: string[]]> = [
 ];
 
 function onPath(tool: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, tool)));
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, tool)));
 }
 
 /**
