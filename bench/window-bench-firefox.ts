@@ -9,6 +9,7 @@
 // with the extension's APIs, in a tab); the floors run there. The extension's address is fixed with the
 // extensions.webextensions.uuids pref. Unlike in Chromium, the automation sees every new window (BiDi
 // reports them all), the picker's and the trivial one's alike; the figures are reported without targets.
+// As in Chromium, each wait and floor starts in a settled browser (window-bench.ts, SETTLE_MS).
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import { ROOT } from './host-bench';
 import { EXECUTABLE, packagesReady } from './package-bench';
 import type { Report } from './report';
 import { progress } from './stats';
-import { addFloorWindow, clickSignIn, ColdRounds, FLOOR_HOST, FLOOR_HOST_NAME, FLOOR_MARK, FLOOR_PAGE, inTurn, markAt, READ_AFTER_MS } from './window-bench';
+import { addFloorWindow, clickSignIn, ColdRounds, FLOOR_HOST, FLOOR_HOST_NAME, FLOOR_MARK, FLOOR_PAGE, inTurn, markAt, READ_AFTER_MS, settle } from './window-bench';
 
 const UUID = '7d3f0c52-4b1e-4f6a-9c2d-5e8a1b7c3f90';
 const ORIGIN = `moz-extension://${UUID}/`;
@@ -113,6 +114,7 @@ async function launch(extension: string, pki: TestPki): Promise<FirefoxBench> {
     registerHosts(firefox.home, pki);
     const driver = await pageAt(firefox.browser, ORIGIN + DRIVER, 30_000);
     await driver.waitForFunction('typeof globalThis.floorStart === "function"', { timeout: 15_000 });
+    await settle();
     return { browser: firefox.browser, driver, close: () => firefox.close() };
   } catch (error) {
     await firefox.close();
@@ -120,7 +122,19 @@ async function launch(extension: string, pki: TestPki): Promise<FirefoxBench> {
   }
 }
 
-async function floor(b: FirefoxBench, fresh: boolean): Promise<number> {
+/** The trivial window's floor, run from the driver page with the test page open in a new tab, loaded SETTLE_MS before (as a wait's page is). */
+async function floor(b: FirefoxBench, server: PageServer, fresh: boolean): Promise<number> {
+  const page = await b.browser.newPage();
+  try {
+    await page.goto(server.url());
+    await settle();
+    return await floorAlone(b, fresh);
+  } finally {
+    await page.close();
+  }
+}
+
+async function floorAlone(b: FirefoxBench, fresh: boolean): Promise<number> {
   const { t0, windowId } = (await b.driver.evaluate(`globalThis.floorStart(${fresh})`)) as { t0: number; windowId: number };
   // Left alone until long after its first frame, as the picker is (a look into it while it draws would slow it).
   await new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS));
@@ -134,6 +148,7 @@ async function floor(b: FirefoxBench, fresh: boolean): Promise<number> {
 async function oneWait(b: FirefoxBench, server: PageServer): Promise<number> {
   const page = await b.browser.newPage();
   await page.goto(server.url());
+  await settle();
   const clickedAt = await clickSignIn(page);
   await new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS));
   const picker = ORIGIN + 'picker/index.html';
@@ -162,11 +177,11 @@ export async function benchWindowWaitFirefox(report: Report, pki: TestPki, coldR
       try {
         // In turns first: neither the wait nor its floor always gets the browser's first window.
         const waitFirst = i % 2 === 0;
-        const round = await inTurn(waitFirst, () => oneWait(b, server), () => floor(b, true));
+        const round = await inTurn(waitFirst, () => oneWait(b, server), () => floor(b, server, true));
         cold.add(waitFirst, round.wait, round.floor);
         if (i === coldRuns - 1) {
           for (let w = 0; w <= warmRuns; w++) {
-            const sample = { wait: await oneWait(b, server), floor: await floor(b, false) };
+            const sample = { wait: await oneWait(b, server), floor: await floor(b, server, false) };
             if (w > 0) {
               warm.push(sample.wait);
               warmFloor.push(sample.floor);

@@ -17,6 +17,13 @@
 // The trivial window is an extension page of the bench's own (a heading, and a script that marks its
 // first frame) in a copy of the built extension: the same kind of window, to the same end point (a
 // frame on screen). about:blank's load event, the earlier floor, is reported beside it.
+//
+// Every wait and every floor starts in a settled browser: SETTLE_MS after the browser started, and
+// SETTLE_MS after a test page loaded in a new tab (the floors run with such a page open too). A person
+// clicks "Войти" on a page they have looked at; a click within milliseconds of the browser's start or
+// of the page's load event lands in the browser's own start-up and the new tab's loading (and the
+// automation attaching to it), which weighed 40-60 ms on whichever window came first and made the
+// fresh-browser figures move 1.10-1.32x between runs of the same code.
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +57,13 @@ const WARM_FLOOR = 'floor: two round trips over an open native port, then a triv
 const WARM_BLANK_FLOOR = 'earlier floor: two round trips, then an about:blank popup window loaded (no frame)';
 /** How long after the click the picker is left alone before it is read (it has drawn long before). */
 export const READ_AFTER_MS = 700;
+/**
+ * How long the browser is left alone after it started, and a test page after it loaded, before a wait
+ * or a floor starts (BENCH_SETTLE_MS=0 measures as before 2026-12-05: the click right after the load).
+ */
+export const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 500);
+
+export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 /** The bench's trivial window in an extension copy: a heading, and a script that marks its first frame. */
 export function addFloorWindow(extension: string): void {
@@ -80,7 +94,7 @@ export async function inTurn(waitFirst: boolean, wait: () => Promise<number>, fl
 
 /**
  * Cold samples filed by which of the wait and its floor opened the fresh browser's first window
- * (whichever does pays 40–60 ms for it).
+ * (whichever does pays for it: ~10 ms in a settled browser, 40–60 ms right after the browser's start).
  */
 export class ColdRounds {
   readonly wait = { first: [] as number[], second: [] as number[] };
@@ -154,6 +168,7 @@ async function launch(extension: string, pki: TestPki, kind: HostKind): Promise<
     }
     attachPages = false;
     const cdp = await browser.target().createCDPSession();
+    await settle();
     return {
       browser,
       worker,
@@ -240,8 +255,24 @@ function floorStart(worker: WebWorker, fresh: boolean, page: 'extension' | 'abou
   })()`) as Promise<{ t0: number; windowId: number; loadedAt: number }>;
 }
 
+/** Runs a floor with the test page open in a new tab, loaded SETTLE_MS before, as a wait's page is. */
+async function besideTestPage<T>(b: BenchBrowser, server: PageServer, measure: () => Promise<T>): Promise<T> {
+  const page = await b.newPage();
+  try {
+    await page.goto(server.url());
+    await settle();
+    return await measure();
+  } finally {
+    await page.close();
+  }
+}
+
 /** The trivial window's floor: start → its first frame. */
-async function floor(b: BenchBrowser, fresh: boolean): Promise<number> {
+function floor(b: BenchBrowser, server: PageServer, fresh: boolean): Promise<number> {
+  return besideTestPage(b, server, () => floorAlone(b, fresh));
+}
+
+async function floorAlone(b: BenchBrowser, fresh: boolean): Promise<number> {
   const { t0, windowId } = await floorStart(b.worker, fresh, 'extension');
   // Left alone until long after its first frame, as the picker is (an attach while it draws would slow it).
   await new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS));
@@ -251,10 +282,12 @@ async function floor(b: BenchBrowser, fresh: boolean): Promise<number> {
 }
 
 /** The earlier floor: start → about:blank's load event in the service worker (no frame waited for). */
-async function blankFloor(b: BenchBrowser): Promise<number> {
-  const { t0, windowId, loadedAt } = await floorStart(b.worker, false, 'about:blank');
-  await b.worker.evaluate(`chrome.windows.remove(${windowId}).catch(() => {})`);
-  return loadedAt - t0;
+function blankFloor(b: BenchBrowser, server: PageServer): Promise<number> {
+  return besideTestPage(b, server, async () => {
+    const { t0, windowId, loadedAt } = await floorStart(b.worker, false, 'about:blank');
+    await b.worker.evaluate(`chrome.windows.remove(${windowId}).catch(() => {})`);
+    return loadedAt - t0;
+  });
 }
 
 /** Asks to sign in from the page; resolves with the click time (browser clock, epoch ms). */
@@ -276,6 +309,7 @@ const siteShown: number[] = [];
 async function oneWait(b: BenchBrowser, server: PageServer): Promise<number> {
   const page = await b.newPage();
   await page.goto(server.url());
+  await settle();
   const clickedAt = await clickSignIn(page);
   await new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS));
   const picker = `chrome-extension://${CHROME_EXTENSION_ID}/picker/index.html`;
@@ -298,10 +332,10 @@ async function oneWait(b: BenchBrowser, server: PageServer): Promise<number> {
 async function freshBrowserRound(extension: string, pki: TestPki, server: PageServer, kind: HostKind, waitFirst: boolean, warmRuns: number) {
   const b = await launch(extension, pki, kind);
   try {
-    const { wait, floor: coldFloor } = await inTurn(waitFirst, () => oneWait(b, server), () => floor(b, true));
+    const { wait, floor: coldFloor } = await inTurn(waitFirst, () => oneWait(b, server), () => floor(b, server, true));
     const warm: Array<{ wait: number; floor: number; blank: number }> = [];
     for (let w = 0; w < warmRuns + (warmRuns ? 1 : 0); w++) {
-      const sample = { wait: await oneWait(b, server), floor: await floor(b, false), blank: await blankFloor(b) };
+      const sample = { wait: await oneWait(b, server), floor: await floor(b, server, false), blank: await blankFloor(b, server) };
       if (w > 0) warm.push(sample);
     }
     return { wait, coldFloor, warm };
