@@ -37,11 +37,17 @@ describe('faults in Chromium', () => {
   /** The browser stops the extension's service worker, as it does one idle; its native port dies with it, so the host ends: proof that it stopped. */
   async function stopServiceWorker(tab: Page): Promise<void> {
     const exitsBefore = browser.records().filter((r) => r.event === 'exit').length;
-    const cdp = await browser.context.newCDPSession(tab);
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await cdp.detach();
-    expect(await eventually(() => browser.records().filter((r) => r.event === 'exit').length > exitsBefore, 10_000)).toBe(true);
+    const exited = () => browser.records().filter((r) => r.event === 'exit').length > exitsBefore;
+    // Asked again when no host ended: a clean-clone CI run once saw the first request leave the worker
+    // (and its host) running, the worker still busy closing the window before.
+    for (let attempt = 0; attempt < 3 && !exited(); attempt++) {
+      const cdp = await browser.context.newCDPSession(tab);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await cdp.detach();
+      await eventually(exited, 4_000);
+    }
+    expect(exited()).toBe(true);
   }
 
   beforeAll(async () => {
