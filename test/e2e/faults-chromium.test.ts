@@ -38,15 +38,20 @@ describe('faults in Chromium', () => {
   async function stopServiceWorker(tab: Page): Promise<void> {
     const exitsBefore = browser.records().filter((r) => r.event === 'exit').length;
     const exited = () => browser.records().filter((r) => r.event === 'exit').length > exitsBefore;
-    // Asked again when no host ended: a clean-clone CI run once saw the first request leave the worker
-    // (and its host) running, the worker still busy closing the window before.
+    // stopAllWorkers stops only the workers the session already knows of: under load the first
+    // workerVersionUpdated came after it (a clean-clone CI run stopped nothing). Wait for a running one.
+    const cdp = await browser.context.newCDPSession(tab);
+    let running = false;
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      if (versions.some((v) => v.runningStatus === 'running')) running = true;
+    });
+    await cdp.send('ServiceWorker.enable');
     for (let attempt = 0; attempt < 3 && !exited(); attempt++) {
-      const cdp = await browser.context.newCDPSession(tab);
-      await cdp.send('ServiceWorker.enable');
+      await eventually(() => running, 5_000, 50);
       await cdp.send('ServiceWorker.stopAllWorkers');
-      await cdp.detach();
       await eventually(exited, 4_000);
     }
+    await cdp.detach();
     expect(exited()).toBe(true);
   }
 
