@@ -23,7 +23,7 @@ import { ROOT } from './host-bench';
 import { EXECUTABLE, packagesReady } from './package-bench';
 import type { Report } from './report';
 import { progress } from './stats';
-import { addFloorWindow, clickSignIn, ColdRounds, FLOOR_HOST, FLOOR_HOST_NAME, FLOOR_MARK, FLOOR_PAGE, inTurn, markAt, READ_AFTER_MS, settle } from './window-bench';
+import { addFloorWindow, besideTestPage, clickSignIn, ColdRounds, FLOOR_HOST, FLOOR_HOST_NAME, FLOOR_MARK, FLOOR_PAGE, inTurn, markAt, READ_AFTER_MS, settle } from './window-bench';
 
 const UUID = '7d3f0c52-4b1e-4f6a-9c2d-5e8a1b7c3f90';
 const ORIGIN = `moz-extension://${UUID}/`;
@@ -123,15 +123,8 @@ async function launch(extension: string, pki: TestPki): Promise<FirefoxBench> {
 }
 
 /** The trivial window's floor, run from the driver page with the test page open in a new tab, loaded SETTLE_MS before (as a wait's page is). */
-async function floor(b: FirefoxBench, server: PageServer, fresh: boolean): Promise<number> {
-  const page = await b.browser.newPage();
-  try {
-    await page.goto(server.url());
-    await settle();
-    return await floorAlone(b, fresh);
-  } finally {
-    await page.close();
-  }
+function floor(b: FirefoxBench, server: PageServer, fresh: boolean): Promise<number> {
+  return besideTestPage(() => b.browser.newPage(), server, () => floorAlone(b, fresh));
 }
 
 async function floorAlone(b: FirefoxBench, fresh: boolean): Promise<number> {

@@ -255,9 +255,9 @@ function floorStart(worker: WebWorker, fresh: boolean, page: 'extension' | 'abou
   })()`) as Promise<{ t0: number; windowId: number; loadedAt: number }>;
 }
 
-/** Runs a floor with the test page open in a new tab, loaded SETTLE_MS before, as a wait's page is. */
-async function besideTestPage<T>(b: BenchBrowser, server: PageServer, measure: () => Promise<T>): Promise<T> {
-  const page = await b.newPage();
+/** Runs a floor with the test page open in a new tab, loaded SETTLE_MS before, as a wait's page is (Chromium and Firefox). */
+export async function besideTestPage<T>(newPage: () => Promise<Page>, server: PageServer, measure: () => Promise<T>): Promise<T> {
+  const page = await newPage();
   try {
     await page.goto(server.url());
     await settle();
@@ -269,7 +269,7 @@ async function besideTestPage<T>(b: BenchBrowser, server: PageServer, measure: (
 
 /** The trivial window's floor: start → its first frame. */
 function floor(b: BenchBrowser, server: PageServer, fresh: boolean): Promise<number> {
-  return besideTestPage(b, server, () => floorAlone(b, fresh));
+  return besideTestPage(() => b.newPage(), server, () => floorAlone(b, fresh));
 }
 
 async function floorAlone(b: BenchBrowser, fresh: boolean): Promise<number> {
@@ -283,7 +283,7 @@ async function floorAlone(b: BenchBrowser, fresh: boolean): Promise<number> {
 
 /** The earlier floor: start → about:blank's load event in the service worker (no frame waited for). */
 function blankFloor(b: BenchBrowser, server: PageServer): Promise<number> {
-  return besideTestPage(b, server, async () => {
+  return besideTestPage(() => b.newPage(), server, async () => {
     const { t0, windowId, loadedAt } = await floorStart(b.worker, false, 'about:blank');
     await b.worker.evaluate(`chrome.windows.remove(${windowId}).catch(() => {})`);
     return loadedAt - t0;
