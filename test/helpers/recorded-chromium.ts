@@ -33,7 +33,7 @@ async function buildRecordingHost(dir: string): Promise<string> {
 export interface RecordEntry {
   t: number;
   wrapper: number;
-  event: 'start' | 'request' | 'reply' | 'stalled' | 'exit';
+  event: 'start' | 'request' | 'reply' | 'stalled' | 'input-ended' | 'terminated' | 'exit';
   host?: number;
   id?: unknown;
   command?: string | null;

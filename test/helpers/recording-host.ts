@@ -1,10 +1,10 @@
 // A test-only native host wrapper, bundled to one .mjs by recorded-chromium.ts and started by the
 // browser: it starts the real host (TOKENSIGN_REAL_HOST) with the same arguments, passes every frame
 // through unchanged, and appends what it saw to a JSON-lines file (TOKENSIGN_RECORD_FILE): each
-// request's id, command and params with the PIN left out (only whether one was present), and each
-// reply's id, ok and error code. The host's stderr goes to TOKENSIGN_STDERR_FILE. If
-// TOKENSIGN_STALL_FILE names a file holding a command name when that command arrives, the request is
-// held back (never forwarded), so a test can kill the host mid-request.
+// request's id, command and params with the PIN left out (only whether one was present), each reply's
+// id, ok and error code, and when the browser closed its input or terminated it. The host's stderr
+// goes to TOKENSIGN_STDERR_FILE. If TOKENSIGN_STALL_FILE names a file holding a command name when that
+// command arrives, the request is held back (never forwarded), so a test can kill the host mid-request.
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { FrameReader, frameBytes } from '../../native-host/framing';
@@ -68,7 +68,16 @@ process.stdin.on(
     child.stdin.write(frame);
   }),
 );
-process.stdin.on('end', () => child.stdin.end());
+process.stdin.on('end', () => {
+  // The browser closed the port: recorded at once, as the host's own exit may come after Chromium's
+  // two seconds' grace, when it terminates this wrapper (EnsureProcessTerminated) and 'exit' is never written.
+  record({ event: 'input-ended' });
+  child.stdin.end();
+});
+process.on('SIGTERM', () => {
+  record({ event: 'terminated' });
+  process.exit(143);
+});
 child.stdin.on('error', () => undefined);
 
 child.stdout.on(
