@@ -40,10 +40,8 @@ describe('faults in Chromium', () => {
    * a host two seconds and then terminates it, and the wrapper then never writes the child's exit.)
    */
   async function stopServiceWorker(tab: Page): Promise<void> {
-    const ENDED = new Set(['input-ended', 'terminated', 'exit']);
-    const ended = () => new Set(browser.records().filter((r) => ENDED.has(r.event)).map((r) => r.wrapper));
-    const endedBefore = ended();
-    const stopped = () => [...ended()].some((wrapper) => !endedBefore.has(wrapper));
+    const closedBefore = browser.closedHosts();
+    const stopped = () => [...browser.closedHosts()].some((wrapper) => !closedBefore.has(wrapper));
     // stopAllWorkers stops only the workers the session already knows of: under load the first
     // workerVersionUpdated came after it (a clean-clone CI run stopped nothing). Wait for a running one.
     const cdp = await browser.context.newCDPSession(tab);
@@ -58,8 +56,7 @@ describe('faults in Chromium', () => {
       await eventually(stopped, 4_000);
     }
     await cdp.detach();
-    const diagnosis = () => JSON.stringify({ records: browser.records().slice(-20), hostStderr: browser.hostStderr().slice(-3000) });
-    expect(stopped(), diagnosis()).toBe(true);
+    expect(stopped(), JSON.stringify({ records: browser.records().slice(-20), hostStderr: browser.hostStderr().slice(-3000) })).toBe(true);
   }
 
   beforeAll(async () => {

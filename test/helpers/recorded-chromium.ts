@@ -49,9 +49,14 @@ export interface RecordedChromium extends ChromiumWithExtension {
   hostStderr(): string;
   /** Hold back the next request with this command (null: forward everything again). */
   stall(command: string | null): void;
+  /** Wrappers whose port the browser closed (their input ended) or that are gone (terminated or ended). */
+  closedHosts(): Set<number>;
   /** Kill every wrapper process that started so far and is still alive. */
   killHosts(): number[];
 }
+
+const CLOSED: ReadonlySet<RecordEntry['event']> = new Set(['input-ended', 'terminated', 'exit']);
+const GONE: ReadonlySet<RecordEntry['event']> = new Set(['terminated', 'exit']);
 
 export async function launchRecordedChromium(hostEnv: Record<string, string>, options: ChromiumLaunchOptions = {}): Promise<RecordedChromium> {
   const dir = mkdtempSync(join(tmpdir(), 'tokensign-record-'));
@@ -92,8 +97,9 @@ export async function launchRecordedChromium(hostEnv: Record<string, string>, op
         if (existsSync(stallFile)) unlinkSync(stallFile);
       } else writeFileSync(stallFile, command);
     },
+    closedHosts: () => new Set(records().filter((r) => CLOSED.has(r.event)).map((r) => r.wrapper)),
     killHosts: () => {
-      const exited = new Set(records().filter((r) => r.event === 'exit').map((r) => r.wrapper));
+      const exited = new Set(records().filter((r) => GONE.has(r.event)).map((r) => r.wrapper));
       const killed: number[] = [];
       for (const r of records()) {
         if (r.event !== 'start' || exited.has(r.wrapper)) continue;
