@@ -41,7 +41,7 @@ function scriptedHost(script: { tokens: TokenInfo[]; afterFirstList(): void }): 
 }
 
 /** The window's side of the port: records every view the session pushes. */
-function windowPort(session: string): { views: PickerView[]; port: never } {
+function windowPort(session: string): { views: PickerView[]; port: never; send(message: unknown): void } {
   const views: PickerView[] = [];
   const listeners: Array<(m: unknown) => void> = [];
   const port = {
@@ -51,9 +51,12 @@ function windowPort(session: string): { views: PickerView[]; port: never } {
     postMessage: (m: { kind: string; view: PickerView }) => views.push(m.view),
     disconnect: () => undefined,
   };
+  const send = (message: unknown): void => {
+    for (const l of [...listeners]) l(message);
+  };
   attachPickerPort(port as never);
-  for (const l of [...listeners]) l({ kind: 'attach', session });
-  return { views, port: port as never };
+  send({ kind: 'attach', session });
+  return { views, port: port as never, send };
 }
 
 const abort = new AbortController();
@@ -111,5 +114,34 @@ describe('picker session, a token read before', () => {
     await vi.waitFor(() => expect(asked).toHaveLength(2), { timeout: 2_000 });
     expect(asked[1]! - second.attachedAt).toBeGreaterThanOrEqual(READ_AGAIN_AFTER_ATTACH_MS - 5);
     second.stop.abort();
+  });
+});
+
+describe('picker session, what the window is sent', () => {
+  it("sends the window every certificate's description but not its bytes, and hands the operation the whole certificate", async () => {
+    const der = Buffer.from('the certificate bytes').toString('base64');
+    const host = {
+      connect: () => Promise.resolve({ protocol: 1, version: 'test', modules: [{ path: 'm', loaded: true }] }),
+      listTokens: () => Promise.resolve([token('A')]),
+      listCertificates: (): Promise<CertificateInfo[]> => Promise.resolve([{ ...testCertificate('c1', 'A'), der }]),
+      waitTokenEvent: () => new Promise(() => undefined),
+    } as never;
+    openedUrl = '';
+    const stop = new AbortController();
+    let operated: CertificateInfo | null = null;
+    const done = runPicker(host, {
+      origin: 'https://portal.example', action: 'authenticate', preselect: null, timeoutMs: 60_000, signal: stop.signal,
+      operation: (certificate: CertificateInfo) => Promise.resolve(void (operated = certificate)),
+    });
+    await vi.waitFor(() => expect(openedUrl).toContain('session='));
+    const { views, send } = windowPort(new URLSearchParams(openedUrl.split('?')[1]).get('session')!);
+    await vi.waitFor(() => expect(views.at(-1)?.certificates.map((c) => c.id)).toEqual(['c1']));
+    expect(views.at(-1)?.certificates[0]?.thumbprint).toBe(testCertificate('c1', 'A').thumbprint);
+    expect(views.every((v) => v.certificates.every((c) => !('der' in c)))).toBe(true);
+    expect(JSON.stringify(views)).not.toContain(der);
+    send({ kind: 'confirm', certificateId: 'c1', pin: '1234' });
+    await done;
+    expect(operated!.der).toBe(der);
+    stop.abort();
   });
 });

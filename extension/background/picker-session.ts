@@ -8,7 +8,7 @@ import { PICKER_HEIGHT, PICKER_WIDTH } from '../common/picker-size';
 import { BadRequestError, PinLockedError, TimeoutError, UserCancelledError } from '../../shared/errors';
 import { stateError, windowState } from '../common/picker-state';
 import { siteParts, type SiteParts } from '../common/site';
-import { isRecord, type PickerAction, type PickerView } from '../common/messages';
+import { isRecord, type PickerAction, type PickerView, type ShownCertificate } from '../common/messages';
 import type { NativeHost } from './native-host';
 import { TokenLists } from './token-lists';
 import type { FixedOrder } from '../common/fixed-order';
@@ -69,6 +69,12 @@ export interface PickerRequest<T> {
 }
 
 const sessions = new Map<string, PickerSession<unknown>>();
+
+/** A certificate for the window: all but its bytes, which stay here (each view is serialized to the window). */
+function shown(certificate: CertificateInfo): ShownCertificate {
+  const { der: _bytes, ...rest } = certificate;
+  return rest;
+}
 
 /** Routes a picker window's port to its session (called from the background's onConnect). */
 export function attachPickerPort(port: Runtime.Port): void {
@@ -300,11 +306,13 @@ class PickerSession<T> {
   }
 
   private view(): PickerView {
+    const lists = this.lists.snapshot();
     return {
       origin: this.request.origin,
       site: this.site,
       action: this.request.action,
-      ...this.lists.snapshot(),
+      ...lists,
+      certificates: lists.certificates.map(shown),
       preselect: this.request.preselect,
       phase: this.phase,
       error: this.lastError,

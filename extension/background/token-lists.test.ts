@@ -144,6 +144,9 @@ describe('the last readings kept in a store (the browser session storage)', () =
     const host = heldHost(state);
     await firstReading(host, [certificate('A')]);
     await tick();
+    // Written a second later, not while a window draws its first list.
+    expect(kept).toBeNull();
+    await vi.waitFor(() => expect(kept).not.toBeNull(), { timeout: 3_000 });
     expect((kept as StoredReading[]).map((r) => r.certificates.map((c) => c.id))).toEqual([['A']]);
     forgetLastReadings();
     kept = [{ token: 'not one', certificates: [{ id: 'forged' }] }, ...(kept as StoredReading[]), 'junk'];

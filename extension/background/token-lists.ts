@@ -16,7 +16,8 @@ import { delay } from '../common/delay';
 import { parseCertificateList } from './host-replies';
 import type { NativeHost } from './native-host';
 
-export type ListSnapshot = Pick<PickerView, 'host' | 'modulesLoaded' | 'tokens' | 'certificates' | 'pendingTokens'>;
+/** What the lists hold now; the certificates whole (the window's view leaves out their bytes). */
+export type ListSnapshot = Pick<PickerView, 'host' | 'modulesLoaded' | 'tokens' | 'pendingTokens'> & { certificates: CertificateInfo[] };
 
 /** The certificates last read from each token, by the token's identity (public data only). */
 const lastRead = new Map<string, CertificateInfo[]>();
@@ -60,6 +61,15 @@ function loadStored(): Promise<void> {
   return loaded;
 }
 
+/**
+ * The readings are written a second after a token was read, all at once: a write right away came just
+ * as a window was drawing its first list (some 20 KB for two tokens, a few milliseconds of the
+ * browser's main thread while it opens the window: bench "window wait"). A second's delay loses a
+ * reading only when the browser ends in that second, or stops this worker, which it does after the
+ * worker was idle for far longer (a picker window keeps it busy).
+ */
+const SAVE_AFTER_MS = 1000;
+
 function saveSoon(): void {
   if (!store || savePending) return;
   savePending = true;
@@ -67,7 +77,7 @@ function saveSoon(): void {
     savePending = false;
     const readings = [...lastRead].map(([token, certificates]) => ({ token, certificates }));
     void store?.save(readings).catch(() => undefined);
-  }, 0);
+  }, SAVE_AFTER_MS);
 }
 
 /** What makes "the same token" for lastRead: everything the host tells of it but its PIN state. */

@@ -1,11 +1,12 @@
 // The certificate card shown in the picker and the popup: owner, organization, title,
 // INN/OGRN/SNILS, issuer, validity with the 30-day warning, and why it cannot be used.
-import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
+import type { TokenInfo } from '../../shared/protocol';
+import type { ShownCertificate } from './messages';
 import { identifiers, isExpiringSoon, ownerName, type UnusableReason } from './certificate-view';
 import { el, plural, t } from './i18n';
 import { longDate } from './long-date';
 
-function detailRows(cert: CertificateInfo, token: TokenInfo | undefined): [string, string][] {
+function detailRows(cert: ShownCertificate, token: TokenInfo | undefined): [string, string][] {
   const rows: [string, string][] = [];
   if (cert.subject.organization) rows.push([t('labelOrganization'), cert.subject.organization]);
   if (cert.subject.title) rows.push([t('labelTitle'), cert.subject.title]);
@@ -19,7 +20,7 @@ function detailRows(cert: CertificateInfo, token: TokenInfo | undefined): [strin
 }
 
 /** The line under the details: why it cannot be used, that it expires soon, or (popup) that it is valid. */
-function stateLine(cert: CertificateInfo, reason: UnusableReason | null, showValidState: boolean): HTMLElement | null {
+function stateLine(cert: ShownCertificate, reason: UnusableReason | null, showValidState: boolean): HTMLElement | null {
   const id = `cert-state-${cert.id}`;
   if (reason) return el('div', { class: 'reason', id, 'data-testid': 'cert-reason' }, t(reason));
   if (isExpiringSoon(cert)) return el('div', { class: 'warn', id, 'data-testid': 'cert-warning' }, plural('expiresInDays', Math.max(0, cert.expiresInDays)));
@@ -28,13 +29,13 @@ function stateLine(cert: CertificateInfo, reason: UnusableReason | null, showVal
 }
 
 /** A short name a screen reader says for the card: owner, organization, end date (details stay readable in the card). */
-export function certificateShortName(cert: CertificateInfo): string {
+export function certificateShortName(cert: ShownCertificate): string {
   const parts = [ownerName(cert), cert.subject.organization, t('certShortValidUntil', longDate(cert.notAfter, t))];
   return parts.filter(Boolean).join(', ');
 }
 
 export function certificateCard(
-  cert: CertificateInfo,
+  cert: ShownCertificate,
   token: TokenInfo | undefined,
   reason: UnusableReason | null,
   options: { showValidState?: boolean } = {},

@@ -1,11 +1,11 @@
 // How a certificate is judged and described to the user (picker and popup share this).
-import { EXPIRY_WARNING_DAYS, type CertificateInfo, type TokenInfo } from '../../shared/protocol';
-import type { PickerAction } from './messages';
+import { EXPIRY_WARNING_DAYS, type TokenInfo } from '../../shared/protocol';
+import type { PickerAction, ShownCertificate } from './messages';
 
 /** Why a certificate cannot be chosen, as a message key; null when it can. */
 export type UnusableReason = 'reasonExpired' | 'reasonNotYetValid' | 'reasonNoKey' | 'reasonKeyUsage' | 'reasonPinLocked';
 
-export function unusableReason(cert: CertificateInfo, token: TokenInfo | undefined, action: PickerAction): UnusableReason | null {
+export function unusableReason(cert: ShownCertificate, token: TokenInfo | undefined, action: PickerAction): UnusableReason | null {
   if (cert.status === 'expired') return 'reasonExpired';
   if (cert.status === 'not-yet-valid') return 'reasonNotYetValid';
   if (!cert.hasPrivateKey) return 'reasonNoKey';
@@ -20,12 +20,12 @@ export function unusableReason(cert: CertificateInfo, token: TokenInfo | undefin
   return null;
 }
 
-export function isExpiringSoon(cert: CertificateInfo): boolean {
+export function isExpiringSoon(cert: ShownCertificate): boolean {
   return cert.status === 'valid' && cert.expiresInDays < EXPIRY_WARNING_DAYS;
 }
 
 /** Owner's name as people write it: surname and given names when present, else the common name. */
-export function ownerName(cert: CertificateInfo): string {
+export function ownerName(cert: ShownCertificate): string {
   const { surname, givenName, commonName } = cert.subject;
   if (surname && givenName) return `${surname} ${givenName}`;
   return commonName || cert.label || cert.subjectDN;
@@ -37,7 +37,7 @@ export interface IdentifierLine {
 }
 
 /** Russian registry numbers that identify the owner and the organization. */
-export function identifiers(cert: CertificateInfo): IdentifierLine[] {
+export function identifiers(cert: ShownCertificate): IdentifierLine[] {
   const s = cert.subject;
   const lines: IdentifierLine[] = [];
   if (s.inn) lines.push({ key: 'labelInn', value: s.inn });
@@ -52,8 +52,8 @@ export function identifiers(cert: CertificateInfo): IdentifierLine[] {
  * By usefulness: certificates that can be used first, the longest-valid first (one expiring in days
  * goes below the same person's certificate valid for years); then the ones that cannot be chosen.
  */
-export function sortForDisplay(certificates: CertificateInfo[], tokens: TokenInfo[], action: PickerAction): CertificateInfo[] {
-  const usable = (c: CertificateInfo) => unusableReason(c, tokens.find((t) => t.id === c.tokenId), action) === null;
+export function sortForDisplay<C extends ShownCertificate>(certificates: C[], tokens: TokenInfo[], action: PickerAction): C[] {
+  const usable = (c: ShownCertificate) => unusableReason(c, tokens.find((t) => t.id === c.tokenId), action) === null;
   return [...certificates].sort((a, b) => Number(usable(b)) - Number(usable(a)) || byCodePoints(b.notAfter, a.notAfter) || byCodePoints(ownerName(a), ownerName(b)));
 }
 

@@ -5,6 +5,12 @@ import type { FixedOrder } from './fixed-order';
 import type { SignedSummary } from './signed-summary';
 import type { SiteParts } from './site';
 
+/**
+ * A certificate as the windows show it: what the host tells of it but its bytes (`der`), which no
+ * window reads; the background keeps those for the operation (a view is sent on every change).
+ */
+export type ShownCertificate = Omit<CertificateInfo, 'der'>;
+
 export const PAGE_PORT = 'tokensign-page';
 export const PICKER_PORT = 'tokensign-picker';
 
@@ -34,7 +40,7 @@ export interface PickerView {
   /** PKCS#11 modules the host loaded (null until it answered). */
   modulesLoaded: number | null;
   tokens: TokenInfo[];
-  certificates: CertificateInfo[];
+  certificates: ShownCertificate[];
   /** Tokens whose certificates are still being read (shown as they answer). */
   pendingTokens: string[];
   /** Thumbprint the page asked to preselect (sign). */

@@ -1,6 +1,6 @@
 // The one state a picker window is in, derived from what the background knows; the window shows
 // one message for it and the page, when the window closes, gets the state's code (docs/PROTOCOL.md).
-import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
+import type { TokenInfo } from '../../shared/protocol';
 import { unusableReason, type UnusableReason } from './certificate-view';
 import {
   CertificateExpiredError,
@@ -12,7 +12,7 @@ import {
   PinLockedError,
   type TokensignErrorClass,
 } from '../../shared/errors';
-import type { PickerView } from './messages';
+import type { PickerView, ShownCertificate } from './messages';
 
 export type WindowState =
   | 'connecting'
@@ -28,12 +28,12 @@ export type WindowState =
 
 export type StateInput = Pick<PickerView, 'host' | 'modulesLoaded' | 'tokens' | 'certificates' | 'pendingTokens' | 'fixed' | 'action'>;
 
-function tokenOf(view: StateInput, cert: CertificateInfo): TokenInfo | undefined {
+function tokenOf(view: StateInput, cert: ShownCertificate): TokenInfo | undefined {
   return view.tokens.find((t) => t.id === cert.tokenId);
 }
 
 /** The certificates the person could pick: all of them, or the one a legacy adapter's page chose. */
-export function choosable(view: StateInput): CertificateInfo[] {
+export function choosable(view: StateInput): ShownCertificate[] {
   const fixedId = view.fixed?.certificateId;
   return fixedId ? view.certificates.filter((c) => c.id === fixedId) : view.certificates;
 }

@@ -3,15 +3,16 @@
 // Enter selects and goes on to the PIN. Rebuilt on every update that changes what it shows (an update
 // that changes nothing, such as a token read again with the same certificates, leaves the cards alone,
 // so that a click or the screen reader's place on one is not lost); focus stays on the same certificate.
-import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
+import type { TokenInfo } from '../../shared/protocol';
+import type { ShownCertificate } from '../common/messages';
 import { certificateCard, certificateShortName } from '../common/certificate-card';
 import type { UnusableReason } from '../common/certificate-view';
 
 export interface ListModel {
   /** In display order. */
-  certificates: CertificateInfo[];
-  tokenOf(cert: CertificateInfo): TokenInfo | undefined;
-  reasonOf(cert: CertificateInfo): UnusableReason | null;
+  certificates: ShownCertificate[];
+  tokenOf(cert: ShownCertificate): TokenInfo | undefined;
+  reasonOf(cert: ShownCertificate): UnusableReason | null;
   selectedId: string | null;
 }
 

@@ -2,10 +2,10 @@
 // certificates as the host reads them, takes the choice and the PIN and hands both to the background.
 // The PIN field is cleared as soon as it has been sent. Sections live in their own modules.
 import browser from 'webextension-polyfill';
-import type { CertificateInfo, ErrorBody, TokenInfo } from '../../shared/protocol';
+import type { ErrorBody, TokenInfo } from '../../shared/protocol';
 import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { localizeDocument, plural, t } from '../common/i18n';
-import { PICKER_PORT, isRecord, type PickerAction, type PickerCommand, type PickerView } from '../common/messages';
+import { PICKER_PORT, isRecord, type PickerAction, type PickerCommand, type PickerView, type ShownCertificate } from '../common/messages';
 import { choosable, windowState, type WindowState } from '../common/picker-state';
 import type { SiteParts } from '../common/site';
 import { CertificateList } from './cert-list';
@@ -44,15 +44,15 @@ let shownCount = 0;
 
 const list = new CertificateList($<HTMLUListElement>('certs'), { select, activate });
 
-function tokenOf(cert: CertificateInfo): TokenInfo | undefined {
+function tokenOf(cert: ShownCertificate): TokenInfo | undefined {
   return view?.tokens.find((tk) => tk.id === cert.tokenId);
 }
 
-function usable(cert: CertificateInfo): boolean {
+function usable(cert: ShownCertificate): boolean {
   return view !== null && unusableReason(cert, tokenOf(cert), view.action) === null;
 }
 
-function selected(): CertificateInfo | undefined {
+function selected(): ShownCertificate | undefined {
   return view?.certificates.find((c) => c.id === selectedId);
 }
 
@@ -106,6 +106,7 @@ function render(next: PickerView): void {
   const previousState = lastState;
   lastState = state;
   renderState(stateSection, state);
+  chooseTheOnlyOne(state);
   renderList();
   renderError(next.error);
   renderForm(state);
@@ -115,13 +116,27 @@ function render(next: PickerView): void {
   const count = next.certificates.length;
   if (count > shownCount) {
     shownCount = count;
-    requestAnimationFrame(() => performance.mark('tokensign:certificates-shown'));
-    void fitWindow().then(restoreFocus, () => undefined);
+    requestAnimationFrame(() => {
+      performance.mark('tokensign:certificates-shown');
+      // The window grows to fit once these certificates are on screen: its size is asked of the browser,
+      // and the page laid out again at the new size, after the frame that shows them, not before it.
+      setTimeout(() => void fitWindow().then(restoreFocus, () => undefined), 0);
+    });
   }
 }
 
+/**
+ * When the window first offers a choice and only one certificate can be chosen, it is chosen before
+ * the list is built, so that its card is built once, selected (placeFocus then moves on to the PIN).
+ */
+function chooseTheOnlyOne(state: WindowState): void {
+  if (focusPlaced || state !== 'choose' || selectedId !== null || !view) return;
+  const usableOnes = choosable(view).filter(usable);
+  if (usableOnes.length === 1) selectedId = usableOnes[0]!.id;
+}
+
 /** Preselection, the adapter's fixed certificate, and a pulled token dropping the choice (said, not silent). */
-function applySelection(next: PickerView, previous: CertificateInfo | undefined): void {
+function applySelection(next: PickerView, previous: ShownCertificate | undefined): void {
   if (!preselectApplied && next.preselect) {
     const match = next.certificates.find((c) => c.thumbprint === next.preselect && usable(c));
     if (match) selectedId = match.id;

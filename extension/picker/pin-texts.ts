@@ -1,6 +1,7 @@
 // What the window says under the PIN field and after a failed try. PKCS#11 tells only "a wrong PIN
 // was entered before" and "last try", so the count said is the one the token gives: 1 on the last try.
-import type { CertificateInfo, ErrorBody, TokenInfo } from '../../shared/protocol';
+import type { ErrorBody, TokenInfo } from '../../shared/protocol';
+import type { ShownCertificate } from '../common/messages';
 import { t } from '../common/i18n';
 
 export interface PinHint {
@@ -8,7 +9,7 @@ export interface PinHint {
   state: 'none' | 'locked' | 'final-try' | 'count-low' | 'normal';
 }
 
-export function pinHint(cert: CertificateInfo | undefined, token: TokenInfo | undefined, pinFromPage: boolean): PinHint {
+export function pinHint(cert: ShownCertificate | undefined, token: TokenInfo | undefined, pinFromPage: boolean): PinHint {
   if (!cert) return { text: '', state: 'none' };
   if (token?.pin.locked) return { text: t('pinHintLocked'), state: 'locked' };
   if (token?.pin.protectedPath) return { text: t('pinHintProtectedPath'), state: 'normal' };

@@ -249,6 +249,11 @@ describe('faults in Chromium', () => {
     await picker.waitForSelector(card);
     await picker.close();
     expect((await first).response?.error?.code).toBe('USER_CANCELLED');
+    // The worker writes its readings to session storage a second after it read them (token-lists.ts):
+    // stopped before that, it would have nothing to show (a browser stops only a worker idle for long).
+    const worker = browser.context.serviceWorkers()[0]!;
+    const stored = () => worker.evaluate(`chrome.storage.session.get('lastReadings').then((r) => JSON.stringify(r.lastReadings ?? []))`) as Promise<string>;
+    expect(await eventually(async () => (await stored()).includes(p256), 10_000)).toBe(true);
 
     await stopServiceWorker(tab);
 
