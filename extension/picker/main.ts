@@ -61,11 +61,20 @@ function pinNeeded(token: TokenInfo | undefined): boolean {
   return !token || (token.pin.loginRequired && !token.pin.protectedPath);
 }
 
-function announce(text: string): void {
-  if (!text) return;
-  // Re-setting the same text is not announced again: clear first.
+/**
+ * Says `text` in the live region once the next frame is on screen. Given as a function, the text is
+ * made then too: a count's plural rules are ICU data (Intl.PluralRules) that a fresh window would
+ * otherwise load on the way to its first list. Re-setting the same text is not announced again, so
+ * the region is cleared first.
+ */
+function announce(text: string | (() => string)): void {
   live.textContent = '';
-  requestAnimationFrame(() => (live.textContent = text));
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      const said = typeof text === 'function' ? text() : text;
+      if (said) live.textContent = said;
+    }, 0),
+  );
 }
 
 function select(id: string): void {
@@ -111,7 +120,10 @@ function render(next: PickerView): void {
   renderError(next.error);
   renderForm(state);
   renderReading(state);
-  if (state !== previousState) announce(state === 'choose' ? plural('certificatesFound', next.certificates.filter(usable).length) : stateAnnouncement(state));
+  if (state !== previousState) {
+    const usableCount = next.certificates.filter(usable).length;
+    announce(() => (state === 'choose' ? plural('certificatesFound', usableCount) : stateAnnouncement(state)));
+  }
   placeFocus(state);
   const count = next.certificates.length;
   if (count > shownCount) {
