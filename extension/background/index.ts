@@ -11,11 +11,10 @@ import { status } from './actions/status';
 import { EXTENSION_VERSION, host, limiter, queue } from './context';
 import { disclosesVersions, rememberSite } from './site-disclosure';
 import { attachPickerPort, pickerWindowClosed } from './picker-session';
-import { keepLastReadingsIn } from './token-lists';
+import { READINGS_STORAGE_KEY, keepLastReadingsIn } from './token-lists';
 import { LEGACY_ADAPTERS } from '../adapters/background';
 
 /** Session storage key of the tokens' last readings. */
-const LAST_READINGS_KEY = 'lastReadings';
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
 function senderOrigin(sender: Runtime.MessageSender | undefined): string {
@@ -116,8 +115,8 @@ browser.tabs.onRemoved.addListener((tabId) => limiter.forget(tabId));
 const session = browser.storage.session as Storage.StorageArea | undefined;
 if (session) {
   keepLastReadingsIn({
-    load: async () => (await session.get(LAST_READINGS_KEY))[LAST_READINGS_KEY],
-    save: (readings) => session.set({ [LAST_READINGS_KEY]: readings }),
+    load: async () => (await session.get(READINGS_STORAGE_KEY))[READINGS_STORAGE_KEY],
+    save: (readings) => session.set({ [READINGS_STORAGE_KEY]: readings }),
   });
 }
 

@@ -40,6 +40,16 @@ function scriptedHost(script: { tokens: TokenInfo[]; afterFirstList(): void }): 
   } as never;
 }
 
+/** A host with one token, A, whose certificates `read` gives on every list-certificates; its watch never answers. */
+function oneTokenHost(read: () => CertificateInfo[]): never {
+  return {
+    connect: () => Promise.resolve({ protocol: 1, version: 'test', modules: [{ path: 'm', loaded: true }] }),
+    listTokens: () => Promise.resolve([token('A')]),
+    listCertificates: () => Promise.resolve(read()),
+    waitTokenEvent: () => new Promise(() => undefined),
+  } as never;
+}
+
 /** The window's side of the port: records every view the session pushes. */
 function windowPort(session: string): { views: PickerView[]; port: never; send(message: unknown): void } {
   const views: PickerView[] = [];
@@ -81,15 +91,10 @@ describe('picker session token watch', () => {
 describe('picker session, a token read before', () => {
   it('the next window gets its certificates as last read when it connects, and the host is asked again only after the window had time to draw', async () => {
     const asked: number[] = [];
-    const host = {
-      connect: () => Promise.resolve({ protocol: 1, version: 'test', modules: [{ path: 'm', loaded: true }] }),
-      listTokens: () => Promise.resolve([token('A')]),
-      listCertificates: (): Promise<CertificateInfo[]> => {
-        asked.push(Date.now());
-        return Promise.resolve([testCertificate('c1', 'A')]);
-      },
-      waitTokenEvent: () => new Promise(() => undefined),
-    } as never;
+    const host = oneTokenHost(() => {
+      asked.push(Date.now());
+      return [testCertificate('c1', 'A')];
+    });
     const open = async (): Promise<{ views: PickerView[]; attachedAt: number; stop: AbortController }> => {
       const stop = new AbortController();
       openedUrl = '';
@@ -120,12 +125,7 @@ describe('picker session, a token read before', () => {
 describe('picker session, what the window is sent', () => {
   it("sends the window every certificate's description but not its bytes, and hands the operation the whole certificate", async () => {
     const der = Buffer.from('the certificate bytes').toString('base64');
-    const host = {
-      connect: () => Promise.resolve({ protocol: 1, version: 'test', modules: [{ path: 'm', loaded: true }] }),
-      listTokens: () => Promise.resolve([token('A')]),
-      listCertificates: (): Promise<CertificateInfo[]> => Promise.resolve([{ ...testCertificate('c1', 'A'), der }]),
-      waitTokenEvent: () => new Promise(() => undefined),
-    } as never;
+    const host = oneTokenHost(() => [{ ...testCertificate('c1', 'A'), der }]);
     openedUrl = '';
     const stop = new AbortController();
     let operated: CertificateInfo | null = null;

@@ -71,7 +71,7 @@ export interface PickerRequest<T> {
 const sessions = new Map<string, PickerSession<unknown>>();
 
 /** A certificate for the window: all but its bytes, which stay here (each view is serialized to the window). */
-function shown(certificate: CertificateInfo): ShownCertificate {
+function shownCertificate(certificate: CertificateInfo): ShownCertificate {
   const { der: _bytes, ...rest } = certificate;
   return rest;
 }
@@ -312,7 +312,7 @@ class PickerSession<T> {
       site: this.site,
       action: this.request.action,
       ...lists,
-      certificates: lists.certificates.map(shown),
+      certificates: lists.certificates.map(shownCertificate),
       preselect: this.request.preselect,
       phase: this.phase,
       error: this.lastError,

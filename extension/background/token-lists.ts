@@ -19,6 +19,9 @@ import type { NativeHost } from './native-host';
 /** What the lists hold now; the certificates whole (the window's view leaves out their bytes). */
 export type ListSnapshot = Pick<PickerView, 'host' | 'modulesLoaded' | 'tokens' | 'pendingTokens'> & { certificates: CertificateInfo[] };
 
+/** The key of the readings in the browser's session storage (the background's store). */
+export const READINGS_STORAGE_KEY = 'lastReadings';
+
 /** The certificates last read from each token, by the token's identity (public data only). */
 const lastRead = new Map<string, CertificateInfo[]>();
 const LAST_READ_TOKENS = 64;

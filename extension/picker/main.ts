@@ -142,9 +142,15 @@ function render(next: PickerView): void {
  * the list is built, so that its card is built once, selected (placeFocus then moves on to the PIN).
  */
 function chooseTheOnlyOne(state: WindowState): void {
-  if (focusPlaced || state !== 'choose' || selectedId !== null || !view) return;
-  const usableOnes = choosable(view).filter(usable);
-  if (usableOnes.length === 1) selectedId = usableOnes[0]!.id;
+  if (focusPlaced || state !== 'choose' || selectedId !== null) return;
+  const only = theOnlyUsable();
+  if (only) selectedId = only.id;
+}
+
+/** The one certificate that can be chosen, when there is exactly one. */
+function theOnlyUsable(): ShownCertificate | undefined {
+  const usableOnes = view ? choosable(view).filter(usable) : [];
+  return usableOnes.length === 1 ? usableOnes[0] : undefined;
 }
 
 /** Preselection, the adapter's fixed certificate, and a pulled token dropping the choice (said, not silent). */
@@ -188,8 +194,7 @@ function focusFor(state: WindowState): void {
     stateSection.focus();
     return;
   }
-  const usableOnes = view ? choosable(view).filter(usable) : [];
-  const only = usableOnes.length === 1 ? usableOnes[0] : undefined;
+  const only = theOnlyUsable();
   if (only) activate(only.id);
   else if (!(selectedId && list.focus(selectedId))) list.focusFirst();
 }

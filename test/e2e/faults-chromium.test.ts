@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bothTokensEnv, createGostPki, type GostPki } from '../fixtures/gost';
 import { createTestPki, type TestPki } from '../fixtures/pki';
+import { READINGS_STORAGE_KEY } from '../../extension/background/token-lists';
 import { findPickerPage, pickerIsOpen } from '../helpers/browser';
 import {
   approveInPicker,
@@ -252,7 +253,8 @@ describe('faults in Chromium', () => {
     // The worker writes its readings to session storage a second after it read them (token-lists.ts):
     // stopped before that, it would have nothing to show (a browser stops only a worker idle for long).
     const worker = browser.context.serviceWorkers()[0]!;
-    const stored = () => worker.evaluate(`chrome.storage.session.get('lastReadings').then((r) => JSON.stringify(r.lastReadings ?? []))`) as Promise<string>;
+    const key = JSON.stringify(READINGS_STORAGE_KEY);
+    const stored = () => worker.evaluate(`chrome.storage.session.get(${key}).then((r) => JSON.stringify(r[${key}] ?? []))`) as Promise<string>;
     expect(await eventually(async () => (await stored()).includes(p256), 10_000)).toBe(true);
 
     await stopServiceWorker(tab);
