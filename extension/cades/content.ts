@@ -4,7 +4,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { CADES_CHANNEL, CADES_PORT, CadesCallError, parseCadesCall, parsePageEnvelope, type CadesBridgeCall, type CadesErrorBody, type CadesPageReply } from './bridge';
 import { CADES_ERROR_NAMES, type CadesErrorTexts } from './errors';
-import { hasRecentUserGesture } from '../common/user-gesture';
+import { GestureCarry, type SentCall } from '../common/user-gesture';
 
 declare global {
   interface Window {
@@ -23,7 +23,8 @@ function errorTexts(): CadesErrorTexts {
 
 class CadesRelay {
   private port: Runtime.Port | null = null;
-  private readonly open = new Map<number, { pageId: number; op: unknown }>();
+  private readonly open = new Map<number, { pageId: number; op: unknown; sent: SentCall }>();
+  private readonly gesture = new GestureCarry();
   private seq = 0;
   private texts: CadesErrorTexts | null = null;
 
@@ -48,8 +49,9 @@ class CadesRelay {
       this.reply(pageId, op, { ok: false, error: { code: 'INVALID_ARGUMENT', message: error instanceof CadesCallError ? error.message : 'bad call' } });
       return;
     }
-    // `sign` opens Tokensign's window: only right after the person acted on the page (issue 14 item 3).
-    if (op === 'sign' && !hasRecentUserGesture()) {
+    // `sign` opens Tokensign's window: only right after the person acted on the page (issue 14 item 3),
+    // the click carried across Tokensign's own answers (common/user-gesture.ts).
+    if (op === 'sign' && !this.gesture.allows()) {
       this.reply(pageId, op, { ok: false, error: { code: 'CANCELLED', message: 'Tokensign opens its window only right after a click or a key press on the page' } });
       return;
     }
@@ -58,7 +60,7 @@ class CadesRelay {
       return;
     }
     const seq = ++this.seq;
-    this.open.set(seq, { pageId, op });
+    this.open.set(seq, { pageId, op, sent: this.gesture.sent() });
     const call: CadesBridgeCall = { kind: 'cades-call', seq, op, params };
     try {
       this.connect().postMessage(call);
@@ -75,8 +77,9 @@ class CadesRelay {
     port.onDisconnect.addListener(() => {
       if (this.port === port) this.port = null;
       // Every open call gets its answer: the background went away (or refused this page).
-      for (const [seq, { pageId, op }] of this.open) {
+      for (const [seq, { pageId, op, sent }] of this.open) {
         this.open.delete(seq);
+        this.gesture.answered(sent, op === 'sign' ? 'ended' : 'none');
         this.reply(pageId, op, { ok: false, error: { code: 'HOST_UNAVAILABLE', message: 'Tokensign is not available on this page' } });
       }
     });
@@ -90,6 +93,7 @@ class CadesRelay {
     const entry = m.kind === 'cades-reply' && typeof m.seq === 'number' ? this.open.get(m.seq) : undefined;
     if (!entry) return;
     this.open.delete(m.seq as number);
+    this.gesture.answered(entry.sent, entry.op !== 'sign' ? 'none' : m.ok === true ? 'confirmed' : 'ended');
     if (m.ok === true) {
       this.reply(entry.pageId, entry.op, { ok: true, result: m.result });
       return;

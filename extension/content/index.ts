@@ -3,20 +3,31 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { PAGE_ACK, PAGE_REQUEST, PAGE_RESPONSE, type ErrorBody, type PageAction, type PageResponse } from '../../shared/protocol';
 import { PAGE_PORT, isRecord, type BridgeRequest } from '../common/messages';
-import { hasRecentUserGesture } from '../common/user-gesture';
+import { GestureCarry, type SentCall } from '../common/user-gesture';
 
 const ACTIONS: ReadonlySet<string> = new Set<PageAction>(['status', 'authenticate', 'sign']);
 const MAX_ID_LENGTH = 256;
 
 let port: Runtime.Port | null = null;
-const pending = new Set<string>();
+/** Requests sent and not yet answered: how each went (under the person's click or not) and whether it opens a window. */
+const pending = new Map<string, { sent: SentCall; window: boolean }>();
+const gesture = new GestureCarry();
 
 function post(message: unknown): void {
   window.postMessage(message, location.origin);
 }
 
-function fail(id: string, error: ErrorBody): void {
+/** The request `id` is answered (ok or not): the gesture account hears how its window ended. */
+function settle(id: string, ok: boolean): boolean {
+  const entry = pending.get(id);
+  if (!entry) return false;
   pending.delete(id);
+  gesture.answered(entry.sent, !entry.window ? 'none' : ok ? 'confirmed' : 'ended');
+  return true;
+}
+
+function fail(id: string, error: ErrorBody): void {
+  settle(id, false);
   const reply: PageResponse = { type: PAGE_RESPONSE, id, ok: false, error: { code: error.code, message: error.message } };
   post(reply);
 }
@@ -27,7 +38,7 @@ function connect(): Runtime.Port {
   p.onMessage.addListener((message: unknown) => {
     if (!isRecord(message) || message.kind !== 'response' || typeof message.id !== 'string') return;
     const id = message.id;
-    if (!pending.delete(id)) return;
+    if (!settle(id, message.ok === true)) return;
     if (message.ok === true) {
       post({ type: PAGE_RESPONSE, id, ok: true, result: message.result } satisfies PageResponse);
     } else {
@@ -40,7 +51,7 @@ function connect(): Runtime.Port {
   p.onDisconnect.addListener(() => {
     port = null;
     // The background went away (extension reloaded or updated): nothing more will come for these.
-    for (const id of [...pending]) fail(id, { code: 'EXTENSION_UNAVAILABLE', message: 'The Tokensign extension restarted; try again' });
+    for (const id of [...pending.keys()]) fail(id, { code: 'EXTENSION_UNAVAILABLE', message: 'The Tokensign extension restarted; try again' });
   });
   port = p;
   return p;
@@ -58,7 +69,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     post({ type: PAGE_RESPONSE, id, ok: false, error: { code: 'BAD_REQUEST', message: 'A request with this id is already pending' } });
     return;
   }
-  pending.add(id);
+  // Answered before it leaves (malformed, refused): it neither carries nor ends the person's click.
+  pending.set(id, { sent: { underGesture: false }, window: false });
   if (!window.isSecureContext) {
     fail(id, { code: 'INSECURE_CONTEXT', message: 'Tokensign works only in secure contexts (https or localhost)' });
     return;
@@ -71,12 +83,14 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     fail(id, { code: 'BAD_REQUEST', message: 'params must be an object' });
     return;
   }
-  // A window only right after the person acted on the page (issue 14 item 3): no prompt storms.
-  if (data.action !== 'status' && !hasRecentUserGesture()) {
+  // A window only right after the person acted on the page (issue 14 item 3): no prompt storms. The
+  // click is carried across Tokensign's own answers (common/user-gesture.ts).
+  if (data.action !== 'status' && !gesture.allows()) {
     fail(id, { code: 'USER_CANCELLED', message: 'Tokensign opens its window only right after a click or a key press on the page' });
     return;
   }
   const request: BridgeRequest = { kind: 'request', id, action: data.action as PageAction, params: data.params ?? {} };
+  pending.set(id, { sent: gesture.sent(), window: request.action !== 'status' });
   try {
     connect().postMessage(request);
   } catch {

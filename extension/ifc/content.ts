@@ -2,7 +2,7 @@
 // one answer per request in arrival order. Runs only on the Gosuslugi origins and the portals
 // the user added; the work itself happens in the background (extension/ifc/background.ts).
 import browser, { type Runtime } from 'webextension-polyfill';
-import { hasRecentUserGesture } from '../common/user-gesture';
+import { GestureCarry, type SentCall } from '../common/user-gesture';
 import { IfcError, MARKER_EXTENSION, MARKER_OWNER, MARKER_PLUGIN } from './constants';
 import { DISCONNECT_MESSAGE, parsePageMessage, replyMessage, type IfcReply, type IfcRequest } from './envelope';
 import { IFC_PORT, type IfcBridgeCall } from './bridge';
@@ -44,8 +44,9 @@ class IfcPageBridge {
   private pluginShown = false;
   /** The background's last word on the host: null until it has said. */
   private hostUp: boolean | null = null;
-  private readonly queue: { request: IfcRequest; refusal: IfcReply | null }[] = [];
-  private inFlight: { seq: number } | null = null;
+  private readonly queue: { request: IfcRequest; refusal: IfcReply | null; sent: SentCall }[] = [];
+  private inFlight: { seq: number; request: IfcRequest; sent: SentCall } | null = null;
+  private readonly gesture = new GestureCarry();
   private seq = 0;
   private reconnects = 0;
 
@@ -76,8 +77,10 @@ class IfcPageBridge {
         this.standDown();
         return;
       }
-      // Judged when the page asks: a window only follows a recent click or key press on the page.
-      this.queue.push({ request, refusal: gestureRefusal(request) });
+      // Judged when the page asks: a window only follows a recent click or key press on the page
+      // (carried across Tokensign's own answers, common/user-gesture.ts).
+      const refusal = request.func_name === 'sign' && !this.gesture.allows() ? GESTURE_REFUSAL : null;
+      this.queue.push({ request, refusal, sent: this.gesture.sent() });
       this.pump();
     });
   }
@@ -111,6 +114,7 @@ class IfcPageBridge {
     this.port = null;
     if (this.standingDown) return;
     const pending = this.inFlight !== null;
+    if (this.inFlight) this.answered(this.inFlight, null);
     this.inFlight = null;
     // The page treats IFC_EXT_DISCONNECT as the answer to a pending call, and as "plugin gone".
     if (this.showPlugin(false) || pending) window.postMessage(DISCONNECT_MESSAGE, '*');
@@ -156,10 +160,16 @@ class IfcPageBridge {
     }
     if (m.kind === 'ifc-reply' && typeof m.seq === 'number' && this.inFlight?.seq === m.seq) {
       const reply = m.reply as IfcReply;
+      this.answered(this.inFlight, reply);
       this.inFlight = null;
       window.postMessage(replyMessage(reply), '*');
       this.pump();
     }
+  }
+
+  /** Tokensign answered a call (null: the connection went with it); a `sign` is a window. */
+  private answered(call: { request: IfcRequest; sent: SentCall }, reply: IfcReply | null): void {
+    this.gesture.answered(call.sent, call.request.func_name !== 'sign' ? 'none' : reply?.error_code === IfcError.OK ? 'confirmed' : 'ended');
   }
 
   private pump(): void {
@@ -172,7 +182,7 @@ class IfcPageBridge {
       return;
     }
     const seq = ++this.seq;
-    this.inFlight = { seq };
+    this.inFlight = { seq, request: next.request, sent: next.sent };
     const call: IfcBridgeCall = { kind: 'ifc-call', seq, request: next.request };
     try {
       this.connect().postMessage(call);
@@ -184,11 +194,8 @@ class IfcPageBridge {
   }
 }
 
-/** `sign` opens Tokensign's window: without a recent user gesture on the page it is refused at once. */
-function gestureRefusal(request: IfcRequest): IfcReply | null {
-  if (request.func_name !== 'sign' || hasRecentUserGesture()) return null;
-  return { error_code: IfcError.UNKNOWN, error_message: 'Tokensign opens its window only right after a click or a key press on the page' };
-}
+/** The answer to a `sign` (it opens Tokensign's window) without a recent user gesture on the page. */
+const GESTURE_REFUSAL: IfcReply = { error_code: IfcError.UNKNOWN, error_message: 'Tokensign opens its window only right after a click or a key press on the page' };
 
 // A dynamically registered copy and the manifest's copy must not both run in one page.
 if (!window.__tokensignIfc) {

@@ -9,7 +9,7 @@ import { opensslGost, type GostPki } from '../fixtures/gost';
 import type { CadesPortal } from '../fixtures/cades-portal/server';
 import { finishInPage, startCadesFixtures, startInPage, sha1ThumbprintOfPem, base64Of, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
 import type { TestPki } from '../fixtures/pki';
-import { clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
+import { answerUnlessWindow, cancelNextWindow, clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
 import { opensslVerify, readCms } from '../helpers/cms-verify';
 import { waitUntil } from '../helpers/ifc-portal-page';
 
@@ -32,6 +32,18 @@ async function run(expression: string): Promise<PageOutcome> {
   await start(expression);
   return finish();
 }
+
+/** In the page, through the plug-in's objects: opens the store (which lists the tokens), finds the certificate, signs `content` attached. */
+const signWith = (pem: string, content = 'x') => `(async () => {
+  const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+  await store.Open();
+  const certificate = await (await (await store.Certificates).Find(cadesplugin.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, '${sha1(pem)}')).Item(1);
+  const signer = await cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
+  await signer.propset_Certificate(certificate);
+  const data = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+  await data.propset_Content(${JSON.stringify(content)});
+  return data.SignCades(signer, cadesplugin.CADESCOM_CADES_BES);
+})()`;
 
 /** Confirms the open Tokensign window with the PIN; returns what it showed as signed. */
 async function confirm(pin: string): Promise<{ shown: string; origin: string; warning: boolean; certs: number }> {
@@ -243,16 +255,6 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
   }, 60_000);
 
   it('refuses at once, without a window, an expired certificate and one without a key', async () => {
-    const signWith = (pem: string) => `(async () => {
-      const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
-      await store.Open();
-      const certificate = await (await (await store.Certificates).Find(cadesplugin.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, '${sha1(pem)}')).Item(1);
-      const signer = await cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
-      await signer.propset_Certificate(certificate);
-      const data = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
-      await data.propset_Content('x');
-      return data.SignCades(signer, cadesplugin.CADESCOM_CADES_BES);
-    })()`;
     expect(await run(signWith(pki.certs.expired!.certPem))).toEqual({ ok: false, value: expect.stringMatching(/\(0x800B0101\)$/) });
     expect(await run(signWith(pki.certs.nokey!.certPem))).toEqual({ ok: false, value: expect.stringMatching(/\(0x8009000D\)$/) });
     expect(pickerIsOpen(chrome.context)).toBe(false);
@@ -280,6 +282,47 @@ describe('crypto-pro 2.5.2 on a built-in portal (Chromium)', () => {
     expect(await reply()).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
     await fresh.close();
   });
+
+  it('a slow token: the click is not used up while Tokensign lists the certificates; the window opens and signs', async () => {
+    // Each object search on the token takes 3 s (a slow real token): the store's listing, which
+    // comes before the sign, answers after the browser's 5 s activation of the test's call ran out.
+    // (Through the plug-in's objects: crypto-pro's own helpers keep the list of an earlier test.)
+    const cert = gost.certs.gost256!;
+    const token = gost.tokens.find((t) => t.label === cert.token)!;
+    gost.slowDown(token.label, 3_000);
+    try {
+      await start(signWith(cert.certPem, 'медленный токен'));
+      await confirm(token.pin);
+    } finally {
+      gost.slowDown(token.label, 0);
+    }
+    const result = await finish();
+    expect(result.ok, String(result.value)).toBe(true);
+    // The plug-in's default encoding of a string: UTF-16LE.
+    expect(verify(result.value as string, undefined).equals(Buffer.from('медленный токен', 'utf16le'))).toBe(true);
+  }, 120_000);
+
+  it('several documents after one click: each window opens after the person confirmed the one before; after a cancel, none without a new click', async () => {
+    const thumb = sha1(pki.certs.rsa!.certPem);
+    // The page says when it is done in its console: the test runs nothing in the page meanwhile,
+    // which would give it a user gesture of its own.
+    const done = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('batch:'), timeout: 100_000 });
+    await start(`(async () => {
+      const results = [];
+      for (const n of [1, 2, 3]) {
+        results.push(await cryptoPro.createAttachedSignature('${thumb}', 'документ ' + n).then(() => 'signed', (e) => e.message));
+      }
+      console.log('batch:' + JSON.stringify(results));
+    })()`);
+    // The person reads the first document longer than the browser keeps the click (5 s).
+    const first = await findPickerPage(chrome.context);
+    await first.waitForTimeout(6_000);
+    await confirm(pki.tokens[0]!.pin);
+    await cancelNextWindow(chrome.context, first);
+    // The third is refused in the page, without a window.
+    const outcome = await answerUnlessWindow(chrome.context, done.then((m) => JSON.parse(m.text().slice('batch:'.length)) as unknown));
+    expect(outcome).toEqual(['signed', 'Действие было отменено пользователем', 'Действие было отменено пользователем']);
+  }, 120_000);
 
   it('answers bad input from the page with errors of the plug-in\'s form, never a hang', async () => {
     const outcome = await page.evaluate(async () => {

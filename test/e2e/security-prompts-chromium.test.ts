@@ -2,7 +2,8 @@
 // host on SoftHSM: what the window shows (items 1, 2, 7), prompt storms (item 3), probing another
 // tab's signing (item 4), status (item 7), reconnection on a host it may not serve (item 9), the
 // plugin marker and the answers without a host (items 10, 11).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -10,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIfcPortal, type IfcPortal } from '../fixtures/ifc-portal/server';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import {
+  answerUnlessWindow,
+  cancelNextWindow,
   clickClosing,
   findPickerPage,
   launchChromiumWithExtension,
@@ -242,6 +245,39 @@ describe('prompt storms (item 3)', () => {
     expect(await askResult(page)).toMatchObject({ error_code: 1 });
     await page.close();
   });
+
+  it('logins in a row after one click: the next window opens after the person confirmed one; after a cancel, none without a new click', async () => {
+    const page = await open(chrome.context, site('example.test'));
+    const p256 = createHash('sha256').update(readFileSync(pki.certs.p256!.certDer)).digest('hex');
+    // The page says when it is done in its console: the test runs nothing in the page meanwhile,
+    // which would give it a user gesture of its own.
+    const done = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('chain:'), timeout: 100_000 });
+    await page.evaluate((challenge) => {
+      const one = (id: string): Promise<string> =>
+        new Promise((resolve) => {
+          window.addEventListener('message', (event) => {
+            const d = event.data as { type?: string; id?: string; ok?: boolean; error?: { code: string } };
+            if (d?.type === 'tokensign:response' && d.id === id) resolve(d.ok ? 'ok' : (d.error?.code ?? '?'));
+          });
+          window.postMessage({ type: 'tokensign:request', id, action: 'authenticate', params: { challenge } }, location.origin);
+        });
+      void (async () => {
+        const results: string[] = [];
+        for (const n of [1, 2, 3]) results.push(await one(`chain-${n}`));
+        console.log(`chain:${JSON.stringify(results)}`);
+      })();
+    }, CHALLENGE);
+    // The person takes longer over the first window than the browser keeps the click (5 s).
+    const first = await findPickerPage(chrome.context);
+    await first.waitForTimeout(6_000);
+    await first.click(`[data-testid=cert][data-thumbprint="${p256}"]`);
+    await first.fill('[data-testid=pin]', pki.tokens[0]!.pin);
+    await clickClosing(first, '[data-testid=confirm]');
+    await cancelNextWindow(chrome.context, first);
+    const outcome = await answerUnlessWindow(chrome.context, done.then((m) => JSON.parse(m.text().slice('chain:'.length)) as unknown));
+    expect(outcome).toEqual(['ok', 'USER_CANCELLED', 'USER_CANCELLED']);
+    await page.close();
+  }, 120_000);
 
   it('a tab whose windows the user keeps closing is told USER_CANCELLED at once', async () => {
     const page = await open(chrome.context, site('example.test'));

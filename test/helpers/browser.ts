@@ -243,6 +243,41 @@ export async function findPickerPage(context: BrowserContext, timeoutMs = 20_000
 }
 
 /** True while some picker window is open in the context. */
+/** Chromium: once `previous` (a picker) has closed, the next picker window opens; Cancel there, and wait until it closed. */
+export async function cancelNextWindow(context: BrowserContext, previous: Page, timeoutMs = 20_000): Promise<void> {
+  const closed = async (page: Page, what: string): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!page.isClosed()) {
+      if (Date.now() > deadline) throw new Error(`${what} did not close`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  await closed(previous, 'the previous window');
+  const next = await findPickerPage(context, timeoutMs);
+  await clickClosing(next, '[data-testid=cancel]');
+  await closed(next, 'the next window');
+}
+
+/**
+ * Chromium: `answer`'s value, or 'a window opened' when a Tokensign window opens first. It looks
+ * only at the context's page list: anything run in a page would give that page a user gesture.
+ */
+export async function answerUnlessWindow<T>(context: BrowserContext, answer: Promise<T>): Promise<T | 'a window opened'> {
+  let settled = false;
+  const window = (async (): Promise<'a window opened' | never> => {
+    while (!settled) {
+      if (pickerIsOpen(context)) return 'a window opened';
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return new Promise<never>(() => undefined);
+  })();
+  try {
+    return await Promise.race([answer, window]);
+  } finally {
+    settled = true;
+  }
+}
+
 export function pickerIsOpen(context: BrowserContext): boolean {
   return context.pages().some((p) => isPickerUrl(p.url()) && !p.isClosed());
 }

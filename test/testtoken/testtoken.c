@@ -5,7 +5,8 @@
  *   {"tokens": [{"label", "serial", "pin", "maxPinTries", "present": bool,
  *                "objects": [{"id": <hex CKA_ID>, "label", "certificate": <DER path>, "privateKey": <PEM path>,
  *                             "signingKey": <PEM path> (optional)}],
- *                "mechanisms": [<CKM numbers>] (optional: offer only these)}]}
+ *                "mechanisms": [<CKM numbers>] (optional: offer only these),
+ *                "findDelayMs": <ms> (optional: each C_FindObjectsInit takes this long, as a slow real token reads)}]}
  * Slot i is tokens[i]. The file is re-read at C_GetSlotList and whenever it changes (checked at every call), so a
  * test unplugs a token by rewriting it with "present": false (write a temp file and rename it over).
  * PIN failures and the lock persist in <config>.state.json: {"<serial>": {"failures": n, "locked": bool}}.
@@ -95,6 +96,7 @@ typedef struct {
   char *label, *serial, *pin;
   int max_tries;
   unsigned mech_mask; /* bit i: MECHS[i] offered ("mechanisms" in the config; all when absent) */
+  unsigned find_delay_ms; /* "findDelayMs": how long each C_FindObjectsInit takes */
   entry entries[MAX_OBJECTS];
   size_t n_entries;
   unsigned generation; /* bumped on removal or replacement: older sessions are gone */
@@ -578,6 +580,8 @@ static void reload_config(void) {
     const json_value *mt = json_get(t, "maxPinTries");
     s->max_tries = mt && mt->type == JSON_NUMBER && mt->number >= 1 ? (int)mt->number : 10;
     s->mech_mask = mech_mask_of(json_get(t, "mechanisms"));
+    const json_value *fd = json_get(t, "findDelayMs");
+    s->find_delay_ms = fd && fd->type == JSON_NUMBER && fd->number > 0 && fd->number < 600000 ? (unsigned)fd->number : 0;
     const json_value *objs = json_get(t, "objects");
     if (!now_present || !objs || objs->type != JSON_ARRAY) continue;
     for (size_t j = 0; j < objs->count && s->n_entries < MAX_OBJECTS; j++)
@@ -1223,6 +1227,7 @@ static CK_RV find_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n) {
   for (CK_ULONG i = 0; i < n; i++)
     if (!tmpl[i].pValue && tmpl[i].ulValueLen) return CKR_ARGUMENTS_BAD;
   slot *s = &slots[se->slot];
+  if (s->find_delay_ms) usleep((useconds_t)s->find_delay_ms * 1000);
   se->found = calloc(s->n_entries * 3 + 1, sizeof *se->found);
   if (!se->found) return CKR_HOST_MEMORY;
   se->found_n = se->found_pos = 0;
