@@ -4,7 +4,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { CADES_CHANNEL, CADES_PORT, CadesCallError, parseCadesCall, parsePageEnvelope, type CadesBridgeCall, type CadesErrorBody, type CadesPageReply } from './bridge';
 import { CADES_ERROR_NAMES, type CadesErrorTexts } from './errors';
-import { GestureCarry, type SentCall } from '../common/user-gesture';
+import { GestureCarry, NO_GESTURE_MESSAGE, type SentCall } from '../common/user-gesture';
 
 declare global {
   interface Window {
@@ -52,7 +52,7 @@ class CadesRelay {
     // `sign` opens Tokensign's window: only right after the person acted on the page (issue 14 item 3),
     // the click carried across Tokensign's own answers (common/user-gesture.ts).
     if (op === 'sign' && !this.gesture.allows()) {
-      this.reply(pageId, op, { ok: false, error: { code: 'CANCELLED', message: 'Tokensign opens its window only right after a click or a key press on the page' } });
+      this.reply(pageId, op, { ok: false, error: { code: 'CANCELLED', message: NO_GESTURE_MESSAGE } });
       return;
     }
     if (this.open.size >= MAX_OPEN_CALLS) {
@@ -60,7 +60,7 @@ class CadesRelay {
       return;
     }
     const seq = ++this.seq;
-    this.open.set(seq, { pageId, op, sent: this.gesture.sent() });
+    this.open.set(seq, { pageId, op, sent: this.gesture.sent(op === 'sign') });
     const call: CadesBridgeCall = { kind: 'cades-call', seq, op, params };
     try {
       this.connect().postMessage(call);
@@ -79,7 +79,7 @@ class CadesRelay {
       // Every open call gets its answer: the background went away (or refused this page).
       for (const [seq, { pageId, op, sent }] of this.open) {
         this.open.delete(seq);
-        this.gesture.answered(sent, op === 'sign' ? 'ended' : 'none');
+        this.gesture.answered(sent, false);
         this.reply(pageId, op, { ok: false, error: { code: 'HOST_UNAVAILABLE', message: 'Tokensign is not available on this page' } });
       }
     });
@@ -93,7 +93,7 @@ class CadesRelay {
     const entry = m.kind === 'cades-reply' && typeof m.seq === 'number' ? this.open.get(m.seq) : undefined;
     if (!entry) return;
     this.open.delete(m.seq as number);
-    this.gesture.answered(entry.sent, entry.op !== 'sign' ? 'none' : m.ok === true ? 'confirmed' : 'ended');
+    this.gesture.answered(entry.sent, m.ok === true);
     if (m.ok === true) {
       this.reply(entry.pageId, entry.op, { ok: true, result: m.result });
       return;

@@ -29,10 +29,10 @@ describe('GestureCarry', () => {
   it('does not count the time the page waited for Tokensign\'s answer (a slow token) against the click', () => {
     const p = page();
     p.click();
-    const listing = p.carry.sent();
+    const listing = p.carry.sent(false);
     p.wait(9_000); // the token reads its objects
     expect(p.carry.allows()).toBe(false);
-    p.carry.answered(listing, 'none');
+    p.carry.answered(listing, true);
     expect(p.carry.allows()).toBe(true);
     p.wait(CARRY_MS + 1);
     expect(p.carry.allows()).toBe(false);
@@ -40,9 +40,9 @@ describe('GestureCarry', () => {
 
   it('carries nothing for a call the page made without a click', () => {
     const p = page();
-    const listing = p.carry.sent();
+    const listing = p.carry.sent(false);
     p.wait(1_000);
-    p.carry.answered(listing, 'none');
+    p.carry.answered(listing, true);
     expect(p.carry.allows()).toBe(false);
   });
 
@@ -51,10 +51,10 @@ describe('GestureCarry', () => {
     p.click();
     let elapsed = 0;
     while (elapsed < CARRY_LIMIT_MS + 10_000) {
-      const call = p.carry.sent();
+      const call = p.carry.sent(false);
       p.wait(1_000);
       elapsed += 1_000;
-      p.carry.answered(call, 'none');
+      p.carry.answered(call, true);
     }
     expect(p.carry.allows()).toBe(false);
   });
@@ -62,13 +62,13 @@ describe('GestureCarry', () => {
   it('a window the person confirmed lets the next one open (several documents after one click); a cancelled one does not', () => {
     const p = page();
     p.click();
-    const first = p.carry.sent();
+    const first = p.carry.sent(true);
     p.wait(20_000); // the person reads and types the PIN
-    p.carry.answered(first, 'confirmed');
+    p.carry.answered(first, true);
     expect(p.carry.allows()).toBe(true);
-    const second = p.carry.sent();
+    const second = p.carry.sent(true);
     p.wait(2_000);
-    p.carry.answered(second, 'ended'); // cancelled
+    p.carry.answered(second, false); // cancelled
     expect(p.carry.allows()).toBe(false);
     // A new click opens windows again.
     p.click();
@@ -78,11 +78,11 @@ describe('GestureCarry', () => {
   it('a cancelled window ends a click carried by earlier answers', () => {
     const p = page();
     p.click();
-    const listing = p.carry.sent();
-    const window = p.carry.sent();
+    const listing = p.carry.sent(false);
+    const signing = p.carry.sent(true);
     p.wait(8_000);
-    p.carry.answered(listing, 'none');
-    p.carry.answered(window, 'ended');
+    p.carry.answered(listing, true);
+    p.carry.answered(signing, false);
     expect(p.carry.allows()).toBe(false);
   });
 });

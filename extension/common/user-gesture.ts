@@ -22,13 +22,14 @@ export const CARRY_MS = 5_000;
 /** A click is carried at most this long after the person was last seen acting, however many answers come. */
 export const CARRY_LIMIT_MS = 60_000;
 
-/** A call that left the page for Tokensign: whether it went under the person's click (live or carried). */
+/** The page's answer to a request that opens no window because the person did not act on the page. */
+export const NO_GESTURE_MESSAGE = 'Tokensign opens its window only right after a click or a key press on the page';
+
+/** A call that left the page for Tokensign: whether it opens a window, and whether it went under the person's click (live or carried). */
 export interface SentCall {
+  readonly opensWindow: boolean;
   readonly underGesture: boolean;
 }
-
-/** How a call's window ended: it opened none, the person confirmed it, or it ended any other way. */
-export type WindowEnd = 'none' | 'confirmed' | 'ended';
 
 export class GestureCarry {
   /** When the person was last seen acting: the browser's activation found live, or a window confirmed. */
@@ -52,23 +53,23 @@ export class GestureCarry {
   }
 
   /** A call leaves for Tokensign now; hand the result to answered() when its answer comes. */
-  sent(): SentCall {
-    return { underGesture: this.allows() };
+  sent(opensWindow: boolean): SentCall {
+    return { opensWindow, underGesture: this.allows() };
   }
 
   /**
-   * Tokensign answered `call`. An answer without a window carries the click on (CARRY_MS from now,
-   * never past CARRY_LIMIT_MS after the person last acted). A window the person confirmed is the
-   * person acting; any other end of a window (cancelled, dismissed, failed) ends the carried click:
-   * the page needs a new one for its next window.
+   * Tokensign answered `call` (`ok`: with a result). An answer to a call without a window carries the
+   * click on (CARRY_MS from now, never past CARRY_LIMIT_MS after the person last acted). A window the
+   * person confirmed is the person acting; any other end of a window (cancelled, dismissed, failed)
+   * ends the carried click: the page needs a new one for its next window.
    */
-  answered(call: SentCall, windowEnd: WindowEnd): void {
+  answered(call: SentCall, ok: boolean): void {
     const now = this.now();
-    if (windowEnd === 'ended') {
+    if (call.opensWindow && !ok) {
       this.until = Number.NEGATIVE_INFINITY;
       return;
     }
-    if (windowEnd === 'confirmed') this.actedAt = now;
+    if (call.opensWindow) this.actedAt = now;
     else if (!call.underGesture) return;
     this.until = Math.max(this.until, Math.min(now + CARRY_MS, this.actedAt + CARRY_LIMIT_MS));
   }

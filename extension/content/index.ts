@@ -3,26 +3,26 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { PAGE_ACK, PAGE_REQUEST, PAGE_RESPONSE, type ErrorBody, type PageAction, type PageResponse } from '../../shared/protocol';
 import { PAGE_PORT, isRecord, type BridgeRequest } from '../common/messages';
-import { GestureCarry, type SentCall } from '../common/user-gesture';
+import { GestureCarry, NO_GESTURE_MESSAGE, type SentCall } from '../common/user-gesture';
 
 const ACTIONS: ReadonlySet<string> = new Set<PageAction>(['status', 'authenticate', 'sign']);
 const MAX_ID_LENGTH = 256;
 
 let port: Runtime.Port | null = null;
-/** Requests sent and not yet answered: how each went (under the person's click or not) and whether it opens a window. */
-const pending = new Map<string, { sent: SentCall; window: boolean }>();
+/** Requests sent to the background and not yet answered, with how each went (common/user-gesture.ts). */
+const pending = new Map<string, SentCall>();
 const gesture = new GestureCarry();
 
 function post(message: unknown): void {
   window.postMessage(message, location.origin);
 }
 
-/** The request `id` is answered (ok or not): the gesture account hears how its window ended. */
+/** The request `id` is answered (ok or not); false when it was not waiting for the background. */
 function settle(id: string, ok: boolean): boolean {
-  const entry = pending.get(id);
-  if (!entry) return false;
+  const sent = pending.get(id);
+  if (!sent) return false;
   pending.delete(id);
-  gesture.answered(entry.sent, !entry.window ? 'none' : ok ? 'confirmed' : 'ended');
+  gesture.answered(sent, ok);
   return true;
 }
 
@@ -69,8 +69,6 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     post({ type: PAGE_RESPONSE, id, ok: false, error: { code: 'BAD_REQUEST', message: 'A request with this id is already pending' } });
     return;
   }
-  // Answered before it leaves (malformed, refused): it neither carries nor ends the person's click.
-  pending.set(id, { sent: { underGesture: false }, window: false });
   if (!window.isSecureContext) {
     fail(id, { code: 'INSECURE_CONTEXT', message: 'Tokensign works only in secure contexts (https or localhost)' });
     return;
@@ -86,11 +84,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   // A window only right after the person acted on the page (issue 14 item 3): no prompt storms. The
   // click is carried across Tokensign's own answers (common/user-gesture.ts).
   if (data.action !== 'status' && !gesture.allows()) {
-    fail(id, { code: 'USER_CANCELLED', message: 'Tokensign opens its window only right after a click or a key press on the page' });
+    fail(id, { code: 'USER_CANCELLED', message: NO_GESTURE_MESSAGE });
     return;
   }
   const request: BridgeRequest = { kind: 'request', id, action: data.action as PageAction, params: data.params ?? {} };
-  pending.set(id, { sent: gesture.sent(), window: request.action !== 'status' });
+  pending.set(id, gesture.sent(request.action !== 'status'));
   try {
     connect().postMessage(request);
   } catch {

@@ -2,7 +2,7 @@
 // one answer per request in arrival order. Runs only on the Gosuslugi origins and the portals
 // the user added; the work itself happens in the background (extension/ifc/background.ts).
 import browser, { type Runtime } from 'webextension-polyfill';
-import { GestureCarry, type SentCall } from '../common/user-gesture';
+import { GestureCarry, NO_GESTURE_MESSAGE, type SentCall } from '../common/user-gesture';
 import { IfcError, MARKER_EXTENSION, MARKER_OWNER, MARKER_PLUGIN } from './constants';
 import { DISCONNECT_MESSAGE, parsePageMessage, replyMessage, type IfcReply, type IfcRequest } from './envelope';
 import { IFC_PORT, type IfcBridgeCall } from './bridge';
@@ -45,7 +45,7 @@ class IfcPageBridge {
   /** The background's last word on the host: null until it has said. */
   private hostUp: boolean | null = null;
   private readonly queue: { request: IfcRequest; refusal: IfcReply | null; sent: SentCall }[] = [];
-  private inFlight: { seq: number; request: IfcRequest; sent: SentCall } | null = null;
+  private inFlight: { seq: number; sent: SentCall } | null = null;
   private readonly gesture = new GestureCarry();
   private seq = 0;
   private reconnects = 0;
@@ -79,8 +79,9 @@ class IfcPageBridge {
       }
       // Judged when the page asks: a window only follows a recent click or key press on the page
       // (carried across Tokensign's own answers, common/user-gesture.ts).
-      const refusal = request.func_name === 'sign' && !this.gesture.allows() ? GESTURE_REFUSAL : null;
-      this.queue.push({ request, refusal, sent: this.gesture.sent() });
+      const sent = this.gesture.sent(request.func_name === 'sign');
+      const refusal = sent.opensWindow && !sent.underGesture ? GESTURE_REFUSAL : null;
+      this.queue.push({ request, refusal, sent });
       this.pump();
     });
   }
@@ -114,7 +115,7 @@ class IfcPageBridge {
     this.port = null;
     if (this.standingDown) return;
     const pending = this.inFlight !== null;
-    if (this.inFlight) this.answered(this.inFlight, null);
+    if (this.inFlight) this.gesture.answered(this.inFlight.sent, false);
     this.inFlight = null;
     // The page treats IFC_EXT_DISCONNECT as the answer to a pending call, and as "plugin gone".
     if (this.showPlugin(false) || pending) window.postMessage(DISCONNECT_MESSAGE, '*');
@@ -160,16 +161,11 @@ class IfcPageBridge {
     }
     if (m.kind === 'ifc-reply' && typeof m.seq === 'number' && this.inFlight?.seq === m.seq) {
       const reply = m.reply as IfcReply;
-      this.answered(this.inFlight, reply);
+      this.gesture.answered(this.inFlight.sent, reply.error_code === IfcError.OK);
       this.inFlight = null;
       window.postMessage(replyMessage(reply), '*');
       this.pump();
     }
-  }
-
-  /** Tokensign answered a call (null: the connection went with it); a `sign` is a window. */
-  private answered(call: { request: IfcRequest; sent: SentCall }, reply: IfcReply | null): void {
-    this.gesture.answered(call.sent, call.request.func_name !== 'sign' ? 'none' : reply?.error_code === IfcError.OK ? 'confirmed' : 'ended');
   }
 
   private pump(): void {
@@ -182,7 +178,7 @@ class IfcPageBridge {
       return;
     }
     const seq = ++this.seq;
-    this.inFlight = { seq, request: next.request, sent: next.sent };
+    this.inFlight = { seq, sent: next.sent };
     const call: IfcBridgeCall = { kind: 'ifc-call', seq, request: next.request };
     try {
       this.connect().postMessage(call);
@@ -195,7 +191,7 @@ class IfcPageBridge {
 }
 
 /** The answer to a `sign` (it opens Tokensign's window) without a recent user gesture on the page. */
-const GESTURE_REFUSAL: IfcReply = { error_code: IfcError.UNKNOWN, error_message: 'Tokensign opens its window only right after a click or a key press on the page' };
+const GESTURE_REFUSAL: IfcReply = { error_code: IfcError.UNKNOWN, error_message: NO_GESTURE_MESSAGE };
 
 // A dynamically registered copy and the manifest's copy must not both run in one page.
 if (!window.__tokensignIfc) {

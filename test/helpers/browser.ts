@@ -242,20 +242,15 @@ export async function findPickerPage(context: BrowserContext, timeoutMs = 20_000
   throw new Error('The picker window did not open');
 }
 
-/** True while some picker window is open in the context. */
 /** Chromium: once `previous` (a picker) has closed, the next picker window opens; Cancel there, and wait until it closed. */
 export async function cancelNextWindow(context: BrowserContext, previous: Page, timeoutMs = 20_000): Promise<void> {
-  const closed = async (page: Page, what: string): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!page.isClosed()) {
-      if (Date.now() > deadline) throw new Error(`${what} did not close`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  const closed = async (page: Page): Promise<void> => {
+    if (!page.isClosed()) await page.waitForEvent('close', { timeout: timeoutMs });
   };
-  await closed(previous, 'the previous window');
+  await closed(previous);
   const next = await findPickerPage(context, timeoutMs);
   await clickClosing(next, '[data-testid=cancel]');
-  await closed(next, 'the next window');
+  await closed(next);
 }
 
 /**
@@ -264,20 +259,21 @@ export async function cancelNextWindow(context: BrowserContext, previous: Page, 
  */
 export async function answerUnlessWindow<T>(context: BrowserContext, answer: Promise<T>): Promise<T | 'a window opened'> {
   let settled = false;
-  const window = (async (): Promise<'a window opened' | never> => {
+  const windowOpened = (async (): Promise<'a window opened'> => {
     while (!settled) {
       if (pickerIsOpen(context)) return 'a window opened';
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return new Promise<never>(() => undefined);
+    return new Promise<never>(() => undefined); // the answer came first
   })();
   try {
-    return await Promise.race([answer, window]);
+    return await Promise.race([answer, windowOpened]);
   } finally {
     settled = true;
   }
 }
 
+/** True while some picker window is open in the context. */
 export function pickerIsOpen(context: BrowserContext): boolean {
   return context.pages().some((p) => isPickerUrl(p.url()) && !p.isClosed());
 }
