@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bothTokensEnv, createGostPki, type GostPki } from '../fixtures/gost';
 import { startIfcPortal, type IfcPortal } from '../fixtures/ifc-portal/server';
 import { createTestPki, type TestPki } from '../fixtures/pki';
-import { clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
+import { answerUnlessWindow, clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
 import {
   ask,
   askResult,
@@ -20,6 +20,8 @@ import {
   chooseAndType,
   containerOf,
   ifcPortalDriver,
+  installPageAsk,
+  type PageAsk,
   repliesToVersion,
   resultOf,
   startAsk,
@@ -148,6 +150,57 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
     });
   }
 
+  it('a slow token: one click, the page lists its certificates and signs; the click is not used up while Tokensign lists', async () => {
+    // A page that lists and then signs after one click (no pick in between). Each object search on
+    // the token takes 3 s (a slow real token), so the listing answers after the browser's 5 s
+    // activation of the click has run out; the sign still opens the window.
+    await openAndList(page);
+    const container = await containerOf(page, 'Смирнова Елена Викторовна', OID_GOST256);
+    const cryptoId = container.slice(0, container.lastIndexOf('/'));
+    await installPageAsk(page);
+    await page.evaluate(
+      ([cid, crypto]) => {
+        const ask = (window as unknown as { __ifcAsk: PageAsk }).__ifcAsk;
+        const button = document.createElement('button');
+        button.id = 'list-and-sign';
+        button.textContent = 'Войти';
+        button.addEventListener('click', async () => {
+          const started = performance.now();
+          const listed = await ask({ func_name: 'get_list_certs_by_cryptoid_array', params: { cryptoID_array: [crypto], show_progress: 0 } });
+          const listedAfterMs = Math.round(performance.now() - started);
+          const { challenge } = (await fetch('/challenge', { cache: 'no-store' }).then((r) => r.json())) as { challenge: string };
+          const signed = await ask({ func_name: 'sign', params: { containerId: cid, userPin: '12345678', inDataType: 1, data: challenge, hashType: 1, signType: 3, cspUI: 1, outDataType: 1 } });
+          const login = signed.error_code === 0
+            ? ((await fetch('/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge, signature: signed.sign_value }) }).then((r) => r.json())) as { ok: boolean })
+            : null;
+          console.log('list-and-sign:' + JSON.stringify({ listed: listed.error_code, listedAfterMs, signed: signed.error_code, login: login?.ok ?? null }));
+        });
+        document.body.append(button);
+      },
+      [container, cryptoId] as const,
+    );
+    const label = gost.certs.gost256!.token;
+    // The page says when it is done in its console: the test runs nothing in the page meanwhile,
+    // which would give it a user gesture of its own.
+    const done = page
+      .waitForEvent('console', { predicate: (m) => m.text().startsWith('list-and-sign:'), timeout: 100_000 })
+      .then((m) => JSON.parse(m.text().slice('list-and-sign:'.length)) as { listed: number; listedAfterMs: number; signed: number; login: boolean | null });
+    gost.slowDown(label, 3_000);
+    try {
+      await page.click('#list-and-sign');
+      expect(await answerUnlessWindow(chrome.context, done)).toBe('a window opened');
+      const picker = await findPickerPage(chrome.context);
+      await picker.locator('[data-testid=cert]').first().waitFor({ timeout: 60_000 });
+      await clickClosing(picker, '[data-testid=confirm]');
+    } finally {
+      gost.slowDown(label, 0);
+    }
+    const outcome = await done;
+    expect(outcome.listedAfterMs).toBeGreaterThan(5_000);
+    expect(outcome).toMatchObject({ listed: 0, signed: 0, login: true });
+    expect(portal.logins.at(-1)!.subject).toContain('CN=Смирнова Елена Викторовна');
+  }, 120_000);
+
   it("answers 1 when the person cancels in Tokensign's window", async () => {
     const before = portal.logins.length;
     await openAndList(page);
@@ -163,20 +216,10 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
     const cryptoId = container.slice(0, container.lastIndexOf('/'));
     gost.unplug('Tokensign GOST 2');
     try {
+      await installPageAsk(page);
       const replies = await page.evaluate(
         async ([cid, crypto]) => {
-          const ask = (msg: Record<string, unknown>) =>
-            new Promise<Record<string, unknown>>((resolve) => {
-              const listener = (event: MessageEvent) => {
-                if (typeof event.data !== 'string') return;
-                const m = JSON.parse(event.data) as { type: string; msg_data: Record<string, unknown> };
-                if (m.type !== 'FROM_IFC_EXT') return;
-                window.removeEventListener('message', listener);
-                resolve(m.msg_data);
-              };
-              window.addEventListener('message', listener);
-              window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: msg }), '*');
-            });
+          const ask = (window as unknown as { __ifcAsk: PageAsk }).__ifcAsk;
           return [
             await ask({ func_name: 'get_list_info', params: { cryptoType: null } }),
             await ask({ func_name: 'get_list_certs_by_cryptoid_array', params: { cryptoID_array: [crypto], show_progress: 0 } }),

@@ -50,6 +50,27 @@ export async function resultOf(p: Page): Promise<{ state: string; code: string |
   return p.$eval('#result', (el) => ({ state: (el as HTMLElement).dataset.state ?? '', code: (el as HTMLElement).dataset.code ?? null, text: el.textContent ?? '' }));
 }
 
+/** What installPageAsk gives the page: one raw TO_IFC_EXT request, resolved with its FROM_IFC_EXT answer. */
+export type PageAsk = (msg: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+/** Puts `window.__ifcAsk` (a PageAsk) in the loaded page, for code the page itself runs (page.evaluate, its own handlers). */
+export async function installPageAsk(p: Page): Promise<void> {
+  await p.evaluate(() => {
+    const ask: PageAsk = (msg) =>
+      new Promise((resolve) => {
+        const listener = (event: MessageEvent) => {
+          if (typeof event.data !== 'string') return;
+          const m = JSON.parse(event.data) as { type: string; msg_data: Record<string, unknown> };
+          if (m.type !== 'FROM_IFC_EXT') return;
+          window.removeEventListener('message', listener);
+          resolve(m.msg_data);
+        };
+        window.addEventListener('message', listener);
+        window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: msg }), '*');
+      });
+    (window as unknown as { __ifcAsk: PageAsk }).__ifcAsk = ask;
+  });
+}
 
 /** Posts one raw TO_IFC_EXT request from the page; `askResult` awaits its FROM_IFC_EXT answer. */
 export async function startAsk(p: Page, msg: Record<string, unknown>): Promise<void> {
