@@ -74,20 +74,13 @@ export async function installPageAsk(p: Page): Promise<void> {
 
 /** Posts one raw TO_IFC_EXT request from the page; `askResult` awaits its FROM_IFC_EXT answer. */
 export async function startAsk(p: Page, msg: Record<string, unknown>): Promise<void> {
+  await installPageAsk(p);
   await p.evaluate((m) => {
-    const w = window as unknown as { __ask?: Promise<Record<string, unknown>>; __askDone?: boolean };
+    const w = window as unknown as { __ifcAsk: PageAsk; __ask?: Promise<Record<string, unknown>>; __askDone?: boolean };
     w.__askDone = false;
-    w.__ask = new Promise((resolve) => {
-      const listener = (event: MessageEvent) => {
-        if (typeof event.data !== 'string') return;
-        const parsed = JSON.parse(event.data) as { type: string; msg_data: Record<string, unknown> };
-        if (parsed.type !== 'FROM_IFC_EXT') return;
-        window.removeEventListener('message', listener);
-        w.__askDone = true;
-        resolve(parsed.msg_data);
-      };
-      window.addEventListener('message', listener);
-      window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: m }), '*');
+    w.__ask = w.__ifcAsk(m).then((reply) => {
+      w.__askDone = true;
+      return reply;
     });
   }, msg);
 }
