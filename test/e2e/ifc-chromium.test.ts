@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bothTokensEnv, createGostPki, type GostPki } from '../fixtures/gost';
+import { GOST_TEST_TOKENS, bothTokensEnv, createGostPki, type GostPki } from '../fixtures/gost';
 import { startIfcPortal, type IfcPortal } from '../fixtures/ifc-portal/server';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { answerUnlessWindow, clickClosing, findPickerPage, launchChromiumWithExtension, pickerIsOpen, type ChromiumWithExtension } from '../helpers/browser';
@@ -21,7 +21,6 @@ import {
   containerOf,
   ifcPortalDriver,
   installPageAsk,
-  type PageAsk,
   repliesToVersion,
   resultOf,
   startAsk,
@@ -157,19 +156,20 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
     await openAndList(page);
     const container = await containerOf(page, 'Смирнова Елена Викторовна', OID_GOST256);
     const cryptoId = container.slice(0, container.lastIndexOf('/'));
+    const label = gost.certs.gost256!.token;
+    const pin = GOST_TEST_TOKENS.find((t) => t.label === label)!.pin;
     await installPageAsk(page);
     await page.evaluate(
-      ([cid, crypto]) => {
-        const ask = (window as unknown as { __ifcAsk: PageAsk }).__ifcAsk;
+      ([cid, crypto, userPin]) => {
         const button = document.createElement('button');
         button.id = 'list-and-sign';
         button.textContent = 'Войти';
         button.addEventListener('click', async () => {
           const started = performance.now();
-          const listed = await ask({ func_name: 'get_list_certs_by_cryptoid_array', params: { cryptoID_array: [crypto], show_progress: 0 } });
+          const listed = await window.__ifcAsk({ func_name: 'get_list_certs_by_cryptoid_array', params: { cryptoID_array: [crypto], show_progress: 0 } });
           const listedAfterMs = Math.round(performance.now() - started);
           const { challenge } = (await fetch('/challenge', { cache: 'no-store' }).then((r) => r.json())) as { challenge: string };
-          const signed = await ask({ func_name: 'sign', params: { containerId: cid, userPin: '12345678', inDataType: 1, data: challenge, hashType: 1, signType: 3, cspUI: 1, outDataType: 1 } });
+          const signed = await window.__ifcAsk({ func_name: 'sign', params: { containerId: cid, userPin, inDataType: 1, data: challenge, hashType: 1, signType: 3, cspUI: 1, outDataType: 1 } });
           const login = signed.error_code === 0
             ? ((await fetch('/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge, signature: signed.sign_value }) }).then((r) => r.json())) as { ok: boolean })
             : null;
@@ -177,9 +177,8 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
         });
         document.body.append(button);
       },
-      [container, cryptoId] as const,
+      [container, cryptoId, pin] as const,
     );
-    const label = gost.certs.gost256!.token;
     // The page says when it is done in its console: the test runs nothing in the page meanwhile,
     // which would give it a user gesture of its own.
     const done = page
@@ -219,7 +218,7 @@ describe('IFCPlugin adapter on a Gosuslugi-style portal (Chromium)', () => {
       await installPageAsk(page);
       const replies = await page.evaluate(
         async ([cid, crypto]) => {
-          const ask = (window as unknown as { __ifcAsk: PageAsk }).__ifcAsk;
+          const ask = window.__ifcAsk;
           return [
             await ask({ func_name: 'get_list_info', params: { cryptoType: null } }),
             await ask({ func_name: 'get_list_certs_by_cryptoid_array', params: { cryptoID_array: [crypto], show_progress: 0 } }),

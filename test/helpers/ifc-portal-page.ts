@@ -53,6 +53,13 @@ export async function resultOf(p: Page): Promise<{ state: string; code: string |
 /** What installPageAsk gives the page: one raw TO_IFC_EXT request, resolved with its FROM_IFC_EXT answer. */
 export type PageAsk = (msg: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
+declare global {
+  interface Window {
+    /** Set by installPageAsk, for code the page runs. */
+    __ifcAsk: PageAsk;
+  }
+}
+
 /** Puts `window.__ifcAsk` (a PageAsk) in the loaded page, for code the page itself runs (page.evaluate, its own handlers). */
 export async function installPageAsk(p: Page): Promise<void> {
   await p.evaluate(() => {
@@ -68,7 +75,7 @@ export async function installPageAsk(p: Page): Promise<void> {
         window.addEventListener('message', listener);
         window.postMessage(JSON.stringify({ type: 'TO_IFC_EXT', msg_data: msg }), '*');
       });
-    (window as unknown as { __ifcAsk: PageAsk }).__ifcAsk = ask;
+    window.__ifcAsk = ask;
   });
 }
 
@@ -76,9 +83,9 @@ export async function installPageAsk(p: Page): Promise<void> {
 export async function startAsk(p: Page, msg: Record<string, unknown>): Promise<void> {
   await installPageAsk(p);
   await p.evaluate((m) => {
-    const w = window as unknown as { __ifcAsk: PageAsk; __ask?: Promise<Record<string, unknown>>; __askDone?: boolean };
+    const w = window as unknown as { __ask?: Promise<Record<string, unknown>>; __askDone?: boolean };
     w.__askDone = false;
-    w.__ask = w.__ifcAsk(m).then((reply) => {
+    w.__ask = window.__ifcAsk(m).then((reply) => {
       w.__askDone = true;
       return reply;
     });
