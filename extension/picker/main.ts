@@ -1,11 +1,13 @@
 // The picker window: opens at once naming the site and a progress state, then shows each token's
 // certificates as the host reads them, takes the choice and the PIN and hands both to the background.
 // The PIN field is cleared as soon as it has been sent. Sections live in their own modules.
-import browser from 'webextension-polyfill';
+// First: the port to the background opens before anything else of the script runs.
+import { listen, port } from './early-port';
+import type { Runtime } from 'webextension-polyfill';
 import type { ErrorBody, TokenInfo } from '../../shared/protocol';
 import { sortForDisplay, unusableReason } from '../common/certificate-view';
 import { localizeDocument, plural, t } from '../common/i18n';
-import { PICKER_PORT, isRecord, type PickerAction, type PickerCommand, type PickerView, type ShownCertificate } from '../common/messages';
+import { isRecord, type PickerAction, type PickerCommand, type PickerView, type ShownCertificate } from '../common/messages';
 import { choosable, windowState, type WindowState } from '../common/picker-state';
 import type { SiteParts } from '../common/site';
 import { CertificateList } from './cert-list';
@@ -21,16 +23,32 @@ const $ = <T extends HTMLElement>(id: string): T => {
   return node as T;
 };
 
-const pinForm = $<HTMLFormElement>('pin-form');
-const pinInput = $<HTMLInputElement>('pin');
-const hint = $<HTMLParagraphElement>('pin-hint');
-const errorLine = $<HTMLParagraphElement>('error');
-const progress = $<HTMLParagraphElement>('progress');
-const confirmButton = $<HTMLButtonElement>('confirm');
-const cancelButton = $<HTMLButtonElement>('cancel');
-const stateSection = $<HTMLElement>('state');
-const listHeading = $<HTMLElement>('list-heading');
-const live = $<HTMLElement>('live');
+// The window's parts, found once the page is parsed (the async script may run before: start()).
+let pinForm!: HTMLFormElement;
+let pinInput!: HTMLInputElement;
+let hint!: HTMLParagraphElement;
+let errorLine!: HTMLParagraphElement;
+let progress!: HTMLParagraphElement;
+let confirmButton!: HTMLButtonElement;
+let cancelButton!: HTMLButtonElement;
+let stateSection!: HTMLElement;
+let listHeading!: HTMLElement;
+let live!: HTMLElement;
+let list!: CertificateList;
+
+function findParts(): void {
+  pinForm = $<HTMLFormElement>('pin-form');
+  pinInput = $<HTMLInputElement>('pin');
+  hint = $<HTMLParagraphElement>('pin-hint');
+  errorLine = $<HTMLParagraphElement>('error');
+  progress = $<HTMLParagraphElement>('progress');
+  confirmButton = $<HTMLButtonElement>('confirm');
+  cancelButton = $<HTMLButtonElement>('cancel');
+  stateSection = $<HTMLElement>('state');
+  listHeading = $<HTMLElement>('list-heading');
+  live = $<HTMLElement>('live');
+  list = new CertificateList($<HTMLUListElement>('certs'), { select, activate });
+}
 
 let view: PickerView | null = null;
 let selectedId: string | null = null;
@@ -41,8 +59,6 @@ let lastErrorKey = '';
 /** Said in the error line when no host error is: a pulled token dropped the choice. */
 let localNotice: string | null = null;
 let shownCount = 0;
-
-const list = new CertificateList($<HTMLUListElement>('certs'), { select, activate });
 
 function tokenOf(cert: ShownCertificate): TokenInfo | undefined {
   return view?.tokens.find((tk) => tk.id === cert.tokenId);
@@ -265,11 +281,10 @@ function siteFromAddress(value: string | null): SiteParts {
   }
 }
 
+/** Once the page is parsed; the background was asked for the first view before (early-port.ts). */
 function start(): void {
+  findParts();
   const params = new URLSearchParams(location.search);
-  // The background is asked first: it answers while the window draws its first frame.
-  const port = browser.runtime.connect({ name: PICKER_PORT });
-  port.postMessage({ kind: 'attach', session: params.get('session') ?? '' } satisfies PickerCommand);
   localizeDocument(document);
   document.title = t('pickerTitle');
   // The site and a progress state are on screen before the background's first word.
@@ -278,15 +293,13 @@ function start(): void {
   renderForm('connecting');
   // User Timing marks: the bench reads when the site, then the first certificates, were on screen.
   requestAnimationFrame(() => performance.mark('tokensign:site-shown'));
-  port.onMessage.addListener((message: unknown) => {
+  listen((message) => {
     if (isRecord(message) && message.kind === 'view' && isRecord(message.view)) render(message.view as unknown as PickerView);
   });
-  // The background ends the session (answered, cancelled, timed out): the window has nothing left to do.
-  port.onDisconnect.addListener(() => window.close());
   wireControls(port);
 }
 
-function wireControls(port: browser.Runtime.Port): void {
+function wireControls(port: Runtime.Port): void {
   const send = (command: PickerCommand): void => {
     try {
       port.postMessage(command);
@@ -317,4 +330,5 @@ function wireControls(port: browser.Runtime.Port): void {
   setInterval(() => send({ kind: 'keepalive' }), 500);
 }
 
-start();
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();

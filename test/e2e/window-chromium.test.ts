@@ -3,14 +3,21 @@
 // sizes, the accessibility tree, keyboard-only login, every state's message and page code, the
 // site line for IDN and deceptive hosts, 200 % zoom. Screenshots go to demo-output/window/.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOWNLOAD_URL } from '../../shared/download';
 import type { GostPki } from '../fixtures/gost';
 import {
+  CHROME_EXTENSION_DIR,
   findPickerPage,
+  isPickerUrl,
   launchChromiumWithExtension,
+  removeDir,
   startTestPage,
   writeChromiumHostManifest,
   writeHostLauncher,
@@ -309,6 +316,74 @@ describe('picker window in Chromium (ru)', () => {
       expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
     } finally {
       await setExtensionZoom(1);
+    }
+  });
+});
+
+/** A style sheet served from 127.0.0.1 only once the test lets it go (nothing else is served). */
+async function startHeldStyleSheet(): Promise<{ url: string; asked: Promise<void>; served: () => boolean; release: () => void; close: () => Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let asked!: () => void;
+  const askedFor = new Promise<void>((resolve) => (asked = resolve));
+  let served = false;
+  const server = createServer((request, response) => {
+    if (request.url !== '/held.css') return void response.writeHead(404).end();
+    asked();
+    void released.then(() => {
+      served = true;
+      response.writeHead(200, { 'content-type': 'text/css' }).end('main { outline: 0; }');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/held.css`,
+    asked: askedFor,
+    served: () => served,
+    release,
+    close: () => {
+      release();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('picker window while its page loads (ru)', () => {
+  it('asks for the certificates before its style sheet has come, and shows them once it has', async () => {
+    // A copy of the extension whose window also loads a style sheet the test holds back. Before the
+    // window's script was async, it waited for every style sheet before it ran: no list until the
+    // sheet came. Now it runs on arrival, so the background's view travels while the page loads.
+    const held = await startHeldStyleSheet();
+    const dir = mkdtempSync(join(tmpdir(), 'tokensign-held-style-'));
+    cpSync(CHROME_EXTENSION_DIR, dir, { recursive: true });
+    const html = join(dir, 'picker', 'index.html');
+    writeFileSync(html, readFileSync(html, 'utf8').replace('</head>', `<link rel="stylesheet" href="${held.url}" /></head>`));
+    const copy = await launchChromiumWithExtension({ extensionDir: dir, hostEnv: pki.env, language: 'ru' });
+    try {
+      plugOnly(pki, [WORK]);
+      const tab = await copy.context.newPage();
+      await tab.goto(site.url);
+      await startAuthenticate(tab);
+      await held.asked;
+      // Polled from here: a window held by its style sheet draws no frame, so nothing in it waits on one.
+      const seen = { cards: 0, state: '' };
+      for (const deadline = Date.now() + 10_000; seen.cards === 0 && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+        const picker = copy.context.pages().find((p) => isPickerUrl(p.url()));
+        if (picker) Object.assign(seen, await picker.evaluate(() => ({ cards: document.querySelectorAll('[data-testid=cert]').length, state: document.querySelector('[data-testid=state]')?.getAttribute('data-state') ?? '' })));
+      }
+      expect(seen).toEqual({ cards: 3, state: 'choose' });
+      expect(held.served()).toBe(false);
+      const picker = await findPickerPage(copy.context);
+      held.release();
+      await card(picker, 'director').waitFor();
+      await picker.close();
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    } finally {
+      await copy.close();
+      await held.close();
+      removeDir(dir);
     }
   });
 });

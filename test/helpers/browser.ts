@@ -217,7 +217,7 @@ export async function launchChromiumWithExtension(options: ChromiumLaunchOptions
   };
 }
 
-function isPickerUrl(url: string): boolean {
+export function isPickerUrl(url: string): boolean {
   return (url.startsWith('chrome-extension://') || url.startsWith('moz-extension://')) && new URL(url).pathname === PICKER_PATH;
 }
 
