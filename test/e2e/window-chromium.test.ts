@@ -25,6 +25,7 @@ import {
   type TestPageServer,
 } from '../helpers/browser';
 import { MAP_ALL_TO_LOOPBACK, startNamedSite, type NamedSiteServer } from '../helpers/named-site';
+import { eventually } from '../helpers/recorded-chromium';
 import { EMPTY, LOCKED, LONG_ORG, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, shotPath, textSizesProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
@@ -369,10 +370,11 @@ describe('picker window while its page loads (ru)', () => {
       await held.asked;
       // Polled from here: a window held by its style sheet draws no frame, so nothing in it waits on one.
       const seen = { cards: 0, state: '' };
-      for (const deadline = Date.now() + 10_000; seen.cards === 0 && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      await eventually(async () => {
         const picker = copy.context.pages().find((p) => isPickerUrl(p.url()));
         if (picker) Object.assign(seen, await picker.evaluate(() => ({ cards: document.querySelectorAll('[data-testid=cert]').length, state: document.querySelector('[data-testid=state]')?.getAttribute('data-state') ?? '' })));
-      }
+        return seen.cards > 0;
+      });
       expect(seen).toEqual({ cards: 3, state: 'choose' });
       expect(held.served()).toBe(false);
       const picker = await findPickerPage(copy.context);
