@@ -322,7 +322,9 @@ describe('picker window in Chromium (ru)', () => {
 });
 
 /** A style sheet served from 127.0.0.1 only once the test lets it go (nothing else is served). */
-async function startHeldStyleSheet(): Promise<{ url: string; asked: Promise<void>; served: () => boolean; release: () => void; close: () => Promise<void> }> {
+type HeldStyleSheet = { url: string; asked: Promise<void>; served: () => boolean; release: () => void; close: () => Promise<void> };
+
+async function startHeldStyleSheet(): Promise<HeldStyleSheet> {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   let asked!: () => void;
@@ -351,16 +353,26 @@ async function startHeldStyleSheet(): Promise<{ url: string; asked: Promise<void
   };
 }
 
-describe('picker window while its page loads (ru)', () => {
-  it('asks for the certificates before its style sheet has come, and shows them once it has', async () => {
-    // A copy of the extension whose window also loads a style sheet the test holds back. Before the
-    // window's script was async, it waited for every style sheet before it ran: no list until the
-    // sheet came. Now it runs on arrival, so the background's view travels while the page loads.
-    const held = await startHeldStyleSheet();
-    const dir = mkdtempSync(join(tmpdir(), 'tokensign-held-style-'));
+/**
+ * A copy of the built extension whose window page is `edit`ed to load a style sheet the test holds
+ * back (`held.url`); a sign-in is started on the Work token and `run` is called once the window has
+ * asked for the sheet. Cleans everything up after.
+ */
+async function withHeldStyleSheet(
+  edit: (html: string, heldUrl: string) => string,
+  files: Record<string, string>,
+  run: (copy: ChromiumWithExtension, tab: Page, held: HeldStyleSheet) => Promise<void>,
+): Promise<void> {
+  const held = await startHeldStyleSheet();
+  const dir = mkdtempSync(join(tmpdir(), 'tokensign-held-style-'));
+  try {
     cpSync(CHROME_EXTENSION_DIR, dir, { recursive: true });
     const html = join(dir, 'picker', 'index.html');
-    writeFileSync(html, readFileSync(html, 'utf8').replace('</head>', `<link rel="stylesheet" href="${held.url}" /></head>`));
+    const original = readFileSync(html, 'utf8');
+    const edited = edit(original, held.url);
+    expect(edited).not.toBe(original);
+    writeFileSync(html, edited);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'picker', name), text);
     const copy = await launchChromiumWithExtension({ extensionDir: dir, hostEnv: pki.env, language: 'ru' });
     try {
       plugOnly(pki, [WORK]);
@@ -368,6 +380,23 @@ describe('picker window while its page loads (ru)', () => {
       await tab.goto(site.url);
       await startAuthenticate(tab);
       await held.asked;
+      await run(copy, tab, held);
+    } finally {
+      await copy.close();
+    }
+  } finally {
+    await held.close();
+    removeDir(dir);
+  }
+}
+
+describe('picker window while its page loads (ru)', () => {
+  it('asks for the certificates before its style sheet has come, and shows them once it has', async () => {
+    // A copy of the extension whose window also loads a style sheet the test holds back. Before the
+    // window's script was async, it waited for every style sheet before it ran: no list until the
+    // sheet came. Now it runs on arrival, so the background's view travels while the page loads.
+    const edit = (html: string, heldUrl: string): string => html.replace('</head>', `<link rel="stylesheet" href="${heldUrl}" /></head>`);
+    await withHeldStyleSheet(edit, {}, async (copy, tab, held) => {
       // Polled from here: a window held by its style sheet draws no frame, so nothing in it waits on one.
       const seen = { cards: 0, state: '' };
       await eventually(async () => {
@@ -382,11 +411,39 @@ describe('picker window while its page loads (ru)', () => {
       await card(picker, 'director').waitFor();
       await picker.close();
       expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
-    } finally {
-      await copy.close();
-      await held.close();
-      removeDir(dir);
-    }
+    });
+  });
+
+  it('runs before the page is parsed, keeps what the background said until then, and the person signs in', async () => {
+    // The async script may also run while the page is still being parsed (a cached script, a slow
+    // page). To make that certain, this copy loads it from the head and holds the parser at the top
+    // of the body: a plain script there waits for the held style sheet before it runs, and the parser
+    // with it, while the async script does not wait. The window's parts are not in the page yet when
+    // the background's view comes; the window must keep that view and show it once the page is parsed.
+    // Failed when the window's code ran at once (its parts missing) or dropped what came early.
+    const edit = (html: string, heldUrl: string): string =>
+      html
+        .replace('<script async src="./picker.js"></script>', '')
+        .replace('</head>', `<link rel="stylesheet" href="${heldUrl}" /><script async src="./picker.js"></script></head>`)
+        .replace('<body>', '<body><script src="./hold-parser.js"></script>');
+    const files = { 'hold-parser.js': '// Runs, and lets the parser go on, once the held style sheet has come.\n' };
+    await withHeldStyleSheet(edit, files, async (copy, tab, held) => {
+      let picker: Page | undefined;
+      await eventually(() => (picker = copy.context.pages().find((p) => isPickerUrl(p.url()))) !== undefined);
+      // The parser waits at the top of the body: none of the window's parts is in the page yet.
+      const before = await picker!.evaluate(() => ({ readyState: document.readyState, partsInPage: document.getElementById('certs') !== null }));
+      expect(before).toEqual({ readyState: 'loading', partsInPage: false });
+      // Long enough for the background's first view to reach the waiting window.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(held.served()).toBe(false);
+      held.release();
+      picker = await findPickerPage(copy.context);
+      await card(picker, 'director').click();
+      expect(await picker.locator('[data-testid=cert]').count()).toBe(3);
+      await picker.fill('[data-testid=pin]', WORK_PIN);
+      await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
+      expect(await outcome(tab)).toMatchObject({ ok: true });
+    });
   });
 });
 
