@@ -15,14 +15,24 @@ async function zoomFactor(): Promise<number> {
 /** Resizes the window to fit its content at its zoom, within the screen; never shrinks it. */
 export async function fitWindow(): Promise<void> {
   const zoom = await zoomFactor();
-  const frame = Math.max(0, window.outerHeight - window.innerHeight * zoom);
+  // Everything below is in screen pixels, the windows API's unit. Chromium gives `screen` and the
+  // window's outer size in them at any zoom; Firefox gives them in CSS pixels, which its zoom scales
+  // (at 200 % a 768-pixel screen reads as 384). The scale is measured against the windows API rather
+  // than assumed per browser; at 100 % the two agree, so nothing is asked then.
+  let current = zoom === 1 ? null : await browser.windows.getCurrent();
+  const unit = current?.width && window.outerWidth > 0 ? current.width / window.outerWidth : 1;
+  const outerWidth = window.outerWidth * unit;
+  const outerHeight = window.outerHeight * unit;
+  const availWidth = screen.availWidth * unit;
+  const availHeight = screen.availHeight * unit;
+  const frame = Math.max(0, outerHeight - window.innerHeight * zoom);
   const content = document.documentElement.scrollHeight * zoom + frame;
-  const width = Math.min(screen.availWidth, Math.round(PICKER_WIDTH * zoom));
-  const height = Math.min(screen.availHeight, Math.round(Math.max(content, PICKER_HEIGHT * Math.min(zoom, 1))));
-  if (width <= window.outerWidth && height <= window.outerHeight) return;
-  const current = await browser.windows.getCurrent();
+  const width = Math.min(availWidth, Math.round(PICKER_WIDTH * zoom));
+  const height = Math.min(availHeight, Math.round(Math.max(content, PICKER_HEIGHT * Math.min(zoom, 1))));
+  if (width <= outerWidth && height <= outerHeight) return;
+  current ??= await browser.windows.getCurrent();
   if (current.id === undefined) return;
-  const left = Math.max(0, Math.min(current.left ?? 0, screen.availWidth - width));
-  const top = Math.max(0, Math.min(current.top ?? 0, screen.availHeight - height));
-  await browser.windows.update(current.id, { width: Math.max(width, window.outerWidth), height: Math.max(height, window.outerHeight), left, top });
+  const left = Math.max(0, Math.min(current.left ?? 0, availWidth - width));
+  const top = Math.max(0, Math.min(current.top ?? 0, availHeight - height));
+  await browser.windows.update(current.id, { width: Math.round(Math.max(width, outerWidth)), height: Math.round(Math.max(height, outerHeight)), left: Math.round(left), top: Math.round(top) });
 }

@@ -26,7 +26,7 @@ import {
 } from '../helpers/browser';
 import { MAP_ALL_TO_LOOPBACK, startNamedSite, type NamedSiteServer } from '../helpers/named-site';
 import { eventually } from '../helpers/recorded-chromium';
-import { EMPTY, LOCKED, LONG_ORG, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, shotPath, textSizesProbe } from '../helpers/window';
+import { EMPTY, LOCKED, LONG_ORG, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, shotPath, textSizesProbe, zoomedViewProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 type PageClient = typeof import('../../extension/page-client/index');
@@ -288,30 +288,10 @@ describe('picker window in Chromium (ru)', () => {
       const picker = await findPickerPage(chrome.context);
       await card(picker, 'director').waitFor();
       await expect.poll(() => picker.evaluate(() => window.outerWidth), { timeout: 10_000 }).toBeGreaterThan(700);
-      const view = await picker.evaluate(() => {
-        const first = document.querySelector('[data-testid=cert-owner]')!.getBoundingClientRect();
-        return { ratio: window.devicePixelRatio, ownerBottom: first.bottom, ownerTop: first.top, height: window.innerHeight };
-      });
+      const view = await picker.evaluate(zoomedViewProbe, LONG_ORG);
       expect(view.ratio).toBeGreaterThanOrEqual(2);
-      expect(view.ownerTop).toBeGreaterThanOrEqual(0);
-      expect(view.ownerBottom).toBeLessThanOrEqual(view.height);
-      const wrap = await picker.evaluate((org) => {
-        const dd = [...document.querySelectorAll('.cert dd')].find((e) => e.textContent === org)!;
-        const text = dd.firstChild!;
-        let offset = 0;
-        let split = 0;
-        for (const word of org.split(' ')) {
-          const range = document.createRange();
-          range.setStart(text, offset);
-          range.setEnd(text, offset + word.length);
-          if (range.getClientRects().length > 1) split++;
-          offset += word.length + 1;
-        }
-        return { lines: Math.round(dd.getBoundingClientRect().height / parseFloat(getComputedStyle(dd).lineHeight)), split, overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth };
-      }, LONG_ORG);
-      expect(wrap.lines).toBeGreaterThan(1);
-      expect(wrap.split).toBe(0);
-      expect(wrap.overflow).toBe(false);
+      expect(view).toMatchObject({ ownerInView: true, split: 0, overflow: false });
+      expect(view.lines).toBeGreaterThan(1);
       await picker.screenshot({ path: shotPath('ru-zoom-200') });
       await picker.close();
       expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });

@@ -1,14 +1,15 @@
 // The picker window in Firefox ESR on the emulated PKCS#11 token: the body text size (Firefox does
 // not shrink extension pages as Chromium does, so the same CSS must read the same), the owner's name
 // the largest line, the listbox roles and short names, a keyboard-only login, and a PIN locked
-// before the window opened: one message with the unlock advice, PIN_LOCKED to the page.
+// before the window opened: one message with the unlock advice, PIN_LOCKED to the page; at 200 % zoom
+// a certificate in view and the long organization name wrapped between words.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GostPki } from '../fixtures/gost';
 import { findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
-import { LOCKED, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, textSizesProbe } from '../helpers/window';
+import { LOCKED, LONG_ORG, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, textSizesProbe, zoomedViewProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 type PageClient = typeof import('../../extension/page-client/index');
@@ -100,5 +101,46 @@ describe('picker window in Firefox', () => {
     await picker.screenshot({ path: shotPath('firefox-en-pin-locked') });
     await picker.close();
     expect(await outcome()).toMatchObject({ ok: false, code: 'PIN_LOCKED' });
+  });
+
+  it('at 200 % zoom the window grows within the screen, a certificate is in view, the long organization name wraps between words', async () => {
+    // Firefox gives the screen and the window's size in CSS pixels, which its zoom scales: the window
+    // once sized itself in those as if they were screen pixels and shrank to half the screen's
+    // height, the first certificate below its bottom edge.
+    plugOnly(pki, [WORK]);
+    const setZoom = (picker: Page, zoom: number): Promise<unknown> =>
+      picker.evaluate((z) => (globalThis as unknown as { browser: { tabs: { setZoom(z: number): Promise<void> } } }).browser.tabs.setZoom(z), zoom);
+    const windowSize = (picker: Page): Promise<number[]> =>
+      picker.evaluate(async () => {
+        const current = await (globalThis as unknown as { browser: { windows: { getCurrent(): Promise<{ width?: number; height?: number }> } } }).browser.windows.getCurrent();
+        return [current.width ?? 0, current.height ?? 0, screen.availWidth * devicePixelRatio, screen.availHeight * devicePixelRatio];
+      });
+    await startAuthenticate();
+    let picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint('director')}"]`);
+    // The person zooms the window (Ctrl +); Firefox keeps the zoom for the extension's pages.
+    await setZoom(picker, 2);
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    await startAuthenticate();
+    picker = await findFirefoxPickerPage(firefox.browser);
+    try {
+      await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint('director')}"]`);
+      // Twice its width at 100 %, and as high as its content or the screen (in screen pixels).
+      const grown = async (): Promise<boolean> => {
+        const [width, height, screenWidth, screenHeight] = await windowSize(picker);
+        return width! >= Math.min(screenWidth!, 1120) - 2 && height! >= Math.min(screenHeight!, 1440) - 2 && width! <= screenWidth! && height! <= screenHeight!;
+      };
+      await expect.poll(grown, { timeout: 10_000 }).toBe(true);
+      const view = await picker.evaluate(zoomedViewProbe, LONG_ORG);
+      expect(view.ratio).toBeGreaterThanOrEqual(2);
+      expect(view).toMatchObject({ ownerInView: true, split: 0, overflow: false });
+      expect(view.lines).toBeGreaterThan(1);
+      await picker.screenshot({ path: shotPath('firefox-en-zoom-200') });
+    } finally {
+      await setZoom(picker, 1);
+      await picker.close();
+    }
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
   });
 });

@@ -90,3 +90,29 @@ export function contrastProbe(selectors: string[]): { lowest: number; faded: boo
   }
   return { lowest, faded };
 }
+
+/**
+ * In the page at its zoom: the zoom it renders at, whether the first certificate's owner line is in
+ * view, and how the organization `org` wraps (lines, words split across lines, sideways overflow).
+ */
+export function zoomedViewProbe(org: string): { ratio: number; ownerInView: boolean; lines: number; split: number; overflow: boolean } {
+  const owner = document.querySelector('[data-testid=cert-owner]')!.getBoundingClientRect();
+  const dd = [...document.querySelectorAll('.cert dd')].find((e) => e.textContent === org)!;
+  const text = dd.firstChild!;
+  let offset = 0;
+  let split = 0;
+  for (const word of org.split(' ')) {
+    const range = document.createRange();
+    range.setStart(text, offset);
+    range.setEnd(text, offset + word.length);
+    if (range.getClientRects().length > 1) split++;
+    offset += word.length + 1;
+  }
+  return {
+    ratio: window.devicePixelRatio,
+    ownerInView: owner.top >= 0 && owner.bottom <= window.innerHeight,
+    lines: Math.round(dd.getBoundingClientRect().height / parseFloat(getComputedStyle(dd).lineHeight)),
+    split,
+    overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+  };
+}
