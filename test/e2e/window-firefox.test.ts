@@ -2,13 +2,15 @@
 // not shrink extension pages as Chromium does, so the same CSS must read the same), the owner's name
 // the largest line, the listbox roles and short names, a keyboard-only login, and a PIN locked
 // before the window opened: one message with the unlock advice, PIN_LOCKED to the page; at 200 % zoom
-// a certificate in view and the long organization name wrapped between words.
+// a certificate in view and the long organization name wrapped between words; IDN and deceptive hosts
+// named as in Chromium (the same cases as window-chromium.test.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GostPki } from '../fixtures/gost';
 import { findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
+import { startNamedSite } from '../helpers/named-site';
 import { LOCKED, LONG_ORG, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, textSizesProbe, zoomedViewProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
@@ -22,11 +24,11 @@ let site: TestPageServer;
 let firefox: FirefoxWithExtension;
 let page: Page;
 
-async function startAuthenticate(): Promise<void> {
+async function startAuthenticate(on: Page = page): Promise<void> {
   // A real click first: Firefox does not grant the script's own gesture to a page the last picker
   // window left unfocused, and Tokensign's window opens only after one (issue 14 item 3).
-  await page.click('body');
-  await page.evaluate((challenge) => {
+  await on.click('body');
+  await on.evaluate((challenge) => {
     const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
     w.__outcome = w.tokensign.authenticate({ challenge }).then(
       (result) => ({ ok: true, result }),
@@ -35,8 +37,8 @@ async function startAuthenticate(): Promise<void> {
   }, randomBytes(32).toString('base64url'));
 }
 
-async function outcome(): Promise<Outcome> {
-  return (await page.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
+async function outcome(on: Page = page): Promise<Outcome> {
+  return (await on.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
 }
 
 const thumbprint = (name: string): string => createHash('sha256').update(readFileSync(pki.certs[name]!.certDer)).digest('hex');
@@ -142,5 +144,45 @@ describe('picker window in Firefox', () => {
       await picker.close();
     }
     expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+  });
+});
+
+describe('picker window in Firefox names the site', () => {
+  it('by its registrable domain, an IDN in Unicode with its punycode beside, a deceptive one in punycode', async () => {
+    // Firefox sends every name to the local HTTPS test site (network.dns.forceResolve).
+    const named = await startNamedSite();
+    const own = await launchFirefoxWithExtension({ hostEnv: pki.env, acceptInsecureCerts: true, extraPrefs: { 'network.dns.forceResolve': '127.0.0.1' } });
+    try {
+      plugOnly(pki, [WORK]);
+      const cases = [
+        { host: 'esia.gosuslugi.ru.vhod.example', domain: 'vhod.example', other: null, deceptive: 'false' },
+        { host: 'честныйзнак.рф', domain: 'честныйзнак.рф', other: 'xn--80ajghhoc2aj1c8b.xn--p1ai', deceptive: 'false' },
+        { host: 'аррӏе.com', domain: 'xn--80ak6aa92e.com', other: 'аррӏе.com', deceptive: 'true' },
+      ];
+      for (const { host, domain, other, deceptive } of cases) {
+        const tab = await own.browser.newPage();
+        await tab.goto(named.urlFor(host));
+        await startAuthenticate(tab);
+        const picker = await findFirefoxPickerPage(own.browser);
+        const shown = await picker.evaluate(() => {
+          const otherLine = document.querySelector<HTMLElement>('[data-testid=origin-other]')!;
+          return {
+            domain: document.querySelector('[data-testid=site-domain]')?.textContent ?? '',
+            other: otherLine.hidden ? null : (otherLine.textContent ?? ''),
+            deceptive: document.querySelector('[data-testid=origin]')?.getAttribute('data-deceptive') ?? '',
+          };
+        });
+        expect({ host, domain: shown.domain, deceptive: shown.deceptive }).toEqual({ host, domain, deceptive });
+        if (other === null) expect(shown.other).toBeNull();
+        else expect(shown.other).toContain(other);
+        await picker.screenshot({ path: shotPath(`firefox-en-site-${domain}`) });
+        await picker.close();
+        expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+        await tab.close();
+      }
+    } finally {
+      await own.close();
+      await named.close();
+    }
   });
 });
