@@ -17,6 +17,8 @@ const PACKAGES = {
   'libssl-dev': '/usr/include/openssl/ssl.h',
   chromium: '/usr/bin/chromium',
   'firefox-esr': '/usr/bin/firefox-esr',
+  // Firefox's Russian UI: the window tests run Firefox in the language of the person we build for
+  'firefox-esr-l10n-ru': '/usr/lib/firefox-esr/browser/extensions/langpack-ru@firefox-esr.mozilla.org.xpi',
   'redis-server': '/usr/bin/redis-server',
   gcc: '/usr/bin/gcc',
   make: '/usr/bin/make',

@@ -1,6 +1,6 @@
-// The picker window in Firefox ESR on the emulated PKCS#11 token: the body text size (Firefox does
+// The picker window in Firefox ESR, in Russian, on the emulated PKCS#11 token: the body text size (Firefox does
 // not shrink extension pages as Chromium does, so the same CSS must read the same), the owner's name
-// the largest line, the listbox roles and short names, a keyboard-only login, and a PIN locked
+// the largest line, Russian plurals, the listbox roles and short names, a keyboard-only login, a PIN locked
 // before the window opened: one message with the unlock advice, PIN_LOCKED to the page; at 200 % zoom
 // a certificate in view and the long organization name wrapped between words; IDN and deceptive hosts
 // named as in Chromium (the same cases as window-chromium.test.ts).
@@ -16,8 +16,9 @@ import { LOCKED, LONG_ORG, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 type PageClient = typeof import('../../extension/page-client/index');
 
-// Firefox ESR here has only its English UI, so the extension speaks English.
-const en = JSON.parse(readFileSync('extension/_locales/en/messages.json', 'utf8')) as Record<string, { message: string }>;
+// Firefox runs with its Russian UI (the firefox-esr-l10n-ru language pack, scripts/system-deps.mjs),
+// the language of the person we build for; the extension follows the browser's language.
+const ru = JSON.parse(readFileSync('extension/_locales/ru/messages.json', 'utf8')) as Record<string, { message: string }>;
 
 let pki: GostPki;
 let site: TestPageServer;
@@ -46,7 +47,7 @@ const thumbprint = (name: string): string => createHash('sha256').update(readFil
 beforeAll(async () => {
   pki = createWindowPki();
   site = await startTestPage();
-  firefox = await launchFirefoxWithExtension({ hostEnv: pki.env });
+  firefox = await launchFirefoxWithExtension({ hostEnv: pki.env, language: 'ru' });
   page = await firefox.browser.newPage();
   await page.goto(site.url);
 }, 120_000);
@@ -58,11 +59,20 @@ afterAll(async () => {
 });
 
 describe('picker window in Firefox', () => {
-  it('16 px body text, owner largest, listbox with short names; keyboard only: arrows, Enter to the PIN, Enter signs in', async () => {
+  it('in Russian: 16 px body text, owner largest, Russian plurals, listbox with short names; keyboard only: arrows, Enter to the PIN, Enter signs in', async () => {
     plugOnly(pki, [WORK]);
     await startAuthenticate();
     const picker = await findFirefoxPickerPage(firefox.browser);
     await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint('oneday')}"]`);
+    // In Russian, with Russian plurals (a language pack missing would leave the browser in English).
+    const texts = await picker.evaluate(() => ({
+      lang: document.documentElement.lang,
+      warnings: [...document.querySelectorAll('[data-testid=cert-warning]')].map((el) => el.textContent ?? '').sort(),
+    }));
+    expect(texts.lang).toBe('ru');
+    expect(texts.warnings).toHaveLength(2);
+    expect(texts.warnings[0]).toBe('Истекает через 1 день');
+    expect(texts.warnings[1]).toMatch(/^Истекает через 1[12] дней$/);
     const sizes = await picker.evaluate(textSizesProbe);
     expect(sizes.body).toBeGreaterThanOrEqual(16);
     expect(sizes.owner).toBeGreaterThan(sizes.largestOther);
@@ -72,7 +82,7 @@ describe('picker window in Firefox', () => {
       options: [...el.querySelectorAll('[role=option]')].map((o) => o.getAttribute('aria-label') ?? ''),
     }));
     expect(list.role).toBe('listbox');
-    expect(list.label).toBe(en.chooseCertificate!.message);
+    expect(list.label).toBe(ru.chooseCertificate!.message);
     expect(list.options).toHaveLength(3);
     for (const name of list.options) {
       expect(name).toContain('Смирнова Елена Викторовна');
@@ -85,7 +95,7 @@ describe('picker window in Firefox', () => {
     await picker.keyboard.press('ArrowUp');
     await picker.keyboard.press('Enter');
     expect(await focused()).toBe('pin');
-    await picker.screenshot({ path: shotPath('firefox-en-choose') });
+    await picker.screenshot({ path: shotPath('firefox-ru-choose') });
     await picker.keyboard.type(WORK_PIN);
     await picker.keyboard.press('Enter').catch(() => undefined); // the window closes itself
     const result = await outcome();
@@ -98,9 +108,9 @@ describe('picker window in Firefox', () => {
     await startAuthenticate();
     const picker = await findFirefoxPickerPage(firefox.browser);
     await picker.waitForSelector('[data-testid=state][data-state=pin-locked]');
-    expect(await picker.$eval('[data-testid=state]', (el) => el.textContent ?? '')).toContain(en.unlockAdvice!.message);
+    expect(await picker.$eval('[data-testid=state]', (el) => el.textContent ?? '')).toContain(ru.unlockAdvice!.message);
     expect(await picker.$eval('#pin-form', (el) => (el as HTMLElement).hidden)).toBe(true);
-    await picker.screenshot({ path: shotPath('firefox-en-pin-locked') });
+    await picker.screenshot({ path: shotPath('firefox-ru-pin-locked') });
     await picker.close();
     expect(await outcome()).toMatchObject({ ok: false, code: 'PIN_LOCKED' });
   });
@@ -138,7 +148,7 @@ describe('picker window in Firefox', () => {
       expect(view.ratio).toBeGreaterThanOrEqual(2);
       expect(view).toMatchObject({ ownerInView: true, split: 0, overflow: false });
       expect(view.lines).toBeGreaterThan(1);
-      await picker.screenshot({ path: shotPath('firefox-en-zoom-200') });
+      await picker.screenshot({ path: shotPath('firefox-ru-zoom-200') });
     } finally {
       await setZoom(picker, 1);
       await picker.close();
@@ -151,7 +161,7 @@ describe('picker window in Firefox names the site', () => {
   it('by its registrable domain, an IDN in Unicode with its punycode beside, a deceptive one in punycode', async () => {
     // Firefox sends every name to the local HTTPS test site (network.dns.forceResolve).
     const named = await startNamedSite();
-    const own = await launchFirefoxWithExtension({ hostEnv: pki.env, acceptInsecureCerts: true, extraPrefs: { 'network.dns.forceResolve': '127.0.0.1' } });
+    const own = await launchFirefoxWithExtension({ hostEnv: pki.env, language: 'ru', acceptInsecureCerts: true, extraPrefs: { 'network.dns.forceResolve': '127.0.0.1' } });
     try {
       plugOnly(pki, [WORK]);
       const cases = [
@@ -175,7 +185,7 @@ describe('picker window in Firefox names the site', () => {
         expect({ host, domain: shown.domain, deceptive: shown.deceptive }).toEqual({ host, domain, deceptive });
         if (other === null) expect(shown.other).toBeNull();
         else expect(shown.other).toContain(other);
-        await picker.screenshot({ path: shotPath(`firefox-en-site-${domain}`) });
+        await picker.screenshot({ path: shotPath(`firefox-ru-site-${domain}`) });
         await picker.close();
         expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
         await tab.close();
