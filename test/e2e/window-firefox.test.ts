@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size';
 import type { GostPki } from '../fixtures/gost';
 import { findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
 import { startNamedSite } from '../helpers/named-site';
@@ -138,10 +139,12 @@ describe('picker window in Firefox', () => {
     picker = await findFirefoxPickerPage(firefox.browser);
     try {
       await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint('director')}"]`);
-      // Twice its width at 100 %, and as high as its content or the screen (in screen pixels).
+      // In screen pixels: twice its width at 100 % (or the screen's), never lower than at 100 % (or
+      // the screen), and within the screen.
       const grown = async (): Promise<boolean> => {
         const [width, height, screenWidth, screenHeight] = await windowSize(picker);
-        return width! >= Math.min(screenWidth!, 1120) - 2 && height! >= Math.min(screenHeight!, 1440) - 2 && width! <= screenWidth! && height! <= screenHeight!;
+        const wide = width! >= Math.min(screenWidth!, 2 * PICKER_WIDTH) - 2 && width! <= screenWidth!;
+        return wide && height! >= Math.min(screenHeight!, PICKER_HEIGHT) - 2 && height! <= screenHeight!;
       };
       await expect.poll(grown, { timeout: 10_000 }).toBe(true);
       const view = await picker.evaluate(zoomedViewProbe, LONG_ORG);
