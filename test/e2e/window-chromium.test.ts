@@ -409,7 +409,7 @@ describe('picker window while its page loads (ru)', () => {
     const files = { 'hold-parser.js': '// Runs, and lets the parser go on, once the held style sheet has come.\n' };
     await withHeldStyleSheet(edit, files, async (copy, tab, held) => {
       let picker: Page | undefined;
-      await eventually(() => (picker = copy.context.pages().find((p) => isPickerUrl(p.url()))) !== undefined);
+      expect(await eventually(() => (picker = copy.context.pages().find((p) => isPickerUrl(p.url()))) !== undefined), 'the window opened').toBe(true);
       // The parser waits at the top of the body: none of the window's parts is in the page yet.
       const before = await picker!.evaluate(() => ({ readyState: document.readyState, partsInPage: document.getElementById('certs') !== null }));
       expect(before).toEqual({ readyState: 'loading', partsInPage: false });
