@@ -13,24 +13,38 @@ function keyOf(summary: SignedSummary): string {
   return `${summary.sha256 ?? summary.hash?.hex ?? ''}:${summary.size}`;
 }
 
-/** True once the person could have seen all of it (always true when nothing scrolls). */
+/** True once the person could have seen all of it: its end has been on screen (true at once for no text). */
 export function contentReviewed(): boolean {
   return reviewed;
 }
 
-function textBox(text: string, onReviewed: () => void): { box: HTMLElement; check: () => void } {
+let endWatch: IntersectionObserver | null = null;
+
+/**
+ * The text in a scrolling box, with a mark after its last character. The text counts as seen once
+ * that mark has been on screen: inside the box's scrolled view and the window's at once, in a frame
+ * the browser drew. A box measured instead could pass for seen before the style sheet made it a
+ * scrolling box, or while its end was below the window's edge.
+ */
+function textBox(text: string, onReviewed: () => void): HTMLElement {
   const box = el('pre', { id: 'signed-content-text', 'data-testid': 'signed-content-text', class: 'signed-text', dir: 'ltr', tabindex: '0' });
   for (const segment of visibleSegments(text)) {
     box.append(segment.control ? el('span', { class: 'control' }, segment.text) : segment.text);
   }
-  const check = (): void => {
-    if (reviewed || box.scrollTop + box.clientHeight < box.scrollHeight - 2) return;
+  const end = el('span', { 'aria-hidden': 'true' });
+  // Sized here, not by the style sheet, so that it has an area before the sheet has come.
+  Object.assign(end.style, { display: 'inline-block', width: '1px', height: '1px' });
+  box.append(end);
+  endWatch?.disconnect();
+  const watch = new IntersectionObserver((entries) => {
+    if (reviewed || !entries.some((entry) => entry.isIntersecting)) return;
     reviewed = true;
+    watch.disconnect();
     onReviewed();
-  };
-  box.addEventListener('scroll', check);
-  window.addEventListener('resize', check);
-  return { box, check };
+  });
+  watch.observe(end);
+  endWatch = watch;
+  return box;
 }
 
 function facts(summary: SignedSummary, t: Translate): HTMLElement {
@@ -56,6 +70,7 @@ export function renderWhatIsSigned(doc: Document, summary: SignedSummary | null 
   if (!summary) {
     shownKey = null;
     reviewed = true;
+    endWatch?.disconnect();
     return;
   }
   const key = keyOf(summary);
@@ -67,14 +82,10 @@ export function renderWhatIsSigned(doc: Document, summary: SignedSummary | null 
   if (summary.hash) warning.textContent = t(summary.hash.raw ? 'signedRawHashWarning' : 'signedHashWarning');
   else if (summary.textTooLong) warning.textContent = t('signedTooLong');
   const body: Node[] = [el('h2', {}, t('signedTitle')), warning, facts(summary, t)];
-  let check: (() => void) | null = null;
+  endWatch?.disconnect();
   if (summary.hash) body.push(el('pre', { 'data-testid': 'signed-content-text', class: 'signed-text' }, summary.hash.hex));
-  else if (summary.text !== null) {
-    const text = textBox(summary.text, onReviewed);
-    check = text.check;
-    body.push(el('p', { class: 'muted' }, t('signedScrollHint')), text.box);
-  } else if (!summary.textTooLong) body.push(el('p', { class: 'muted', 'data-testid': 'signed-content-text' }, t('signedBinary')));
+  else if (summary.text !== null) body.push(el('p', { class: 'muted' }, t('signedScrollHint')), textBox(summary.text, onReviewed));
+  else if (!summary.textTooLong) body.push(el('p', { class: 'muted', 'data-testid': 'signed-content-text' }, t('signedBinary')));
+  // A text that fits is seen at the first frame that shows it, without scrolling.
   section.replaceChildren(...body);
-  // Laid out now that it is in the page: a text that fits needs no scrolling.
-  check?.();
 }

@@ -304,7 +304,7 @@ describe('picker window in Chromium (ru)', () => {
 /** A style sheet served from 127.0.0.1 only once the test lets it go (nothing else is served). */
 type HeldStyleSheet = { url: string; asked: Promise<void>; served: () => boolean; release: () => void; close: () => Promise<void> };
 
-async function startHeldStyleSheet(): Promise<HeldStyleSheet> {
+async function startHeldStyleSheet(css: string): Promise<HeldStyleSheet> {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   let asked!: () => void;
@@ -315,7 +315,7 @@ async function startHeldStyleSheet(): Promise<HeldStyleSheet> {
     asked();
     void released.then(() => {
       served = true;
-      response.writeHead(200, { 'content-type': 'text/css' }).end('main { outline: 0; }');
+      response.writeHead(200, { 'content-type': 'text/css' }).end(css);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -333,17 +333,27 @@ async function startHeldStyleSheet(): Promise<HeldStyleSheet> {
   };
 }
 
+interface HeldWindow {
+  /** The window's page, given the held sheet's address. */
+  edit: (html: string, heldUrl: string) => string;
+  /** Files added next to the window's page. */
+  files?: Record<string, string>;
+  /** What the held sheet serves once released. */
+  css?: string;
+  /** Starts the request on the site's tab (default: a sign-in). */
+  start?: (tab: Page) => Promise<void>;
+}
+
 /**
- * A copy of the built extension whose window page is `edit`ed to load a style sheet the test holds
- * back (`held.url`); a sign-in is started on the Work token and `run` is called once the window has
- * asked for the sheet. Cleans everything up after.
+ * A copy of the built extension whose window page is edited to load a style sheet the test holds
+ * back (`held.url`); the request is started on the Work token and `run` is called once the window
+ * has asked for the sheet. Cleans everything up after.
  */
 async function withHeldStyleSheet(
-  edit: (html: string, heldUrl: string) => string,
-  files: Record<string, string>,
+  { edit, files = {}, css = 'main { outline: 0; }', start = startAuthenticate }: HeldWindow,
   run: (copy: ChromiumWithExtension, tab: Page, held: HeldStyleSheet) => Promise<void>,
 ): Promise<void> {
-  const held = await startHeldStyleSheet();
+  const held = await startHeldStyleSheet(css);
   const dir = mkdtempSync(join(tmpdir(), 'tokensign-held-style-'));
   try {
     cpSync(CHROME_EXTENSION_DIR, dir, { recursive: true });
@@ -358,7 +368,7 @@ async function withHeldStyleSheet(
       plugOnly(pki, [WORK]);
       const tab = await copy.context.newPage();
       await tab.goto(site.url);
-      await startAuthenticate(tab);
+      await start(tab);
       await held.asked;
       await run(copy, tab, held);
     } finally {
@@ -376,7 +386,7 @@ describe('picker window while its page loads (ru)', () => {
     // window's script was async, it waited for every style sheet before it ran: no list until the
     // sheet came. Now it runs on arrival, so the background's view travels while the page loads.
     const edit = (html: string, heldUrl: string): string => html.replace('</head>', `<link rel="stylesheet" href="${heldUrl}" /></head>`);
-    await withHeldStyleSheet(edit, {}, async (copy, tab, held) => {
+    await withHeldStyleSheet({ edit }, async (copy, tab, held) => {
       // Polled from here: a window held by its style sheet draws no frame, so nothing in it waits on one.
       const seen = { cards: 0, state: '' };
       await eventually(async () => {
@@ -407,7 +417,7 @@ describe('picker window while its page loads (ru)', () => {
         .replace('</head>', `<link rel="stylesheet" href="${heldUrl}" /><script async src="./picker.js"></script></head>`)
         .replace('<body>', '<body><script src="./hold-parser.js"></script>');
     const files = { 'hold-parser.js': '// Runs, and lets the parser go on, once the held style sheet has come.\n' };
-    await withHeldStyleSheet(edit, files, async (copy, tab, held) => {
+    await withHeldStyleSheet({ edit, files }, async (copy, tab, held) => {
       let picker: Page | undefined;
       expect(await eventually(() => (picker = copy.context.pages().find((p) => isPickerUrl(p.url()))) !== undefined), 'the window opened').toBe(true);
       // The parser waits at the top of the body: none of the window's parts is in the page yet.
@@ -421,6 +431,46 @@ describe('picker window while its page loads (ru)', () => {
       await card(picker, 'director').click();
       expect(await picker.locator('[data-testid=cert]').count()).toBe(3);
       await picker.fill('[data-testid=pin]', WORK_PIN);
+      await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
+      expect(await outcome(tab)).toMatchObject({ ok: true });
+    });
+  });
+
+  it('a long text to sign: Sign waits until the end of the text was on screen, even when the text came before the style sheet', async () => {
+    // The window's own style sheet is the held one here: the script runs (async) and the view with the
+    // text comes while the page is still unstyled, the text box not yet a scrolling box. The window
+    // once took the unstyled box, which showed all of its text, for text seen: Sign was enabled
+    // before the person could see the end (a full suite run caught it, 2026-12-06).
+    const text = `Платёжное поручение${'\n'.repeat(80)}${'x'.repeat(2500)} КОНЕЦ`;
+    const start = async (tab: Page): Promise<void> => {
+      await tab.evaluate((data) => {
+        const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
+        w.__outcome = w.tokensign.sign({ data }).then(
+          (result) => ({ ok: true, result }),
+          (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
+        );
+      }, Buffer.from(text, 'utf8').toString('base64'));
+    };
+    // The built page links its hashed style sheet from /assets/; the held sheet serves the same text.
+    const sheet = /<link rel="stylesheet"[^>]* href="(\/assets\/[^"]+\.css)"/.exec(readFileSync(join(CHROME_EXTENSION_DIR, 'picker', 'index.html'), 'utf8'))![1]!;
+    const css = readFileSync(join(CHROME_EXTENSION_DIR, sheet), 'utf8');
+    const edit = (html: string, heldUrl: string): string => html.replace(`href="${sheet}"`, `href="${heldUrl}"`);
+    await withHeldStyleSheet({ edit, css, start }, async (copy, tab, held) => {
+      const textInPage = async (): Promise<boolean> => {
+        const picker = copy.context.pages().find((p) => isPickerUrl(p.url()));
+        return picker !== undefined && (await picker.evaluate(() => (document.querySelector('[data-testid=signed-content-text]')?.textContent ?? '').endsWith('КОНЕЦ')));
+      };
+      expect(await eventually(textInPage), 'the text is in the unstyled page').toBe(true);
+      expect(held.served()).toBe(false);
+      held.release();
+      const picker = await findPickerPage(copy.context);
+      await card(picker, 'director').click();
+      await picker.fill('[data-testid=pin]', WORK_PIN);
+      // Chosen and PIN typed: only the unseen end of the text holds Sign back.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await picker.isDisabled('[data-testid=confirm]')).toBe(true);
+      await picker.locator('[data-testid=signed-content-text]').evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
+      await picker.waitForSelector('[data-testid=confirm]:not([disabled])');
       await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
       expect(await outcome(tab)).toMatchObject({ ok: true });
     });
