@@ -211,6 +211,14 @@ function focusFor(state: WindowState): void {
     return;
   }
   const only = theOnlyUsable();
+  // A text to sign is read first: its box takes the focus (arrow keys scroll it; Tab goes on to the
+  // certificates). Focusing a certificate or the PIN below it would scroll the site's name out of view.
+  const text = document.getElementById('signed-content-text');
+  if (text && text.tabIndex >= 0 && !contentReviewed()) {
+    if (only) select(only.id);
+    text.focus();
+    return;
+  }
   if (only) activate(only.id);
   else if (!(selectedId && list.focus(selectedId))) list.focusFirst();
 }

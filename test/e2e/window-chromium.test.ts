@@ -436,7 +436,7 @@ describe('picker window while its page loads (ru)', () => {
     });
   });
 
-  it('a long text to sign: Sign waits until the end of the text was on screen, even when the text came before the style sheet', async () => {
+  it('a long text to sign: the text has the focus, the site stays in view, and Sign waits until the end of the text was on screen, even when the text came before the style sheet', async () => {
     // The window's own style sheet is the held one here: the script runs (async) and the view with the
     // text comes while the page is still unstyled, the text box not yet a scrolling box. The window
     // once took the unstyled box, which showed all of its text, for text seen: Sign was enabled
@@ -464,6 +464,11 @@ describe('picker window while its page loads (ru)', () => {
       expect(held.served()).toBe(false);
       held.release();
       const picker = await findPickerPage(copy.context);
+      await card(picker, 'director').waitFor();
+      // The text to sign has the focus, and the site's name is still in view (focusing the first
+      // certificate, below the text, once scrolled it out of view).
+      await expect.poll(() => picker.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('signed-content-text');
+      expect(await picker.evaluate(() => document.querySelector('[data-testid=origin]')!.getBoundingClientRect().top)).toBeGreaterThanOrEqual(0);
       await card(picker, 'director').click();
       await picker.fill('[data-testid=pin]', WORK_PIN);
       // Chosen and PIN typed: only the unseen end of the text holds Sign back.
