@@ -188,7 +188,7 @@ function applySelection(next: PickerView, previous: ShownCertificate | undefined
   }
 }
 
-/** Once: the only certificate's PIN field, else the first usable certificate, else the state message. */
+/** Once: a text to sign still to read, else the only certificate's PIN field, else the first usable certificate, else the state message. */
 function placeFocus(state: WindowState): void {
   if (focusPlaced || state === 'connecting' || state === 'reading') return;
   focusPlaced = true;
@@ -201,8 +201,20 @@ function placeFocus(state: WindowState): void {
 function restoreFocus(): void {
   const lost = document.activeElement === document.body || document.activeElement === null;
   if (!lost || !focusPlaced || !lastState) return;
-  if (selectedId && !pinInput.hidden && !pinInput.disabled) pinInput.focus();
+  const text = textToRead();
+  if (text) text.focus();
+  else if (selectedId && !pinInput.hidden && !pinInput.disabled) pinInput.focus();
   else if (!(selectedId && list.focus(selectedId))) focusFor(lastState);
+}
+
+/**
+ * A text to sign not yet read to its end: it is read first, so its box takes the focus (arrow keys
+ * scroll it; Tab goes on to the certificates). Focusing a certificate or the PIN below it would
+ * scroll the site's name out of view.
+ */
+function textToRead(): HTMLElement | null {
+  const text = document.getElementById('signed-content-text');
+  return text && text.tabIndex >= 0 && !contentReviewed() ? text : null;
 }
 
 function focusFor(state: WindowState): void {
@@ -211,10 +223,8 @@ function focusFor(state: WindowState): void {
     return;
   }
   const only = theOnlyUsable();
-  // A text to sign is read first: its box takes the focus (arrow keys scroll it; Tab goes on to the
-  // certificates). Focusing a certificate or the PIN below it would scroll the site's name out of view.
-  const text = document.getElementById('signed-content-text');
-  if (text && text.tabIndex >= 0 && !contentReviewed()) {
+  const text = textToRead();
+  if (text) {
     if (only) select(only.id);
     text.focus();
     return;
