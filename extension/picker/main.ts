@@ -13,7 +13,7 @@ import type { SiteParts } from '../common/site';
 import { CertificateList } from './cert-list';
 import { errorText, pinHint } from './pin-texts';
 import { renderSite } from './site-header';
-import { contentReviewed, renderWhatIsSigned } from './what-is-signed';
+import { contentReviewed, renderWhatIsSigned, unreadText } from './what-is-signed';
 import { renderState, stateAnnouncement } from './state-message';
 import { fitWindow } from './window-fit';
 
@@ -201,20 +201,10 @@ function placeFocus(state: WindowState): void {
 function restoreFocus(): void {
   const lost = document.activeElement === document.body || document.activeElement === null;
   if (!lost || !focusPlaced || !lastState) return;
-  const text = textToRead();
+  const text = unreadText();
   if (text) text.focus();
   else if (selectedId && !pinInput.hidden && !pinInput.disabled) pinInput.focus();
   else if (!(selectedId && list.focus(selectedId))) focusFor(lastState);
-}
-
-/**
- * A text to sign not yet read to its end: it is read first, so its box takes the focus (arrow keys
- * scroll it; Tab goes on to the certificates). Focusing a certificate or the PIN below it would
- * scroll the site's name out of view.
- */
-function textToRead(): HTMLElement | null {
-  const text = document.getElementById('signed-content-text');
-  return text && text.tabIndex >= 0 && !contentReviewed() ? text : null;
 }
 
 function focusFor(state: WindowState): void {
@@ -223,7 +213,9 @@ function focusFor(state: WindowState): void {
     return;
   }
   const only = theOnlyUsable();
-  const text = textToRead();
+  // A text to sign is read first: its box takes the focus (arrow keys scroll it; Tab goes on to the
+  // certificates). Focusing a certificate or the PIN below it would scroll the site's name out of view.
+  const text = unreadText();
   if (text) {
     if (only) select(only.id);
     text.focus();

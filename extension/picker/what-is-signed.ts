@@ -19,6 +19,12 @@ export function contentReviewed(): boolean {
 }
 
 let endWatch: IntersectionObserver | null = null;
+let textShown: HTMLElement | null = null;
+
+/** The box of a text to sign not yet seen to its end (the window gives it the focus), else null. */
+export function unreadText(): HTMLElement | null {
+  return reviewed ? null : textShown;
+}
 
 /**
  * The text in a scrolling box, with a mark after its last character. The text counts as seen once
@@ -35,7 +41,6 @@ function textBox(text: string, onReviewed: () => void): HTMLElement {
   // Sized here, not by the style sheet, so that it has an area before the sheet has come.
   Object.assign(end.style, { display: 'inline-block', width: '1px', height: '1px' });
   box.append(end);
-  endWatch?.disconnect();
   const watch = new IntersectionObserver((entries) => {
     if (reviewed || !entries.some((entry) => entry.isIntersecting)) return;
     reviewed = true;
@@ -70,6 +75,7 @@ export function renderWhatIsSigned(doc: Document, summary: SignedSummary | null 
   if (!summary) {
     shownKey = null;
     reviewed = true;
+    textShown = null;
     endWatch?.disconnect();
     return;
   }
@@ -83,8 +89,9 @@ export function renderWhatIsSigned(doc: Document, summary: SignedSummary | null 
   else if (summary.textTooLong) warning.textContent = t('signedTooLong');
   const body: Node[] = [el('h2', {}, t('signedTitle')), warning, facts(summary, t)];
   endWatch?.disconnect();
+  textShown = summary.text !== null ? textBox(summary.text, onReviewed) : null;
   if (summary.hash) body.push(el('pre', { 'data-testid': 'signed-content-text', class: 'signed-text' }, summary.hash.hex));
-  else if (summary.text !== null) body.push(el('p', { class: 'muted' }, t('signedScrollHint')), textBox(summary.text, onReviewed));
+  else if (textShown) body.push(el('p', { class: 'muted' }, t('signedScrollHint')), textShown);
   else if (!summary.textTooLong) body.push(el('p', { class: 'muted', 'data-testid': 'signed-content-text' }, t('signedBinary')));
   // A text that fits is seen at the first frame that shows it, without scrolling.
   section.replaceChildren(...body);

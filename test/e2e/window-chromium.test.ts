@@ -26,7 +26,7 @@ import {
 } from '../helpers/browser';
 import { MAP_ALL_TO_LOOPBACK, startNamedSite, type NamedSiteServer } from '../helpers/named-site';
 import { eventually } from '../helpers/recorded-chromium';
-import { EMPTY, LOCKED, LONG_ORG, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, shotPath, textSizesProbe, zoomedViewProbe } from '../helpers/window';
+import { EMPTY, LOCKED, LONG_ORG, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, SITE_CASES, shotPath, textSizesProbe, zoomedViewProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 type PageClient = typeof import('../../extension/page-client/index');
@@ -248,12 +248,7 @@ describe('picker window in Chromium (ru)', () => {
     await popup.close();
   });
 
-  it.each([
-    { host: 'gosuslugi-ru.esia-login.example', domain: 'esia-login.example', rest: 'gosuslugi-ru.', other: null, deceptive: false },
-    { host: 'esia.gosuslugi.ru.vhod.example', domain: 'vhod.example', rest: 'esia.gosuslugi.ru.', other: null, deceptive: false },
-    { host: 'честныйзнак.рф', domain: 'честныйзнак.рф', rest: null, other: 'xn--80ajghhoc2aj1c8b.xn--p1ai', deceptive: false },
-    { host: 'аррӏе.com', domain: 'xn--80ak6aa92e.com', rest: null, other: 'аррӏе.com', deceptive: true },
-  ])('names $host by its registrable domain $domain', async ({ host, domain, rest, other, deceptive }) => {
+  it.each(SITE_CASES)('names $host by its registrable domain $domain', async ({ host, domain, rest, other, deceptive }) => {
     plugOnly(pki, [WORK]);
     const tab = await chrome.context.newPage();
     await tab.goto(named.urlFor(host));

@@ -3,7 +3,7 @@
 // the largest line, Russian plurals, the listbox roles and short names, a keyboard-only login, a PIN locked
 // before the window opened: one message with the unlock advice, PIN_LOCKED to the page; at 200 % zoom
 // a certificate in view and the long organization name wrapped between words; IDN and deceptive hosts
-// named as in Chromium (the same cases as window-chromium.test.ts).
+// named as in Chromium (the same SITE_CASES, test/helpers/window.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
@@ -12,7 +12,7 @@ import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size'
 import type { GostPki } from '../fixtures/gost';
 import { findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
 import { startNamedSite } from '../helpers/named-site';
-import { LOCKED, LONG_ORG, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, textSizesProbe, zoomedViewProbe } from '../helpers/window';
+import { LOCKED, LONG_ORG, SITE_CASES, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, textSizesProbe, zoomedViewProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 type PageClient = typeof import('../../extension/page-client/index');
@@ -167,12 +167,7 @@ describe('picker window in Firefox names the site', () => {
     const own = await launchFirefoxWithExtension({ hostEnv: pki.env, language: 'ru', acceptInsecureCerts: true, extraPrefs: { 'network.dns.forceResolve': '127.0.0.1' } });
     try {
       plugOnly(pki, [WORK]);
-      const cases = [
-        { host: 'esia.gosuslugi.ru.vhod.example', domain: 'vhod.example', other: null, deceptive: 'false' },
-        { host: 'честныйзнак.рф', domain: 'честныйзнак.рф', other: 'xn--80ajghhoc2aj1c8b.xn--p1ai', deceptive: 'false' },
-        { host: 'аррӏе.com', domain: 'xn--80ak6aa92e.com', other: 'аррӏе.com', deceptive: 'true' },
-      ];
-      for (const { host, domain, other, deceptive } of cases) {
+      for (const { host, domain, other, deceptive } of SITE_CASES) {
         const tab = await own.browser.newPage();
         await tab.goto(named.urlFor(host));
         await startAuthenticate(tab);
@@ -185,7 +180,7 @@ describe('picker window in Firefox names the site', () => {
             deceptive: document.querySelector('[data-testid=origin]')?.getAttribute('data-deceptive') ?? '',
           };
         });
-        expect({ host, domain: shown.domain, deceptive: shown.deceptive }).toEqual({ host, domain, deceptive });
+        expect({ host, domain: shown.domain, deceptive: shown.deceptive }).toEqual({ host, domain, deceptive: String(deceptive) });
         if (other === null) expect(shown.other).toBeNull();
         else expect(shown.other).toContain(other);
         await picker.screenshot({ path: shotPath(`firefox-ru-site-${domain}`) });

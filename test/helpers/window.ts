@@ -21,6 +21,18 @@ function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
 }
 
+/**
+ * Hosts the window must name as the browsers' address bars do, in both browsers' tests: the
+ * registrable domain shown, the rest of the host muted, and an IDN's other form (punycode beside
+ * Unicode, or the Unicode a lookalike held back) with `deceptive` for the latter.
+ */
+export const SITE_CASES = [
+  { host: 'gosuslugi-ru.esia-login.example', domain: 'esia-login.example', rest: 'gosuslugi-ru.', other: null, deceptive: false },
+  { host: 'esia.gosuslugi.ru.vhod.example', domain: 'vhod.example', rest: 'esia.gosuslugi.ru.', other: null, deceptive: false },
+  { host: 'честныйзнак.рф', domain: 'честныйзнак.рф', rest: null, other: 'xn--80ajghhoc2aj1c8b.xn--p1ai', deceptive: false },
+  { host: 'аррӏе.com', domain: 'xn--80ak6aa92e.com', rest: null, other: 'аррӏе.com', deceptive: true },
+] as const;
+
 /** Work: three certificates of one person (until 2030, 12 days, 1 day); Old: expired; Locked: valid, PIN locked; Empty: no certificate. */
 export function createWindowPki(): GostPki {
   const certs: GostCertSpec[] = [
