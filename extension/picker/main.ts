@@ -202,7 +202,7 @@ function restoreFocus(): void {
   const lost = document.activeElement === document.body || document.activeElement === null;
   if (!lost || !focusPlaced || !lastState) return;
   const text = unreadText();
-  if (text) text.focus();
+  if (text) text.focus({ preventScroll: true });
   else if (selectedId && !pinInput.hidden && !pinInput.disabled) pinInput.focus();
   else if (!(selectedId && list.focus(selectedId))) focusFor(lastState);
 }
@@ -214,11 +214,12 @@ function focusFor(state: WindowState): void {
   }
   const only = theOnlyUsable();
   // A text to sign is read first: its box takes the focus (arrow keys scroll it; Tab goes on to the
-  // certificates). Focusing a certificate or the PIN below it would scroll the site's name out of view.
+  // certificates). Focusing a certificate or the PIN below it would scroll the site's name out of view;
+  // so would focusing a box taller than the window (before the style sheet, or in a short window).
   const text = unreadText();
   if (text) {
     if (only) select(only.id);
-    text.focus();
+    text.focus({ preventScroll: true });
     return;
   }
   if (only) activate(only.id);

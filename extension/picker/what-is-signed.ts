@@ -18,7 +18,7 @@ export function contentReviewed(): boolean {
   return reviewed;
 }
 
-let endWatch: IntersectionObserver | null = null;
+let endWatch: EndWatch | null = null;
 let textShown: HTMLElement | null = null;
 
 /** The box of a text to sign not yet seen to its end (the window gives it the focus), else null. */
@@ -26,13 +26,68 @@ export function unreadText(): HTMLElement | null {
   return reviewed ? null : textShown;
 }
 
+/** Says on the page's root whether a text is still to be read (the style sheet keeps the PIN form out of its way then). */
+function markUnread(doc: Document, unread: boolean): void {
+  doc.documentElement.toggleAttribute('data-text-unread', unread);
+}
+
+/** Whether the mark after the text's last character can be seen now: inside the box's view and the window's, and not under anything (the sticky PIN form or buttons). */
+function endVisible(box: HTMLElement, end: HTMLElement): boolean {
+  const mark = end.getBoundingClientRect();
+  const frame = box.getBoundingClientRect();
+  const x = mark.left + mark.width / 2;
+  const y = mark.top + mark.height / 2;
+  if (x < Math.max(0, frame.left) || y < Math.max(0, frame.top) || x > Math.min(innerWidth, frame.right) || y > Math.min(innerHeight, frame.bottom)) return false;
+  const top = box.ownerDocument.elementFromPoint(x, y);
+  return top !== null && box.contains(top);
+}
+
+interface EndWatch {
+  stop(): void;
+}
+
+/**
+ * Calls `onSeen` once the end mark has been seen: in a frame the browser drew (an IntersectionObserver
+ * reports it on screen), inside the box's scrolled view and the window's, and not covered. The
+ * observer does not know what covers the mark, so while it reports it on screen each scroll or resize
+ * looks again, at the next frame.
+ */
+function watchEnd(box: HTMLElement, end: HTMLElement, onSeen: () => void): EndWatch {
+  const view = box.ownerDocument.defaultView;
+  let onScreen = false;
+  let frame = 0;
+  const look = (): void => {
+    frame = 0;
+    if (onScreen && endVisible(box, end)) {
+      stop();
+      onSeen();
+    }
+  };
+  const later = (): void => {
+    if (onScreen && frame === 0 && view) frame = view.requestAnimationFrame(look);
+  };
+  const observer = new IntersectionObserver((entries) => {
+    onScreen = entries.some((entry) => entry.isIntersecting);
+    look();
+  });
+  const stop = (): void => {
+    observer.disconnect();
+    if (frame !== 0) view?.cancelAnimationFrame(frame);
+    view?.removeEventListener('scroll', later, true);
+    view?.removeEventListener('resize', later);
+  };
+  observer.observe(end);
+  view?.addEventListener('scroll', later, { capture: true, passive: true });
+  view?.addEventListener('resize', later, { passive: true });
+  return { stop };
+}
+
 /**
  * The text in a scrolling box, with a mark after its last character. The text counts as seen once
- * that mark has been on screen: inside the box's scrolled view and the window's at once, in a frame
- * the browser drew. A box measured instead could pass for seen before the style sheet made it a
- * scrolling box, or while its end was below the window's edge.
+ * that mark has been seen (watchEnd). A box measured instead could pass for seen before the style
+ * sheet made it a scrolling box, while its end was below the window's edge, or under the PIN form.
  */
-function textBox(text: string, onReviewed: () => void): HTMLElement {
+function textBox(doc: Document, text: string, onReviewed: () => void): HTMLElement {
   const box = el('pre', { id: 'signed-content-text', 'data-testid': 'signed-content-text', class: 'signed-text', dir: 'ltr', tabindex: '0' });
   for (const segment of visibleSegments(text)) {
     box.append(segment.control ? el('span', { class: 'control' }, segment.text) : segment.text);
@@ -41,14 +96,12 @@ function textBox(text: string, onReviewed: () => void): HTMLElement {
   // Sized here, not by the style sheet, so that it has an area before the sheet has come.
   Object.assign(end.style, { display: 'inline-block', width: '1px', height: '1px' });
   box.append(end);
-  const watch = new IntersectionObserver((entries) => {
-    if (reviewed || !entries.some((entry) => entry.isIntersecting)) return;
+  endWatch = watchEnd(box, end, () => {
+    if (reviewed) return;
     reviewed = true;
-    watch.disconnect();
+    markUnread(doc, false);
     onReviewed();
   });
-  watch.observe(end);
-  endWatch = watch;
   return box;
 }
 
@@ -76,7 +129,8 @@ export function renderWhatIsSigned(doc: Document, summary: SignedSummary | null 
     shownKey = null;
     reviewed = true;
     textShown = null;
-    endWatch?.disconnect();
+    endWatch?.stop();
+    markUnread(doc, false);
     return;
   }
   const key = keyOf(summary);
@@ -88,8 +142,9 @@ export function renderWhatIsSigned(doc: Document, summary: SignedSummary | null 
   if (summary.hash) warning.textContent = t(summary.hash.raw ? 'signedRawHashWarning' : 'signedHashWarning');
   else if (summary.textTooLong) warning.textContent = t('signedTooLong');
   const body: Node[] = [el('h2', {}, t('signedTitle')), warning, facts(summary, t)];
-  endWatch?.disconnect();
-  textShown = summary.text !== null ? textBox(summary.text, onReviewed) : null;
+  endWatch?.stop();
+  markUnread(doc, !reviewed);
+  textShown = summary.text !== null ? textBox(doc, summary.text, onReviewed) : null;
   if (summary.hash) body.push(el('pre', { 'data-testid': 'signed-content-text', class: 'signed-text' }, summary.hash.hex));
   else if (textShown) body.push(el('p', { class: 'muted' }, t('signedScrollHint')), textShown);
   else if (!summary.textTooLong) body.push(el('p', { class: 'muted', 'data-testid': 'signed-content-text' }, t('signedBinary')));

@@ -32,7 +32,13 @@ export async function fitWindow(): Promise<void> {
   if (width <= outerWidth && height <= outerHeight) return;
   current ??= await browser.windows.getCurrent();
   if (current.id === undefined) return;
-  const left = Math.max(0, Math.min(current.left ?? 0, availWidth - width));
-  const top = Math.max(0, Math.min(current.top ?? 0, availHeight - height));
+  // Kept on the screen it is on: with a second screen, that screen's area starts away from 0 (to the
+  // right, left or above the main one). availLeft/availTop are not in every browser's typing, but are
+  // in Chromium's and Firefox's screen; without them the screen is taken to start at 0.
+  const area = screen as Screen & { availLeft?: number; availTop?: number };
+  const screenLeft = (area.availLeft ?? 0) * unit;
+  const screenTop = (area.availTop ?? 0) * unit;
+  const left = Math.max(screenLeft, Math.min(current.left ?? screenLeft, screenLeft + availWidth - width));
+  const top = Math.max(screenTop, Math.min(current.top ?? screenTop, screenTop + availHeight - height));
   await browser.windows.update(current.id, { width: Math.round(Math.max(width, outerWidth)), height: Math.round(Math.max(height, outerHeight)), left: Math.round(left), top: Math.round(top) });
 }

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { createTestPki, FIXTURE_CERTS, FIXTURE_TOKENS, SOFTHSM_MODULE, type FixtureCert } from '../../test/fixtures/pki';
 import { startLoopbackOcspResponder, type RunningService } from '../testing/revocation-services';
-import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size';
 import { findPickerPage, launchChromiumWithExtension, type ChromiumWithExtension } from '../../test/helpers/browser';
 import { startDemoServer, type DemoServer, type LoginEvent } from './server';
 
@@ -138,8 +137,6 @@ async function scriptedLogin(chrome: ChromiumWithExtension, portal: DemoServer, 
   const token = FIXTURE_TOKENS.find((t) => t.label === pki.director.token);
   if (!token) throw new DemoFailure(`demo token ${pki.director.token} is unknown`);
   await picker.fill('[data-testid=pin]', token.pin);
-  // Headless Chromium ignores the popup's size: give the screenshot the window's real one.
-  await picker.setViewportSize({ width: PICKER_WIDTH, height: PICKER_HEIGHT });
   await picker.waitForTimeout(300); // let the list finish its first paint for the screenshot
   await picker.screenshot({ path: join(outDir, 'picker.png') });
   say(`Снимок окна выбора сертификата: ${join(outDir, 'picker.png')}`);

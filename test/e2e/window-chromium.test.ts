@@ -70,6 +70,19 @@ async function setExtensionZoom(factor: number): Promise<void> {
   await tab.close();
 }
 
+/** A text to sign far longer than its box: 81 lines, the last one ending in КОНЕЦ. */
+const LONG_TEXT = `Платёжное поручение${'\n'.repeat(80)}${'x'.repeat(2500)} КОНЕЦ`;
+
+async function startSign(p: Page, text: string): Promise<void> {
+  await p.evaluate((data) => {
+    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
+    w.__outcome = w.tokensign.sign({ data }).then(
+      (result) => ({ ok: true, result }),
+      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
+    );
+  }, Buffer.from(text, 'utf8').toString('base64'));
+}
+
 const card = (picker: Page, name: string) => picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint(name)}"]`);
 
 /** Only the Work token in; a window lists its certificates and is closed (the extension has read it once). */
@@ -436,16 +449,7 @@ describe('picker window while its page loads (ru)', () => {
     // text comes while the page is still unstyled, the text box not yet a scrolling box. The window
     // once took the unstyled box, which showed all of its text, for text seen: Sign was enabled
     // before the person could see the end (a full suite run caught it, 2026-12-06).
-    const text = `Платёжное поручение${'\n'.repeat(80)}${'x'.repeat(2500)} КОНЕЦ`;
-    const start = async (tab: Page): Promise<void> => {
-      await tab.evaluate((data) => {
-        const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
-        w.__outcome = w.tokensign.sign({ data }).then(
-          (result) => ({ ok: true, result }),
-          (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
-        );
-      }, Buffer.from(text, 'utf8').toString('base64'));
-    };
+    const start = (tab: Page): Promise<void> => startSign(tab, LONG_TEXT);
     // The built page links its hashed style sheet from /assets/; the held sheet serves the same text.
     const sheet = /<link rel="stylesheet"[^>]* href="(\/assets\/[^"]+\.css)"/.exec(readFileSync(join(CHROME_EXTENSION_DIR, 'picker', 'index.html'), 'utf8'))![1]!;
     const css = readFileSync(join(CHROME_EXTENSION_DIR, sheet), 'utf8');
@@ -466,9 +470,11 @@ describe('picker window while its page loads (ru)', () => {
       expect(await picker.evaluate(() => document.querySelector('[data-testid=origin]')!.getBoundingClientRect().top)).toBeGreaterThanOrEqual(0);
       await card(picker, 'director').click();
       await picker.fill('[data-testid=pin]', WORK_PIN);
-      // Chosen and PIN typed: only the unseen end of the text holds Sign back.
+      // Chosen and PIN typed: only the unseen end of the text holds Sign back. The PIN form stays below
+      // the list until the text is read, so typing scrolled the window: the person scrolls back up.
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await picker.isDisabled('[data-testid=confirm]')).toBe(true);
+      await picker.evaluate(() => window.scrollTo({ top: 0 }));
       await picker.locator('[data-testid=signed-content-text]').evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
       await picker.waitForSelector('[data-testid=confirm]:not([disabled])');
       await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
@@ -543,5 +549,90 @@ describe('picker window in English', () => {
     } finally {
       await en.close();
     }
+  });
+});
+
+describe('picker window on other screens (ru)', () => {
+  // Two screens side by side: a laptop's, 1366 wide with 680 pixels left by its taskbar, and a
+  // 1920×1080 one to its right. Each test puts the site's window on one of them; Chromium opens the
+  // Tokensign window beside it.
+  const LAPTOP = { left: 0, width: 1366, height: 680 };
+  const RIGHT = { left: 1366, width: 1920, height: 1080 };
+  let screens: ChromiumWithExtension;
+  let tab: Page;
+
+  beforeAll(async () => {
+    screens = await launchChromiumWithExtension({
+      hostEnv: pki.env,
+      language: 'ru',
+      screens: `{${LAPTOP.left},0 ${LAPTOP.width}x${LAPTOP.height}}{${RIGHT.left},0 ${RIGHT.width}x${RIGHT.height}}`,
+    });
+    tab = await screens.context.newPage();
+    await tab.goto(site.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await screens?.close();
+  });
+
+  /** Moves the site's window (the only normal one) to `left`, through the extension's windows API. */
+  async function moveSiteWindow(left: number): Promise<void> {
+    const worker = screens.context.serviceWorkers()[0]!;
+    await worker.evaluate(`(async () => {
+      const [site] = await chrome.windows.getAll({ windowTypes: ['normal'] });
+      await chrome.windows.update(site.id, { left: ${left}, top: 20, width: 1000, height: 600, focused: true });
+    })()`);
+  }
+
+  it('on a short screen, Sign waits until the end of the text is uncovered, not only scrolled into its box', async () => {
+    // In a 680-pixel window the text box's last line, scrolled into its box, sits under the window's
+    // bottom bar (Cancel, Sign): on screen, but hidden. It once counted as seen there.
+    await moveSiteWindow(LAPTOP.left + 20);
+    plugOnly(pki, [WORK]);
+    await startSign(tab, LONG_TEXT);
+    const picker = await findPickerPage(screens.context);
+    await card(picker, 'director').waitFor();
+    expect(await picker.evaluate(() => innerHeight)).toBeLessThanOrEqual(LAPTOP.height);
+    // The person chooses a certificate and types the PIN (the window scrolls down to them), scrolls
+    // back up and drags the text's scroll bar to its end.
+    await card(picker, 'director').click();
+    await picker.fill('[data-testid=pin]', WORK_PIN);
+    await picker.evaluate(() => window.scrollTo({ top: 0 }));
+    await picker.locator('[data-testid=signed-content-text]').evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
+    const under = await picker.evaluate(() => {
+      const mark = document.querySelector('[data-testid=signed-content-text]')!.lastElementChild!.getBoundingClientRect();
+      return { onScreen: mark.top >= 0 && mark.bottom <= innerHeight, coveredBy: document.elementFromPoint(mark.left, mark.top)?.closest('.buttons') ? 'buttons' : 'nothing' };
+    });
+    expect(under, 'the end of the text is on screen, under the bottom bar').toEqual({ onScreen: true, coveredBy: 'buttons' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await picker.isDisabled('[data-testid=confirm]')).toBe(true);
+    // A turn of the wheel over the site's name scrolls the window: the last line comes out from under the bar.
+    const origin = (await picker.locator('[data-testid=origin]').boundingBox())!;
+    await picker.mouse.move(origin.x + 5, origin.y + 5);
+    await picker.mouse.wheel(0, 150);
+    await picker.waitForSelector('[data-testid=confirm]:not([disabled])');
+    await picker.screenshot({ path: shotPath('ru-short-screen-text-read') });
+    await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
+    expect(await outcome(tab)).toMatchObject({ ok: true });
+  });
+
+  it('opened on the second screen, the window grows there instead of moving onto the first', async () => {
+    await moveSiteWindow(RIGHT.left + 200);
+    plugOnly(pki, [WORK]);
+    await startAuthenticate(tab);
+    const picker = await findPickerPage(screens.context);
+    await card(picker, 'director').waitFor();
+    // Three certificates need more than the window's first 720 pixels: it grows to its content.
+    await expect.poll(() => picker.evaluate(() => window.outerHeight), { timeout: 10_000 }).toBeGreaterThan(720);
+    const place = await picker.evaluate(() => {
+      const area = screen as Screen & { availLeft: number };
+      return { screenLeft: area.availLeft, left: window.screenX, right: window.screenX + window.outerWidth, bottom: window.screenY + window.outerHeight };
+    });
+    expect(place.screenLeft).toBe(RIGHT.left);
+    expect(place.left).toBeGreaterThanOrEqual(RIGHT.left);
+    expect(place.right).toBeLessThanOrEqual(RIGHT.left + RIGHT.width);
+    expect(place.bottom).toBeLessThanOrEqual(RIGHT.height);
+    await picker.close();
+    expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
   });
 });

@@ -129,7 +129,12 @@ export interface ChromiumLaunchOptions {
   userDataDir?: string;
   /** The browser's whole environment, instead of this process's. */
   env?: Record<string, string>;
+  /** Headless only: the screens, as Chromium's `--screen-info` (`{x,y WxH}` per screen); one 1366×768 screen by default. */
+  screens?: string;
 }
+
+/** A laptop's screen, as Firefox's headless one is; headless Chromium's own default is 800×600. */
+export const DEFAULT_SCREENS = '{0,0 1366x768}';
 
 export interface ChromiumWithExtension {
   context: BrowserContext;
@@ -183,8 +188,14 @@ export async function launchChromiumWithExtension(options: ChromiumLaunchOptions
       headless: options.headless ?? true,
       env,
       ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
+      // Every window as the browser sizes it: Playwright's default emulates a 1280×720 viewport and
+      // screen in each page it attaches to, extension windows included, so the picker would be
+      // measured and photographed at a size no person sees.
+      viewport: null,
       args: [
         ...CHROMIUM_BASE_ARGS,
+        // Headless Chromium's screens; a browser with a display has the display's.
+        ...(options.headless ?? true ? [`--screen-info=${options.screens ?? DEFAULT_SCREENS}`] : []),
         `--load-extension=${extensionDir}`,
         `--disable-extensions-except=${extensionDir}`,
         ...(options.language ? [`--lang=${options.language}`] : []),
