@@ -1,7 +1,9 @@
 // The picker window as a person meets it, in real headless Chromium on the emulated PKCS#11 token
 // (a C module through pkcs11js: it locks PINs and can be unplugged, which SoftHSM cannot): text
 // sizes, the accessibility tree, keyboard-only login, every state's message and page code, the
-// site line for IDN and deceptive hosts, 200 % zoom. Screenshots go to demo-output/window/.
+// site line for IDN and deceptive hosts, 200 % zoom, a short laptop screen and a second screen. The
+// windows have their real size (test/helpers/browser.ts: no emulated viewport, a 1366×768 headless
+// screen unless a test gives others). Screenshots go to demo-output/window/.
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -26,7 +28,7 @@ import {
 } from '../helpers/browser';
 import { MAP_ALL_TO_LOOPBACK, startNamedSite, type NamedSiteServer } from '../helpers/named-site';
 import { eventually } from '../helpers/recorded-chromium';
-import { EMPTY, LOCKED, LONG_ORG, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, SITE_CASES, shotPath, textSizesProbe, zoomedViewProbe } from '../helpers/window';
+import { EMPTY, LOCKED, LONG_ORG, LONG_TEXT, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, SITE_CASES, shotPath, textEndProbe, textSizesProbe, zoomedViewProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 type PageClient = typeof import('../../extension/page-client/index');
@@ -69,9 +71,6 @@ async function setExtensionZoom(factor: number): Promise<void> {
   }, { url: tab.url(), zoom: factor });
   await tab.close();
 }
-
-/** A text to sign far longer than its box: 81 lines, the last one ending in КОНЕЦ. */
-const LONG_TEXT = `Платёжное поручение${'\n'.repeat(80)}${'x'.repeat(2500)} КОНЕЦ`;
 
 async function startSign(p: Page, text: string): Promise<void> {
   await p.evaluate((data) => {
@@ -599,10 +598,7 @@ describe('picker window on other screens (ru)', () => {
     await picker.fill('[data-testid=pin]', WORK_PIN);
     await picker.evaluate(() => window.scrollTo({ top: 0 }));
     await picker.locator('[data-testid=signed-content-text]').evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
-    const under = await picker.evaluate(() => {
-      const mark = document.querySelector('[data-testid=signed-content-text]')!.lastElementChild!.getBoundingClientRect();
-      return { onScreen: mark.top >= 0 && mark.bottom <= innerHeight, coveredBy: document.elementFromPoint(mark.left, mark.top)?.closest('.buttons') ? 'buttons' : 'nothing' };
-    });
+    const under = await picker.evaluate(textEndProbe);
     expect(under, 'the end of the text is on screen, under the bottom bar').toEqual({ onScreen: true, coveredBy: 'buttons' });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await picker.isDisabled('[data-testid=confirm]')).toBe(true);

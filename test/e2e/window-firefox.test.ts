@@ -3,7 +3,8 @@
 // the largest line, Russian plurals, the listbox roles and short names, a keyboard-only login, a PIN locked
 // before the window opened: one message with the unlock advice, PIN_LOCKED to the page; at 200 % zoom
 // a certificate in view and the long organization name wrapped between words; IDN and deceptive hosts
-// named as in Chromium (the same SITE_CASES, test/helpers/window.ts).
+// named as in Chromium (the same SITE_CASES, test/helpers/window.ts); a long text to sign keeps the
+// focus and the site in view, and on a short window Sign waits until its end is uncovered.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
@@ -12,7 +13,7 @@ import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size'
 import type { GostPki } from '../fixtures/gost';
 import { findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
 import { startNamedSite } from '../helpers/named-site';
-import { LOCKED, LONG_ORG, SITE_CASES, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, textSizesProbe, zoomedViewProbe } from '../helpers/window';
+import { LOCKED, LONG_ORG, LONG_TEXT, SITE_CASES, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, textEndProbe, textSizesProbe, zoomedViewProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 type PageClient = typeof import('../../extension/page-client/index');
@@ -37,6 +38,17 @@ async function startAuthenticate(on: Page = page): Promise<void> {
       (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
     );
   }, randomBytes(32).toString('base64url'));
+}
+
+async function startSign(text: string, on: Page = page): Promise<void> {
+  await on.click('body');
+  await on.evaluate((data) => {
+    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
+    w.__outcome = w.tokensign.sign({ data }).then(
+      (result) => ({ ok: true, result }),
+      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
+    );
+  }, Buffer.from(text, 'utf8').toString('base64'));
 }
 
 async function outcome(on: Page = page): Promise<Outcome> {
@@ -157,6 +169,43 @@ describe('picker window in Firefox', () => {
       await picker.close();
     }
     expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+  });
+});
+
+describe('picker window in Firefox with a long text to sign', () => {
+  it('the text keeps the focus Firefox takes back, the site stays in view; on a short window Sign waits until the end of the text is uncovered', async () => {
+    // Firefox takes the focus back to the window itself while it activates it; the window puts it
+    // back on the text still to read. Then the window is made as short as a laptop's 680 pixels: the
+    // end of the text, scrolled into its box, lies under the bottom bar (Cancel, Sign), where it once
+    // counted as seen.
+    plugOnly(pki, [WORK]);
+    await startSign(LONG_TEXT);
+    const picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint('director')}"]`);
+    // Past the last of the window's focus restores (1 s after the focus was placed).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await picker.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('signed-content-text');
+    expect(await picker.evaluate(() => document.querySelector('[data-testid=origin]')!.getBoundingClientRect().top)).toBeGreaterThanOrEqual(0);
+    await picker.evaluate(async () => {
+      const windows = (globalThis as unknown as { browser: { windows: { getCurrent(): Promise<{ id: number }>; update(id: number, info: object): Promise<unknown> } } }).browser.windows;
+      await windows.update((await windows.getCurrent()).id, { height: 680 });
+    });
+    await picker.waitForFunction(() => innerHeight < 700);
+    await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint('director')}"]`);
+    await picker.type('[data-testid=pin]', WORK_PIN);
+    await picker.evaluate(() => window.scrollTo({ top: 0 }));
+    await picker.$eval('[data-testid=signed-content-text]', (box) => box.scrollTo({ top: box.scrollHeight }));
+    const under = await picker.evaluate(textEndProbe);
+    expect(under, 'the end of the text is on screen, under the bottom bar').toEqual({ onScreen: true, coveredBy: 'buttons' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await picker.$eval('[data-testid=confirm]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    const origin = (await (await picker.$('[data-testid=origin]'))!.boundingBox())!;
+    await picker.mouse.move(origin.x + 5, origin.y + 5);
+    await picker.mouse.wheel({ deltaY: 150 });
+    await picker.waitForSelector('[data-testid=confirm]:not([disabled])');
+    await picker.screenshot({ path: shotPath('firefox-ru-short-window-text-read') });
+    await picker.click('[data-testid=confirm]').catch(() => undefined); // the window closes itself
+    expect(await outcome()).toMatchObject({ ok: true });
   });
 });
 

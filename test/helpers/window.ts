@@ -128,3 +128,16 @@ export function zoomedViewProbe(org: string): { ratio: number; ownerInView: bool
     overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
   };
 }
+
+/** A text to sign far longer than its box, shared by the Chromium and Firefox tests: 81 lines, the last one ending in КОНЕЦ. */
+export const LONG_TEXT = `Платёжное поручение${'\n'.repeat(80)}${'x'.repeat(2500)} КОНЕЦ`;
+
+/**
+ * In the window: where the mark after the text's last character is, within the window's height, and
+ * whether the window's bottom bar (Cancel, Sign) is the topmost thing at that place.
+ */
+export function textEndProbe(): { onScreen: boolean; coveredBy: 'buttons' | 'nothing' } {
+  const mark = document.querySelector('[data-testid=signed-content-text]')!.lastElementChild!.getBoundingClientRect();
+  const top = document.elementFromPoint(mark.left, mark.top);
+  return { onScreen: mark.top >= 0 && mark.bottom <= window.innerHeight, coveredBy: top?.closest('.buttons') ? 'buttons' : 'nothing' };
+}
