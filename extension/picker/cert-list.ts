@@ -65,14 +65,14 @@ export class CertificateList {
   }
 
   /** Focuses the first usable certificate; false when there is none. */
-  focusFirst(): boolean {
+  focusFirst(options?: FocusOptions): boolean {
     const first = this.usableIds[0];
-    return first !== undefined && this.focus(first);
+    return first !== undefined && this.focus(first, options);
   }
 
-  focus(id: string): boolean {
+  focus(id: string, options?: FocusOptions): boolean {
     const item = this.root.querySelector<HTMLElement>(`[data-certificate-id="${CSS.escape(id)}"]`);
-    item?.focus();
+    item?.focus(options);
     return item !== null;
   }
 

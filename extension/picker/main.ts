@@ -107,11 +107,26 @@ function select(id: string): void {
 }
 
 /** Enter on a card, or the only certificate: go on to the PIN (or straight to the button). */
-function activate(id: string): void {
+function activate(id: string, options?: FocusOptions): void {
   select(id);
   if (selectedId !== id) return;
-  if (!pinInput.hidden && !pinInput.disabled) pinInput.focus();
-  else confirmButton.focus();
+  if (!pinInput.hidden && !pinInput.disabled) pinInput.focus(options);
+  else confirmButton.focus(options);
+}
+
+const QUIET: FocusOptions = { preventScroll: true };
+
+/**
+ * After the window placed the focus itself (QUIET: on opening, or put back in Firefox): the window
+ * scrolls only when the focused part is wholly out of sight, so that the site's name at the top stays
+ * in view whenever it can. A browser scrolls the whole focused element into view, which at 200 %
+ * zoom took the site's name off the top to show all of the first certificate.
+ */
+function keepFocusInSight(): void {
+  const focused = document.activeElement;
+  if (!(focused instanceof HTMLElement) || focused === document.body) return;
+  const box = focused.getBoundingClientRect();
+  if (box.bottom <= 0 || box.top >= window.innerHeight) focused.scrollIntoView({ block: 'nearest' });
 }
 
 function renderHeader(site: SiteParts, action: PickerAction): void {
@@ -202,16 +217,19 @@ function restoreFocus(): void {
   const lost = document.activeElement === document.body || document.activeElement === null;
   if (!lost || !focusPlaced || !lastState) return;
   const text = unreadText();
-  if (text) text.focus({ preventScroll: true });
-  else if (selectedId && !pinInput.hidden && !pinInput.disabled) pinInput.focus();
-  else if (!(selectedId && list.focus(selectedId))) focusFor(lastState);
+  if (text) text.focus(QUIET);
+  else if (selectedId && !pinInput.hidden && !pinInput.disabled) pinInput.focus(QUIET);
+  else if (!(selectedId && list.focus(selectedId, QUIET))) focusFor(lastState);
+  keepFocusInSight();
 }
 
 function focusFor(state: WindowState): void {
-  if (state !== 'choose') {
-    stateSection.focus();
-    return;
-  }
+  if (state !== 'choose') stateSection.focus(QUIET);
+  else focusChoice();
+  keepFocusInSight();
+}
+
+function focusChoice(): void {
   const only = theOnlyUsable();
   // A text to sign is read first: its box takes the focus (arrow keys scroll it; Tab goes on to the
   // certificates). Focusing a certificate or the PIN below it would scroll the site's name out of view;
@@ -219,11 +237,11 @@ function focusFor(state: WindowState): void {
   const text = unreadText();
   if (text) {
     if (only) select(only.id);
-    text.focus({ preventScroll: true });
+    text.focus(QUIET);
     return;
   }
-  if (only) activate(only.id);
-  else if (!(selectedId && list.focus(selectedId))) list.focusFirst();
+  if (only) activate(only.id, QUIET);
+  else if (!(selectedId && list.focus(selectedId, QUIET))) list.focusFirst(QUIET);
 }
 
 function renderList(): void {

@@ -128,7 +128,7 @@ describe('picker window in Firefox', () => {
     expect(await outcome()).toMatchObject({ ok: false, code: 'PIN_LOCKED' });
   });
 
-  it('at 200 % zoom the window grows within the screen, a certificate is in view, the long organization name wraps between words', async () => {
+  it('at 200 % zoom the window grows within the screen, the site and a certificate are in view, the long organization name wraps between words', async () => {
     // Firefox gives the screen and the window's size in CSS pixels, which its zoom scales: the window
     // once sized itself in those as if they were screen pixels and shrank to half the screen's
     // height, the first certificate below its bottom edge.
@@ -161,7 +161,7 @@ describe('picker window in Firefox', () => {
       await expect.poll(grown, { timeout: 10_000 }).toBe(true);
       const view = await picker.evaluate(zoomedViewProbe, LONG_ORG);
       expect(view.ratio).toBeGreaterThanOrEqual(2);
-      expect(view).toMatchObject({ ownerInView: true, split: 0, overflow: false });
+      expect(view).toMatchObject({ siteInView: true, ownerInView: true, split: 0, overflow: false });
       expect(view.lines).toBeGreaterThan(1);
       await picker.screenshot({ path: shotPath('firefox-ru-zoom-200') });
     } finally {

@@ -104,11 +104,13 @@ export function contrastProbe(selectors: string[]): { lowest: number; faded: boo
 }
 
 /**
- * In the page at its zoom: the zoom it renders at, whether the first certificate's owner line is in
- * view, and how the organization `org` wraps (lines, words split across lines, sideways overflow).
+ * In the page at its zoom: the zoom it renders at, whether the site's name and the first certificate's
+ * owner line are in view, and how the organization `org` wraps (lines, words split across lines,
+ * sideways overflow).
  */
-export function zoomedViewProbe(org: string): { ratio: number; ownerInView: boolean; lines: number; split: number; overflow: boolean } {
+export function zoomedViewProbe(org: string): { ratio: number; siteInView: boolean; ownerInView: boolean; lines: number; split: number; overflow: boolean } {
   const owner = document.querySelector('[data-testid=cert-owner]')!.getBoundingClientRect();
+  const site = document.querySelector('[data-testid=origin]')!.getBoundingClientRect();
   const dd = [...document.querySelectorAll('.cert dd')].find((e) => e.textContent === org)!;
   const text = dd.firstChild!;
   let offset = 0;
@@ -122,6 +124,7 @@ export function zoomedViewProbe(org: string): { ratio: number; ownerInView: bool
   }
   return {
     ratio: window.devicePixelRatio,
+    siteInView: site.top >= 0 && site.bottom <= window.innerHeight,
     ownerInView: owner.top >= 0 && owner.bottom <= window.innerHeight,
     lines: Math.round(dd.getBoundingClientRect().height / parseFloat(getComputedStyle(dd).lineHeight)),
     split,
