@@ -28,7 +28,7 @@ import {
 } from '../helpers/browser';
 import { MAP_ALL_TO_LOOPBACK, startNamedSite, type NamedSiteServer } from '../helpers/named-site';
 import { eventually } from '../helpers/recorded-chromium';
-import { EMPTY, LOCKED, LONG_ORG, LONG_TEXT, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, plugOnly, SITE_CASES, shotPath, textEndProbe, textSizesProbe, zoomedViewProbe } from '../helpers/window';
+import { EMPTY, LOCKED, LONG_ORG, LONG_TEXT, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, focusedInClearViewProbe, plugOnly, SITE_CASES, shotPath, textEndProbe, textSizesProbe, zoomedViewProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 type PageClient = typeof import('../../extension/page-client/index');
@@ -151,8 +151,15 @@ describe('picker window in Chromium (ru)', () => {
     await picker.keyboard.press('ArrowDown');
     expect(await focused()).toBe(thumbprint('soon'));
     expect(await card(picker, 'soon').getAttribute('aria-selected')).toBe('true');
+    // The last certificate, chosen by the keyboard, is scrolled wholly into the clear part of the
+    // window: it once stopped under the PIN form, its dates and "expires in 1 day" hidden.
+    await picker.keyboard.press('ArrowDown');
+    expect(await focused()).toBe(thumbprint('oneday'));
+    expect(await picker.evaluate(focusedInClearViewProbe)).toMatchObject({ clear: true });
+    await picker.keyboard.press('ArrowUp');
     await picker.keyboard.press('ArrowUp');
     expect(await focused()).toBe(thumbprint('director'));
+    expect(await picker.evaluate(focusedInClearViewProbe)).toMatchObject({ clear: true });
     await picker.keyboard.press('Enter');
     expect(await focused()).toBe('pin');
     await picker.keyboard.type(WORK_PIN);

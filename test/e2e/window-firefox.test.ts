@@ -13,7 +13,7 @@ import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size'
 import type { GostPki } from '../fixtures/gost';
 import { findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
 import { startNamedSite } from '../helpers/named-site';
-import { LOCKED, LONG_ORG, LONG_TEXT, SITE_CASES, WORK, WORK_PIN, createWindowPki, plugOnly, shotPath, textEndProbe, textSizesProbe, zoomedViewProbe } from '../helpers/window';
+import { LOCKED, LONG_ORG, LONG_TEXT, SITE_CASES, WORK, WORK_PIN, createWindowPki, focusedInClearViewProbe, plugOnly, shotPath, textEndProbe, textSizesProbe, zoomedViewProbe } from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 type PageClient = typeof import('../../extension/page-client/index');
@@ -105,7 +105,13 @@ describe('picker window in Firefox', () => {
     await expect.poll(focused, { timeout: 5_000 }).toBe(thumbprint('director'));
     await picker.keyboard.press('ArrowDown');
     expect(await focused()).toBe(thumbprint('soon'));
+    // The last certificate comes to rest wholly above the PIN form and the bottom bar.
+    await picker.keyboard.press('ArrowDown');
+    expect(await focused()).toBe(thumbprint('oneday'));
+    expect(await picker.evaluate(focusedInClearViewProbe)).toMatchObject({ clear: true });
     await picker.keyboard.press('ArrowUp');
+    await picker.keyboard.press('ArrowUp');
+    expect(await focused()).toBe(thumbprint('director'));
     await picker.keyboard.press('Enter');
     expect(await focused()).toBe('pin');
     await picker.screenshot({ path: shotPath('firefox-ru-choose') });

@@ -144,3 +144,17 @@ export function textEndProbe(): { onScreen: boolean; coveredBy: 'buttons' | 'not
   const top = document.elementFromPoint(mark.left, mark.top);
   return { onScreen: mark.top >= 0 && mark.bottom <= window.innerHeight, coveredBy: top?.closest('.buttons') ? 'buttons' : 'nothing' };
 }
+
+/**
+ * In the window: whether the focused element lies wholly in the clear part of it, between its top and
+ * the PIN form or the bottom bar (Cancel, Sign), whichever comes first; both may stick to the bottom.
+ */
+export function focusedInClearViewProbe(): { top: number; bottom: number; clearBottom: number; clear: boolean } {
+  const focused = document.activeElement!.getBoundingClientRect();
+  const form = document.getElementById('pin-form')!;
+  const limits = [window.innerHeight, document.querySelector('.buttons')!.getBoundingClientRect().top];
+  if (!form.hidden) limits.push(form.getBoundingClientRect().top);
+  const clearBottom = Math.min(...limits);
+  // A pixel's leeway: browsers scroll to fractions of one.
+  return { top: focused.top, bottom: focused.bottom, clearBottom, clear: focused.top >= -1 && focused.bottom <= clearBottom + 1 };
+}
