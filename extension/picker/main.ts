@@ -125,8 +125,11 @@ const QUIET: FocusOptions = { preventScroll: true };
 function keepFocusInSight(): void {
   const focused = document.activeElement;
   if (!(focused instanceof HTMLElement) || focused === document.body) return;
+  // The bottom of the window may be under the PIN form and the buttons: the style sheet's scroll
+  // padding says how much, for everything but those parts themselves.
+  const covered = focused.closest('form, .buttons') ? 0 : parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) || 0;
   const box = focused.getBoundingClientRect();
-  if (box.bottom <= 0 || box.top >= window.innerHeight) focused.scrollIntoView({ block: 'nearest' });
+  if (box.bottom <= 0 || box.top >= window.innerHeight - covered) focused.scrollIntoView({ block: 'nearest' });
 }
 
 function renderHeader(site: SiteParts, action: PickerAction): void {
