@@ -606,7 +606,10 @@ describe('picker window on other screens (ru)', () => {
     // back up and drags the text's scroll bar to its end.
     await card(picker, 'director').click();
     await picker.fill('[data-testid=pin]', WORK_PIN);
+    // The browser may still be scrolling to the PIN field it typed in: let it come to rest first.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await picker.evaluate(() => window.scrollTo({ top: 0 }));
+    await picker.waitForFunction(() => window.scrollY === 0);
     await picker.locator('[data-testid=signed-content-text]').evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
     const under = await picker.evaluate(textEndProbe);
     expect(under, 'the end of the text is on screen, under the bottom bar').toEqual({ onScreen: true, coveredBy: 'buttons' });

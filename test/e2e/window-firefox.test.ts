@@ -199,7 +199,10 @@ describe('picker window in Firefox with a long text to sign', () => {
     await picker.waitForFunction(() => innerHeight < 700);
     await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint('director')}"]`);
     await picker.type('[data-testid=pin]', WORK_PIN);
+    // The browser may still be scrolling to the PIN field it typed in: let it come to rest first.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await picker.evaluate(() => window.scrollTo({ top: 0 }));
+    await picker.waitForFunction(() => window.scrollY === 0);
     await picker.$eval('[data-testid=signed-content-text]', (box) => box.scrollTo({ top: box.scrollHeight }));
     const under = await picker.evaluate(textEndProbe);
     expect(under, 'the end of the text is on screen, under the bottom bar').toEqual({ onScreen: true, coveredBy: 'buttons' });
