@@ -131,7 +131,11 @@ async function scriptedLogin(chrome: ChromiumWithExtension, portal: DemoServer, 
     picker.locator('[data-testid=state]:not([hidden]):not([data-state=connecting]):not([data-state=reading])').waitFor({ timeout: 20_000 }).then(() => false),
   ]).catch(() => false);
   if (!listed) {
-    throw new DemoFailure(`the director's certificate is not listed in the picker: the host does not see the SoftHSM token (${pki.env.SOFTHSM2_CONF ?? 'no SOFTHSM2_CONF'})`);
+    // What the window says instead, so that a failure tells which state it was in.
+    const shown = await picker
+      .evaluate(() => `${document.querySelector('[data-testid=state]')?.getAttribute('data-state') ?? '?'}: ${document.querySelector('[data-testid=state]')?.textContent?.trim() ?? ''}`)
+      .catch(() => 'the window is gone');
+    throw new DemoFailure(`the director's certificate is not listed in the picker (window: ${shown}); does the host see the SoftHSM token (${pki.env.SOFTHSM2_CONF ?? 'no SOFTHSM2_CONF'})?`);
   }
   await card.click();
   const token = FIXTURE_TOKENS.find((t) => t.label === pki.director.token);
