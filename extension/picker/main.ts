@@ -222,7 +222,7 @@ function restoreFocus(): void {
   const text = unreadText();
   if (text) text.focus(QUIET);
   else if (selectedId && !pinInput.hidden && !pinInput.disabled) pinInput.focus(QUIET);
-  else if (!(selectedId && list.focus(selectedId, QUIET))) focusFor(lastState);
+  else if (!(selectedId && list.focus(selectedId, QUIET))) return focusFor(lastState);
   keepFocusInSight();
 }
 

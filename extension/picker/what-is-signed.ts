@@ -1,6 +1,6 @@
 // The window's "what is signed" section (issue 14 items 2 and 7): name, size, SHA-256, and the whole
 // text, scrollable, its length stated, invisible and reordering characters shown as stand-ins. The
-// confirm button waits until the end of the text has been in view, so padding cannot hide text.
+// confirm button waits until the end of the text has been seen, uncovered, so padding cannot hide text.
 import { el, plural } from '../common/i18n';
 import { textLength, visibleSegments, type SignedSummary } from '../common/signed-summary';
 
@@ -32,13 +32,13 @@ function markUnread(doc: Document, unread: boolean): void {
 }
 
 /** Whether the mark after the text's last character can be seen now: inside the box's view and the window's, and not under anything (the sticky PIN form or buttons). */
-function endVisible(box: HTMLElement, end: HTMLElement): boolean {
+function endVisible(box: HTMLElement, end: HTMLElement, view: Window): boolean {
   const mark = end.getBoundingClientRect();
   const frame = box.getBoundingClientRect();
   const x = mark.left + mark.width / 2;
   const y = mark.top + mark.height / 2;
-  if (x < Math.max(0, frame.left) || y < Math.max(0, frame.top) || x > Math.min(innerWidth, frame.right) || y > Math.min(innerHeight, frame.bottom)) return false;
-  const top = box.ownerDocument.elementFromPoint(x, y);
+  if (x < Math.max(0, frame.left) || y < Math.max(0, frame.top) || x > Math.min(view.innerWidth, frame.right) || y > Math.min(view.innerHeight, frame.bottom)) return false;
+  const top = view.document.elementFromPoint(x, y);
   return top !== null && box.contains(top);
 }
 
@@ -58,12 +58,12 @@ function watchEnd(box: HTMLElement, end: HTMLElement, onSeen: () => void): EndWa
   let frame = 0;
   const look = (): void => {
     frame = 0;
-    if (onScreen && endVisible(box, end)) {
+    if (onScreen && view && endVisible(box, end, view)) {
       stop();
       onSeen();
     }
   };
-  const later = (): void => {
+  const lookNextFrame = (): void => {
     if (onScreen && frame === 0 && view) frame = view.requestAnimationFrame(look);
   };
   const observer = new IntersectionObserver((entries) => {
@@ -73,12 +73,12 @@ function watchEnd(box: HTMLElement, end: HTMLElement, onSeen: () => void): EndWa
   const stop = (): void => {
     observer.disconnect();
     if (frame !== 0) view?.cancelAnimationFrame(frame);
-    view?.removeEventListener('scroll', later, true);
-    view?.removeEventListener('resize', later);
+    view?.removeEventListener('scroll', lookNextFrame, true);
+    view?.removeEventListener('resize', lookNextFrame);
   };
   observer.observe(end);
-  view?.addEventListener('scroll', later, { capture: true, passive: true });
-  view?.addEventListener('resize', later, { passive: true });
+  view?.addEventListener('scroll', lookNextFrame, { capture: true, passive: true });
+  view?.addEventListener('resize', lookNextFrame, { passive: true });
   return { stop };
 }
 

@@ -4,7 +4,7 @@
 // site line for IDN and deceptive hosts, 200 % zoom, a short laptop screen and a second screen. The
 // windows have their real size (test/helpers/browser.ts: no emulated viewport, a 1366×768 headless
 // screen unless a test gives others). Screenshots go to demo-output/window/.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,10 +28,29 @@ import {
 } from '../helpers/browser';
 import { MAP_ALL_TO_LOOPBACK, startNamedSite, type NamedSiteServer } from '../helpers/named-site';
 import { eventually } from '../helpers/recorded-chromium';
-import { EMPTY, LOCKED, LONG_ORG, LONG_TEXT, OLD, WORK, WORK_PIN, contrastProbe, createWindowPki, focusedInClearViewProbe, plugOnly, SITE_CASES, shotPath, textEndProbe, textSizesProbe, zoomedViewProbe } from '../helpers/window';
+import {
+  EMPTY,
+  LOCKED,
+  LONG_ORG,
+  LONG_TEXT,
+  OLD,
+  WORK,
+  WORK_PIN,
+  authenticateCall,
+  contrastProbe,
+  createWindowPki,
+  focusedInClearViewProbe,
+  plugOnly,
+  signCall,
+  SITE_CASES,
+  shotPath,
+  startInPage,
+  textEndProbe,
+  textSizesProbe,
+  zoomedViewProbe,
+} from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
-type PageClient = typeof import('../../extension/page-client/index');
 
 const ru = JSON.parse(readFileSync('extension/_locales/ru/messages.json', 'utf8')) as Record<string, { message: string }>;
 
@@ -42,13 +61,7 @@ let chrome: ChromiumWithExtension;
 let page: Page;
 
 async function startAuthenticate(p: Page = page): Promise<void> {
-  await p.evaluate((challenge) => {
-    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
-    w.__outcome = w.tokensign.authenticate({ challenge }).then(
-      (result) => ({ ok: true, result }),
-      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
-    );
-  }, randomBytes(32).toString('base64url'));
+  await p.evaluate(startInPage, authenticateCall());
 }
 
 async function outcome(p: Page = page): Promise<Outcome> {
@@ -73,13 +86,7 @@ async function setExtensionZoom(factor: number): Promise<void> {
 }
 
 async function startSign(p: Page, text: string): Promise<void> {
-  await p.evaluate((data) => {
-    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
-    w.__outcome = w.tokensign.sign({ data }).then(
-      (result) => ({ ok: true, result }),
-      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
-    );
-  }, Buffer.from(text, 'utf8').toString('base64'));
+  await p.evaluate(startInPage, signCall(text));
 }
 
 const card = (picker: Page, name: string) => picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint(name)}"]`);

@@ -5,7 +5,7 @@
 // a certificate in view and the long organization name wrapped between words; IDN and deceptive hosts
 // named as in Chromium (the same SITE_CASES, test/helpers/window.ts); a long text to sign keeps the
 // focus and the site in view, and on a short window Sign waits until its end is uncovered.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +13,26 @@ import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size'
 import type { GostPki } from '../fixtures/gost';
 import { findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
 import { startNamedSite } from '../helpers/named-site';
-import { LOCKED, LONG_ORG, LONG_TEXT, SITE_CASES, WORK, WORK_PIN, createWindowPki, focusedInClearViewProbe, plugOnly, shotPath, textEndProbe, textSizesProbe, zoomedViewProbe } from '../helpers/window';
+import {
+  LOCKED,
+  LONG_ORG,
+  LONG_TEXT,
+  SITE_CASES,
+  WORK,
+  WORK_PIN,
+  authenticateCall,
+  createWindowPki,
+  focusedInClearViewProbe,
+  plugOnly,
+  shotPath,
+  signCall,
+  startInPage,
+  textEndProbe,
+  textSizesProbe,
+  zoomedViewProbe,
+} from '../helpers/window';
 
 type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
-type PageClient = typeof import('../../extension/page-client/index');
 
 // Firefox runs with its Russian UI (the firefox-esr-l10n-ru language pack, scripts/system-deps.mjs),
 // the language of the person we build for; the extension follows the browser's language.
@@ -31,24 +47,12 @@ async function startAuthenticate(on: Page = page): Promise<void> {
   // A real click first: Firefox does not grant the script's own gesture to a page the last picker
   // window left unfocused, and Tokensign's window opens only after one (issue 14 item 3).
   await on.click('body');
-  await on.evaluate((challenge) => {
-    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
-    w.__outcome = w.tokensign.authenticate({ challenge }).then(
-      (result) => ({ ok: true, result }),
-      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
-    );
-  }, randomBytes(32).toString('base64url'));
+  await on.evaluate(startInPage, authenticateCall());
 }
 
 async function startSign(text: string, on: Page = page): Promise<void> {
   await on.click('body');
-  await on.evaluate((data) => {
-    const w = window as unknown as { tokensign: PageClient; __outcome?: Promise<unknown> };
-    w.__outcome = w.tokensign.sign({ data }).then(
-      (result) => ({ ok: true, result }),
-      (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
-    );
-  }, Buffer.from(text, 'utf8').toString('base64'));
+  await on.evaluate(startInPage, signCall(text));
 }
 
 async function outcome(on: Page = page): Promise<Outcome> {

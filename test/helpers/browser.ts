@@ -134,7 +134,7 @@ export interface ChromiumLaunchOptions {
 }
 
 /** A laptop's screen, as Firefox's headless one is; headless Chromium's own default is 800×600. */
-export const DEFAULT_SCREENS = '{0,0 1366x768}';
+const DEFAULT_SCREENS = '{0,0 1366x768}';
 
 export interface ChromiumWithExtension {
   context: BrowserContext;

@@ -1,5 +1,6 @@
 // Shared by the picker-window tests (Chromium and Firefox): the emulated tokens for every window
 // state, a PIN locked before the window opens, and in-page probes for text sizes and contrast.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGostPki, type GostCertSpec, type GostPki, type TestTokenSpec } from '../fixtures/gost';
@@ -157,4 +158,25 @@ export function focusedInClearViewProbe(): { top: number; bottom: number; clearB
   const clearBottom = Math.min(...limits);
   // A pixel's leeway: browsers scroll to fractions of one.
   return { top: focused.top, bottom: focused.bottom, clearBottom, clear: focused.top >= -1 && focused.bottom <= clearBottom + 1 };
+}
+
+/** A call of the page client the window tests start on the site's page (see startInPage). */
+export interface PageCall {
+  action: 'authenticate' | 'sign';
+  params: Record<string, unknown>;
+}
+
+/** A sign-in with a fresh challenge. */
+export const authenticateCall = (): PageCall => ({ action: 'authenticate', params: { challenge: randomBytes(32).toString('base64url') } });
+
+/** Signing `text`, sent as its UTF-8 bytes. */
+export const signCall = (text: string): PageCall => ({ action: 'sign', params: { data: Buffer.from(text, 'utf8').toString('base64') } });
+
+/** In the site's page: starts `call` through the page client and keeps its outcome (ok and result, or the error's code and message) as `window.__outcome`. */
+export function startInPage(call: PageCall): void {
+  const w = window as unknown as { tokensign: Record<PageCall['action'], (params: unknown) => Promise<unknown>>; __outcome?: Promise<unknown> };
+  w.__outcome = w.tokensign[call.action](call.params).then(
+    (result) => ({ ok: true, result }),
+    (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
+  );
 }
