@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { createTestPki, FIXTURE_CERTS, FIXTURE_TOKENS, SOFTHSM_MODULE, type FixtureCert } from '../../test/fixtures/pki';
 import { startLoopbackOcspResponder, type RunningService } from '../testing/revocation-services';
-import { findPickerPage, launchChromiumWithExtension, type ChromiumWithExtension } from '../../test/helpers/browser';
+import { clickClosing, findPickerPage, launchChromiumWithExtension, type ChromiumWithExtension } from '../../test/helpers/browser';
 import { startDemoServer, type DemoServer, type LoginEvent } from './server';
 
 /** What the demo keeps about its PKI between runs (.tmp/demo/pki.json). */
@@ -144,7 +144,8 @@ async function scriptedLogin(chrome: ChromiumWithExtension, portal: DemoServer, 
   await picker.waitForTimeout(300); // let the list finish its first paint for the screenshot
   await picker.screenshot({ path: join(outDir, 'picker.png') });
   say(`Снимок окна выбора сертификата: ${join(outDir, 'picker.png')}`);
-  await picker.click('[data-testid=confirm]');
+  // The window closes itself once the signature is made, sometimes before Playwright's click returns.
+  await clickClosing(picker, '[data-testid=confirm]');
 
   const outcome = await withTimeout(
     'the login',
