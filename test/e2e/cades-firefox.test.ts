@@ -11,7 +11,7 @@ import { CADES_PORTAL_HOST, type CadesPortal } from '../fixtures/cades-portal/se
 import { finishInPage, startCadesFixtures, startInPage, sha1ThumbprintOfPem, type CadesFixtures, type PageOutcome } from '../fixtures/cades-portal/setup';
 import type { GostPki } from '../fixtures/gost';
 import type { TestPki } from '../fixtures/pki';
-import { findFirefoxPickerPage, launchFirefoxWithExtension, type FirefoxWithExtension } from '../helpers/browser';
+import { clickClosing, findFirefoxPickerPage, launchFirefoxWithExtension, type FirefoxWithExtension } from '../helpers/browser';
 import { opensslVerify } from '../helpers/cms-verify';
 
 let pki: TestPki;
@@ -39,7 +39,7 @@ async function confirm(pin: string): Promise<{ shown: string; origin: string }> 
   const shown = await picker.$eval('[data-testid=signed-content-text]', (el) => el.textContent ?? '');
   const origin = await picker.$eval('[data-testid=origin]', (el) => el.textContent ?? '');
   await picker.type('[data-testid=pin]', pin);
-  await picker.click('[data-testid=confirm]').catch(() => undefined); // the window closes itself
+  await clickClosing(picker, '[data-testid=confirm]');
   return { shown, origin };
 }
 
@@ -122,7 +122,7 @@ describe('crypto-pro 2.5.2 on a built-in portal (Firefox ESR)', () => {
     await start(`cryptoPro.createAttachedSignature('${sha1(pki.certs.rsa!.certPem)}', 'x')`);
     const picker = await findFirefoxPickerPage(firefox.browser);
     await picker.evaluate(() => (globalThis as unknown as { browser: { tabs: { create(p: object): Promise<unknown> } } }).browser.tabs.create({ url: '/ifc/options/index.html' }));
-    await picker.click('[data-testid=cancel]').catch(() => undefined);
+    await clickClosing(picker, '[data-testid=cancel]');
     expect((await finish()).ok).toBe(false);
     const options = await findExtensionPage('/ifc/options/index.html');
 

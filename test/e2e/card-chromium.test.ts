@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import type { TestPki } from '../fixtures/pki';
-import { findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
+import { clickClosing, findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
 import { opensslVerify } from '../helpers/cms-verify';
 import { CARD_PIN, VpcdCard, cardApplet, openscEnv, startCardStack, type CardStack } from '../helpers/pcsc-stack';
 
@@ -60,7 +60,7 @@ describe('Chromium with the extension on pcscd + OpenSC and a virtual PIV card',
     expect(await entry.textContent()).toContain('RSA-2048');
     await entry.click();
     await picker.fill('[data-testid=pin]', CARD_PIN);
-    await picker.click('[data-testid=confirm]');
+    await clickClosing(picker, '[data-testid=confirm]');
 
     const result = (await page.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
     expect(result).toMatchObject({ ok: true });

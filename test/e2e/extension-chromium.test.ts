@@ -149,7 +149,7 @@ describe('extension in Chromium', () => {
     expect(await picker.textContent('[data-testid=pin-hint]')).toContain('Tokensign Test 1');
     await picker.fill('[data-testid=pin]', '123456');
     const closed = picker.waitForEvent('close', { timeout: 30_000 });
-    await picker.click('[data-testid=confirm]');
+    await clickClosing(picker, '[data-testid=confirm]');
     const result = await outcome(page);
     await closed;
     expect(result.ok).toBe(true);
@@ -177,7 +177,7 @@ describe('extension in Chromium', () => {
     expect(picker.isClosed()).toBe(false);
     expect(await picker.inputValue('[data-testid=pin]')).toBe('');
     await picker.fill('[data-testid=pin]', '123456');
-    await picker.click('[data-testid=confirm]');
+    await clickClosing(picker, '[data-testid=confirm]');
     const result = await outcome(page);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -219,7 +219,7 @@ describe('extension in Chromium', () => {
     const card = picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint('p384')}"]`);
     await expect.poll(() => card.getAttribute('aria-selected')).toBe('true');
     await picker.fill('[data-testid=pin]', '654321');
-    await picker.click('[data-testid=confirm]');
+    await clickClosing(picker, '[data-testid=confirm]');
     const result = await outcome(page);
     expect(result.ok).toBe(true);
     if (!result.ok) return;

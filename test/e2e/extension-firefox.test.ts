@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIREFOX_EXTENSION_ID, authPayload } from '../../shared/protocol';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import {
+  clickClosing,
   findFirefoxPickerPage,
   firefoxPickerIsOpen,
   launchFirefoxWithExtension,
@@ -88,7 +89,7 @@ describe('extension in Firefox', () => {
     // Longer than the background's idle timeout: the open picker keeps it alive.
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     await picker.type('[data-testid=pin]', '123456');
-    await picker.click('[data-testid=confirm]');
+    await clickClosing(picker, '[data-testid=confirm]');
     const result = await outcome();
     expect(result.ok).toBe(true);
     if (!result.ok) return;

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import { GOST_CERTS, GOST_TEST_TOKENS, createGostPki, type GostPki } from '../fixtures/gost';
-import { findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
+import { clickClosing, findPickerPage, launchChromiumWithExtension, startTestPage, type ChromiumWithExtension, type TestPageServer } from '../helpers/browser';
 import { callOutcome, startCall, type Outcome } from '../helpers/page-client-calls';
 import { thumbprintOf } from '../helpers/recorded-chromium';
 
@@ -77,7 +77,7 @@ describe('picker with tokens coming and going', () => {
     expect(await card.locator('[data-testid=cert-warning]').count()).toBe(0);
     await card.click();
     await picker.fill('[data-testid=pin]', '87654321');
-    await picker.click('[data-testid=confirm]');
+    await clickClosing(picker, '[data-testid=confirm]');
     const result = await outcome();
     expect(result).toMatchObject({ ok: true });
     if (!result.ok) return;

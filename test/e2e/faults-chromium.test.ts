@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bothTokensEnv, createGostPki, type GostPki } from '../fixtures/gost';
 import { createTestPki, type TestPki } from '../fixtures/pki';
 import { READINGS_STORAGE_KEY } from '../../extension/background/token-lists';
-import { findPickerPage, pickerIsOpen } from '../helpers/browser';
+import { clickClosing, findPickerPage, pickerIsOpen } from '../helpers/browser';
 import {
   approveInPicker,
-  clickInPicker,
   eventually,
   launchRecordedChromium,
   openRecordingPage,
@@ -135,7 +134,7 @@ describe('faults in Chromium', () => {
     const exchange = pageRequest(next, 'authenticate', { challenge: challenge() });
     const picker = await findPickerPage(browser.context);
     expect(await picker.textContent('[data-testid=origin]')).toContain(siteB.origin);
-    await clickInPicker(picker, '[data-testid=cancel]');
+    await clickClosing(picker, '[data-testid=cancel]');
     expect((await exchange).response?.error?.code).toBe('USER_CANCELLED');
     expect(await noPicker()).toBe(true);
     // Nothing was signed for the closed tab.

@@ -85,7 +85,7 @@ describe('GOST in the picker', () => {
     await card.click();
     await picker.fill('[data-testid=pin]', GOST_TEST_TOKENS[0]!.pin);
     const closed = picker.waitForEvent('close', { timeout: 30_000 });
-    await picker.click('[data-testid=confirm]');
+    await clickClosing(picker, '[data-testid=confirm]');
     await closed;
     const result = await outcome();
     if (!result.ok) throw new Error(`${result.code}: ${result.message}`);

@@ -4,7 +4,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIfcPortal, type IfcPortal } from '../fixtures/ifc-portal/server';
 import { createTestPki, type TestPki } from '../fixtures/pki';
-import { findFirefoxPickerPage, firefoxPickerIsOpen, launchFirefoxWithExtension, type FirefoxWithExtension } from '../helpers/browser';
+import { clickClosing, findFirefoxPickerPage, firefoxPickerIsOpen, launchFirefoxWithExtension, type FirefoxWithExtension } from '../helpers/browser';
 
 let pki: TestPki;
 let portal: IfcPortal;
@@ -28,7 +28,7 @@ async function signThroughWindow(p: Page): Promise<{ origin: string; shown: stri
   await picker.waitForSelector('[data-testid=signed-content]:not([hidden])');
   const origin = await picker.$eval('[data-testid=origin]', (el) => el.textContent ?? '');
   const shown = await picker.$eval('[data-testid=signed-content-text]', (el) => el.textContent ?? '');
-  await picker.click('[data-testid=confirm]').catch(() => undefined); // the window closes itself
+  await clickClosing(picker, '[data-testid=confirm]');
   return { origin, shown };
 }
 

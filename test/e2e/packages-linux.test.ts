@@ -16,7 +16,7 @@ import { HOST_NAME } from '../../shared/protocol';
 import { exchangeWithHost } from '../../native-host/cli/host-client';
 import { startDemoServer, type DemoServer, type LoginEvent } from '../../relying-party/demo/server';
 import { createTestPki, type TestPki } from '../fixtures/pki';
-import { CHROMIUM_BASE_ARGS, findFirefoxPickerPage, findPickerPage, PROJECT_ROOT } from '../helpers/browser';
+import { clickClosing, CHROMIUM_BASE_ARGS, findFirefoxPickerPage, findPickerPage, PROJECT_ROOT } from '../helpers/browser';
 import { ensureTestPackages, PrivateRoot, type TestPackages } from '../helpers/packages';
 import { webExtLint } from '../helpers/web-ext-lint';
 
@@ -84,7 +84,7 @@ async function loginAtPortal(page: Page, context: BrowserContext): Promise<void>
   const thumbprint = createHash('sha256').update(readFileSync(pki.certs.rsa!.certDer)).digest('hex');
   await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint}"]`);
   await picker.fill('[data-testid=pin]', '123456');
-  await picker.click('[data-testid=confirm]');
+  await clickClosing(picker, '[data-testid=confirm]');
   await page.locator('[data-testid=profile]:not([hidden]), [data-testid=login-error]:not([hidden])').waitFor({ timeout: 60_000 });
   expect(logins.at(-1)).toMatchObject({ ok: true });
 }
@@ -184,7 +184,7 @@ describe('the .deb in a private root', () => {
       const thumbprint = createHash('sha256').update(readFileSync(pki.certs.rsa!.certDer)).digest('hex');
       await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint}"]`);
       await picker.type('[data-testid=pin]', '123456');
-      await picker.click('[data-testid=confirm]');
+      await clickClosing(picker, '[data-testid=confirm]');
       await page.waitForSelector('[data-testid=profile]:not([hidden]), [data-testid=login-error]:not([hidden])', { timeout: 60_000 });
       expect(logins.at(-1)).toMatchObject({ ok: true });
       expect(logins.filter((e) => e.ok)).toHaveLength(before + 1);

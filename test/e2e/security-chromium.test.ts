@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import { createTestPki, FIXTURE_TOKENS, type TestPki } from '../fixtures/pki';
-import { CHROME_EXTENSION_DIR, findPickerPage, pickerIsOpen } from '../helpers/browser';
+import { CHROME_EXTENSION_DIR, clickClosing, findPickerPage, pickerIsOpen } from '../helpers/browser';
 import {
   approveInPicker,
-  clickInPicker,
   eventually,
   launchRecordedChromium,
   openRecordingPage,
@@ -100,7 +99,7 @@ describe('security in Chromium', () => {
     await picker.waitForSelector('[data-testid=error]:not([hidden])');
     expect(await picker.getAttribute('[data-testid=error]', 'data-code')).toBe('PIN_INCORRECT');
     await picker.fill('[data-testid=pin]', PIN);
-    await clickInPicker(picker, '[data-testid=confirm]');
+    await clickClosing(picker, '[data-testid=confirm]');
     const { response } = await exchange;
     expect(response?.ok, JSON.stringify(response)).toBe(true);
 
@@ -166,7 +165,7 @@ describe('security in Chromium', () => {
     );
     expect(outcome.ran).toBe(false);
     expect(outcome.violated).toMatch(/^script-src/);
-    await clickInPicker(picker, '[data-testid=cancel]');
+    await clickClosing(picker, '[data-testid=cancel]');
     const { response } = await exchange;
     expect(response?.error?.code).toBe('USER_CANCELLED');
     expect(await eventually(() => !pickerIsOpen(browser.context))).toBe(true);

@@ -11,7 +11,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authPayload } from '../../shared/protocol';
 import { createTestPki, FIXTURE_TOKENS, type TestPki } from '../fixtures/pki';
-import { findFirefoxPickerPage, launchFirefoxWithExtension, type FirefoxWithExtension } from '../helpers/browser';
+import { clickClosing, findFirefoxPickerPage, launchFirefoxWithExtension, type FirefoxWithExtension } from '../helpers/browser';
 import { PLAIN_PAGE, startPageServer, thumbprintOf, type PageServer } from '../helpers/recorded-chromium';
 
 const PIN = `4826${randomBytes(4).readUInt32BE(0).toString().padStart(10, '0')}`;
@@ -81,7 +81,7 @@ describe('security in Firefox', () => {
     expect(await picker.$eval('[data-testid=origin]', (e) => e.textContent)).toBe(siteA.origin);
     await picker.click(`[data-testid=cert][data-thumbprint="${thumbprintOf(pki.certs.p256!.certDer)}"]`);
     await picker.type('[data-testid=pin]', PIN);
-    await picker.click('[data-testid=confirm]');
+    await clickClosing(picker, '[data-testid=confirm]');
     const { acked, response } = await exchange;
     expect(acked).toBe(true);
     expect(response?.ok, JSON.stringify(response)).toBe(true);

@@ -16,6 +16,7 @@ import { DOWNLOAD_URL } from '../../shared/download';
 import type { GostPki } from '../fixtures/gost';
 import {
   CHROME_EXTENSION_DIR,
+  clickClosing,
   findPickerPage,
   isPickerUrl,
   launchChromiumWithExtension,
@@ -214,7 +215,7 @@ describe('picker window in Chromium (ru)', () => {
       expect(await picker.locator('[data-testid=cert]').count()).toBe(2);
       await card(picker, 'director').click();
       await picker.fill('[data-testid=pin]', WORK_PIN);
-      await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
+      await clickClosing(picker, '[data-testid=confirm]');
       expect(await outcome()).toMatchObject({ ok: true });
     } finally {
       pki.moveCertificate('oneday', WORK);
@@ -262,7 +263,7 @@ describe('picker window in Chromium (ru)', () => {
     expect(await picker.locator('[data-testid=confirm]').isHidden()).toBe(true);
     expect(await picker.evaluate(() => document.activeElement?.id)).toBe('state');
     await picker.screenshot({ path: shotPath(`ru-${state}`) });
-    await picker.click('[data-testid=cancel]', { noWaitAfter: true }).catch(() => undefined);
+    await clickClosing(picker, '[data-testid=cancel]');
     expect(await outcome()).toMatchObject({ ok: false, code });
   });
 
@@ -455,7 +456,7 @@ describe('picker window while its page loads (ru)', () => {
       await card(picker, 'director').click();
       expect(await picker.locator('[data-testid=cert]').count()).toBe(3);
       await picker.fill('[data-testid=pin]', WORK_PIN);
-      await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
+      await clickClosing(picker, '[data-testid=confirm]');
       expect(await outcome(tab)).toMatchObject({ ok: true });
     });
   });
@@ -493,7 +494,7 @@ describe('picker window while its page loads (ru)', () => {
       await picker.evaluate(() => window.scrollTo({ top: 0 }));
       await picker.locator('[data-testid=signed-content-text]').evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
       await picker.waitForSelector('[data-testid=confirm]:not([disabled])');
-      await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
+      await clickClosing(picker, '[data-testid=confirm]');
       expect(await outcome(tab)).toMatchObject({ ok: true });
     });
   });
@@ -628,7 +629,7 @@ describe('picker window on other screens (ru)', () => {
     await picker.mouse.wheel(0, 150);
     await picker.waitForSelector('[data-testid=confirm]:not([disabled])');
     await picker.screenshot({ path: shotPath('ru-short-screen-text-read') });
-    await picker.click('[data-testid=confirm]', { noWaitAfter: true }).catch(() => undefined);
+    await clickClosing(picker, '[data-testid=confirm]');
     expect(await outcome(tab)).toMatchObject({ ok: true });
   });
 

@@ -11,7 +11,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size';
 import type { GostPki } from '../fixtures/gost';
-import { findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
+import { clickClosing, findFirefoxPickerPage, launchFirefoxWithExtension, startTestPage, type FirefoxWithExtension, type TestPageServer } from '../helpers/browser';
 import { startNamedSite } from '../helpers/named-site';
 import {
   LOCKED,
@@ -217,7 +217,7 @@ describe('picker window in Firefox with a long text to sign', () => {
     await picker.mouse.wheel({ deltaY: 150 });
     await picker.waitForSelector('[data-testid=confirm]:not([disabled])');
     await picker.screenshot({ path: shotPath('firefox-ru-short-window-text-read') });
-    await picker.click('[data-testid=confirm]').catch(() => undefined); // the window closes itself
+    await clickClosing(picker, '[data-testid=confirm]');
     expect(await outcome()).toMatchObject({ ok: true });
   });
 });

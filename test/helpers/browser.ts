@@ -458,14 +458,23 @@ export async function startTestPage(): Promise<TestPageServer> {
   };
 }
 
+/** What clickClosing needs of a page: Playwright's and Puppeteer's pages both have it. */
+interface ClosablePage {
+  click(selector: string): Promise<unknown>;
+  isClosed(): boolean;
+}
+
+/** How Playwright and Puppeteer (CDP or WebDriver BiDi) report a page that closed under an action. */
+const CLOSED_UNDER_ACTION = /has been closed|Target closed|Session closed|detached|no such (frame|window)|browsing context/i;
+
 /**
  * Clicks a button that closes its own window (cancel, or a confirm that ends the request): the
- * window may be gone before Playwright's click returns, which is success, not an error.
+ * window may be gone before the driver's click returns, which is success, not an error.
  */
-export async function clickClosing(page: Page, selector: string): Promise<void> {
+export async function clickClosing(page: ClosablePage, selector: string): Promise<void> {
   try {
-    await page.click(selector, { noWaitAfter: true });
+    await page.click(selector);
   } catch (error) {
-    if (!page.isClosed() && !/has been closed|Target closed/i.test(String(error))) throw error;
+    if (!page.isClosed() && !CLOSED_UNDER_ACTION.test(String(error))) throw error;
   }
 }

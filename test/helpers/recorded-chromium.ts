@@ -13,6 +13,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { PAGE_REQUEST } from '../../shared/protocol';
 import {
   bundlePageClient,
+  clickClosing,
   findPickerPage,
   HOST_BUNDLE,
   launchChromiumWithExtension,
@@ -228,7 +229,7 @@ export async function approveInPicker(context: BrowserContext, thumbprint: strin
   const picker = await findPickerPage(context, timeoutMs);
   await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint}"]`);
   await picker.fill('[data-testid=pin]', pin);
-  await clickInPicker(picker, '[data-testid=confirm]');
+  await clickClosing(picker, '[data-testid=confirm]');
   return picker;
 }
 
@@ -242,11 +243,3 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, ti
   }
 }
 
-/** Clicks a picker button that may close the picker window while Playwright is still clicking. */
-export async function clickInPicker(picker: Page, selector: string): Promise<void> {
-  try {
-    await picker.click(selector, { noWaitAfter: true });
-  } catch (error) {
-    if (!picker.isClosed() && !/has been closed/.test(String(error))) throw error;
-  }
-}

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng, seedFromEnv } from '../../bench/prng';
 import { PAGE_ACK, PAGE_REQUEST, PAGE_RESPONSE } from '../../shared/protocol';
 import { createTestPki, type TestPki } from '../fixtures/pki';
-import { findPickerPage, pickerIsOpen } from '../helpers/browser';
+import { clickClosing, findPickerPage, pickerIsOpen } from '../helpers/browser';
 import { makeMessages, postAll } from '../helpers/page-fuzz';
 import {
-  clickInPicker,
   eventually,
   launchRecordedChromium,
   openRecordingPage,
@@ -152,7 +151,7 @@ describe(`page and background fuzz in Chromium (seed ${SEED})`, () => {
     expect(results.first).toBeNull();
     // One picker for the one admitted request; the host saw only its lists, nothing per flooded request.
     const picker = await findPickerPage(browser.context);
-    await clickInPicker(picker, '[data-testid=cancel]');
+    await clickClosing(picker, '[data-testid=cancel]');
     expect(await eventually(() => !pickerIsOpen(browser.context))).toBe(true);
     const commands = browser.commands().slice(commandsBefore).map((r) => r.command);
     expect(commands.filter((c) => c === 'authenticate' || c === 'sign')).toEqual([]);
