@@ -41,7 +41,10 @@ import {
   contrastProbe,
   createWindowPki,
   focusedInClearViewProbe,
+  gutterBesideFormProbe,
   plugOnly,
+  pngPixels,
+  scrollAtRest,
   signCall,
   SITE_CASES,
   shotPath,
@@ -88,6 +91,14 @@ async function setExtensionZoom(factor: number): Promise<void> {
 
 async function startSign(p: Page, text: string): Promise<void> {
   await p.evaluate(startInPage, signCall(text));
+}
+
+/** Once the window has stopped scrolling, the person turns the wheel up over the site's name to the top. */
+async function wheelToTop(picker: Page): Promise<number> {
+  await picker.evaluate(scrollAtRest);
+  await picker.mouse.move(200, 40);
+  await picker.mouse.wheel(0, -5000);
+  return picker.evaluate(scrollAtRest);
 }
 
 const card = (picker: Page, name: string) => picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint(name)}"]`);
@@ -178,6 +189,25 @@ describe('picker window in Chromium (ru)', () => {
     const result = await outcome();
     expect(result).toMatchObject({ ok: true });
     if (result.ok) expect(result.result.certificate).toBe(readFileSync(pki.certs.director!.certDer).toString('base64'));
+  });
+
+  it('a chosen certificate scrolled under the PIN form shows no edge or ring beside the form', async () => {
+    plugOnly(pki, [WORK]);
+    await startAuthenticate();
+    const picker = await findPickerPage(chrome.context);
+    await card(picker, 'oneday').click();
+    expect(await wheelToTop(picker)).toBe(0);
+    const gutter = await picker.evaluate(gutterBesideFormProbe);
+    // The case: the chosen card's lower part lies under the sticky form; its ring once showed on both
+    // sides of the form and the buttons, as if they were part of that certificate.
+    expect(gutter.underForm).toBe(true);
+    const shot = await (await chrome.context.newCDPSession(picker)).send('Page.captureScreenshot', { format: 'png' });
+    writeFileSync(shotPath('ru-chosen-under-form'), Buffer.from(shot.data, 'base64'));
+    const background = await picker.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(255, 255, 255)');
+    expect(await page.evaluate(pngPixels, { png: shot.data, points: gutter.points })).toEqual([[255, 255, 255], [255, 255, 255]]);
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
   });
 
   it('keeps the typed PIN and the focus when a token is plugged in, and says so when pulling the token drops the choice', async () => {
@@ -614,10 +644,7 @@ describe('picker window on other screens (ru)', () => {
     // back up and drags the text's scroll bar to its end.
     await card(picker, 'director').click();
     await picker.fill('[data-testid=pin]', WORK_PIN);
-    // The browser may still be scrolling to the PIN field it typed in: let it come to rest first.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await picker.evaluate(() => window.scrollTo({ top: 0 }));
-    await picker.waitForFunction(() => window.scrollY === 0);
+    expect(await wheelToTop(picker)).toBe(0);
     await picker.locator('[data-testid=signed-content-text]').evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
     const under = await picker.evaluate(textEndProbe);
     expect(under, 'the end of the text is on screen, under the bottom bar').toEqual({ onScreen: true, coveredBy: 'buttons' });

@@ -6,7 +6,7 @@
 // named as in Chromium (the same SITE_CASES, test/helpers/window.ts); a long text to sign keeps the
 // focus and the site in view, and on a short window Sign waits until its end is uncovered.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PICKER_HEIGHT, PICKER_WIDTH } from '../../extension/common/picker-size';
@@ -23,7 +23,10 @@ import {
   authenticateCall,
   createWindowPki,
   focusedInClearViewProbe,
+  gutterBesideFormProbe,
   plugOnly,
+  pngPixels,
+  scrollAtRest,
   shotPath,
   signCall,
   startInPage,
@@ -57,6 +60,14 @@ async function startSign(text: string, on: Page = page): Promise<void> {
 
 async function outcome(on: Page = page): Promise<Outcome> {
   return (await on.evaluate(() => (window as unknown as { __outcome: Promise<unknown> }).__outcome)) as Outcome;
+}
+
+/** Once the window has stopped scrolling, the person turns the wheel up over the site's name to the top. */
+async function wheelToTop(picker: Page): Promise<number> {
+  await picker.evaluate(scrollAtRest);
+  await picker.mouse.move(200, 40);
+  await picker.mouse.wheel({ deltaY: -5000 });
+  return picker.evaluate(scrollAtRest);
 }
 
 const thumbprint = (name: string): string => createHash('sha256').update(readFileSync(pki.certs[name]!.certDer)).digest('hex');
@@ -124,6 +135,22 @@ describe('picker window in Firefox', () => {
     const result = await outcome();
     expect(result).toMatchObject({ ok: true });
     if (result.ok) expect(result.result.certificate).toBe(readFileSync(pki.certs.director!.certDer).toString('base64'));
+  });
+
+  it('a chosen certificate scrolled under the PIN form shows no edge or ring beside the form', async () => {
+    plugOnly(pki, [WORK]);
+    await startAuthenticate();
+    const picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint('oneday')}"]`);
+    expect(await wheelToTop(picker)).toBe(0);
+    const gutter = await picker.evaluate(gutterBesideFormProbe);
+    expect(gutter.underForm).toBe(true);
+    const png = await picker.screenshot({ encoding: 'base64' });
+    writeFileSync(shotPath('firefox-ru-chosen-under-form'), Buffer.from(png, 'base64'));
+    expect(await picker.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
+    expect(await page.evaluate(pngPixels, { png, points: gutter.points })).toEqual([[255, 255, 255], [255, 255, 255]]);
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
   });
 
   it('a PIN locked before the window opened: one message with the unlock advice, PIN_LOCKED to the page', async () => {
@@ -203,10 +230,7 @@ describe('picker window in Firefox with a long text to sign', () => {
     await picker.waitForFunction(() => innerHeight < 700);
     await picker.click(`[data-testid=cert][data-thumbprint="${thumbprint('director')}"]`);
     await picker.type('[data-testid=pin]', WORK_PIN);
-    // The browser may still be scrolling to the PIN field it typed in: let it come to rest first.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await picker.evaluate(() => window.scrollTo({ top: 0 }));
-    await picker.waitForFunction(() => window.scrollY === 0);
+    expect(await wheelToTop(picker)).toBe(0);
     await picker.$eval('[data-testid=signed-content-text]', (box) => box.scrollTo({ top: box.scrollHeight }));
     const under = await picker.evaluate(textEndProbe);
     expect(under, 'the end of the text is on screen, under the bottom bar').toEqual({ onScreen: true, coveredBy: 'buttons' });

@@ -180,3 +180,52 @@ export function startInPage(call: PageCall): void {
     (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }),
   );
 }
+
+/** A point in the window, in CSS pixels, and where in a screenshot of it that is. */
+export interface GutterPoints {
+  /** Whether the chosen certificate reaches under the PIN form (the case this is about). */
+  underForm: boolean;
+  /** Device pixels beside the PIN form's left and right edges, halfway down the part of the card under it. */
+  points: Array<[number, number]>;
+}
+
+/**
+ * In the window: points in the side margins beside the sticky PIN form, level with the part of the
+ * chosen certificate that lies under it. Nothing but the window's background belongs there.
+ */
+export function gutterBesideFormProbe(): GutterPoints {
+  const chosen = document.querySelector('[data-testid=cert][aria-selected=true]')!.getBoundingClientRect();
+  const form = document.getElementById('pin-form')!.getBoundingClientRect();
+  const top = Math.max(chosen.top, form.top);
+  const bottom = Math.min(chosen.bottom, form.bottom);
+  const y = Math.round(((top + bottom) / 2) * window.devicePixelRatio);
+  const scale = window.devicePixelRatio;
+  return { underForm: bottom - top > 8, points: [[Math.floor((form.left - 1) * scale), y], [Math.floor((form.right + 1) * scale), y]] };
+}
+
+/** In any page: the RGB of each point of a PNG (base64), decoded by the browser. */
+export async function pngPixels({ png, points }: { png: string; points: Array<[number, number]> }): Promise<Array<[number, number, number]>> {
+  const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${png}`)).blob());
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext('2d')!;
+  context.drawImage(bitmap, 0, 0);
+  return points.map(([x, y]) => {
+    const [r, g, b] = context.getImageData(x, y, 1, 1).data;
+    return [r!, g!, b!];
+  });
+}
+
+/**
+ * In the window: waits until it has stopped scrolling (the browser may still be bringing a field it
+ * focused into view) and returns where it rests. Firefox scrolls a focused field into view again at
+ * the next layout until the person scrolls: a test scrolls with the wheel, as a person does, not with
+ * scrollTo.
+ */
+export async function scrollAtRest(): Promise<number> {
+  for (let last = window.scrollY, still = 0; still < 3; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    still = window.scrollY === last ? still + 1 : 0;
+    last = window.scrollY;
+  }
+  return window.scrollY;
+}
