@@ -61,7 +61,8 @@ export class CertificateList {
       return item;
     });
     this.root.replaceChildren(...items);
-    if (focusedId) this.focus(focusedId);
+    // Put back where it was, without scrolling: the new card lies where the old one did.
+    if (focusedId) this.focus(focusedId, { preventScroll: true });
   }
 
   /** Focuses the first usable certificate; false when there is none. */
@@ -71,9 +72,14 @@ export class CertificateList {
   }
 
   focus(id: string, options?: FocusOptions): boolean {
-    const item = this.root.querySelector<HTMLElement>(`[data-certificate-id="${CSS.escape(id)}"]`);
+    const item = this.card(id);
     item?.focus(options);
     return item !== null;
+  }
+
+  /** The card of certificate `id`, if it is listed. */
+  card(id: string): HTMLElement | null {
+    return this.root.querySelector<HTMLElement>(`[data-certificate-id="${CSS.escape(id)}"]`);
   }
 
   private onKey(event: KeyboardEvent): void {

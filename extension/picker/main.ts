@@ -47,7 +47,7 @@ function findParts(): void {
   stateSection = $<HTMLElement>('state');
   listHeading = $<HTMLElement>('list-heading');
   live = $<HTMLElement>('live');
-  list = new CertificateList($<HTMLUListElement>('certs'), { select, activate });
+  list = new CertificateList($<HTMLUListElement>('certs'), { select, activate: (id) => activate(id, 'whole') });
 }
 
 let view: PickerView | null = null;
@@ -106,30 +106,47 @@ function select(id: string): void {
   renderForm();
 }
 
-/** Enter on a card, or the only certificate: go on to the PIN (or straight to the button). */
-function activate(id: string, options?: FocusOptions): void {
+/**
+ * A click or Enter on a card, or the only certificate: go on to the PIN (or straight to the button).
+ * When the person chose it (`whole`), the chosen card and then that field are brought wholly into
+ * sight, and the window moves no further: browsers scroll a focused field that sticks to the bottom
+ * as if it lay in the scroll padding, and Chromium took the site's name off the top on every click on
+ * a certificate, the first one too.
+ */
+function activate(id: string, sight: Sight): void {
   select(id);
   if (selectedId !== id) return;
-  if (!pinInput.hidden && !pinInput.disabled) pinInput.focus(options);
-  else confirmButton.focus(options);
+  const card = sight === 'whole' ? list.card(id) : null;
+  if (card) keepInSight(card, 'whole');
+  (!pinInput.hidden && !pinInput.disabled ? pinInput : confirmButton).focus(QUIET);
+  keepFocusInSight(sight);
 }
 
 const QUIET: FocusOptions = { preventScroll: true };
 
+/** How much of a part must be in sight: all of it (the person moved there), or any of it (the window did). */
+type Sight = 'whole' | 'some';
+
 /**
- * After the window placed the focus itself (QUIET: on opening, or put back in Firefox): the window
+ * After a focus move made without the browser's scrolling (QUIET): the window scrolls only as far as
+ * `sight` asks. When the window placed the focus itself (on opening, or put back in Firefox) it
  * scrolls only when the focused part is wholly out of sight, so that the site's name at the top stays
- * in view whenever it can. A browser scrolls the whole focused element into view, which at 200 %
- * zoom took the site's name off the top to show all of the first certificate.
+ * in view whenever it can: a browser scrolls the whole focused element into view, which at 200 % zoom
+ * took the site's name off the top to show all of the first certificate.
  */
-function keepFocusInSight(): void {
+function keepFocusInSight(sight: Sight = 'some'): void {
   const focused = document.activeElement;
-  if (!(focused instanceof HTMLElement) || focused === document.body) return;
+  if (focused instanceof HTMLElement && focused !== document.body) keepInSight(focused, sight);
+}
+
+function keepInSight(part: HTMLElement, sight: Sight): void {
   // The bottom of the window may be under the PIN form and the buttons: the style sheet's scroll
   // padding says how much, for everything but those parts themselves.
-  const covered = focused.closest('form, .buttons') ? 0 : parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) || 0;
-  const box = focused.getBoundingClientRect();
-  if (box.bottom <= 0 || box.top >= window.innerHeight - covered) focused.scrollIntoView({ block: 'nearest' });
+  const covered = part.closest('form, .buttons') ? 0 : parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) || 0;
+  const box = part.getBoundingClientRect();
+  const bottom = window.innerHeight - covered;
+  const out = sight === 'whole' ? box.top < 0 || box.bottom > bottom : box.bottom <= 0 || box.top >= bottom;
+  if (out) part.scrollIntoView({ block: 'nearest' });
 }
 
 function renderHeader(site: SiteParts, action: PickerAction): void {
@@ -243,7 +260,7 @@ function focusChoice(): void {
     text.focus(QUIET);
     return;
   }
-  if (only) activate(only.id, QUIET);
+  if (only) activate(only.id, 'some');
   else if (!(selectedId && list.focus(selectedId, QUIET))) list.focusFirst(QUIET);
 }
 

@@ -21,6 +21,8 @@ import {
   WORK,
   WORK_PIN,
   authenticateCall,
+  cardClickProbe,
+  chosenProbe,
   createWindowPki,
   focusedInClearViewProbe,
   gutterBesideFormProbe,
@@ -135,6 +137,30 @@ describe('picker window in Firefox', () => {
     const result = await outcome();
     expect(result).toMatchObject({ ok: true });
     if (result.ok) expect(result.result.certificate).toBe(readFileSync(pki.certs.director!.certDer).toString('base64'));
+  });
+
+  it('a click on a certificate goes on to the PIN without moving the window; a card half under the PIN form comes wholly into view', async () => {
+    plugOnly(pki, [WORK]);
+    await startAuthenticate();
+    const picker = await findFirefoxPickerPage(firefox.browser);
+    await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint('oneday')}"]`);
+    expect(await picker.evaluate(scrollAtRest)).toBe(0);
+    // The last certificate, only its top above the PIN form: chosen, it is shown whole, as the arrow
+    // keys do.
+    const last = await picker.evaluate(cardClickProbe, thumbprint('oneday'));
+    expect(last).toMatchObject({ underForm: true, topAboveForm: true });
+    await picker.mouse.click(last.x, last.y);
+    await picker.evaluate(scrollAtRest);
+    expect(await picker.evaluate(chosenProbe)).toMatchObject({ focused: 'pin', chosenInSight: true, fieldInSight: true });
+    expect(await picker.$eval(`[data-testid=cert][data-thumbprint="${thumbprint('oneday')}"]`, (el) => el.getAttribute('aria-selected'))).toBe('true');
+    // Back at the top, the first certificate, wholly in view: the window stays where it is.
+    expect(await wheelToTop(picker)).toBe(0);
+    const first = await picker.evaluate(cardClickProbe, thumbprint('director'));
+    await picker.mouse.click(first.x, first.y);
+    await picker.evaluate(scrollAtRest);
+    expect(await picker.evaluate(chosenProbe)).toEqual({ focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true });
+    await picker.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
   });
 
   it('a chosen certificate scrolled under the PIN form shows no edge or ring beside the form', async () => {

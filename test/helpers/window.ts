@@ -216,16 +216,48 @@ export async function pngPixels({ png, points }: { png: string; points: Array<[n
 }
 
 /**
- * In the window: waits until it has stopped scrolling (the browser may still be bringing a field it
- * focused into view) and returns where it rests. Firefox scrolls a focused field into view again at
- * the next layout until the person scrolls: a test scrolls with the wheel, as a person does, not with
- * scrollTo.
+ * In the window: waits until it has stopped scrolling and resizing (the browser may still be bringing
+ * a field it focused into view, or growing the window to fit its list) and returns where it rests.
+ * Firefox scrolls a focused field into view again at the next layout until the person scrolls: a test
+ * scrolls with the wheel, as a person does, not with scrollTo.
  */
 export async function scrollAtRest(): Promise<number> {
-  for (let last = window.scrollY, still = 0; still < 3; ) {
+  const at = (): string => `${window.scrollY} ${window.innerHeight}`;
+  for (let last = at(), still = 0; still < 3; ) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    still = window.scrollY === last ? still + 1 : 0;
-    last = window.scrollY;
+    still = at() === last ? still + 1 : 0;
+    last = at();
   }
   return window.scrollY;
+}
+
+/**
+ * In the window: where a person would click on a certificate's card (near its top), whether its
+ * bottom lies under the PIN form, and whether its top shows above the form (a strip to click on).
+ */
+export function cardClickProbe(thumbprint: string): { x: number; y: number; underForm: boolean; topAboveForm: boolean } {
+  const card = document.querySelector(`[data-testid=cert][data-thumbprint="${thumbprint}"]`)!.getBoundingClientRect();
+  const formTop = document.getElementById('pin-form')!.getBoundingClientRect().top;
+  return { x: card.left + 60, y: card.top + 8, underForm: card.bottom > formTop, topAboveForm: card.top + 12 < formTop };
+}
+
+/**
+ * In the window, once a certificate was chosen: the focused field, whether the site's name is in
+ * view, and whether the chosen card and the focused field lie wholly in sight: the card above the
+ * PIN form and the bottom bar, the field above the bar.
+ */
+export function chosenProbe(): { focused: string; scrollY: number; siteInView: boolean; chosenInSight: boolean; fieldInSight: boolean } {
+  const rect = (selector: string): DOMRect => document.querySelector(selector)!.getBoundingClientRect();
+  const chosen = rect('[data-testid=cert][aria-selected=true]');
+  const field = document.activeElement!.getBoundingClientRect();
+  const form = rect('#pin-form');
+  const bar = rect('.buttons');
+  // A pixel's leeway: browsers scroll to fractions of one.
+  return {
+    focused: document.activeElement?.id ?? '',
+    scrollY: Math.round(window.scrollY),
+    siteInView: rect('[data-testid=origin]').top >= 0,
+    chosenInSight: chosen.top >= -1 && chosen.bottom <= Math.min(form.top, bar.top) + 1,
+    fieldInSight: field.top >= -1 && field.bottom <= bar.top + 1,
+  };
 }
