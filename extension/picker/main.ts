@@ -141,8 +141,8 @@ function keepFocusInSight(sight: Sight = 'some'): void {
 
 function keepInSight(part: HTMLElement, sight: Sight): void {
   // The bottom of the window may be under the PIN form and the buttons: the style sheet's scroll
-  // padding says how much, for everything but those parts themselves.
-  const covered = part.closest('form, .buttons') ? 0 : parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) || 0;
+  // margin says how much, for everything but those parts themselves (theirs is 0).
+  const covered = parseFloat(getComputedStyle(part).scrollMarginBottom) || 0;
   const box = part.getBoundingClientRect();
   const bottom = window.innerHeight - covered;
   const out = sight === 'whole' ? box.top < 0 || box.bottom > bottom : box.bottom <= 0 || box.top >= bottom;
@@ -312,7 +312,10 @@ function renderError(error: ErrorBody | null): void {
   // A new error clears the PIN that caused it; later updates (a token refresh) keep what is typed.
   if (error && key !== lastErrorKey) {
     pinInput.value = '';
-    if (!pinInput.disabled && !pinInput.hidden) pinInput.focus();
+    if (!pinInput.disabled && !pinInput.hidden) {
+      pinInput.focus(QUIET);
+      keepFocusInSight('whole');
+    }
   }
   lastErrorKey = key;
 }

@@ -44,6 +44,7 @@ import {
   createWindowPki,
   focusedInClearViewProbe,
   gutterBesideFormProbe,
+  middleProbe,
   plugOnly,
   pngPixels,
   scrollAtRest,
@@ -214,8 +215,22 @@ describe('picker window in Chromium (ru)', () => {
     await picker.mouse.click(first.x, first.y);
     await picker.evaluate(scrollAtRest);
     expect(await picker.evaluate(chosenProbe)).toEqual({ focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true });
-    await picker.close();
-    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    // Typing in the PIN field leaves the window where it is: it once scrolled to the bottom at the
+    // first key, because the window's scroll padding counted the field that sticks there as hidden.
+    await picker.keyboard.type('00000000');
+    expect(await picker.evaluate(scrollAtRest)).toBe(0);
+    // A wrong PIN sent with the mouse on the button: the PIN field takes the focus back, the window
+    // stays.
+    const button = await picker.evaluate(middleProbe, '[data-testid=confirm]');
+    await picker.mouse.click(button.x, button.y);
+    await picker.locator('[data-testid=error][data-code=PIN_INCORRECT]').waitFor();
+    await picker.evaluate(scrollAtRest);
+    expect(await picker.evaluate(chosenProbe)).toEqual({ focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true });
+    await picker.keyboard.type(WORK_PIN);
+    await picker.keyboard.press('Enter').catch((error: unknown) => {
+      if (!picker.isClosed()) throw error;
+    });
+    expect(await outcome()).toMatchObject({ ok: true });
   });
 
   it('a chosen certificate scrolled under the PIN form shows no edge or ring beside the form', async () => {

@@ -261,3 +261,9 @@ export function chosenProbe(): { focused: string; scrollY: number; siteInView: b
     fieldInSight: field.top >= -1 && field.bottom <= bar.top + 1,
   };
 }
+
+/** In the window: the middle of the element `selector`, where a person clicks it. */
+export function middleProbe(selector: string): { x: number; y: number } {
+  const box = document.querySelector(selector)!.getBoundingClientRect();
+  return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+}
