@@ -141,7 +141,7 @@ function keepFocusInSight(sight: Sight = 'some'): void {
 
 function keepInSight(part: HTMLElement, sight: Sight): void {
   // The bottom of the window may be under the PIN form and the buttons: the style sheet's scroll
-  // margin says how much, for everything but those parts themselves (theirs is 0).
+  // margin says how much (the bar's own buttons have none).
   const covered = parseFloat(getComputedStyle(part).scrollMarginBottom) || 0;
   const box = part.getBoundingClientRect();
   const bottom = window.innerHeight - covered;

@@ -390,6 +390,15 @@ describe('picker window in Chromium (ru)', () => {
       // quarter of it; the browser's capture is the whole window.
       const shot = await (await chrome.context.newCDPSession(picker)).send('Page.captureScreenshot', { format: 'png' });
       writeFileSync(shotPath('ru-zoom-200'), Buffer.from(shot.data, 'base64'));
+      // Here the PIN form follows the list: chosen with a click, the certificate's PIN field comes
+      // into view above the bottom bar, and stays there while the PIN is typed.
+      const first = await picker.evaluate(cardClickProbe, thumbprint('director'));
+      await picker.mouse.click(first.x, first.y);
+      await picker.evaluate(scrollAtRest);
+      expect(await picker.evaluate(chosenProbe)).toMatchObject({ focused: 'pin', fieldInSight: true });
+      await picker.keyboard.type('1234');
+      await picker.evaluate(scrollAtRest);
+      expect(await picker.evaluate(chosenProbe)).toMatchObject({ focused: 'pin', fieldInSight: true });
       await picker.close();
       expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
     } finally {
