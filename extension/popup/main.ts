@@ -14,7 +14,10 @@ const hostSection = document.getElementById('host')!;
 const tokensSection = document.getElementById('tokens-section')!;
 const certsSection = document.getElementById('certs-section')!;
 
-/** The host line: installed (version), missing (what to install, where), or a driver that did not load; never a system message. */
+/**
+ * The host line: installed (version), missing (what to install, where), or no token driver that
+ * loaded; never a system message. Whether tokens can be listed at all: not without the host or a driver.
+ */
 function renderHost(overview: Overview): boolean {
   if (!overview.host) {
     hostSection.dataset.state = 'missing';
@@ -28,7 +31,7 @@ function renderHost(overview: Overview): boolean {
   if (loaded.length === 0) lines.push(el('p', { class: 'error', 'data-testid': 'no-module' }, t('stateNoModuleTitle')), el('p', {}, t('stateNoModuleText')));
   else if (overview.hostError) lines.push(el('p', { class: 'error' }, t('popupHostError', overview.hostError.code)));
   hostSection.replaceChildren(...lines);
-  return true;
+  return loaded.length > 0;
 }
 
 function render(overview: Overview): void {
@@ -48,7 +51,8 @@ function render(overview: Overview): void {
   });
   document.getElementById('tokens')!.replaceChildren(...(tokenItems.length ? tokenItems : [el('li', { class: 'muted' }, t('stateNoTokenTitle'))]));
 
-  certsSection.hidden = false;
+  // No token, no certificates to speak of: "insert a token" is the one thing said.
+  certsSection.hidden = overview.tokens.length === 0;
   const certItems = sortForDisplay(overview.certificates, overview.tokens, 'sign').map((cert) => {
     const token = overview.tokens.find((tk) => tk.id === cert.tokenId);
     return certificateCard(cert, token, unusableReason(cert, token, 'sign'), { showValidState: true });

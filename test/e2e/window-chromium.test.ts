@@ -339,6 +339,17 @@ describe('picker window in Chromium (ru)', () => {
     expect(await outcome()).toMatchObject({ ok: false, code });
   });
 
+  it('the popup with no token in says to insert one, and nothing about certificates', async () => {
+    plugOnly(pki, []);
+    const popup = await chrome.context.newPage();
+    await popup.goto(`chrome-extension://${chrome.extensionId}/popup/index.html`);
+    await popup.locator('#tokens-section').waitFor({ timeout: 10_000 });
+    expect(await popup.textContent('#tokens')).toBe(ru.stateNoTokenTitle!.message);
+    // It once said beside it that the connected tokens hold no certificates.
+    expect(await popup.locator('#certs-section').isHidden()).toBe(true);
+    await popup.close();
+  });
+
   it('the popup gives the same unlock advice for the locked token', async () => {
     plugOnly(pki, [LOCKED]);
     const popup = await chrome.context.newPage();
@@ -606,6 +617,14 @@ describe('picker window without its software (ru)', () => {
       await picker.screenshot({ path: shotPath('ru-no-module') });
       await picker.close();
       expect(await outcome(tab)).toMatchObject({ ok: false, code: 'NO_MODULE' });
+      // The popup says the same, and not also "insert a token" (which it once did under it).
+      const popup = await bare.context.newPage();
+      await popup.goto(`chrome-extension://${bare.extensionId}/popup/index.html`);
+      await popup.locator('[data-testid=no-module]').waitFor({ timeout: 10_000 });
+      expect(await popup.textContent('[data-testid=host-status]')).toContain(ru.stateNoModuleText!.message);
+      expect(await popup.locator('#tokens-section').isHidden()).toBe(true);
+      expect(await popup.locator('#certs-section').isHidden()).toBe(true);
+      await popup.close();
     } finally {
       await bare.close();
     }
