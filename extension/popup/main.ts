@@ -34,19 +34,27 @@ function renderHost(overview: Overview): boolean {
   return loaded.length > 0;
 }
 
+/** What the token's PIN needs said, if anything: a locked PIN as a short title and the unlock advice in plain text, not a paragraph all in bold red. */
+function pinLine(token: Overview['tokens'][number]): HTMLElement | null {
+  if (token.pin.locked) {
+    return el('div', { 'data-testid': 'token-pin' }, el('div', { class: 'error' }, t('statePinLockedTitle')), el('div', { 'data-testid': 'unlock-advice' }, t('unlockAdvice')));
+  }
+  if (token.pin.finalTry) return el('div', { class: 'error', 'data-testid': 'token-pin' }, t('pinHintFinalTry'));
+  if (token.pin.countLow) return el('div', { class: 'warn', 'data-testid': 'token-pin' }, t('pinHintCountLow'));
+  return null;
+}
+
 function render(overview: Overview): void {
   document.getElementById('version')!.textContent = t('popupExtensionVersion', overview.extension);
   if (!renderHost(overview)) return;
   tokensSection.hidden = false;
   const tokenItems = overview.tokens.map((token) => {
-    const pinState = token.pin.locked ? t('pinHintLocked') : token.pin.finalTry ? t('pinHintFinalTry') : token.pin.countLow ? t('pinHintCountLow') : '';
-    const pinClass = token.pin.locked || token.pin.finalTry ? 'error' : 'warn';
     return el(
       'li',
       { class: 'token', 'data-testid': 'token', 'data-token-id': token.id },
       el('div', { class: 'owner' }, token.label),
       el('div', { class: 'muted' }, [token.manufacturer, token.model, token.serial].filter(Boolean).join(' · ')),
-      pinState ? el('div', { class: pinClass, 'data-testid': 'token-pin' }, pinState) : null,
+      pinLine(token),
     );
   });
   document.getElementById('tokens')!.replaceChildren(...(tokenItems.length ? tokenItems : [el('li', { class: 'muted' }, t('stateNoTokenTitle'))]));

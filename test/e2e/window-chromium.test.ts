@@ -350,11 +350,17 @@ describe('picker window in Chromium (ru)', () => {
     await popup.close();
   });
 
-  it('the popup gives the same unlock advice for the locked token', async () => {
+  it('the popup gives the same unlock advice for the locked token, under a short title and in plain text', async () => {
     plugOnly(pki, [LOCKED]);
     const popup = await chrome.context.newPage();
     await popup.goto(`chrome-extension://${chrome.extensionId}/popup/index.html`);
     await expect.poll(() => popup.locator('[data-testid=token-pin]').textContent().catch(() => ''), { timeout: 10_000 }).toContain(ru.unlockAdvice!.message);
+    expect(await popup.textContent('[data-testid=token-pin]')).toBe(ru.statePinLockedTitle!.message + ru.unlockAdvice!.message);
+    // The advice, six lines in the popup, once came all in bold red.
+    const advice = await popup.locator('[data-testid=token-pin] >> text=' + ru.unlockAdvice!.message.slice(0, 30)).evaluate((e) => ({ weight: getComputedStyle(e).fontWeight, color: getComputedStyle(e).color, body: getComputedStyle(document.body).color }));
+    expect(Number(advice.weight)).toBeLessThan(600);
+    expect(advice.color).toBe(advice.body);
+    await popup.locator('main').screenshot({ path: shotPath('ru-popup-pin-locked') });
     await popup.close();
   });
 
