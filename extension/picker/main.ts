@@ -6,12 +6,12 @@ import { listen, port } from './early-port';
 import type { Runtime } from 'webextension-polyfill';
 import type { ErrorBody, TokenInfo } from '../../shared/protocol';
 import { sortForDisplay, unusableReason } from '../common/certificate-view';
-import { localizeDocument, plural, t } from '../common/i18n';
+import { el, localizeDocument, plural, t } from '../common/i18n';
 import { isRecord, type PickerAction, type PickerCommand, type PickerView, type ShownCertificate } from '../common/messages';
 import { choosable, windowState, type WindowState } from '../common/picker-state';
 import type { SiteParts } from '../common/site';
 import { CertificateList } from './cert-list';
-import { errorText, pinHint } from './pin-texts';
+import { errorAdvice, errorText, pinHint } from './pin-texts';
 import { renderSite } from './site-header';
 import { contentReviewed, renderWhatIsSigned, unreadText } from './what-is-signed';
 import { renderState, stateAnnouncement } from './state-message';
@@ -296,18 +296,24 @@ function renderForm(state: WindowState = lastState ?? 'connecting'): void {
   pinInput.disabled = working || !cert || !pinNeeded(token);
   const next = pinHint(cert, token, pinFromPage);
   if (next.state === 'final-try' && hint.dataset.state !== 'final-try') announce(next.text);
-  hint.textContent = next.text;
+  withAdvice(hint, next.text, next.advice ?? null);
   hint.dataset.state = next.state;
   confirmButton.disabled = working || !cert || (pinNeeded(token) && pinInput.value.length === 0) ||
     // Not before the end of what is signed has been in view (extension/picker/what-is-signed.ts).
     !contentReviewed();
 }
 
+/** A short line in the line's own style (bold red for a locked PIN), then what to do in plain type. */
+function withAdvice(line: HTMLElement, text: string, advice: string | null): void {
+  if (!advice) line.textContent = text;
+  else line.replaceChildren(text, ' ', el('span', { class: 'advice', 'data-testid': 'advice' }, advice));
+}
+
 function renderError(error: ErrorBody | null): void {
   const key = error ? JSON.stringify(error) : '';
   const text = error ? errorText(error) : localNotice;
   errorLine.hidden = text === null;
-  errorLine.textContent = text ?? '';
+  withAdvice(errorLine, text ?? '', error ? errorAdvice(error) : null);
   errorLine.dataset.code = error?.code ?? (localNotice ? 'TOKEN_PULLED' : '');
   // A new error clears the PIN that caused it; later updates (a token refresh) keep what is typed.
   if (error && key !== lastErrorKey) {

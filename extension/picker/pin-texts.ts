@@ -7,17 +7,24 @@ import { t } from '../common/i18n';
 export interface PinHint {
   text: string;
   state: 'none' | 'locked' | 'final-try' | 'count-low' | 'normal';
+  /** What to do, said after the text in plain type (a locked PIN: how to unlock it). */
+  advice?: string;
 }
 
 export function pinHint(cert: ShownCertificate | undefined, token: TokenInfo | undefined, pinFromPage: boolean): PinHint {
   if (!cert) return { text: '', state: 'none' };
-  if (token?.pin.locked) return { text: t('pinHintLocked'), state: 'locked' };
+  if (token?.pin.locked) return { text: t('pinHintLocked'), state: 'locked', advice: t('unlockAdvice') };
   if (token?.pin.protectedPath) return { text: t('pinHintProtectedPath'), state: 'normal' };
   if (token && !token.pin.loginRequired) return { text: t('pinHintNotRequired'), state: 'normal' };
   if (token?.pin.finalTry) return { text: t('pinHintFinalTry'), state: 'final-try' };
   if (token?.pin.countLow) return { text: t('pinHintCountLow'), state: 'count-low' };
   if (pinFromPage) return { text: t('pinFromPage'), state: 'normal' };
   return { text: t('pinHintDefault', token?.label ?? ''), state: 'normal' };
+}
+
+/** What to do after a failed try, said after its text in plain type: how to unlock a PIN that just locked. */
+export function errorAdvice(error: ErrorBody): string | null {
+  return error.code === 'PIN_LOCKED' ? t('unlockAdvice') : null;
 }
 
 export function errorText(error: ErrorBody): string {

@@ -23,6 +23,7 @@ import {
 import { callOutcome, startCall, type Outcome } from '../helpers/page-client-calls';
 import { thumbprintOf } from '../helpers/recorded-chromium';
 import { opensslVerify } from '../helpers/cms-verify';
+import { shotPath } from '../helpers/window';
 
 const LOCK_TOKEN = { label: 'Tokensign GOST 3', serial: 'TT00000003', pin: '11112222', maxPinTries: 3 };
 
@@ -43,6 +44,8 @@ async function privateCopy(dir: string, marker: string, name: string): Promise<s
   cpSync(dir, copy, { recursive: true });
   return copy;
 }
+
+const ru = JSON.parse(readFileSync('extension/_locales/ru/messages.json', 'utf8')) as Record<string, { message: string }>;
 
 async function errorShown(picker: Page, previous: string | null = null): Promise<{ code: string | null; text: string | null }> {
   const line = picker.locator('[data-testid=error]');
@@ -123,7 +126,12 @@ describe('GOST in the picker', () => {
     await picker.click('[data-testid=confirm]');
     const locked = await errorShown(picker, 'PIN_INCORRECT');
     expect(locked.code).toBe('PIN_LOCKED');
-    expect(locked.text).toContain('заблокирован');
+    // A short bold red line, then how to unlock in plain type (it was once seven lines all in bold red).
+    expect(locked.text).toBe(`${ru.errorPinLocked!.message} ${ru.unlockAdvice!.message}`);
+    const advice = await picker.locator('[data-testid=error] [data-testid=advice]').evaluate((e) => ({ weight: getComputedStyle(e).fontWeight, color: getComputedStyle(e).color, body: getComputedStyle(document.body).color }));
+    expect(Number(advice.weight)).toBeLessThan(600);
+    expect(advice.color).toBe(advice.body);
+    await picker.screenshot({ path: shotPath('ru-pin-locked-now') });
 
     const closed = picker.waitForEvent('close', { timeout: 20_000 });
     await clickClosing(picker, '[data-testid=cancel]');
