@@ -194,12 +194,16 @@ describe('picker window in Chromium (ru)', () => {
     if (result.ok) expect(result.result.certificate).toBe(readFileSync(pki.certs.director!.certDer).toString('base64'));
   });
 
-  it('a click on a certificate goes on to the PIN without moving the window; a card half under the PIN form comes wholly into view', async () => {
+  it('a click on a certificate goes on to the PIN without moving the window; a card half under the PIN form comes wholly into view; the PIN field looks disabled until then', async () => {
     plugOnly(pki, [WORK]);
     await startAuthenticate();
     const picker = await findPickerPage(chrome.context);
     await card(picker, 'oneday').waitFor();
     expect(await picker.evaluate(scrollAtRest)).toBe(0);
+    // Before a certificate is chosen the PIN field takes nothing, and looks it (it once looked ready).
+    const pinLook = () => picker.$eval('[data-testid=pin]', (e) => ({ disabled: (e as HTMLInputElement).disabled, background: getComputedStyle(e).backgroundColor }));
+    const before = await pinLook();
+    expect(before.disabled).toBe(true);
     // The last certificate, only its top above the PIN form: chosen, it is shown whole, as the arrow
     // keys do.
     const last = await picker.evaluate(cardClickProbe, thumbprint('oneday'));
@@ -208,6 +212,9 @@ describe('picker window in Chromium (ru)', () => {
     await picker.evaluate(scrollAtRest);
     expect(await picker.evaluate(chosenProbe)).toMatchObject({ focused: 'pin', chosenInSight: true, fieldInSight: true });
     expect(await card(picker, 'oneday').getAttribute('aria-selected')).toBe('true');
+    const after = await pinLook();
+    expect(after.disabled).toBe(false);
+    expect(after.background).not.toBe(before.background);
     // Back at the top, the first certificate, wholly in view: Chromium once scrolled to the bottom on
     // this click (254 px), the site's name off the top and the card away from under the mouse.
     expect(await wheelToTop(picker)).toBe(0);
