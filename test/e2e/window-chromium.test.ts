@@ -181,6 +181,8 @@ describe('picker window in Chromium (ru)', () => {
     await picker.keyboard.press('ArrowUp');
     await picker.keyboard.press('ArrowUp');
     expect(await focused()).toBe(thumbprint('director'));
+    // Back at the first certificate, the site's name above the list is in view again.
+    expect(await picker.evaluate(chosenProbe)).toMatchObject({ scrollY: 0, siteInView: true, chosenInSight: true });
     expect(await picker.evaluate(focusedInClearViewProbe)).toMatchObject({ clear: true });
     await picker.keyboard.press('Enter');
     expect(await focused()).toBe('pin');

@@ -130,6 +130,8 @@ describe('picker window in Firefox', () => {
     await picker.keyboard.press('ArrowUp');
     await picker.keyboard.press('ArrowUp');
     expect(await focused()).toBe(thumbprint('director'));
+    // Back at the first certificate, the site's name above the list is in view again.
+    expect(await picker.evaluate(chosenProbe)).toMatchObject({ scrollY: 0, siteInView: true, chosenInSight: true });
     await picker.keyboard.press('Enter');
     expect(await focused()).toBe('pin');
     await picker.screenshot({ path: shotPath('firefox-ru-choose') });
