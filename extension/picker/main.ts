@@ -294,7 +294,7 @@ function renderForm(state: WindowState = lastState ?? 'connecting'): void {
   $('pin-label').hidden = pinFromPage;
   pinInput.hidden = pinFromPage;
   pinInput.disabled = working || !cert || !pinNeeded(token);
-  const next = pinHint(cert, token, pinFromPage);
+  const next = pinHint(cert, token, pinFromPage, !errorLine.hidden && errorLine.dataset.code === 'PIN_INCORRECT');
   if (next.state === 'final-try' && hint.dataset.state !== 'final-try') announce(next.text);
   withAdvice(hint, next.text, next.advice ?? null);
   hint.dataset.state = next.state;

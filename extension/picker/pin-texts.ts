@@ -11,13 +11,17 @@ export interface PinHint {
   advice?: string;
 }
 
-export function pinHint(cert: ShownCertificate | undefined, token: TokenInfo | undefined, pinFromPage: boolean): PinHint {
+/**
+ * The line under the PIN field. `wrongPinSaid`: the error line above it already says that a wrong
+ * PIN was entered and what a few more do, so the hint does not say it a second time.
+ */
+export function pinHint(cert: ShownCertificate | undefined, token: TokenInfo | undefined, pinFromPage: boolean, wrongPinSaid = false): PinHint {
   if (!cert) return { text: '', state: 'none' };
   if (token?.pin.locked) return { text: t('pinHintLocked'), state: 'locked', advice: t('unlockAdvice') };
   if (token?.pin.protectedPath) return { text: t('pinHintProtectedPath'), state: 'normal' };
   if (token && !token.pin.loginRequired) return { text: t('pinHintNotRequired'), state: 'normal' };
-  if (token?.pin.finalTry) return { text: t('pinHintFinalTry'), state: 'final-try' };
-  if (token?.pin.countLow) return { text: t('pinHintCountLow'), state: 'count-low' };
+  if (token?.pin.finalTry && !wrongPinSaid) return { text: t('pinHintFinalTry'), state: 'final-try' };
+  if (token?.pin.countLow && !wrongPinSaid) return { text: t('pinHintCountLow'), state: 'count-low' };
   if (pinFromPage) return { text: t('pinFromPage'), state: 'normal' };
   return { text: t('pinHintDefault', token?.label ?? ''), state: 'normal' };
 }

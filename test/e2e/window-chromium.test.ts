@@ -46,6 +46,7 @@ import {
   gutterBesideFormProbe,
   middleProbe,
   plugOnly,
+  peekAboveFormProbe,
   pngPixels,
   scrollAtRest,
   signCall,
@@ -54,6 +55,7 @@ import {
   startInPage,
   textEndProbe,
   textSizesProbe,
+  wrongPinProbe,
   zoomedViewProbe,
 } from '../helpers/window';
 
@@ -208,6 +210,8 @@ describe('picker window in Chromium (ru)', () => {
     expect(before.disabled).toBe(true);
     // The last certificate, only its top above the PIN form: chosen, it is shown whole, as the arrow
     // keys do.
+    await picker.evaluate(peekAboveFormProbe, thumbprint('oneday'));
+    await picker.evaluate(scrollAtRest);
     const last = await picker.evaluate(cardClickProbe, thumbprint('oneday'));
     expect(last).toMatchObject({ underForm: true, topAboveForm: true });
     await picker.mouse.click(last.x, last.y);
@@ -233,6 +237,9 @@ describe('picker window in Chromium (ru)', () => {
     const button = await picker.evaluate(middleProbe, '[data-testid=confirm]');
     await picker.mouse.click(button.x, button.y);
     await picker.locator('[data-testid=error][data-code=PIN_INCORRECT]').waitFor();
+    // The form sticks wholly above the bar (the error's last line was once under it), and says
+    // once, not twice, that a few more wrong PINs lock the token.
+    expect(await picker.evaluate(wrongPinProbe, 'нескольких неверных PIN-кодов подряд')).toEqual({ underBar: 0, said: 1 });
     await picker.evaluate(scrollAtRest);
     expect(await picker.evaluate(chosenProbe)).toEqual({ focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true });
     await picker.keyboard.type(WORK_PIN);

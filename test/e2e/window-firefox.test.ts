@@ -28,6 +28,7 @@ import {
   gutterBesideFormProbe,
   middleProbe,
   plugOnly,
+  peekAboveFormProbe,
   pngPixels,
   scrollAtRest,
   shotPath,
@@ -35,6 +36,7 @@ import {
   startInPage,
   textEndProbe,
   textSizesProbe,
+  wrongPinProbe,
   zoomedViewProbe,
 } from '../helpers/window';
 
@@ -150,6 +152,8 @@ describe('picker window in Firefox', () => {
     expect(await picker.evaluate(scrollAtRest)).toBe(0);
     // The last certificate, only its top above the PIN form: chosen, it is shown whole, as the arrow
     // keys do.
+    await picker.evaluate(peekAboveFormProbe, thumbprint('oneday'));
+    await picker.evaluate(scrollAtRest);
     const last = await picker.evaluate(cardClickProbe, thumbprint('oneday'));
     expect(last).toMatchObject({ underForm: true, topAboveForm: true });
     await picker.mouse.click(last.x, last.y);
@@ -168,6 +172,9 @@ describe('picker window in Firefox', () => {
     const button = await picker.evaluate(middleProbe, '[data-testid=confirm]');
     await picker.mouse.click(button.x, button.y);
     await picker.waitForSelector('[data-testid=error][data-code=PIN_INCORRECT]');
+    // The form sticks wholly above the bar (the error's last line was once under it), and says
+    // once, not twice, that a few more wrong PINs lock the token.
+    expect(await picker.evaluate(wrongPinProbe, 'нескольких неверных PIN-кодов подряд')).toEqual({ underBar: 0, said: 1 });
     await picker.evaluate(scrollAtRest);
     expect(await picker.evaluate(chosenProbe)).toEqual({ focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true });
     await picker.keyboard.type(WORK_PIN);

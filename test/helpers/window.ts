@@ -241,6 +241,13 @@ export function cardClickProbe(thumbprint: string): { x: number; y: number; unde
   return { x: card.left + 60, y: card.top + 8, underForm: card.bottom > formTop, topAboveForm: card.top + 12 < formTop };
 }
 
+/** In the window: scrolls so that the top 40 px of a certificate's card show above the PIN form, the rest under it. */
+export function peekAboveFormProbe(thumbprint: string): number {
+  const card = document.querySelector(`[data-testid=cert][data-thumbprint="${thumbprint}"]`)!.getBoundingClientRect();
+  window.scrollBy(0, card.top - (document.getElementById('pin-form')!.getBoundingClientRect().top - 40));
+  return window.scrollY;
+}
+
 /**
  * In the window, once a certificate was chosen: the focused field, whether the site's name is in
  * view, and whether the chosen card and the focused field lie wholly in sight: the card above the
@@ -266,4 +273,16 @@ export function chosenProbe(): { focused: string; scrollY: number; siteInView: b
 export function middleProbe(selector: string): { x: number; y: number } {
   const box = document.querySelector(selector)!.getBoundingClientRect();
   return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+}
+
+/**
+ * In the window, after a wrong PIN: how far the PIN form reaches under the bottom bar (0 when it
+ * sticks wholly above it), and how many times the form says `phrase` (the warning that wrong PINs
+ * lock the token: once, in the error line).
+ */
+export function wrongPinProbe(phrase: string): { underBar: number; said: number } {
+  const form = document.getElementById('pin-form')!;
+  const bar = document.querySelector('.buttons')!.getBoundingClientRect();
+  const text = (form.textContent ?? '').toLowerCase();
+  return { underBar: Math.max(0, Math.round(form.getBoundingClientRect().bottom - bar.top)), said: text.split(phrase.toLowerCase()).length - 1 };
 }
