@@ -140,13 +140,27 @@ function keepFocusInSight(sight: Sight = 'some'): void {
 }
 
 function keepInSight(part: HTMLElement, sight: Sight): void {
-  // The bottom of the window may be under the PIN form and the buttons: the style sheet's scroll
-  // margin says how much (the bar's own buttons have none).
-  const covered = parseFloat(getComputedStyle(part).scrollMarginBottom) || 0;
+  const bottom = window.innerHeight - coveredBelow(part);
   const box = part.getBoundingClientRect();
-  const bottom = window.innerHeight - covered;
-  const out = sight === 'whole' ? box.top < 0 || box.bottom > bottom : box.bottom <= 0 || box.top >= bottom;
+  // Whole: all that it shows, its bottom padding and border may be covered (a card's last few pixels
+  // under the PIN form hide nothing, and scrolling for them moved the window under the mouse).
+  const style = getComputedStyle(part);
+  const shownBottom = box.bottom - (parseFloat(style.paddingBottom) || 0) - (parseFloat(style.borderBottomWidth) || 0);
+  const out = sight === 'whole' ? box.top < 0 || shownBottom > bottom : box.bottom <= 0 || box.top >= bottom;
   if (out) part.scrollIntoView({ block: 'nearest' });
+}
+
+/**
+ * How much of the window's bottom lies over `part`: the PIN form (where it sticks) and the bar, as
+ * they are now, at most what the style sheet's scroll margin allows for them, which is also where a
+ * part scrolled into view comes to rest. The form's own fields and the bar's buttons have their own.
+ */
+function coveredBelow(part: HTMLElement): number {
+  const margin = parseFloat(getComputedStyle(part).scrollMarginBottom) || 0;
+  if (part.closest('form, .buttons')) return margin;
+  const sticks = !pinForm.hidden && getComputedStyle(pinForm).position === 'sticky';
+  const top = (sticks ? pinForm : confirmButton.parentElement!).getBoundingClientRect().top;
+  return Math.min(margin, Math.max(0, window.innerHeight - top));
 }
 
 function renderHeader(site: SiteParts, action: PickerAction): void {

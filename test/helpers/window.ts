@@ -250,8 +250,8 @@ export function peekAboveFormProbe(thumbprint: string): number {
 
 /**
  * In the window, once a certificate was chosen: the focused field, whether the site's name is in
- * view, and whether the chosen card and the focused field lie wholly in sight: the card above the
- * PIN form and the bottom bar, the field above the bar.
+ * view, and whether the chosen card and the focused field lie wholly in sight: all the card shows
+ * above the PIN form and the bottom bar, the field above the bar.
  */
 export function chosenProbe(): { focused: string; scrollY: number; siteInView: boolean; chosenInSight: boolean; fieldInSight: boolean } {
   const rect = (selector: string): DOMRect => document.querySelector(selector)!.getBoundingClientRect();
@@ -264,7 +264,8 @@ export function chosenProbe(): { focused: string; scrollY: number; siteInView: b
     focused: document.activeElement?.id ?? '',
     scrollY: Math.round(window.scrollY),
     siteInView: rect('[data-testid=origin]').top >= 0,
-    chosenInSight: chosen.top >= -1 && chosen.bottom <= Math.min(form.top, bar.top) + 1,
+    // All that the card shows: its last line may end a few pixels above its bottom edge, which may be under the form.
+    chosenInSight: chosen.top >= -1 && document.querySelector('[data-testid=cert][aria-selected=true]')!.lastElementChild!.getBoundingClientRect().bottom <= Math.min(form.top, bar.top) + 1,
     fieldInSight: field.top >= -1 && field.bottom <= bar.top + 1,
   };
 }
