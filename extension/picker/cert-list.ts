@@ -21,6 +21,8 @@ export interface ListEvents {
   select(id: string): void;
   /** Click or Enter on a certificate: select it and go on to the PIN. */
   activate(id: string): void;
+  /** The arrow keys (or Home) came back to the first certificate, now focused. */
+  reachedFirst(id: string): void;
 }
 
 const NEXT: Record<string, (index: number, count: number) => number> = {
@@ -77,18 +79,6 @@ export class CertificateList {
     return item !== null;
   }
 
-  /**
-   * Back at the first certificate, the window scrolls to its top, so that the site's name above the
-   * list is in view again, as long as the card stays wholly in sight (above what its scroll margin
-   * says covers the window's bottom).
-   */
-  private showWindowTop(id: string): void {
-    const card = this.card(id);
-    if (!card || window.scrollY === 0) return;
-    const bottomAtTop = card.getBoundingClientRect().bottom + window.scrollY;
-    if (bottomAtTop <= window.innerHeight - (parseFloat(getComputedStyle(card).scrollMarginBottom) || 0)) window.scrollTo({ top: 0 });
-  }
-
   /** The card of certificate `id`, if it is listed. */
   card(id: string): HTMLElement | null {
     return this.root.querySelector<HTMLElement>(`[data-certificate-id="${CSS.escape(id)}"]`);
@@ -104,7 +94,7 @@ export class CertificateList {
       const next = this.usableIds[move(index < 0 ? 0 : index, this.usableIds.length)]!;
       this.events.select(next);
       this.focus(next);
-      if (next === this.usableIds[0]) this.showWindowTop(next);
+      if (next === this.usableIds[0]) this.events.reachedFirst(next);
     } else if (event.key === ' ' && this.usableIds.includes(id)) {
       event.preventDefault();
       this.events.select(id);

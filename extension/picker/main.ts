@@ -25,6 +25,8 @@ const $ = <T extends HTMLElement>(id: string): T => {
 
 // The window's parts, found once the page is parsed (the async script may run before: start()).
 let pinForm!: HTMLFormElement;
+/** Cancel and the confirm button, stuck to the window's bottom. */
+let bottomBar!: HTMLElement;
 let pinInput!: HTMLInputElement;
 let hint!: HTMLParagraphElement;
 let errorLine!: HTMLParagraphElement;
@@ -47,7 +49,8 @@ function findParts(): void {
   stateSection = $<HTMLElement>('state');
   listHeading = $<HTMLElement>('list-heading');
   live = $<HTMLElement>('live');
-  list = new CertificateList($<HTMLUListElement>('certs'), { select, activate: (id) => activate(id, 'whole') });
+  bottomBar = document.querySelector<HTMLElement>('.buttons')!;
+  list = new CertificateList($<HTMLUListElement>('certs'), { select, activate: (id) => activate(id, 'whole'), reachedFirst: showWindowTop });
 }
 
 let view: PickerView | null = null;
@@ -159,8 +162,18 @@ function coveredBelow(part: HTMLElement): number {
   const margin = parseFloat(getComputedStyle(part).scrollMarginBottom) || 0;
   if (part.closest('form, .buttons')) return margin;
   const sticks = !pinForm.hidden && getComputedStyle(pinForm).position === 'sticky';
-  const top = (sticks ? pinForm : confirmButton.parentElement!).getBoundingClientRect().top;
+  const top = (sticks ? pinForm : bottomBar).getBoundingClientRect().top;
   return Math.min(margin, Math.max(0, window.innerHeight - top));
+}
+
+/**
+ * Back at the first certificate with the arrow keys, the window scrolls to its top, so that the site's
+ * name above the list is in view again, as long as the card stays wholly in sight there.
+ */
+function showWindowTop(id: string): void {
+  const card = list.card(id);
+  if (!card || window.scrollY === 0) return;
+  if (card.getBoundingClientRect().bottom + window.scrollY <= window.innerHeight - coveredBelow(card)) window.scrollTo({ top: 0 });
 }
 
 function renderHeader(site: SiteParts, action: PickerAction): void {

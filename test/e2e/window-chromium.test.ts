@@ -39,14 +39,13 @@ import {
   WORK_PIN,
   authenticateCall,
   cardClickProbe,
+  chooseWithTheMouse,
   chosenProbe,
   contrastProbe,
   createWindowPki,
   focusedInClearViewProbe,
   gutterBesideFormProbe,
-  middleProbe,
   plugOnly,
-  peekAboveFormProbe,
   pngPixels,
   scrollAtRest,
   signCall,
@@ -55,7 +54,6 @@ import {
   startInPage,
   textEndProbe,
   textSizesProbe,
-  wrongPinProbe,
   zoomedViewProbe,
 } from '../helpers/window';
 
@@ -203,56 +201,21 @@ describe('picker window in Chromium (ru)', () => {
     await startAuthenticate();
     const picker = await findPickerPage(chrome.context);
     await card(picker, 'oneday').waitFor();
-    expect(await picker.evaluate(scrollAtRest)).toBe(0);
-    // Before a certificate is chosen the PIN field takes nothing, and looks it (it once looked ready).
-    const pinLook = () => picker.$eval('[data-testid=pin]', (e) => ({ disabled: (e as HTMLInputElement).disabled, background: getComputedStyle(e).backgroundColor }));
-    const before = await pinLook();
-    expect(before.disabled).toBe(true);
-    // The last certificate, only its top above the PIN form: chosen, it is shown whole, as the arrow
-    // keys do.
-    await picker.evaluate(peekAboveFormProbe, thumbprint('oneday'));
-    await picker.evaluate(scrollAtRest);
-    const last = await picker.evaluate(cardClickProbe, thumbprint('oneday'));
-    expect(last).toMatchObject({ underForm: true, topAboveForm: true });
-    await picker.mouse.click(last.x, last.y);
-    await picker.evaluate(scrollAtRest);
-    expect(await picker.evaluate(chosenProbe)).toMatchObject({ focused: 'pin', chosenInSight: true, fieldInSight: true });
-    expect(await card(picker, 'oneday').getAttribute('aria-selected')).toBe('true');
-    const after = await pinLook();
-    expect(after.disabled).toBe(false);
-    expect(after.background).not.toBe(before.background);
-    // Back at the top, the first certificate, wholly in view: Chromium once scrolled to the bottom on
-    // this click (254 px), the site's name off the top and the card away from under the mouse.
-    expect(await wheelToTop(picker)).toBe(0);
-    const first = await picker.evaluate(cardClickProbe, thumbprint('director'));
-    await picker.mouse.click(first.x, first.y);
-    await picker.evaluate(scrollAtRest);
-    expect(await picker.evaluate(chosenProbe)).toEqual({ focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true });
-    // The second, whose bottom ends just above the PIN form: nothing to bring into view (the window
-    // once moved by 18 px, counting the style sheet's whole scroll margin as covered).
-    const second = await picker.evaluate(cardClickProbe, thumbprint('soon'));
-    await picker.mouse.click(second.x, second.y);
-    await picker.evaluate(scrollAtRest);
-    expect(await picker.evaluate(chosenProbe)).toEqual({ focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true });
-    // Typing in the PIN field leaves the window where it is: it once scrolled to the bottom at the
-    // first key, because the window's scroll padding counted the field that sticks there as hidden.
-    await picker.keyboard.type('00000000');
-    expect(await picker.evaluate(scrollAtRest)).toBe(0);
-    // A wrong PIN sent with the mouse on the button: the PIN field takes the focus back, the window
-    // stays.
-    const button = await picker.evaluate(middleProbe, '[data-testid=confirm]');
-    await picker.mouse.click(button.x, button.y);
-    await picker.locator('[data-testid=error][data-code=PIN_INCORRECT]').waitFor();
-    // The form sticks wholly above the bar (the error's last line was once under it), and says
-    // once, not twice, that a few more wrong PINs lock the token.
-    expect(await picker.evaluate(wrongPinProbe, 'нескольких неверных PIN-кодов подряд')).toEqual({ underBar: 0, said: 1 });
-    await picker.evaluate(scrollAtRest);
-    // (The error's lines make the form taller, over the chosen card's lower part; the window stays.)
-    expect(await picker.evaluate(chosenProbe)).toMatchObject({ focused: 'pin', scrollY: 0, siteInView: true, fieldInSight: true });
-    await picker.keyboard.type(WORK_PIN);
-    await picker.keyboard.press('Enter').catch((error: unknown) => {
-      if (!picker.isClosed()) throw error;
-    });
+    await chooseWithTheMouse(
+      {
+        evaluate: picker.evaluate.bind(picker),
+        click: (x, y) => picker.mouse.click(x, y),
+        type: (text) => picker.keyboard.type(text),
+        pressEnter: () =>
+          picker.keyboard.press('Enter').catch((error: unknown) => {
+            if (!picker.isClosed()) throw error;
+          }),
+        waitFor: (selector) => picker.locator(selector).waitFor(),
+        wheelToTop: () => wheelToTop(picker),
+      },
+      [thumbprint('director'), thumbprint('soon'), thumbprint('oneday')],
+      WORK_PIN,
+    );
     expect(await outcome()).toMatchObject({ ok: true });
   });
 

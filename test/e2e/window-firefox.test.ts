@@ -21,14 +21,12 @@ import {
   WORK,
   WORK_PIN,
   authenticateCall,
-  cardClickProbe,
+  chooseWithTheMouse,
   chosenProbe,
   createWindowPki,
   focusedInClearViewProbe,
   gutterBesideFormProbe,
-  middleProbe,
   plugOnly,
-  peekAboveFormProbe,
   pngPixels,
   scrollAtRest,
   shotPath,
@@ -36,7 +34,6 @@ import {
   startInPage,
   textEndProbe,
   textSizesProbe,
-  wrongPinProbe,
   zoomedViewProbe,
 } from '../helpers/window';
 
@@ -144,48 +141,24 @@ describe('picker window in Firefox', () => {
     if (result.ok) expect(result.result.certificate).toBe(readFileSync(pki.certs.director!.certDer).toString('base64'));
   });
 
-  it('a click on a certificate goes on to the PIN without moving the window; a card half under the PIN form comes wholly into view', async () => {
+  it('a click on a certificate goes on to the PIN without moving the window; a card half under the PIN form comes wholly into view; the PIN field looks disabled until then', async () => {
     plugOnly(pki, [WORK]);
     await startAuthenticate();
     const picker = await findFirefoxPickerPage(firefox.browser);
     await picker.waitForSelector(`[data-testid=cert][data-thumbprint="${thumbprint('oneday')}"]`);
-    expect(await picker.evaluate(scrollAtRest)).toBe(0);
-    // The last certificate, only its top above the PIN form: chosen, it is shown whole, as the arrow
-    // keys do.
-    await picker.evaluate(peekAboveFormProbe, thumbprint('oneday'));
-    await picker.evaluate(scrollAtRest);
-    const last = await picker.evaluate(cardClickProbe, thumbprint('oneday'));
-    expect(last).toMatchObject({ underForm: true, topAboveForm: true });
-    await picker.mouse.click(last.x, last.y);
-    await picker.evaluate(scrollAtRest);
-    expect(await picker.evaluate(chosenProbe)).toMatchObject({ focused: 'pin', chosenInSight: true, fieldInSight: true });
-    expect(await picker.$eval(`[data-testid=cert][data-thumbprint="${thumbprint('oneday')}"]`, (el) => el.getAttribute('aria-selected'))).toBe('true');
-    // Back at the top, the first certificate, wholly in view: the window stays where it is.
-    expect(await wheelToTop(picker)).toBe(0);
-    const first = await picker.evaluate(cardClickProbe, thumbprint('director'));
-    await picker.mouse.click(first.x, first.y);
-    await picker.evaluate(scrollAtRest);
-    expect(await picker.evaluate(chosenProbe)).toEqual({ focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true });
-    // The second, whose bottom ends just above the PIN form: nothing to bring into view (the window
-    // once moved by 18 px, counting the style sheet's whole scroll margin as covered).
-    const second = await picker.evaluate(cardClickProbe, thumbprint('soon'));
-    await picker.mouse.click(second.x, second.y);
-    await picker.evaluate(scrollAtRest);
-    expect(await picker.evaluate(chosenProbe)).toEqual({ focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true });
-    // Typing in the PIN field leaves the window where it is; so does a wrong PIN sent with the mouse.
-    await picker.keyboard.type('00000000');
-    expect(await picker.evaluate(scrollAtRest)).toBe(0);
-    const button = await picker.evaluate(middleProbe, '[data-testid=confirm]');
-    await picker.mouse.click(button.x, button.y);
-    await picker.waitForSelector('[data-testid=error][data-code=PIN_INCORRECT]');
-    // The form sticks wholly above the bar (the error's last line was once under it), and says
-    // once, not twice, that a few more wrong PINs lock the token.
-    expect(await picker.evaluate(wrongPinProbe, 'нескольких неверных PIN-кодов подряд')).toEqual({ underBar: 0, said: 1 });
-    await picker.evaluate(scrollAtRest);
-    // (The error's lines make the form taller, over the chosen card's lower part; the window stays.)
-    expect(await picker.evaluate(chosenProbe)).toMatchObject({ focused: 'pin', scrollY: 0, siteInView: true, fieldInSight: true });
-    await picker.keyboard.type(WORK_PIN);
-    await picker.keyboard.press('Enter').catch(() => undefined); // the window closes itself
+    await chooseWithTheMouse(
+      {
+        // Puppeteer types a page function's argument by its own handle rules; the scenario's are plain values.
+        evaluate: async <R, A>(fn: (arg: A) => R | Promise<R>, arg: A) => (await picker.evaluate(fn as (arg: unknown) => unknown, arg)) as R,
+        click: (x, y) => picker.mouse.click(x, y),
+        type: (text) => picker.keyboard.type(text),
+        pressEnter: () => picker.keyboard.press('Enter').catch(() => undefined), // the window closes itself
+        waitFor: async (selector) => void (await picker.waitForSelector(selector)),
+        wheelToTop: () => wheelToTop(picker),
+      },
+      [thumbprint('director'), thumbprint('soon'), thumbprint('oneday')],
+      WORK_PIN,
+    );
     expect(await outcome()).toMatchObject({ ok: true });
   });
 

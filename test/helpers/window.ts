@@ -1,8 +1,10 @@
 // Shared by the picker-window tests (Chromium and Firefox): the emulated tokens for every window
-// state, a PIN locked before the window opens, and in-page probes for text sizes and contrast.
+// state, a PIN locked before the window opens, in-page probes (text sizes, contrast, what is in sight),
+// and the mouse scenario both browsers run (chooseWithTheMouse).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { createGostPki, type GostCertSpec, type GostPki, type TestTokenSpec } from '../fixtures/gost';
 import { PROJECT_ROOT } from './browser';
 
@@ -286,4 +288,80 @@ export function wrongPinProbe(phrase: string): { underBar: number; said: number 
   const bar = document.querySelector('.buttons')!.getBoundingClientRect();
   const text = (form.textContent ?? '').toLowerCase();
   return { underBar: Math.max(0, Math.round(form.getBoundingClientRect().bottom - bar.top)), said: text.split(phrase.toLowerCase()).length - 1 };
+}
+
+/** In the window: whether the PIN field takes typing, how it looks, and which certificate is chosen. */
+export function pinFieldProbe(): { disabled: boolean; background: string; chosen: string | null } {
+  const pin = document.querySelector<HTMLInputElement>('[data-testid=pin]')!;
+  const chosen = document.querySelector('[data-testid=cert][aria-selected=true]');
+  return { disabled: pin.disabled, background: getComputedStyle(pin).backgroundColor, chosen: chosen?.getAttribute('data-thumbprint') ?? null };
+}
+
+/** What the click scenario needs of an open window, from Playwright (Chromium) or Puppeteer (Firefox). */
+export interface WindowDriver {
+  /** Runs a page function in the window with one argument (ignored by functions that take none). */
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /** A real mouse click at a point of the window (CSS pixels). */
+  click(x: number, y: number): Promise<void>;
+  type(text: string): Promise<void>;
+  /** Enter in the focused field; the window may close under it. */
+  pressEnter(): Promise<void>;
+  waitFor(selector: string): Promise<void>;
+  /** Once the window rests, the wheel turned up to its top; where it rests then. */
+  wheelToTop(): Promise<number>;
+}
+
+/**
+ * A person with the mouse in a window listing three certificates of one token (thumbprints in list
+ * order): the last is chosen from the top that shows above the PIN form, then the first and the
+ * second; a wrong PIN is typed and sent with the button, then the right one with Enter. At each step,
+ * where the window is and what is in sight (each check once failed in Chromium, several in Firefox).
+ */
+export async function chooseWithTheMouse(w: WindowDriver, [first, second, last]: [string, string, string], rightPin: string): Promise<void> {
+  const chosen = (): Promise<ReturnType<typeof chosenProbe>> => w.evaluate(chosenProbe, undefined);
+  const atRest = (): Promise<number> => w.evaluate(scrollAtRest, undefined);
+  const clickCard = async (thumbprint: string): Promise<void> => {
+    const at = await w.evaluate(cardClickProbe, thumbprint);
+    await w.click(at.x, at.y);
+    await atRest();
+  };
+  const untouched = { focused: 'pin', scrollY: 0, siteInView: true, chosenInSight: true, fieldInSight: true };
+  expect(await atRest()).toBe(0);
+  // Before a certificate is chosen the PIN field takes nothing, and looks it (it once looked ready).
+  const before = await w.evaluate(pinFieldProbe, undefined);
+  expect(before).toMatchObject({ disabled: true, chosen: null });
+  // The last certificate, only its top above the PIN form: chosen, it is shown whole, as the arrow keys do.
+  await w.evaluate(peekAboveFormProbe, last);
+  await atRest();
+  expect(await w.evaluate(cardClickProbe, last)).toMatchObject({ underForm: true, topAboveForm: true });
+  await clickCard(last);
+  expect(await chosen()).toMatchObject({ focused: 'pin', chosenInSight: true, fieldInSight: true });
+  const after = await w.evaluate(pinFieldProbe, undefined);
+  expect(after).toMatchObject({ disabled: false, chosen: last });
+  expect(after.background).not.toBe(before.background);
+  // Back at the top, the first certificate, wholly in view: Chromium once scrolled to the bottom on
+  // this click (254 px), the site's name off the top and the card away from under the mouse.
+  expect(await w.wheelToTop()).toBe(0);
+  await clickCard(first);
+  expect(await chosen()).toEqual(untouched);
+  // The second, whose text ends just above the PIN form: nothing to bring into view (the window once
+  // moved by 18 px, counting the style sheet's whole scroll margin as covered).
+  await clickCard(second);
+  expect(await chosen()).toEqual(untouched);
+  // Typing in the PIN field leaves the window where it is: it once scrolled to the bottom at the
+  // first key, because the window's scroll padding counted the field that sticks there as hidden.
+  await w.type('00000000');
+  expect(await atRest()).toBe(0);
+  // A wrong PIN sent with the mouse on the button: the PIN field takes the focus back, the window stays.
+  const button = await w.evaluate(middleProbe, '[data-testid=confirm]');
+  await w.click(button.x, button.y);
+  await w.waitFor('[data-testid=error][data-code=PIN_INCORRECT]');
+  // The form sticks wholly above the bar (the error's last line was once under it), and says once,
+  // not twice, that a few more wrong PINs lock the token.
+  expect(await w.evaluate(wrongPinProbe, 'нескольких неверных PIN-кодов подряд')).toEqual({ underBar: 0, said: 1 });
+  await atRest();
+  // (The error's lines make the form taller, over the chosen card's lower part; the window stays.)
+  expect(await chosen()).toMatchObject({ focused: 'pin', scrollY: 0, siteInView: true, fieldInSight: true });
+  await w.type(rightPin);
+  await w.pressEnter();
 }
