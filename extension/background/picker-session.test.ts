@@ -50,23 +50,23 @@ function oneTokenHost(read: () => CertificateInfo[]): never {
   } as never;
 }
 
-/** The window's side of the port: records every view the session pushes. */
-function windowPort(session: string): { views: PickerView[]; port: never; send(message: unknown): void } {
+/** The window's side of the port, from a page at `url` as the browser reports it: records every view the session pushes. */
+function windowPort(session: string, url = `chrome-extension://test/picker/index.html?session=${session}`): { views: PickerView[]; port: never; send(message: unknown): void; disconnected(): boolean } {
   const views: PickerView[] = [];
   const listeners: Array<(m: unknown) => void> = [];
+  let disconnected = false;
   const port = {
-    sender: { url: `chrome-extension://test/picker/index.html?session=${session}` },
+    sender: { url },
     onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l), removeListener: (l: (m: unknown) => void) => listeners.splice(listeners.indexOf(l), 1) },
     onDisconnect: { addListener: () => undefined },
     postMessage: (m: { kind: string; view: PickerView }) => views.push(m.view),
-    disconnect: () => undefined,
+    disconnect: () => void (disconnected = true),
   };
   const send = (message: unknown): void => {
     for (const l of [...listeners]) l(message);
   };
   attachPickerPort(port as never);
-  send({ kind: 'attach', session });
-  return { views, port: port as never, send };
+  return { views, port: port as never, send, disconnected: () => disconnected };
 }
 
 const abort = new AbortController();
@@ -119,6 +119,30 @@ describe('picker session, a token read before', () => {
     await vi.waitFor(() => expect(asked).toHaveLength(2), { timeout: 2_000 });
     expect(asked[1]! - second.attachedAt).toBeGreaterThanOrEqual(READ_AGAIN_AFTER_ATTACH_MS - 5);
     second.stop.abort();
+  });
+});
+
+describe('picker session, the window it serves', () => {
+  it('sends the window its first view as its port opens, found by the address the browser reports, and turns away any other port', async () => {
+    const stop = new AbortController();
+    openedUrl = '';
+    runPicker(oneTokenHost(() => [testCertificate('c1', 'A')]), { origin: 'https://portal.example', action: 'authenticate', preselect: null, timeoutMs: 60_000, signal: stop.signal, operation: () => Promise.reject(new Error('not here')) }).catch(() => undefined);
+    await vi.waitFor(() => expect(openedUrl).toContain('session='));
+    const session = new URLSearchParams(openedUrl.split('?')[1]).get('session')!;
+    // Not the picker's page, a session no window was opened for, a page naming none: each is disconnected, sent nothing.
+    for (const url of [`chrome-extension://test/popup/index.html?session=${session}`, 'chrome-extension://test/picker/index.html?session=another', 'chrome-extension://test/picker/index.html']) {
+      const other = windowPort(session, url);
+      expect(other.disconnected(), url).toBe(true);
+      expect(other.views, url).toEqual([]);
+    }
+    // The window itself: a view at once, without a word from it.
+    const window = windowPort(session);
+    expect(window.disconnected()).toBe(false);
+    expect(window.views).toHaveLength(1);
+    expect(window.views[0]?.origin).toBe('https://portal.example');
+    // One window per session: a second page naming the same session is turned away.
+    expect(windowPort(session).disconnected()).toBe(true);
+    stop.abort();
   });
 });
 

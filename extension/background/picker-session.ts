@@ -76,19 +76,17 @@ function shownCertificate(certificate: CertificateInfo): ShownCertificate {
   return rest;
 }
 
-/** Routes a picker window's port to its session (called from the background's onConnect). */
+/**
+ * Routes a picker window's port to its session (called from the background's onConnect). The session
+ * is the one named in the window's address, as the browser reports it for the port: the window is
+ * attached, and its first view sent, as the port opens, not after a first message from the window
+ * (which was one more turn through the browser just while it opens the window: bench "window wait").
+ */
 export function attachPickerPort(port: Runtime.Port): void {
   const pickerUrl = browser.runtime.getURL('picker/index.html');
-  if (!port.sender?.url?.startsWith(pickerUrl)) {
-    port.disconnect();
-    return;
-  }
-  const onFirst = (message: unknown): void => {
-    port.onMessage.removeListener(onFirst);
-    const session = isRecord(message) && message.kind === 'attach' && typeof message.session === 'string' ? sessions.get(message.session) : undefined;
-    if (!session || !session.attach(port)) port.disconnect();
-  };
-  port.onMessage.addListener(onFirst);
+  const address = port.sender?.url;
+  const session = address?.startsWith(pickerUrl) ? sessions.get(new URL(address).searchParams.get('session') ?? '') : undefined;
+  if (!session || !session.attach(port)) port.disconnect();
 }
 
 /** Called when any browser window closes. */

@@ -58,7 +58,6 @@ export interface PickerView {
 
 /** picker → background. */
 export type PickerCommand =
-  | { kind: 'attach'; session: string }
   | { kind: 'confirm'; certificateId: string; pin: string }
   | { kind: 'cancel' }
   /** Sent every few seconds: Firefox suspends an idle background page, even with the picker open. */

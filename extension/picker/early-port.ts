@@ -3,10 +3,10 @@
 // and the background's first view travels while the page finishes loading. The window's code takes
 // the messages over once the page is parsed; what came before that is kept for it, in order.
 import browser from 'webextension-polyfill';
-import { PICKER_PORT, type PickerCommand } from '../common/messages';
+import { PICKER_PORT } from '../common/messages';
 
+// The background finds this window's session by the window's address, which the browser reports.
 export const port = browser.runtime.connect({ name: PICKER_PORT });
-port.postMessage({ kind: 'attach', session: new URLSearchParams(location.search).get('session') ?? '' } satisfies PickerCommand);
 
 const early: unknown[] = [];
 const keep = (message: unknown): void => void early.push(message);
