@@ -136,10 +136,10 @@ describe('picker session, the window it serves', () => {
       expect(other.views, url).toEqual([]);
     }
     // The window itself: a view at once, without a word from it.
-    const window = windowPort(session);
-    expect(window.disconnected()).toBe(false);
-    expect(window.views).toHaveLength(1);
-    expect(window.views[0]?.origin).toBe('https://portal.example');
+    const picker = windowPort(session);
+    expect(picker.disconnected()).toBe(false);
+    expect(picker.views).toHaveLength(1);
+    expect(picker.views[0]?.origin).toBe('https://portal.example');
     // One window per session: a second page naming the same session is turned away.
     expect(windowPort(session).disconnected()).toBe(true);
     stop.abort();
