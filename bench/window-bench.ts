@@ -385,7 +385,7 @@ export async function benchWindowWait(report: Report, pki: TestPki, coldRuns: nu
   const warmFloorResult = report.add(WARM_FLOOR, 'ms', warmFloor, null);
   const scriptFloorResult = report.add(SCRIPT_COLD_FLOOR, 'ms', scriptColdFloor, null);
   report.add(SCRIPT_COLD_WAIT, 'ms', scriptCold, { name: scriptFloorResult.name, value: scriptFloorResult.value }, 'a developer install (node dist/native-host/host.mjs)');
-  report.add('click → window on screen naming the site (all waits above)', 'ms', siteShown.splice(0), null, 'the first frame of the window: site, action and a progress line; never a blank window after it');
+  report.add('click → window on screen naming the site (all waits above)', 'ms', siteShown.splice(0), null, 'the first frame showing the window\'s content: site and action, with the list when the background has it at once, else a progress line (at the latest 100 ms after the window\'s script starts); never a blank window after it');
   const warmResult = report.add(WARM_WAIT, 'ms', warm, { name: warmFloorResult.name, value: warmFloorResult.value }, 'the host already runs and read these tokens before: the window shows their last reading after a fresh list-tokens and reads them again once drawn; same end point');
   const blank = report.add(WARM_BLANK_FLOOR, 'ms', warmBlank, null, 'the floor of the first version of this figure, for comparison');
   report.add(`${WARM_WAIT}, against the earlier floor`, 'ms', warm, { name: blank.name, value: blank.value }, `the same samples as "${warmResult.name}"`);

@@ -442,6 +442,42 @@ async function startHeldStyleSheet(css: string): Promise<HeldStyleSheet> {
   };
 }
 
+interface EditedWindow {
+  /** The window's page, edited. */
+  edit: (html: string) => string;
+  /** Files added next to the window's page. */
+  files?: Record<string, string>;
+}
+
+/**
+ * A copy of the built extension whose window page is edited (and `files` added beside it), in its own
+ * browser with only the Work token in and the site's tab open; `run` starts what it needs. Cleans
+ * everything up after.
+ */
+async function withEditedWindow({ edit, files = {} }: EditedWindow, run: (copy: ChromiumWithExtension, tab: Page) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tokensign-edited-window-'));
+  try {
+    cpSync(CHROME_EXTENSION_DIR, dir, { recursive: true });
+    const html = join(dir, 'picker', 'index.html');
+    const original = readFileSync(html, 'utf8');
+    const edited = edit(original);
+    expect(edited).not.toBe(original);
+    writeFileSync(html, edited);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'picker', name), text);
+    const copy = await launchChromiumWithExtension({ extensionDir: dir, hostEnv: pki.env, language: 'ru' });
+    try {
+      plugOnly(pki, [WORK]);
+      const tab = await copy.context.newPage();
+      await tab.goto(site.url);
+      await run(copy, tab);
+    } finally {
+      await copy.close();
+    }
+  } finally {
+    removeDir(dir);
+  }
+}
+
 interface HeldWindow {
   /** The window's page, given the held sheet's address. */
   edit: (html: string, heldUrl: string) => string;
@@ -454,42 +490,108 @@ interface HeldWindow {
 }
 
 /**
- * A copy of the built extension whose window page is edited to load a style sheet the test holds
- * back (`held.url`); the request is started on the Work token and `run` is called once the window
- * has asked for the sheet. Cleans everything up after.
+ * An edited window (withEditedWindow) that also loads a style sheet the test holds back (`held.url`);
+ * the request is started on the Work token and `run` is called once the window has asked for the sheet.
  */
 async function withHeldStyleSheet(
-  { edit, files = {}, css = 'main { outline: 0; }', start = startAuthenticate }: HeldWindow,
+  { edit, files, css = 'main { outline: 0; }', start = startAuthenticate }: HeldWindow,
   run: (copy: ChromiumWithExtension, tab: Page, held: HeldStyleSheet) => Promise<void>,
 ): Promise<void> {
   const held = await startHeldStyleSheet(css);
-  const dir = mkdtempSync(join(tmpdir(), 'tokensign-held-style-'));
   try {
-    cpSync(CHROME_EXTENSION_DIR, dir, { recursive: true });
-    const html = join(dir, 'picker', 'index.html');
-    const original = readFileSync(html, 'utf8');
-    const edited = edit(original, held.url);
-    expect(edited).not.toBe(original);
-    writeFileSync(html, edited);
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'picker', name), text);
-    const copy = await launchChromiumWithExtension({ extensionDir: dir, hostEnv: pki.env, language: 'ru' });
-    try {
-      plugOnly(pki, [WORK]);
-      const tab = await copy.context.newPage();
-      await tab.goto(site.url);
+    await withEditedWindow({ edit: (html) => edit(html, held.url), files }, async (copy, tab) => {
       await start(tab);
       await held.asked;
       await run(copy, tab, held);
-    } finally {
-      await copy.close();
-    }
+    });
   } finally {
     await held.close();
-    removeDir(dir);
   }
 }
 
+/**
+ * Added to a window's page ahead of its script (test only): each frame's content is recorded in
+ * window.__frames, and whatever the background sends the window reaches it `delay` ms late, as from a
+ * busy browser. The delay is read from the extension's localStorage ('tokensign-test-delay'), so that
+ * one copy of the extension can be asked for two delays.
+ */
+const FRAME_RECORDER = `
+const delay = Number(localStorage.getItem('tokensign-test-delay') || '40');
+const api = globalThis.browser ?? globalThis.chrome;
+const connect = api.runtime.connect.bind(api.runtime);
+const late = (port) => {
+  const events = port.onMessage;
+  const add = events.addListener.bind(events);
+  const remove = events.removeListener.bind(events);
+  const wrapped = new Map();
+  events.addListener = (listener) => {
+    const slow = (message, sender) => setTimeout(() => listener(message, sender), delay);
+    wrapped.set(listener, slow);
+    add(slow);
+  };
+  events.removeListener = (listener) => remove(wrapped.get(listener) ?? listener);
+  return port;
+};
+api.runtime.connect = (info) => late(connect(info));
+if (api.runtime.connect === connect) throw new Error('frames.js: could not slow the window down');
+const frames = [];
+window.__frames = frames;
+const record = () => {
+  const main = document.querySelector('main');
+  frames.push({
+    shown: main !== null && !main.hidden,
+    site: document.getElementById('origin')?.textContent ?? '',
+    state: document.getElementById('state')?.dataset.state ?? '',
+    cards: document.querySelectorAll('[data-testid=cert]').length,
+  });
+  if (frames.length < 2000) requestAnimationFrame(record);
+};
+requestAnimationFrame(record);
+`;
+
+type RecordedFrame = { shown: boolean; site: string; state: string; cards: number };
+
 describe('picker window while its page loads (ru)', () => {
+  it('shows the site with the certificates the background already has, with no frame of the site alone before them; a background slow to answer still has the site shown', async () => {
+    // The window's frames are recorded by a script added to its page (FRAME_RECORDER), which also has
+    // the background's messages reach the window 40 ms late (a mock of a busy browser: the real delay
+    // varies from run to run). Before, the window drew the site and "connecting" in its first frame,
+    // just before the background's first view came with the list, and drew the list one frame later
+    // (here always: the view comes 40 ms late); now its content waits for that view.
+    const edit = (html: string): string => html.replace('</head>', '<script src="./frames.js"></script></head>');
+    await withEditedWindow({ edit, files: { 'frames.js': FRAME_RECORDER } }, async (copy, tab) => {
+      const frames = (picker: Page) => picker.evaluate(() => (window as unknown as { __frames: RecordedFrame[] }).__frames.slice());
+      // A first window reads the token: the next one's first view has its certificates.
+      await startAuthenticate(tab);
+      let picker = await findPickerPage(copy.context);
+      await card(picker, 'director').waitFor();
+      await picker.close();
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+
+      await startAuthenticate(tab);
+      picker = await findPickerPage(copy.context);
+      await card(picker, 'director').waitFor();
+      const shown = (await frames(picker)).filter((frame) => frame.shown);
+      expect(shown[0]).toEqual({ shown: true, site: expect.stringContaining('127.0.0.1') as string, state: 'choose', cards: 3 });
+      // The background now answers 2 s late: the site and "connecting" are shown without it, then the list.
+      await picker.evaluate(() => localStorage.setItem('tokensign-test-delay', '2000'));
+      await picker.close();
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+
+      // From another tab: a tab whose windows were dismissed three times cools down (prompt-limiter).
+      const other = await copy.context.newPage();
+      await other.goto(site.url);
+      await startAuthenticate(other);
+      picker = await findPickerPage(copy.context);
+      await picker.waitForFunction(() => (window as unknown as { __frames: RecordedFrame[] }).__frames.some((frame) => frame.shown));
+      const early = (await frames(picker)).filter((frame) => frame.shown);
+      expect(early[0]).toEqual({ shown: true, site: expect.stringContaining('127.0.0.1') as string, state: 'connecting', cards: 0 });
+      await card(picker, 'director').waitFor();
+      await picker.close();
+      expect(await outcome(other)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+    });
+  });
+
   it('asks for the certificates before its style sheet has come, and shows them once it has', async () => {
     // A copy of the extension whose window also loads a style sheet the test holds back. Before the
     // window's script was async, it waited for every style sheet before it ran: no list until the
