@@ -52,7 +52,7 @@ let live!: HTMLElement;
 let list!: CertificateList;
 
 function findParts(): void {
-  content = document.querySelector<HTMLElement>('main')!;
+  content = $<HTMLElement>('content');
   pinForm = $<HTMLFormElement>('pin-form');
   pinInput = $<HTMLInputElement>('pin');
   hint = $<HTMLParagraphElement>('pin-hint');

@@ -551,6 +551,10 @@ requestAnimationFrame(record);
 
 type RecordedFrame = { shown: boolean; site: string; state: string; cards: number };
 
+/** In a window with FRAME_RECORDER (page functions, passed whole): the frames so far that showed its content, and whether any did. */
+const shownFrames = (): RecordedFrame[] => (window as unknown as { __frames: RecordedFrame[] }).__frames.filter((frame) => frame.shown);
+const anyFrameShown = (): boolean => (window as unknown as { __frames: RecordedFrame[] }).__frames.some((frame) => frame.shown);
+
 describe('picker window while its page loads (ru)', () => {
   it('shows the site with the certificates the background already has, with no frame of the site alone before them; a background slow to answer still has the site shown', async () => {
     // The window's frames are recorded by a script added to its page (FRAME_RECORDER), which also has
@@ -560,7 +564,6 @@ describe('picker window while its page loads (ru)', () => {
     // (here always: the view comes 40 ms late); now its content waits for that view.
     const edit = (html: string): string => html.replace('</head>', '<script src="./frames.js"></script></head>');
     await withEditedWindow({ edit, files: { 'frames.js': FRAME_RECORDER } }, async (copy, tab) => {
-      const frames = (picker: Page) => picker.evaluate(() => (window as unknown as { __frames: RecordedFrame[] }).__frames.slice());
       // A first window reads the token: the next one's first view has its certificates.
       await startAuthenticate(tab);
       let picker = await findPickerPage(copy.context);
@@ -571,24 +574,22 @@ describe('picker window while its page loads (ru)', () => {
       await startAuthenticate(tab);
       picker = await findPickerPage(copy.context);
       await card(picker, 'director').waitFor();
-      const shown = (await frames(picker)).filter((frame) => frame.shown);
+      const shown = await picker.evaluate(shownFrames);
       expect(shown[0]).toEqual({ shown: true, site: expect.stringContaining('127.0.0.1') as string, state: 'choose', cards: 3 });
       // The background now answers 2 s late: the site and "connecting" are shown without it, then the list.
       await picker.evaluate(() => localStorage.setItem('tokensign-test-delay', '2000'));
       await picker.close();
       expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
 
-      // From another tab: a tab whose windows were dismissed three times cools down (prompt-limiter).
-      const other = await copy.context.newPage();
-      await other.goto(site.url);
-      await startAuthenticate(other);
+      // (Two windows dismissed in this tab: the third is still let open, prompt-limiter.ts.)
+      await startAuthenticate(tab);
       picker = await findPickerPage(copy.context);
-      await picker.waitForFunction(() => (window as unknown as { __frames: RecordedFrame[] }).__frames.some((frame) => frame.shown));
-      const early = (await frames(picker)).filter((frame) => frame.shown);
+      await picker.waitForFunction(anyFrameShown);
+      const early = await picker.evaluate(shownFrames);
       expect(early[0]).toEqual({ shown: true, site: expect.stringContaining('127.0.0.1') as string, state: 'connecting', cards: 0 });
       await card(picker, 'director').waitFor();
       await picker.close();
-      expect(await outcome(other)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
     });
   });
 
