@@ -5,10 +5,9 @@
 // windows have their real size (test/helpers/browser.ts: no emulated viewport, a 1366×768 headless
 // screen unless a test gives others). Screenshots go to demo-output/window/.
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,12 +36,14 @@ import {
   OLD,
   WORK,
   WORK_PIN,
+  FRAME_RECORDER,
   authenticateCall,
   cardClickProbe,
   chooseWithTheMouse,
   chosenProbe,
   contrastProbe,
   createWindowPki,
+  editedExtensionCopy,
   focusedInClearViewProbe,
   gutterBesideFormProbe,
   plugOnly,
@@ -50,7 +51,9 @@ import {
   scrollAtRest,
   signCall,
   SITE_CASES,
+  firstFramesScenario,
   shotPath,
+  type RecordedWindow,
   startInPage,
   textEndProbe,
   textSizesProbe,
@@ -104,7 +107,8 @@ async function wheelToTop(picker: Page): Promise<number> {
   return picker.evaluate(scrollAtRest);
 }
 
-const card = (picker: Page, name: string) => picker.locator(`[data-testid=cert][data-thumbprint="${thumbprint(name)}"]`);
+const cardSelector = (name: string): string => `[data-testid=cert][data-thumbprint="${thumbprint(name)}"]`;
+const card = (picker: Page, name: string) => picker.locator(cardSelector(name));
 
 /** Only the Work token in; a window lists its certificates and is closed (the extension has read it once). */
 async function workTokenReadOnce(): Promise<void> {
@@ -455,15 +459,8 @@ interface EditedWindow {
  * everything up after.
  */
 async function withEditedWindow({ edit, files = {} }: EditedWindow, run: (copy: ChromiumWithExtension, tab: Page) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'tokensign-edited-window-'));
+  const dir = editedExtensionCopy(CHROME_EXTENSION_DIR, edit, files);
   try {
-    cpSync(CHROME_EXTENSION_DIR, dir, { recursive: true });
-    const html = join(dir, 'picker', 'index.html');
-    const original = readFileSync(html, 'utf8');
-    const edited = edit(original);
-    expect(edited).not.toBe(original);
-    writeFileSync(html, edited);
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'picker', name), text);
     const copy = await launchChromiumWithExtension({ extensionDir: dir, hostEnv: pki.env, language: 'ru' });
     try {
       plugOnly(pki, [WORK]);
@@ -509,51 +506,6 @@ async function withHeldStyleSheet(
   }
 }
 
-/**
- * Added to a window's page ahead of its script (test only): each frame's content is recorded in
- * window.__frames, and whatever the background sends the window reaches it `delay` ms late, as from a
- * busy browser. The delay is read from the extension's localStorage ('tokensign-test-delay'), so that
- * one copy of the extension can be asked for two delays.
- */
-const FRAME_RECORDER = `
-const delay = Number(localStorage.getItem('tokensign-test-delay') || '40');
-const api = globalThis.browser ?? globalThis.chrome;
-const connect = api.runtime.connect.bind(api.runtime);
-const late = (port) => {
-  const events = port.onMessage;
-  const add = events.addListener.bind(events);
-  const remove = events.removeListener.bind(events);
-  const wrapped = new Map();
-  events.addListener = (listener) => {
-    const slow = (message, sender) => setTimeout(() => listener(message, sender), delay);
-    wrapped.set(listener, slow);
-    add(slow);
-  };
-  events.removeListener = (listener) => remove(wrapped.get(listener) ?? listener);
-  return port;
-};
-api.runtime.connect = (info) => late(connect(info));
-if (api.runtime.connect === connect) throw new Error('frames.js: could not slow the window down');
-const frames = [];
-window.__frames = frames;
-const record = () => {
-  const main = document.querySelector('main');
-  frames.push({
-    shown: main !== null && !main.hidden,
-    site: document.getElementById('origin')?.textContent ?? '',
-    state: document.getElementById('state')?.dataset.state ?? '',
-    cards: document.querySelectorAll('[data-testid=cert]').length,
-  });
-  if (frames.length < 2000) requestAnimationFrame(record);
-};
-requestAnimationFrame(record);
-`;
-
-type RecordedFrame = { shown: boolean; site: string; state: string; cards: number };
-
-/** In a window with FRAME_RECORDER (page functions, passed whole): the frames so far that showed its content, and whether any did. */
-const shownFrames = (): RecordedFrame[] => (window as unknown as { __frames: RecordedFrame[] }).__frames.filter((frame) => frame.shown);
-const anyFrameShown = (): boolean => (window as unknown as { __frames: RecordedFrame[] }).__frames.some((frame) => frame.shown);
 
 describe('picker window while its page loads (ru)', () => {
   it('shows the site with the certificates the background already has, with no frame of the site alone before them; a background slow to answer still has the site shown', async () => {
@@ -564,32 +516,17 @@ describe('picker window while its page loads (ru)', () => {
     // (here always: the view comes 40 ms late); now its content waits for that view.
     const edit = (html: string): string => html.replace('</head>', '<script src="./frames.js"></script></head>');
     await withEditedWindow({ edit, files: { 'frames.js': FRAME_RECORDER } }, async (copy, tab) => {
-      // A first window reads the token: the next one's first view has its certificates.
-      await startAuthenticate(tab);
-      let picker = await findPickerPage(copy.context);
-      await card(picker, 'director').waitFor();
-      await picker.close();
-      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
-
-      await startAuthenticate(tab);
-      picker = await findPickerPage(copy.context);
-      await card(picker, 'director').waitFor();
-      const shown = await picker.evaluate(shownFrames);
-      expect(shown[0]).toEqual({ shown: true, site: expect.stringContaining('127.0.0.1') as string, state: 'choose', cards: 3 });
-      // The background now answers 2 s late: the site and "connecting" are shown without it, then the list.
-      await picker.evaluate(() => localStorage.setItem('tokensign-test-delay', '2000'));
-      await picker.close();
-      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
-
-      // (Two windows dismissed in this tab: the third is still let open, prompt-limiter.ts.)
-      await startAuthenticate(tab);
-      picker = await findPickerPage(copy.context);
-      await picker.waitForFunction(anyFrameShown);
-      const early = await picker.evaluate(shownFrames);
-      expect(early[0]).toEqual({ shown: true, site: expect.stringContaining('127.0.0.1') as string, state: 'connecting', cards: 0 });
-      await card(picker, 'director').waitFor();
-      await picker.close();
-      expect(await outcome(tab)).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+      const open = async (): Promise<RecordedWindow> => {
+        await startAuthenticate(tab);
+        const picker = await findPickerPage(copy.context);
+        return {
+          evaluate: (fn) => picker.evaluate(fn),
+          waitFor: (selector) => picker.locator(selector).waitFor(),
+          waitUntil: async (fn) => void (await picker.waitForFunction(fn)),
+          close: () => picker.close(),
+        };
+      };
+      await firstFramesScenario(open, () => outcome(tab), cardSelector('director'));
     });
   });
 

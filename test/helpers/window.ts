@@ -2,7 +2,8 @@
 // state, a PIN locked before the window opens, in-page probes (text sizes, contrast, what is in sight),
 // and the mouse scenario both browsers run (chooseWithTheMouse).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { createGostPki, type GostCertSpec, type GostPki, type TestTokenSpec } from '../fixtures/gost';
@@ -364,4 +365,109 @@ export async function chooseWithTheMouse(w: WindowDriver, [first, second, last]:
   expect(await chosen()).toMatchObject({ focused: 'pin', scrollY: 0, siteInView: true, fieldInSight: true });
   await w.type(rightPin);
   await w.pressEnter();
+}
+
+/**
+ * A copy of a built extension (`source`, dist/chrome or dist/firefox) in a new temporary folder, its
+ * window's page edited and `files` added beside it; the caller removes it (removeDir). Fails if the
+ * edit changed nothing (the built page no longer has what it looked for).
+ */
+export function editedExtensionCopy(source: string, edit: (html: string) => string, files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tokensign-edited-window-'));
+  cpSync(source, dir, { recursive: true });
+  const html = join(dir, 'picker', 'index.html');
+  const original = readFileSync(html, 'utf8');
+  const edited = edit(original);
+  expect(edited).not.toBe(original);
+  writeFileSync(html, edited);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'picker', name), text);
+  return dir;
+}
+
+/**
+ * Added to a window's page ahead of its script (test only): each frame's content is recorded in
+ * window.__frames, and whatever the background sends the window reaches it `delay` ms late, as from a
+ * busy browser. The delay is read from the extension's localStorage ('tokensign-test-delay'), so that
+ * one copy of the extension can be asked for two delays.
+ */
+export const FRAME_RECORDER = `
+const delay = Number(localStorage.getItem('tokensign-test-delay') || '40');
+const api = globalThis.browser ?? globalThis.chrome;
+const connect = api.runtime.connect.bind(api.runtime);
+const late = (port) => {
+  const events = port.onMessage;
+  const add = events.addListener.bind(events);
+  const remove = events.removeListener.bind(events);
+  const wrapped = new Map();
+  events.addListener = (listener) => {
+    const slow = (message, sender) => setTimeout(() => listener(message, sender), delay);
+    wrapped.set(listener, slow);
+    add(slow);
+  };
+  events.removeListener = (listener) => remove(wrapped.get(listener) ?? listener);
+  return port;
+};
+api.runtime.connect = (info) => late(connect(info));
+if (api.runtime.connect === connect) throw new Error('frames.js: could not slow the window down');
+const frames = [];
+window.__frames = frames;
+const record = () => {
+  const main = document.querySelector('main');
+  frames.push({
+    shown: main !== null && !main.hidden,
+    site: document.getElementById('origin')?.textContent ?? '',
+    state: document.getElementById('state')?.dataset.state ?? '',
+    cards: document.querySelectorAll('[data-testid=cert]').length,
+  });
+  if (frames.length < 2000) requestAnimationFrame(record);
+};
+requestAnimationFrame(record);
+`;
+
+type RecordedFrame = { shown: boolean; site: string; state: string; cards: number };
+
+/** In a window with FRAME_RECORDER (page functions, passed whole): the frames so far that showed its content, and whether any did. */
+const shownFrames = (): RecordedFrame[] => (window as unknown as { __frames: RecordedFrame[] }).__frames.filter((frame) => frame.shown);
+const anyFrameShown = (): boolean => (window as unknown as { __frames: RecordedFrame[] }).__frames.some((frame) => frame.shown);
+
+/** A window of firstFramesScenario, in either browser's driver. */
+export interface RecordedWindow {
+  /** Runs a page function that takes no argument in the window. */
+  evaluate<R>(fn: () => R): Promise<R>;
+  waitFor(selector: string): Promise<void>;
+  /** Until a page function returns true in the window. */
+  waitUntil(fn: () => boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The scenario both browsers run in a copy of the extension whose window has FRAME_RECORDER: `open`
+ * starts a sign-in on the site's tab (127.0.0.1) and finds its window, `outcome` is what the page got,
+ * `listed` selects a certificate of the list. A warm window's first frame with content has the site
+ * and the list; with the background 2 s late, the site and "connecting" come first.
+ */
+export async function firstFramesScenario(open: () => Promise<RecordedWindow>, outcome: () => Promise<unknown>, listed: string): Promise<void> {
+  const site = expect.stringContaining('127.0.0.1') as string;
+  const dismiss = async (window: RecordedWindow): Promise<void> => {
+    await window.close();
+    expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
+  };
+  // A first window reads the token: the next one's first view has its certificates.
+  let window = await open();
+  await window.waitFor(listed);
+  await dismiss(window);
+
+  window = await open();
+  await window.waitFor(listed);
+  expect((await window.evaluate(shownFrames))[0]).toEqual({ shown: true, site, state: 'choose', cards: 3 });
+  // The background now answers 2 s late: the site and "connecting" are shown without it, then the list.
+  await window.evaluate(() => localStorage.setItem('tokensign-test-delay', '2000'));
+  await dismiss(window);
+
+  // (Two windows dismissed in this tab: the third is still let open, prompt-limiter.ts.)
+  window = await open();
+  await window.waitUntil(anyFrameShown);
+  expect((await window.evaluate(shownFrames))[0]).toEqual({ shown: true, site, state: 'connecting', cards: 0 });
+  await window.waitFor(listed);
+  await dismiss(window);
 }
