@@ -59,7 +59,7 @@ async function main(): Promise<BenchDocument> {
     // Last: the browser keeps working for a while after it is closed, which would weigh on what follows.
     if (hostBuilt()) await section(report, 'page → result in Chromium', () => benchPageToResult(report, pki, n(15, 3)));
     if (hostBuilt()) await section(report, 'card insertion → window', () => benchCardInsertionInWindow(report, n(10, 2)));
-    if (hostBuilt()) await section(report, 'window wait in Chromium', () => benchWindowWait(report, pki, n(10, 2), n(20, 4)));
+    if (hostBuilt()) await section(report, 'window wait in Chromium', () => benchWindowWait(report, pki, { cold: n(16, 2), script: n(10, 2), warm: n(40, 4) }));
     if (hostBuilt()) await section(report, 'window wait in Firefox', () => benchWindowWaitFirefox(report, pki, n(10, 2), n(20, 4)));
   } finally {
     pki.cleanup();
