@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildManifest, type BrowserTarget } from './extension/manifest';
+import { publicSuffixList } from './scripts/public-suffix-list';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const target: BrowserTarget = process.env.TOKENSIGN_TARGET === 'firefox' ? 'firefox' : 'chrome';
@@ -55,6 +56,7 @@ export default defineConfig({
     },
   },
   plugins: [
+    publicSuffixList(),
     pickerAsOneScript(),
     crx({
       manifest: buildManifest(target, version) as never,

@@ -6,3 +6,9 @@ declare module 'psl' {
   /** The registrable domain of a host name, or null for a public suffix, an IP or an invalid name. */
   export function get(domain: string): string | null;
 }
+
+// The Public Suffix List, one rule per line with names in punycode (scripts/public-suffix-list.ts).
+declare module 'virtual:public-suffix-list' {
+  const rules: string;
+  export default rules;
+}

@@ -1,8 +1,8 @@
 // How the window names the requesting site, following the browsers' own address display: the
 // registrable domain (public-suffix rules) stands out and the rest is muted; an IDN is shown in
 // Unicode when a browser would show it so, and in punycode when its letters could pass for others.
-import { get as registrableDomain } from 'psl';
 import { toUnicode } from 'punycode/punycode.js';
+import { registrableDomain } from './public-suffix';
 
 export interface SiteParts {
   /** "https://" */

@@ -1,0 +1,31 @@
+// The registrable domain of a host name by the Public Suffix List (publicsuffix.org), its ICANN and
+// private sections alike, as browsers use it. The list is one string built into the bundle
+// (scripts/public-suffix-list.ts), and a rule is looked up by searching that string: nothing is
+// built from it, so a worker that starts (often: the browser stops an idle one) pays nothing for
+// the list, and a lookup searches it a few times (once or twice per label of the host).
+import RULES from 'virtual:public-suffix-list';
+
+const LIST = `\n${RULES}\n`;
+const listed = (rule: string): boolean => LIST.includes(`\n${rule}\n`);
+
+/**
+ * The registrable domain (the public suffix and one label more) of a lower-case ASCII host name, as
+ * URL.hostname gives it; null when the host is itself a public suffix or has only one label.
+ * The list's algorithm: an exception rule ("!") prevails and its public suffix is the rule without
+ * its first label; otherwise the matching rule with the most labels ("*" matches any one label), or
+ * the implicit rule "*" when none matches.
+ */
+export function registrableDomain(host: string): string | null {
+  const labels = host.split('.');
+  let suffix = 1;
+  for (let n = 1; n <= labels.length; n++) {
+    const tail = labels.slice(-n).join('.');
+    if (listed(`!${tail}`)) {
+      suffix = n - 1;
+      break;
+    }
+    const parent = labels.slice(1 - n).join('.');
+    if (listed(tail) || (n > 1 && listed(`*.${parent}`))) suffix = n;
+  }
+  return labels.length > suffix ? labels.slice(-(suffix + 1)).join('.') : null;
+}
