@@ -1,15 +1,15 @@
 // Build-time: the Public Suffix List as one string for extension/common/public-suffix.ts, made from
 // the list the psl package ships (its data/rules.js, an array of rules as the list writes them). Each
 // rule is written with its names in punycode, as URL.hostname gives them, one rule per line; the
-// service worker turns it into a set on its first lookup, instead of building psl's table of ~9,800
-// entries (each run through punycode) every time it starts.
+// service worker searches that string per lookup, instead of building psl's table of ~9,800 entries
+// (each run through punycode) every time it starts.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import punycode from 'punycode/punycode.js';
 import type { Plugin } from 'vite';
 
-export const PUBLIC_SUFFIX_MODULE = 'virtual:public-suffix-list';
+const PUBLIC_SUFFIX_MODULE = 'virtual:public-suffix-list';
 const RESOLVED = `\0${PUBLIC_SUFFIX_MODULE}`;
 
 /** The rules of psl's copy of the list, in the list's own notation ("*." wildcards, "!" exceptions). */
@@ -25,7 +25,7 @@ export function pslRules(): string[] {
 }
 
 /** One rule with its names in punycode, its "!" or "*." kept. */
-export function asciiRule(rule: string): string {
+function asciiRule(rule: string): string {
   const prefix = /^(!|\*\.)/.exec(rule)?.[0] ?? '';
   return prefix + punycode.toASCII(rule.slice(prefix.length));
 }

@@ -7,6 +7,7 @@ import { toASCII } from 'punycode/punycode.js';
 import { describe, expect, it } from 'vitest';
 import { pslRules } from '../../scripts/public-suffix-list';
 import { registrableDomain } from './public-suffix';
+import { siteParts } from './site';
 
 /** Hosts around one rule, lower-case ASCII as URL.hostname gives them. */
 function hostsFor(rule: string): string[] {
@@ -32,7 +33,7 @@ describe('registrable domain by the Public Suffix List', () => {
     expect(checked).toBe(3 * rules.length);
   });
 
-  it('names the domains people sign in to, wildcards and exceptions', () => {
+  it('names the domains people sign in to, wildcards, exceptions and fully qualified names', () => {
     expect(registrableDomain('esia.gosuslugi.ru')).toBe('gosuslugi.ru');
     expect(registrableDomain('gosuslugi-ru.esia-login.example')).toBe('esia-login.example');
     expect(registrableDomain('esia.gosuslugi.ru.vhod.example')).toBe('vhod.example');
@@ -48,5 +49,15 @@ describe('registrable domain by the Public Suffix List', () => {
     expect(registrableDomain('gov.ru')).toBeNull();
     expect(registrableDomain('github.io')).toBeNull();
     expect(registrableDomain('localhost')).toBeNull();
+    // A fully qualified name (final dot) names the same domain, its dot kept for the display.
+    expect(registrableDomain('esia.gosuslugi.ru.')).toBe('gosuslugi.ru.');
+    expect(registrableDomain('gov.ru.')).toBeNull();
+  });
+
+  it("the window's site line of a fully qualified name highlights its domain, not its top-level label", () => {
+    // With psl the domain came without the final dot, and the line counted its labels against a
+    // host that has one more: "ru." stood out and "esia.gosuslugi." was muted.
+    expect(siteParts('https://esia.gosuslugi.ru./')).toMatchObject({ subdomain: 'esia.', registrable: 'gosuslugi.ru.' });
+    expect(siteParts('https://esia.gosuslugi.ru/')).toMatchObject({ subdomain: 'esia.', registrable: 'gosuslugi.ru' });
   });
 });

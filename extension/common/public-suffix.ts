@@ -10,12 +10,17 @@ const listed = (rule: string): boolean => LIST.includes(`\n${rule}\n`);
 
 /**
  * The registrable domain (the public suffix and one label more) of a lower-case ASCII host name, as
- * URL.hostname gives it; null when the host is itself a public suffix or has only one label.
+ * URL.hostname gives it; null when the host is itself a public suffix or has only one label. A
+ * fully qualified name keeps its final dot ("a.example.com." → "example.com.").
  * The list's algorithm: an exception rule ("!") prevails and its public suffix is the rule without
  * its first label; otherwise the matching rule with the most labels ("*" matches any one label), or
  * the implicit rule "*" when none matches.
  */
 export function registrableDomain(host: string): string | null {
+  if (host.endsWith('.') && host.length > 1) {
+    const domain = registrableDomain(host.slice(0, -1));
+    return domain === null ? null : `${domain}.`;
+  }
   const labels = host.split('.');
   let suffix = 1;
   for (let n = 1; n <= labels.length; n++) {
