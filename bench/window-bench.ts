@@ -355,10 +355,11 @@ export interface WindowBenchCounts {
 }
 
 /**
- * Warm waits per browser. A warm target judged on 20 waits in one browser moved 1.19-1.32x between
- * seven browsers of the same build (2026-12-06), and resampling each browser's 20 waits spread its
- * ratio as widely (bootstrap sd 0.035-0.10): the spread is the waits' own noise, which more waits
- * narrow, not one browser against another.
+ * Warm waits per browser; a longer warm series runs in more browsers. Why the series is longer than
+ * one browser's 20: a warm target judged on 20 waits in one browser moved 1.19-1.32x between seven
+ * browsers of the same build (2026-12-06), and resampling each browser's 20 waits spread its ratio
+ * as widely (bootstrap sd 0.035-0.10): the spread is the waits' own noise, which more waits narrow,
+ * not one browser against another.
  */
 const WARM_PER_BROWSER = 20;
 

@@ -1,7 +1,8 @@
 /** The package version, set by vite at build time. */
 declare const __TOKENSIGN_VERSION__: string;
 
-// psl's package "exports" carry no "types" condition; the one function used (see node_modules/psl/types).
+// psl's package "exports" carry no "types" condition; the one function the public-suffix test checks
+// against (see node_modules/psl/types). The extension reads only psl's data, at build time.
 declare module 'psl' {
   /** The registrable domain of a host name, or null for a public suffix, an IP or an invalid name. */
   export function get(domain: string): string | null;

@@ -20,17 +20,14 @@ describe('registrable domain by the Public Suffix List', () => {
     const rules = pslRules();
     expect(rules.length).toBeGreaterThan(5000);
     const differ: Array<{ host: string; ours: string | null; psl: string | null }> = [];
-    let checked = 0;
     for (const rule of rules) {
       for (const host of hostsFor(rule)) {
-        checked++;
         const ours = registrableDomain(host);
         const theirs = pslRegistrable(host);
         if (ours !== theirs) differ.push({ host, ours, psl: theirs });
       }
     }
     expect(differ.slice(0, 10)).toEqual([]);
-    expect(checked).toBe(3 * rules.length);
   });
 
   it('names the domains people sign in to, wildcards, exceptions and fully qualified names', () => {

@@ -22,15 +22,16 @@ export function registrableDomain(host: string): string | null {
     return domain === null ? null : `${domain}.`;
   }
   const labels = host.split('.');
-  let suffix = 1;
+  // How many of the host's last labels are its public suffix; 1 by the implicit rule "*".
+  let suffixLabels = 1;
   for (let n = 1; n <= labels.length; n++) {
     const tail = labels.slice(-n).join('.');
     if (listed(`!${tail}`)) {
-      suffix = n - 1;
+      suffixLabels = n - 1;
       break;
     }
-    const parent = labels.slice(1 - n).join('.');
-    if (listed(tail) || (n > 1 && listed(`*.${parent}`))) suffix = n;
+    const wildcard = n > 1 && listed(`*.${labels.slice(-(n - 1)).join('.')}`);
+    if (wildcard || listed(tail)) suffixLabels = n;
   }
-  return labels.length > suffix ? labels.slice(-(suffix + 1)).join('.') : null;
+  return labels.length > suffixLabels ? labels.slice(-(suffixLabels + 1)).join('.') : null;
 }

@@ -506,7 +506,6 @@ async function withHeldStyleSheet(
   }
 }
 
-
 describe('picker window while its page loads (ru)', () => {
   it('shows the site with the certificates the background already has, with no frame of the site alone before them; a background slow to answer still has the site shown', async () => {
     // The window's frames are recorded by a script added to its page (FRAME_RECORDER), which also has

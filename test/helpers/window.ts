@@ -448,26 +448,26 @@ export interface RecordedWindow {
  */
 export async function firstFramesScenario(open: () => Promise<RecordedWindow>, outcome: () => Promise<unknown>, listed: string): Promise<void> {
   const site = expect.stringContaining('127.0.0.1') as string;
-  const dismiss = async (window: RecordedWindow): Promise<void> => {
-    await window.close();
+  const dismiss = async (picker: RecordedWindow): Promise<void> => {
+    await picker.close();
     expect(await outcome()).toMatchObject({ ok: false, code: 'USER_CANCELLED' });
   };
   // A first window reads the token: the next one's first view has its certificates.
-  let window = await open();
-  await window.waitFor(listed);
-  await dismiss(window);
+  let picker = await open();
+  await picker.waitFor(listed);
+  await dismiss(picker);
 
-  window = await open();
-  await window.waitFor(listed);
-  expect((await window.evaluate(shownFrames))[0]).toEqual({ shown: true, site, state: 'choose', cards: 3 });
+  picker = await open();
+  await picker.waitFor(listed);
+  expect((await picker.evaluate(shownFrames))[0]).toEqual({ shown: true, site, state: 'choose', cards: 3 });
   // The background now answers 2 s late: the site and "connecting" are shown without it, then the list.
-  await window.evaluate(() => localStorage.setItem('tokensign-test-delay', '2000'));
-  await dismiss(window);
+  await picker.evaluate(() => localStorage.setItem('tokensign-test-delay', '2000'));
+  await dismiss(picker);
 
   // (Two windows dismissed in this tab: the third is still let open, prompt-limiter.ts.)
-  window = await open();
-  await window.waitUntil(anyFrameShown);
-  expect((await window.evaluate(shownFrames))[0]).toEqual({ shown: true, site, state: 'connecting', cards: 0 });
-  await window.waitFor(listed);
-  await dismiss(window);
+  picker = await open();
+  await picker.waitUntil(anyFrameShown);
+  expect((await picker.evaluate(shownFrames))[0]).toEqual({ shown: true, site, state: 'connecting', cards: 0 });
+  await picker.waitFor(listed);
+  await dismiss(picker);
 }
