@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CertificateInfo, TokenInfo } from '../../shared/protocol';
 import { TokenNotFoundError } from '../../shared/errors';
 import { DAY_MS, testCertificate, testToken } from './test-fixtures';
+import { windowState } from '../common/picker-state';
 import { TokenLists, forgetLastReadings, keepLastReadingsIn, type ListSnapshot, type StoredReading } from './token-lists';
 
 const token = (serial: string): TokenInfo => testToken(serial);
@@ -133,6 +134,26 @@ describe('a window first list from the last reading', () => {
     await tick();
     expect(names(after.seen.at(-1))).toEqual([]);
     expect(after.seen.at(-1)?.pendingTokens).toEqual(['slot-0']);
+  });
+});
+
+describe('while the host lists the tokens', () => {
+  it('a window asking meanwhile is told the host is still connecting, not that no token is plugged in', async () => {
+    // A running host answers hello at once and list-tokens a moment later (a CI run caught a window
+    // connecting in between: its first frame said "no token" with the Work token plugged in).
+    let answer!: (tokens: TokenInfo[]) => void;
+    const native = {
+      connect: () => Promise.resolve({ protocol: 1, version: 'test', modules: [{ path: 'm', loaded: true }] }),
+      listTokens: () => new Promise<TokenInfo[]>((resolve) => (answer = resolve)),
+      listCertificates: () => Promise.resolve([certificate('A')]),
+    };
+    const { lists: l } = lists(native as never);
+    const read = l.refresh(Promise.resolve());
+    await tick();
+    expect(windowState({ ...l.snapshot(), action: 'authenticate', fixed: null })).toBe('connecting');
+    answer([token('S1')]);
+    await read;
+    expect(windowState({ ...l.snapshot(), action: 'authenticate', fixed: null })).toBe('choose');
   });
 });
 

@@ -160,9 +160,9 @@ export class TokenLists {
     const hello = this.native.connect();
     const listed = this.native.listTokens();
     listed.catch(() => undefined);
+    let modulesLoaded: number;
     try {
-      this.modulesLoaded = (await hello).modules.filter((m) => m.loaded).length;
-      this.host = 'ready';
+      modulesLoaded = (await hello).modules.filter((m) => m.loaded).length;
     } catch (error) {
       if (!(error instanceof TokensignError && error.code === 'HOST_UNAVAILABLE')) throw error;
       this.host = 'missing';
@@ -174,9 +174,13 @@ export class TokenLists {
       tokens = await listed;
     } catch (error) {
       if (!(error instanceof TokensignError && error.code === 'MODULE_LOAD_FAILED')) throw error;
-      this.modulesLoaded = 0;
+      modulesLoaded = 0;
       tokens = [];
     }
+    // Ready only with the token list: a window asking in between is told the host is still
+    // connecting, not that no token is plugged in (the list it had is kept until then).
+    this.modulesLoaded = modulesLoaded;
+    this.host = 'ready';
     this.tokens = tokens;
     const present = new Set(this.tokens.map((t) => t.id));
     for (const id of this.byToken.keys()) if (!present.has(id)) this.byToken.delete(id);
