@@ -33,6 +33,8 @@ function inDays(days: number): string {
 export const SITE_CASES = [
   { host: 'gosuslugi-ru.esia-login.example', domain: 'esia-login.example', rest: 'gosuslugi-ru.', other: null, deceptive: false },
   { host: 'esia.gosuslugi.ru.vhod.example', domain: 'vhod.example', rest: 'esia.gosuslugi.ru.', other: null, deceptive: false },
+  // A fully qualified name (final dot) is the same site to DNS but another origin to the browser: shown as the browser has it.
+  { host: 'esia.gosuslugi.ru.', domain: 'gosuslugi.ru.', rest: 'esia.', other: null, deceptive: false },
   { host: 'честныйзнак.рф', domain: 'честныйзнак.рф', rest: null, other: 'xn--80ajghhoc2aj1c8b.xn--p1ai', deceptive: false },
   { host: 'аррӏе.com', domain: 'xn--80ak6aa92e.com', rest: null, other: 'аррӏе.com', deceptive: true },
 ] as const;
