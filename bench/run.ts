@@ -8,7 +8,7 @@ import { benchPackagedColdStart, packageSizes } from './package-bench';
 import { describeMachine, Report, type BenchDocument } from './report';
 import { progress } from './stats';
 import { benchVerification } from './verify-bench';
-import { benchWindowWait, COLD_WAIT_FIRST, COLD_WAIT_SECOND, WARM_WAIT } from './window-bench';
+import { benchAsleepWait, benchWindowWait, COLD_WAIT_FIRST, COLD_WAIT_SECOND, WARM_WAIT } from './window-bench';
 import { benchWindowWaitFirefox } from './window-bench-firefox';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -61,6 +61,7 @@ async function main(): Promise<BenchDocument> {
     if (hostBuilt()) await section(report, 'card insertion → window', () => benchCardInsertionInWindow(report, n(10, 2)));
     if (hostBuilt()) await section(report, 'window wait in Chromium', () => benchWindowWait(report, pki, { cold: n(16, 2), script: n(10, 2), warm: n(40, 4) }));
     if (hostBuilt()) await section(report, 'window wait in Firefox', () => benchWindowWaitFirefox(report, pki, n(10, 2), n(20, 4)));
+    if (hostBuilt()) await section(report, 'worker asleep in Chromium', () => benchAsleepWait(report, pki, n(6, 1)));
   } finally {
     pki.cleanup();
     (listPki as TestPki | null)?.cleanup();

@@ -28,7 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type CDPSession, type Page, type WebWorker } from 'puppeteer-core';
+import puppeteer, { type Browser, type CDPSession, type Page, type Target, type WebWorker } from 'puppeteer-core';
 import { CHROME_EXTENSION_ID } from '../shared/extension-id';
 import { HOST_NAME } from '../shared/protocol';
 import { CHROME_EXTENSION_DIR, CHROMIUM_BASE_ARGS, CHROMIUM_PATH, removeDir, writeHostLauncher } from '../test/helpers/browser';
@@ -145,20 +145,41 @@ interface BenchBrowser {
   close(): Promise<void>;
 }
 
-async function launch(extension: string, pki: TestPki, kind: HostKind): Promise<BenchBrowser> {
+/** A fresh profile with both hosts registered, and Chromium started on it with the extension. */
+async function startChromium(extension: string, pki: TestPki, kind: HostKind, attach: (target: Target) => boolean): Promise<{ browser: Browser; profile: string }> {
   const profile = mkdtempSync(join(tmpdir(), 'tokensign-bench-chromium-'));
   registerHosts(profile, pki, kind);
-  let attachPages = true;
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    pipe: true,
-    userDataDir: profile,
-    args: [...CHROMIUM_BASE_ARGS, `--load-extension=${extension}`, `--disable-extensions-except=${extension}`],
-    ignoreDefaultArgs: ['--disable-extensions'],
-    // Pages are attached only while the bench opens one of its own (see the file's head).
-    targetFilter: (target) => target.type() !== 'page' || attachPages,
-  });
+  try {
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      pipe: true,
+      userDataDir: profile,
+      args: [...CHROMIUM_BASE_ARGS, `--load-extension=${extension}`, `--disable-extensions-except=${extension}`],
+      ignoreDefaultArgs: ['--disable-extensions'],
+      targetFilter: attach,
+    });
+    return { browser, profile };
+  } catch (error) {
+    removeDir(profile);
+    throw error;
+  }
+}
+
+/** Opens a test page, the only kind of page the automation attaches to (`attachPages` is what the target filter reads). */
+async function openTestPage(browser: Browser, attachPages: { on: boolean }): Promise<Page> {
+  attachPages.on = true;
+  try {
+    return await browser.newPage();
+  } finally {
+    attachPages.on = false;
+  }
+}
+
+async function launch(extension: string, pki: TestPki, kind: HostKind): Promise<BenchBrowser> {
+  const attachPages = { on: true };
+  // Pages are attached only while the bench opens one of its own (see the file's head).
+  const { browser, profile } = await startChromium(extension, pki, kind, (target) => target.type() !== 'page' || attachPages.on);
   try {
     const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${CHROME_EXTENSION_ID}/`), { timeout: 30_000 });
     const worker = (await target.worker())!;
@@ -166,21 +187,14 @@ async function launch(extension: string, pki: TestPki, kind: HostKind): Promise<
       if (i > 100) throw new Error('the extension service worker did not start');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    attachPages = false;
+    attachPages.on = false;
     const cdp = await browser.target().createCDPSession();
     await settle();
     return {
       browser,
       worker,
       cdp,
-      async newPage() {
-        attachPages = true;
-        try {
-          return await browser.newPage();
-        } finally {
-          attachPages = false;
-        }
-      },
+      newPage: () => openTestPage(browser, attachPages),
       async close() {
         await browser.close().catch(() => undefined);
         removeDir(profile);
@@ -194,7 +208,7 @@ async function launch(extension: string, pki: TestPki, kind: HostKind): Promise<
 }
 
 /** Evaluates `expression` in the (unattached) page whose address starts with `urlPrefix`, once it has `mark`. */
-async function evaluateInPage<T>(b: BenchBrowser, urlPrefix: string, mark: string, expression: string): Promise<T> {
+async function evaluateInPage<T>(b: Pick<BenchBrowser, 'cdp'>, urlPrefix: string, mark: string, expression: string): Promise<T> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const { targetInfos } = await b.cdp.send('Target.getTargets');
@@ -306,7 +320,7 @@ const siteShown: number[] = [];
 
 /** One wait: click → the picker's certificates-shown mark; the picker is then cancelled. Each wait asks
  * from a new tab: a tab whose windows are dismissed three times cools down (prompt-limiter). */
-async function oneWait(b: BenchBrowser, server: PageServer): Promise<number> {
+async function oneWait(b: Pick<BenchBrowser, 'cdp' | 'newPage'>, server: PageServer): Promise<number> {
   const page = await b.newPage();
   await page.goto(server.url());
   await settle();
@@ -415,4 +429,77 @@ export async function benchWindowWait(report: Report, pki: TestPki, counts: Wind
   const warmResult = report.add(WARM_WAIT, 'ms', warm, { name: warmFloorResult.name, value: warmFloorResult.value }, 'the host already runs and read these tokens before: the window shows their last reading after a fresh list-tokens and reads them again once drawn; same end point');
   const blank = report.add(WARM_BLANK_FLOOR, 'ms', warmBlank, null, 'the floor of the first version of this figure, for comparison');
   report.add(`${WARM_WAIT}, against the earlier floor`, 'ms', warm, { name: blank.name, value: blank.value }, `the same samples as "${warmResult.name}"`);
+}
+
+export const ASLEEP_WAIT = 'click → certificate list on screen, fresh browser, its service worker stopped by the browser when idle (SoftHSM)';
+const AWAKE_WAIT = 'click → certificate list on screen, fresh browser, its service worker running, not under automation (SoftHSM)';
+/** How long the bench waits for Chromium to stop the idle worker (it does after 30 s without events). */
+const WORKER_STOP_LIMIT_MS = 60_000;
+/** How long the browser whose worker is kept running is left before the click: about as long as the other's worker takes to stop. */
+const AWAKE_IDLE_MS = 30_000;
+
+/**
+ * A person's click usually finds the extension's service worker stopped: Chromium stops it 30 s after
+ * its last event, and an open native port keeps it only until the host's idle disconnect
+ * (IDLE_DISCONNECT_MS). The click then starts the worker (and the extension's process with it) as
+ * well as the host. Measured in fresh browsers whose worker the automation never attaches to (an
+ * attached worker is not stopped): the click once the browser has stopped the worker, against the click
+ * in a browser left as long whose worker was kept running by events, in turns. The host starts at the
+ * click in both. No target: the ratio is what waking the worker costs.
+ */
+export async function benchAsleepWait(report: Report, pki: TestPki, rounds: number): Promise<void> {
+  await packagesReady();
+  progress(`worker asleep in Chromium: ${2 * rounds} fresh browsers, each left ~30 s before the click`);
+  const server = await startPageServer({ '/': PLAIN_PAGE });
+  const asleep: number[] = [];
+  const awake: number[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      for (const sleeping of i % 2 === 0 ? [false, true] : [true, false]) {
+        (sleeping ? asleep : awake).push(await unattachedWorkerWait(pki, server, sleeping));
+      }
+    }
+  } finally {
+    await server.close();
+    // The site figure is reported with the window section's own waits.
+    siteShown.splice(0);
+  }
+  const running = report.add(AWAKE_WAIT, 'ms', awake, null, 'the browser left 30 s, a tab closed every 10 s (an event for the worker), then the test page; the host starts at the click');
+  report.add(ASLEEP_WAIT, 'ms', asleep, { name: running.name, value: running.value }, 'the worker starts again at the click (the browser stopped it, and the extension process with it, after 30 s idle), then the host');
+}
+
+/** One fresh browser, the worker never attached to: the wait with the worker stopped by the browser, or running. */
+async function unattachedWorkerWait(pki: TestPki, server: PageServer, asleep: boolean): Promise<number> {
+  const attachPages = { on: true };
+  const { browser, profile } = await startChromium(CHROME_EXTENSION_DIR, pki, 'packaged', (target) => target.type() !== 'service_worker' && (target.type() !== 'page' || attachPages.on));
+  try {
+    attachPages.on = false;
+    const cdp = await browser.target().createCDPSession();
+    const workerRuns = async (): Promise<boolean> => (await cdp.send('Target.getTargets')).targetInfos.some((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${CHROME_EXTENSION_ID}/`));
+    await until(workerRuns, 30_000, 'the extension service worker did not start');
+    if (asleep) await until(async () => !(await workerRuns()), WORKER_STOP_LIMIT_MS, 'the browser did not stop the idle extension service worker');
+    else {
+      // As long idle, but the worker kept running: a tab closed every 10 s is an event for it (the
+      // background listens to tabs.onRemoved), as a person's browsing sends it.
+      for (let i = 0; i < AWAKE_IDLE_MS / 10_000; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank' });
+        await cdp.send('Target.closeTarget', { targetId });
+      }
+      if (!(await workerRuns())) throw new Error('bench: the extension service worker stopped although it had events');
+    }
+    return await oneWait({ cdp, newPage: () => openTestPage(browser, attachPages) }, server);
+  } finally {
+    await browser.close().catch(() => undefined);
+    removeDir(profile);
+  }
+}
+
+/** Polls `check` until it holds; throws `failure` after `limitMs`. */
+async function until(check: () => Promise<boolean>, limitMs: number, failure: string): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`bench: ${failure}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
