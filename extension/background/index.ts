@@ -10,11 +10,9 @@ import { parseSign, sign } from './actions/sign';
 import { status } from './actions/status';
 import { EXTENSION_VERSION, host, limiter, queue } from './context';
 import { disclosesVersions, rememberSite } from './site-disclosure';
-import { attachPickerPort, pickerWindowClosed } from './picker-session';
+import { attachPickerPort } from './picker-session';
 import { READINGS_STORAGE_KEY, keepLastReadingsIn } from './token-lists';
 import { LEGACY_ADAPTERS } from '../adapters/background';
-
-/** Session storage key of the tokens' last readings. */
 
 /** The origin to sign: only ever the one the browser reports for the sender, never the page's word. */
 function senderOrigin(sender: Runtime.MessageSender | undefined): string {
@@ -107,8 +105,6 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
   return overview();
 });
 
-browser.windows.onRemoved.addListener((windowId) => pickerWindowClosed(windowId));
-browser.tabs.onRemoved.addListener((tabId) => limiter.forget(tabId));
 
 // The tokens' last readings (token-lists.ts) in session storage: memory only, closed to content
 // scripts, kept while the browser runs, so they outlive this worker when the browser stops it.

@@ -7,6 +7,8 @@ import { testCertificate, testToken } from './test-fixtures';
 import type { PickerView } from '../common/messages';
 
 let openedUrl = '';
+/** Listeners on windows.onRemoved, as the session adds and removes them. */
+const windowCloseListeners = new Set<(windowId: number) => void>();
 vi.mock('webextension-polyfill', () => ({
   default: {
     runtime: { getURL: (path: string) => `chrome-extension://test/${path}` },
@@ -16,6 +18,7 @@ vi.mock('webextension-polyfill', () => ({
         return Promise.resolve({ id: 7 });
       },
       remove: () => Promise.resolve(),
+      onRemoved: { addListener: (l: (windowId: number) => void) => windowCloseListeners.add(l), removeListener: (l: (windowId: number) => void) => windowCloseListeners.delete(l) },
     },
   },
 }));
@@ -143,6 +146,23 @@ describe('picker session, the window it serves', () => {
     // One window per session: a second page naming the same session is turned away.
     expect(windowPort(session).disconnected()).toBe(true);
     stop.abort();
+  });
+
+  it('hears of closed windows only while a session is open, and ends when its window closes before its page connects', async () => {
+    // A listener left on windows.onRemoved would have the browser start the stopped background for
+    // every window a person closes (the browser test: faults-chromium).
+    expect(windowCloseListeners.size).toBe(0);
+    openedUrl = '';
+    const done = runPicker(oneTokenHost(() => [testCertificate('c1', 'A')]), { origin: 'https://portal.example', action: 'authenticate', preselect: null, timeoutMs: 60_000, signal: new AbortController().signal, operation: () => Promise.reject(new Error('not here')) });
+    await vi.waitFor(() => expect(openedUrl).toContain('session='));
+    expect(windowCloseListeners.size).toBe(1);
+    // Another window closes: nothing happens to the session.
+    for (const listener of [...windowCloseListeners]) listener(99);
+    expect(windowCloseListeners.size).toBe(1);
+    // Its own window (the browser gave it id 7) closes before the page connected: the person cancelled.
+    for (const listener of [...windowCloseListeners]) listener(7);
+    await expect(done).rejects.toMatchObject({ code: 'USER_CANCELLED' });
+    expect(windowCloseListeners.size).toBe(0);
   });
 });
 

@@ -10,6 +10,7 @@ import { stateError, windowState } from '../common/picker-state';
 import { siteParts, type SiteParts } from '../common/site';
 import { isRecord, type PickerAction, type PickerView, type ShownCertificate } from '../common/messages';
 import type { NativeHost } from './native-host';
+import { ListenWhile } from './listen-while';
 import { TokenLists } from './token-lists';
 import type { FixedOrder } from '../common/fixed-order';
 import type { SignedSummary } from '../common/signed-summary';
@@ -89,10 +90,10 @@ export function attachPickerPort(port: Runtime.Port): void {
   if (!session || !session.attach(port)) port.disconnect();
 }
 
-/** Called when any browser window closes. */
-export function pickerWindowClosed(windowId: number): void {
+/** Any browser window closed: listened to only while a session is open (its window may close before its page connects). */
+const windowCloses = new ListenWhile(() => browser.windows.onRemoved, (windowId: number) => {
   for (const session of sessions.values()) session.windowClosed(windowId);
-}
+});
 
 export function runPicker<T>(host: NativeHost, request: PickerRequest<T>): Promise<T> {
   const session = new PickerSession<T>(host, request);
@@ -136,6 +137,7 @@ class PickerSession<T> {
     const { signal } = this.request;
     if (signal.aborted) throw signal.reason;
     sessions.set(this.id, this as PickerSession<unknown>);
+    windowCloses.update(true);
     const onAbort = (): void => this.fail(signal.reason instanceof Error ? signal.reason : new UserCancelledError());
     signal.addEventListener('abort', onAbort, { once: true });
     this.deadline = setTimeout(() => this.fail(this.closingError(new TimeoutError('No certificate was chosen in time'))), this.request.timeoutMs);
@@ -345,6 +347,7 @@ class PickerSession<T> {
   private finish(): void {
     this.settled = true;
     sessions.delete(this.id);
+    windowCloses.update(sessions.size > 0);
     // The host answers a wait in progress as soon as another request arrives: a zero wait ends ours
     // now, so that nothing of this session stays pending with the host.
     if (this.watching) void this.host.waitTokenEvent(0, 0).catch(() => {});

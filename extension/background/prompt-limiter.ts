@@ -27,7 +27,11 @@ export function isDismissal(error: unknown): boolean {
 export class PromptLimiter {
   private readonly tabs = new Map<number, { dismissedAt: number[]; until: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Told whether any tab is held after every change: closed tabs matter only then. */
+    private readonly holding: (any: boolean) => void = () => undefined,
+  ) {}
 
   /** Throws USER_CANCELLED while the tab cools down. */
   check(tabId: number): void {
@@ -41,7 +45,7 @@ export class PromptLimiter {
   note(tabId: number, outcome: unknown): void {
     if (!isDismissal(outcome)) {
       // Anything but a dismissal (a signature, an error) breaks the run of dismissals.
-      this.tabs.delete(tabId);
+      this.forget(tabId);
       return;
     }
     const now = this.now();
@@ -53,10 +57,12 @@ export class PromptLimiter {
     }
     if (!this.tabs.has(tabId) && this.tabs.size >= MAX_TABS) this.tabs.delete(this.tabs.keys().next().value!);
     this.tabs.set(tabId, state);
+    this.holding(true);
   }
 
   forget(tabId: number): void {
     this.tabs.delete(tabId);
+    this.holding(this.tabs.size > 0);
   }
 
   /** Runs `job` for the tab unless it cools down, and records how its window ended. */

@@ -32,6 +32,20 @@ describe('PromptLimiter', () => {
     await expect(limiter.guard(7, async () => 'signed')).resolves.toBe('signed');
   });
 
+  it('says when it holds a tab, so that closed tabs are listened for only then', async () => {
+    const told: boolean[] = [];
+    const limiter = new PromptLimiter(() => 0, (any) => told.push(any));
+    await expect(limiter.guard(3, async () => 'signed')).resolves.toBe('signed');
+    expect(told.at(-1)).toBe(false);
+    await expect(limiter.guard(3, async () => Promise.reject(markDismissed(new UserCancelledError('The user cancelled'))))).rejects.toBeDefined();
+    await expect(limiter.guard(4, async () => Promise.reject(markDismissed(new UserCancelledError('The user cancelled'))))).rejects.toBeDefined();
+    expect(told.at(-1)).toBe(true);
+    limiter.forget(3);
+    expect(told.at(-1)).toBe(true);
+    limiter.forget(4);
+    expect(told.at(-1)).toBe(false);
+  });
+
   it('a page going away or a timeout is no dismissal', async () => {
     const limiter = new PromptLimiter(() => 0);
     for (let i = 0; i < DISMISSALS_BEFORE_COOLDOWN + 2; i++) {

@@ -241,6 +241,39 @@ describe('faults in Chromium', () => {
     await tab.close();
   });
 
+  it('a stopped service worker is not started again for the tabs and windows a person closes, and serves the next request', async () => {
+    // The background listens for closed tabs and windows only while it holds one it concerns (a
+    // picker window, a tab's dismissals): a listener set as its script starts is one the browser
+    // starts the stopped worker for, on every tab or window closed anywhere in the browser.
+    const tab: Page = await openRecordingPage(browser.context, siteA.url());
+    const exchange = pageRequest(tab, 'authenticate', { challenge: challenge() });
+    await approveInPicker(browser.context, p256, SOFTHSM_PIN);
+    expect((await exchange).response?.ok).toBe(true);
+    const cdp = await browser.context.newCDPSession(tab);
+    const statuses: string[] = [];
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      for (const v of versions) if (v.scriptURL.startsWith('chrome-extension://')) statuses.push(v.runningStatus);
+    });
+    await cdp.send('ServiceWorker.enable');
+    await stopServiceWorker(tab);
+    expect(await eventually(() => statuses.at(-1) === 'stopped', 5_000)).toBe(true);
+    const stoppedAt = statuses.length;
+
+    const other = await browser.context.newPage();
+    await other.close();
+    const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank', newWindow: true });
+    await cdp.send('Target.closeTarget', { targetId });
+    // Time for a worker to start, had the browser been told to start it.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(statuses.slice(stoppedAt)).toEqual([]);
+
+    const status = await pageRequest(tab, 'status', {});
+    expect(status.response?.ok, JSON.stringify(status.response)).toBe(true);
+    expect(statuses.slice(stoppedAt)).toContain('running');
+    await cdp.detach();
+    await tab.close();
+  });
+
   it('after the browser stopped the service worker, the next window shows the certificates read before at once, while the host has not answered for them', async () => {
     const tab: Page = await openRecordingPage(browser.context, siteA.url());
     const card = `[data-testid=cert][data-thumbprint="${p256}"]`;
