@@ -36,7 +36,7 @@ import { HOST_BUNDLE } from '../test/helpers/host-process';
 import { nodeRuntime } from '../scripts/packaging/sea';
 import { EXECUTABLE, packagesReady } from './package-bench';
 import { ROOT } from './host-bench';
-import { PLAIN_PAGE, startPageServer, type PageServer } from '../test/helpers/recorded-chromium';
+import { eventually, PLAIN_PAGE, startPageServer, type PageServer } from '../test/helpers/recorded-chromium';
 import type { TestPki } from '../test/fixtures/pki';
 import type { Report } from './report';
 import { progress } from './stats';
@@ -437,6 +437,8 @@ const AWAKE_WAIT = 'click → certificate list on screen, fresh browser, its ser
 const WORKER_STOP_LIMIT_MS = 60_000;
 /** How long the browser whose worker is kept running is left before the click: about as long as the other's worker takes to stop. */
 const AWAKE_IDLE_MS = 30_000;
+/** How often that browser's worker is sent an event (well inside Chromium's 30 s idle limit). */
+const KEEP_RUNNING_EVERY_MS = 10_000;
 
 /**
  * A person's click usually finds the extension's service worker stopped: Chromium stops it 30 s after
@@ -476,17 +478,18 @@ async function unattachedWorkerWait(pki: TestPki, server: PageServer, asleep: bo
     attachPages.on = false;
     const cdp = await browser.target().createCDPSession();
     const workerRuns = async (): Promise<boolean> => (await cdp.send('Target.getTargets')).targetInfos.some((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${CHROME_EXTENSION_ID}/`));
-    await until(workerRuns, 30_000, 'the extension service worker did not start');
-    if (asleep) await until(async () => !(await workerRuns()), WORKER_STOP_LIMIT_MS, 'the browser did not stop the idle extension service worker');
-    else {
+    if (!(await eventually(workerRuns, 30_000, 250))) throw new Error('bench: the extension service worker did not start');
+    if (asleep) {
+      if (!(await eventually(async () => !(await workerRuns()), WORKER_STOP_LIMIT_MS, 250))) throw new Error('bench: the browser did not stop the idle extension service worker');
+    } else {
       // As long idle, the worker kept running by an event every 10 s: a sign-in asked with no challenge
       // from another tab, which the worker answers BAD_REQUEST at once (no host, no window). (A
       // debugging session holding the worker instead left it slower after it was detached: 561 ms
       // against 476 asleep, 2026-12-06.)
       const keeper = await openTestPage(browser, attachPages);
       await keeper.goto(server.url());
-      for (let i = 0; i < AWAKE_IDLE_MS / 10_000; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10_000));
+      for (let i = 0; i < AWAKE_IDLE_MS / KEEP_RUNNING_EVERY_MS; i++) {
+        await new Promise((resolve) => setTimeout(resolve, KEEP_RUNNING_EVERY_MS));
         await keeper.evaluate(`window.postMessage({ type: 'tokensign:request', id: 'keep-${i}', action: 'authenticate', params: {} }, location.origin)`);
       }
       await keeper.close();
@@ -499,11 +502,3 @@ async function unattachedWorkerWait(pki: TestPki, server: PageServer, asleep: bo
   }
 }
 
-/** Polls `check` until it holds; throws `failure` after `limitMs`. */
-async function until(check: () => Promise<boolean>, limitMs: number, failure: string): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`bench: ${failure}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}

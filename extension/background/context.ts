@@ -11,5 +11,5 @@ export const host = new NativeHost();
 /** One pending picker request per tab; other tabs wait in arrival order. */
 export const queue = new RequestQueue();
 /** Tabs whose windows the person keeps dismissing get none for a while (issue 14 item 3); a closed tab is forgotten. */
-export const limiter: PromptLimiter = new PromptLimiter(Date.now, (any) => tabCloses.update(any));
+export const limiter: PromptLimiter = new PromptLimiter(Date.now, (held) => tabCloses.update(held));
 const tabCloses = new ListenWhile(() => browser.tabs.onRemoved, (tabId: number) => limiter.forget(tabId));

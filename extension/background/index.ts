@@ -105,7 +105,6 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
   return overview();
 });
 
-
 // The tokens' last readings (token-lists.ts) in session storage: memory only, closed to content
 // scripts, kept while the browser runs, so they outlive this worker when the browser stops it.
 const session = browser.storage.session as Storage.StorageArea | undefined;

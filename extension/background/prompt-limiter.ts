@@ -29,8 +29,8 @@ export class PromptLimiter {
 
   constructor(
     private readonly now: () => number = Date.now,
-    /** Told whether any tab is held after every change: closed tabs matter only then. */
-    private readonly holding: (any: boolean) => void = () => undefined,
+    /** Told after every change whether it holds any tab: closed tabs matter only then. */
+    private readonly holdsTabs: (held: boolean) => void = () => undefined,
   ) {}
 
   /** Throws USER_CANCELLED while the tab cools down. */
@@ -57,12 +57,12 @@ export class PromptLimiter {
     }
     if (!this.tabs.has(tabId) && this.tabs.size >= MAX_TABS) this.tabs.delete(this.tabs.keys().next().value!);
     this.tabs.set(tabId, state);
-    this.holding(true);
+    this.holdsTabs(true);
   }
 
   forget(tabId: number): void {
     this.tabs.delete(tabId);
-    this.holding(this.tabs.size > 0);
+    this.holdsTabs(this.tabs.size > 0);
   }
 
   /** Runs `job` for the tab unless it cools down, and records how its window ended. */

@@ -34,7 +34,7 @@ describe('PromptLimiter', () => {
 
   it('says when it holds a tab, so that closed tabs are listened for only then', async () => {
     const told: boolean[] = [];
-    const limiter = new PromptLimiter(() => 0, (any) => told.push(any));
+    const limiter = new PromptLimiter(() => 0, (held) => told.push(held));
     await expect(limiter.guard(3, async () => 'signed')).resolves.toBe('signed');
     expect(told.at(-1)).toBe(false);
     await expect(limiter.guard(3, async () => Promise.reject(markDismissed(new UserCancelledError('The user cancelled'))))).rejects.toBeDefined();
