@@ -2,7 +2,7 @@
 import { BadRequestError, InternalError, MessageTooLargeError, ResultTooLargeError } from '../shared/errors';
 import { MAX_REQUEST_BYTES, TokensignError, type HostReply, type RequestId } from '../shared/protocol';
 import { encodeReply, FrameReader, type FrameEvent } from './framing';
-import { log } from './log';
+import { holdLinesFor, log } from './log';
 import { parseRequest, readId, type Command } from './schema';
 import { TokenService } from './service';
 import { StdioChannel, type HostInput, type HostOutput } from './stdio';
@@ -142,6 +142,9 @@ function logEscapedErrors(): void {
   process.on('unhandledRejection', (e) => log('error', 'host', 'unhandled-rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
 }
 
+/** A starting host's info lines wait this long: its first listing is over by then. */
+const START_LOG_HOLD_MS = 1000;
+
 /** Runs the host until stdin ends; resolves after every reply has been flushed. */
 export function runHost(options: HostOptions = {}): Promise<void> {
   // The process's own stdio: blocking reads and writes for the first request, Node's streams after it.
@@ -171,7 +174,11 @@ export function runHost(options: HostOptions = {}): Promise<void> {
     });
   };
 
-  if (!options.input && !options.stdio) logEscapedErrors();
+  if (!options.input && !options.stdio) {
+    logEscapedErrors();
+    // The first replies go out before the first log line (log.ts, holdLinesFor).
+    holdLinesFor(START_LOG_HOLD_MS);
+  }
   output.on('error', (e: NodeJS.ErrnoException) => {
     // The browser closed the pipe: no one is listening, finish quietly.
     writer.closed = true;

@@ -1,6 +1,6 @@
 // Log lines: every line reaches stderr, in order; info lines are grouped into fewer writes.
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { flushLog, log, LOG_FLUSH_MS } from './log';
+import { flushLog, holdLinesFor, log, LOG_FLUSH_MS } from './log';
 
 let write: MockInstance<typeof process.stderr.write>;
 const written = (): string[] => write.mock.calls.map((c) => String(c[0]));
@@ -17,6 +17,7 @@ beforeEach(() => {
   write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
 });
 afterEach(() => {
+  holdLinesFor(0);
   flushLog();
   write.mockRestore();
   vi.useRealTimers();
@@ -33,6 +34,24 @@ describe('log', () => {
     const first = JSON.parse(written()[0]!.split('\n')[0]!) as Record<string, unknown>;
     expect(first).toMatchObject({ level: 'info', source: 'host', event: 'one', id: 1 });
     expect(typeof first.time).toBe('string');
+  });
+
+  it('holds the lines of a start-up until its time has passed, but not a warning', () => {
+    holdLinesFor(1000);
+    log('info', 'host', 'start');
+    vi.advanceTimersByTime(LOG_FLUSH_MS * 5);
+    expect(write).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1000 - LOG_FLUSH_MS * 5);
+    expect(events()).toEqual(['start']);
+    holdLinesFor(1000);
+    log('info', 'host', 'request');
+    log('warn', 'host', 'stdin-error');
+    expect(events()).toEqual(['start', 'request', 'stdin-error']);
+    // Past the hold, the usual delay.
+    vi.advanceTimersByTime(1000);
+    log('info', 'host', 'later');
+    vi.advanceTimersByTime(LOG_FLUSH_MS);
+    expect(events()).toEqual(['start', 'request', 'stdin-error', 'later']);
   });
 
   it('writes a warning at once, after the lines logged before it', () => {

@@ -24,6 +24,19 @@ interface PendingLine {
 
 let pending: PendingLine[] = [];
 let flushTimer: NodeJS.Timeout | undefined;
+/** Debug and info lines are not written before this time (epoch ms; see holdLinesUntilLater). */
+let heldUntil = 0;
+
+/**
+ * Debug and info lines logged in the next `ms` are written when it has passed (warnings and errors
+ * still go at once, with the lines before them). A host a browser has just started calls it: its
+ * first write to stderr creates process.stderr, on a pipe or socket a net.Socket whose creation loads
+ * Node's stream stack (6-8 ms of a fresh Node 24), and the browser is waiting on the host's first
+ * replies then, with its own window opening on the same cores.
+ */
+export function holdLinesFor(ms: number): void {
+  heldUntil = Date.now() + ms;
+}
 let exitHookInstalled = false;
 
 function format(time: number, level: LogLevel, source: string, event: string, fields: Record<string, unknown>): string {
@@ -89,7 +102,7 @@ export function log(level: LogLevel, source: string, event: string, fields: Reco
     process.on('exit', flushLog);
   }
   if (!flushTimer) {
-    flushTimer = setTimeout(flushLog, LOG_FLUSH_MS);
+    flushTimer = setTimeout(flushLog, Math.max(LOG_FLUSH_MS, heldUntil - time));
     flushTimer.unref();
   }
 }

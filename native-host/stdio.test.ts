@@ -1,5 +1,6 @@
-// The host's stdio: the first request over blocking fd calls, Node's streams only after its reply
-// (stdio.ts), with every fallback keeping the bytes and the order.
+// The host's stdio: the first request over blocking fd calls, the same fds in the thread pool after
+// its reply, Node's streams only when an fd is non-blocking (stdio.ts); every fallback keeps the
+// bytes and the order.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, FrameReader } from './framing';
@@ -12,15 +13,23 @@ function systemError(code: string): NodeJS.ErrnoException {
   return Object.assign(new Error(code), { code });
 }
 
-/** A scripted fd 0 and fd 1, and streams that record when they were first asked for. */
+type ReadStep = Uint8Array | 0 | string;
+type ReadDone = (error: NodeJS.ErrnoException | null, bytes: number) => void;
+
+/**
+ * A scripted fd 0 and fd 1, and streams that record when they were first asked for. Blocking and
+ * thread-pool calls take their results from the same scripts; a thread-pool read past the script
+ * waits, as a read of an idle pipe does, until `feed` gives it something.
+ */
 class FakeSystem implements StdioSystem {
   readonly log: string[] = [];
   readonly written: Buffer[] = [];
   readonly stdinStream = new PassThrough();
   readonly stdoutStream = new PassThrough();
-  /** What each blocking read returns: bytes, 0 for the end, or an error code to throw. */
+  private waiting: { buffer: Buffer; done: ReadDone } | undefined;
+  /** What each read returns: bytes, 0 for the end, or an error code (thrown, or passed to the callback). */
   constructor(
-    private readonly reads: Array<Uint8Array | 0 | string>,
+    private readonly reads: ReadStep[],
     private readonly writes: Array<number | string> = [],
   ) {}
 
@@ -32,6 +41,43 @@ class FakeSystem implements StdioSystem {
     buffer.set(next);
     this.log.push(`read ${next.length}`);
     return next.length;
+  }
+
+  readLater(buffer: Buffer, done: ReadDone): void {
+    const next = this.reads.shift();
+    if (next === undefined) {
+      this.waiting = { buffer, done };
+      return;
+    }
+    setImmediate(() => this.complete(next, buffer, done));
+  }
+
+  /** Completes the thread-pool read that is waiting for input. */
+  feed(step: ReadStep): void {
+    const waiting = this.waiting;
+    if (!waiting) throw new Error('no read is waiting');
+    this.waiting = undefined;
+    this.complete(step, waiting.buffer, waiting.done);
+  }
+
+  private complete(step: ReadStep, buffer: Buffer, done: ReadDone): void {
+    if (typeof step === 'string') return done(systemError(step), 0);
+    if (step === 0) return done(null, 0);
+    buffer.set(step);
+    this.log.push(`read later ${step.length}`);
+    done(null, step.length);
+  }
+
+  writeLater(bytes: Uint8Array, offset: number, done: (error: NodeJS.ErrnoException | null, written: number) => void): void {
+    setImmediate(() => {
+      try {
+        const n = this.write(bytes, offset);
+        this.log[this.log.length - 1] = `write later ${n}`;
+        done(null, n);
+      } catch (e) {
+        done(e as NodeJS.ErrnoException, 0);
+      }
+    });
   }
 
   write(bytes: Uint8Array, offset: number): number {
@@ -80,21 +126,27 @@ function runOn(system: FakeSystem): Promise<void> {
 }
 
 describe('the host on its own stdio', () => {
-  it('answers the first request before asking Node for the stdin or stdout stream', async () => {
+  it("answers the first request with blocking fd calls and later ones in the thread pool, never creating Node's stdio streams", async () => {
+    // Creating process.stdin on a pipe loads Node's stream stack: 6-8 ms of a starting host, which
+    // a browser's second request (list-tokens, sent behind hello) waited on.
     const hello = encodeFrame({ id: 1, command: 'hello' });
     const system = new FakeSystem([hello.subarray(0, 3), hello.subarray(3)]);
     const done = runOn(system);
     await tick();
     await tick();
-    expect(system.log.slice(0, 3)).toEqual(['read 3', `read ${hello.length - 3}`, expect.stringMatching(/^write /)]);
-    expect(system.log.indexOf('stdin stream')).toBeGreaterThan(2);
+    expect(system.log.slice(0, 3)).toEqual(['read 3', `read ${hello.length - 3}`, expect.stringMatching(/^write \d/)]);
     expect(replies(system.written)).toEqual([{ id: 1, ok: true, result: { protocol: 1, version: 'test', modules: [] } }]);
-    // Later requests come through the stream, and their replies go out through it, in order.
-    system.stdinStream.write(Buffer.concat([encodeFrame({ id: 2, command: 'hello' }), encodeFrame({ id: 3, command: 'hello' })]));
-    system.stdinStream.end();
+    // Later requests are read off the event loop, and their replies go out the same way, in order.
+    system.feed(Buffer.concat([encodeFrame({ id: 2, command: 'hello' }), encodeFrame({ id: 3, command: 'hello' })]));
+    await tick();
+    system.feed(encodeFrame({ id: 4, command: 'hello' }));
+    await tick();
+    system.feed(0);
     await done;
-    expect(system.log).toContain('stdout stream');
-    expect(replies(system.written).map((r) => (r as { id: number }).id)).toEqual([1, 2, 3]);
+    expect(replies(system.written).map((r) => (r as { id: number }).id)).toEqual([1, 2, 3, 4]);
+    expect(system.log.filter((line) => line.startsWith('write later'))).toHaveLength(3);
+    expect(system.log).not.toContain('stdin stream');
+    expect(system.log).not.toContain('stdout stream');
   });
 
   it('takes the stream at once, losing nothing, when stdin cannot be read blocking (EAGAIN)', async () => {
@@ -106,13 +158,27 @@ describe('the host on its own stdio', () => {
     expect(replies(system.written)).toMatchObject([{ id: 'a', ok: true }]);
   });
 
-  it('retries a read interrupted by a signal (EINTR)', async () => {
+  it('hands stdin to the stream, losing nothing, when it turns non-blocking after the first request (EAGAIN)', async () => {
+    const system = new FakeSystem([encodeFrame({ id: 1, command: 'hello' }), 'EAGAIN']);
+    system.stdinStream.end(Buffer.concat([encodeFrame({ id: 2, command: 'hello' }), encodeFrame({ id: 3, command: 'hello' })]));
+    await runOn(system);
+    expect(system.log).toContain('stdin stream');
+    expect(replies(system.written).map((r) => (r as { id: number }).id)).toEqual([1, 2, 3]);
+  });
+
+  it('retries a read interrupted by a signal (EINTR), blocking or in the thread pool', async () => {
     const frame = encodeFrame({ id: 'i', command: 'hello' });
-    const system = new FakeSystem(['EINTR', frame]);
-    system.stdinStream.end();
+    const system = new FakeSystem(['EINTR', frame, 'EINTR', encodeFrame({ id: 'j', command: 'hello' }), 0]);
     await runOn(system);
     expect(system.log.slice(0, 2)).toEqual([`read ${frame.length}`, expect.stringMatching(/^write /)]);
-    expect(replies(system.written)).toMatchObject([{ id: 'i', ok: true }]);
+    expect(replies(system.written)).toMatchObject([{ id: 'i', ok: true }, { id: 'j', ok: true }]);
+  });
+
+  it('ends when stdin fails after the first request, as on a stream error', async () => {
+    const system = new FakeSystem([encodeFrame({ id: 1, command: 'hello' }), 'EIO']);
+    await runOn(system);
+    expect(replies(system.written)).toMatchObject([{ id: 1, ok: true }]);
+    expect(system.log).not.toContain('stdin stream');
   });
 
   it('ends when stdin ends before a whole request, and never opens the stdin stream', async () => {
@@ -124,11 +190,18 @@ describe('the host on its own stdio', () => {
   });
 
   it('writes the rest of a reply through the stream when stdout stops taking bytes (EAGAIN), in order', async () => {
-    const system = new FakeSystem([encodeFrame({ id: 'w', command: 'hello' })], [10, 'EAGAIN']);
-    system.stdinStream.end();
+    const system = new FakeSystem([encodeFrame({ id: 'w', command: 'hello' }), 0], [10, 'EAGAIN']);
     await runOn(system);
     expect(system.log).toContain('stdout stream');
     expect(replies(system.written)).toMatchObject([{ id: 'w', ok: true }]);
+  });
+
+  it('writes the rest of a later reply, and those behind it, through the stream when stdout turns non-blocking, in order', async () => {
+    const frames = [1, 2, 3].map((id) => encodeFrame({ id, command: 'hello' }));
+    const system = new FakeSystem([frames[0]!, Buffer.concat([frames[1]!, frames[2]!]), 0], [Infinity, 7, 'EAGAIN']);
+    await runOn(system);
+    expect(system.log).toContain('stdout stream');
+    expect(replies(system.written).map((r) => (r as { id: number }).id)).toEqual([1, 2, 3]);
   });
 
   it('reports a closed stdout (EPIPE) as a stream would, and finishes', async () => {
@@ -138,5 +211,51 @@ describe('the host on its own stdio', () => {
     // The input was destroyed on the write error: no stdin stream was opened for a host with no one listening.
     await tick();
     expect(system.log).not.toContain('stdin stream');
+  });
+
+  it('reports a stdout closed after the first reply (EPIPE) and finishes, with the replies waiting failed', async () => {
+    const frames = [1, 2].map((id) => encodeFrame({ id, command: 'hello' }));
+    const system = new FakeSystem([frames[0]!, frames[1]!], [Infinity, 'EPIPE']);
+    await runOn(system);
+    expect(replies(system.written).map((r) => (r as { id: number }).id)).toEqual([1]);
+    expect(system.log).not.toContain('stdout stream');
+  });
+});
+
+describe('stdin read in the thread pool', () => {
+  it('holds what a read brought while paused, and gives it on resume, in order', async () => {
+    const system = new FakeSystem([Buffer.from('ab'), Buffer.from('cd'), 0]);
+    const input = new StdioChannel(system).input;
+    const got: string[] = [];
+    let ended = false;
+    input.on('data', (chunk) => {
+      got.push(chunk.toString());
+      input.pause();
+    });
+    input.on('end', () => (ended = true));
+    input.readOffLoop();
+    await tick();
+    await tick();
+    expect(got).toEqual(['ab']);
+    input.resume();
+    await tick();
+    await tick();
+    expect(got).toEqual(['ab', 'cd']);
+    expect(ended).toBe(false);
+    input.resume();
+    await tick();
+    await tick();
+    expect(ended).toBe(true);
+  });
+
+  it('wipes the read buffer after each chunk is handed on', async () => {
+    const system = new FakeSystem([Buffer.from('1234')]);
+    const input = new StdioChannel(system).input;
+    let view: Buffer | undefined;
+    input.on('data', (chunk: Buffer) => (view = chunk));
+    input.readOffLoop();
+    await tick();
+    expect(view && [...view]).toEqual([0, 0, 0, 0]);
+    input.destroy();
   });
 });

@@ -1,14 +1,15 @@
-// The host's stdin and stdout, cheap until the first request is answered. Node's process.stdin and
-// process.stdout on a pipe are net.Sockets: creating them loads the stream stack (net, stream and
-// about twenty internal modules) and the reply then waits for an event-loop turn; together about
-// 3-4 ms of a cold start, more than the host's own work for hello. A host has nothing else to do
-// before its first request, so it reads that request with blocking reads of fd 0 and writes the
-// reply with blocking writes to fd 1; then (setImmediate, after that reply) it changes to the
-// streams for the rest of its life, so later replies never block the event loop and stdin is read
-// while a request runs. Any fd that cannot be used that way (non-blocking, closed, an error) means
-// the streams at once, without losing a byte or changing the order of replies.
+// The host's stdin and stdout without Node's stdio streams. process.stdin and process.stdout on a
+// pipe are net.Sockets: creating them loads the stream stack (net, stream and about twenty internal
+// modules), 6-8 ms of a fresh Node 24 process, and a browser starting the host waits on exactly
+// that: its second request (list-tokens, sent right behind hello) was read only after it. So the
+// host reads its first request with blocking reads of fd 0 and writes its reply with a blocking
+// write to fd 1 (it has nothing else to do yet); after that reply it reads and writes the same fds
+// in libuv's thread pool, so no read or write blocks the event loop and stdin is read while a
+// request runs. An fd that cannot be used that way (non-blocking: EAGAIN) hands over to Node's
+// streams, without losing a byte or changing the order of replies; other errors are reported as a
+// stream reports them.
 import { EventEmitter } from 'node:events';
-import { readSync, writeSync } from 'node:fs';
+import { read, readSync, write, writeSync } from 'node:fs';
 
 /** What runHost reads requests from: a Readable satisfies it. */
 export interface HostInput {
@@ -33,6 +34,10 @@ export interface StdioSystem {
   read(buffer: Buffer): number;
   /** Blocking write of `bytes` from `offset`; bytes written. Throws a Node system error. */
   write(bytes: Uint8Array, offset: number): number;
+  /** A read into `buffer` off the event loop; `done` with the bytes read (0 at end of input) or the error. */
+  readLater(buffer: Buffer, done: (error: NodeJS.ErrnoException | null, bytes: number) => void): void;
+  /** A write of `bytes` from `offset` off the event loop; `done` with the bytes written or the error. */
+  writeLater(bytes: Uint8Array, offset: number, done: (error: NodeJS.ErrnoException | null, written: number) => void): void;
   stdin(): NodeJS.ReadableStream & { isPaused(): boolean; destroy(): unknown };
   stdout(): NodeJS.WritableStream;
 }
@@ -40,6 +45,8 @@ export interface StdioSystem {
 const processSystem: StdioSystem = {
   read: (buffer) => readSync(0, buffer, 0, buffer.length, null),
   write: (bytes, offset) => writeSync(1, bytes, offset),
+  readLater: (buffer, done) => read(0, buffer, 0, buffer.length, null, (error, bytes) => done(error, bytes)),
+  writeLater: (bytes, offset, done) => write(1, bytes, offset, bytes.length - offset, null, (error, written) => done(error, written)),
   stdin: () => process.stdin,
   stdout: () => process.stdout,
 };
@@ -50,11 +57,11 @@ function errorCode(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
 }
 
-/** stdin and stdout of the host: blocking fd calls for the first request, Node's streams after it. */
+/** stdin and stdout of the host: blocking fd calls for the first request, the thread pool after it. */
 export class StdioChannel {
   readonly input: LazyInput;
   readonly output: LazyOutput;
-  private streamsScheduled = false;
+  private laterScheduled = false;
 
   constructor(private readonly system: StdioSystem = processSystem) {
     this.input = new LazyInput(system);
@@ -63,32 +70,47 @@ export class StdioChannel {
 
   /**
    * Reads stdin with blocking reads until `enough()` (a whole request arrived) or the input ends,
-   * emitting 'data' (and 'end') as a stream would; the streams take over after the current turn.
-   * Call once, after the listeners are on.
+   * emitting 'data' (and 'end') as a stream would; reads and writes leave the event loop after the
+   * current turn. Call once, after the listeners are on.
    */
   readFirst(enough: () => boolean): void {
     this.input.readBlocking(enough);
-    this.useStreamsSoon();
+    this.offLoopSoon();
   }
 
-  /** From the next event-loop turn on, Node's streams (after the replies to what was read so far). */
-  private useStreamsSoon(): void {
-    if (this.streamsScheduled) return;
-    this.streamsScheduled = true;
+  /** From the next event-loop turn on, the thread pool (after the replies to what was read so far). */
+  private offLoopSoon(): void {
+    if (this.laterScheduled) return;
+    this.laterScheduled = true;
     setImmediate(() => {
-      this.input.useStream();
-      this.output.useStream();
+      this.input.readOffLoop();
+      this.output.writeOffLoop();
     });
   }
+}
+
+function isRetry(e: unknown): boolean {
+  return errorCode(e) === 'EINTR';
+}
+
+/** An fd in non-blocking mode: a read or write would spin, so Node's stream takes it. */
+function isNonBlocking(e: unknown): boolean {
+  return errorCode(e) === 'EAGAIN' || errorCode(e) === 'EWOULDBLOCK';
 }
 
 export class LazyInput extends EventEmitter implements HostInput {
   private stream: ReturnType<StdioSystem['stdin']> | undefined;
   private paused = false;
-  /** Ended, destroyed or handed to the stream: no more blocking reads. */
+  /** Ended, destroyed or handed over: no more blocking reads. */
   private done = false;
   private ended = false;
   private destroyed = false;
+  /** Reading in the thread pool (readOffLoop), one read at a time. */
+  private offLoop = false;
+  private reading = false;
+  private buffer: Buffer | undefined;
+  /** Bytes of a read that completed while paused: emitted on resume, before the next read. */
+  private held = 0;
 
   constructor(private readonly system: StdioSystem) {
     super();
@@ -103,7 +125,7 @@ export class LazyInput extends EventEmitter implements HostInput {
         try {
           n = this.system.read(buffer);
         } catch (e) {
-          if (errorCode(e) === 'EINTR') continue;
+          if (isRetry(e)) continue;
           // Non-blocking (EAGAIN), closed or unreadable: the stream takes over now and reports what it finds.
           this.useStream();
           return;
@@ -121,6 +143,57 @@ export class LazyInput extends EventEmitter implements HostInput {
       // Request bytes (a PIN among them) do not linger in the buffer.
       buffer.fill(0);
     }
+  }
+
+  /** Reads on in the thread pool (once; not after the end, destroy() or a hand-over to the stream). */
+  readOffLoop(): void {
+    this.done = true;
+    if (this.offLoop || this.stream || this.ended || this.destroyed) return;
+    this.offLoop = true;
+    this.readNext();
+  }
+
+  private readNext(): void {
+    if (!this.offLoop || this.reading || this.paused || this.destroyed || this.ended) return;
+    const buffer = (this.buffer ??= Buffer.allocUnsafe(READ_CHUNK));
+    this.reading = true;
+    this.system.readLater(buffer, (error, n) => {
+      this.reading = false;
+      if (this.destroyed) {
+        buffer.fill(0);
+        return;
+      }
+      if (error) {
+        if (isRetry(error)) {
+          this.readNext();
+        } else if (isNonBlocking(error)) {
+          this.offLoop = false;
+          this.useStream();
+        } else {
+          this.ended = true;
+          this.emit('error', error);
+        }
+        return;
+      }
+      if (n === 0) {
+        this.ended = true;
+        this.emit('end');
+        return;
+      }
+      this.held = n;
+      this.emitHeld();
+    });
+  }
+
+  /** Emits the bytes of the last read unless paused, then reads on. */
+  private emitHeld(): void {
+    if (this.paused || this.held === 0 || !this.buffer) return;
+    const n = this.held;
+    this.held = 0;
+    // A view of the read buffer: the host copies what it keeps; wiped before the buffer is read into again.
+    this.emit('data', this.buffer.subarray(0, n));
+    this.buffer.fill(0, 0, n);
+    this.readNext();
   }
 
   /** Hands reading to Node's stream (once; not after the end or destroy()). */
@@ -144,7 +217,15 @@ export class LazyInput extends EventEmitter implements HostInput {
 
   resume(): this {
     this.paused = false;
-    this.stream?.resume();
+    if (this.stream) {
+      this.stream.resume();
+    } else if (this.offLoop) {
+      // Later, as a stream resumes: never inside the caller's own handler.
+      process.nextTick(() => {
+        if (this.held > 0) this.emitHeld();
+        else this.readNext();
+      });
+    }
     return this;
   }
 
@@ -158,6 +239,9 @@ export class LazyInput extends EventEmitter implements HostInput {
     } else if (!this.destroyed) {
       this.destroyed = true;
       this.done = true;
+      // A read still in the thread pool ends with the input (or the process); its bytes are wiped then.
+      if (this.held > 0) this.buffer?.fill(0);
+      this.held = 0;
       process.nextTick(() => this.emit('close'));
     }
     this.destroyed = true;
@@ -165,9 +249,20 @@ export class LazyInput extends EventEmitter implements HostInput {
   }
 }
 
+/** A reply waiting for the thread pool, and how much of it is out. */
+interface PendingWrite {
+  chunk: Uint8Array;
+  offset: number;
+  callback: (error?: Error | null) => void;
+}
+
 export class LazyOutput extends EventEmitter implements HostOutput {
   private stream: NodeJS.WritableStream | undefined;
   private failed = false;
+  /** Writing in the thread pool (writeOffLoop): replies leave one after another, in order. */
+  private offLoop = false;
+  private readonly queue: PendingWrite[] = [];
+  private writing = false;
 
   constructor(private readonly system: StdioSystem) {
     super();
@@ -179,28 +274,71 @@ export class LazyOutput extends EventEmitter implements HostOutput {
       process.nextTick(callback, new Error('stdout is closed'));
       return false;
     }
+    if (this.offLoop) {
+      this.queue.push({ chunk, offset: 0, callback });
+      this.writeNext();
+      return this.queue.length === 1;
+    }
     let offset = 0;
     while (offset < chunk.length) {
       try {
         offset += this.system.write(chunk, offset);
       } catch (e) {
-        if (errorCode(e) === 'EINTR') continue;
-        if (errorCode(e) === 'EAGAIN') {
+        if (isRetry(e)) continue;
+        if (isNonBlocking(e)) {
           // Non-blocking stdout: the stream writes the rest, in order, and everything after it.
           this.useStream();
           return this.stream!.write(chunk.subarray(offset), callback);
         }
-        // EPIPE and the like: reported as a stream reports them.
-        this.failed = true;
-        process.nextTick(() => {
-          this.emit('error', e);
-          callback(e as Error);
-        });
+        this.fail(e as NodeJS.ErrnoException, [callback]);
         return false;
       }
     }
     process.nextTick(callback);
     return true;
+  }
+
+  /** Writes in the thread pool from now on (once; not after a hand-over to the stream or a failure). */
+  writeOffLoop(): void {
+    if (this.stream || this.failed) return;
+    this.offLoop = true;
+  }
+
+  private writeNext(): void {
+    const next = this.queue[0];
+    if (this.writing || !next) return;
+    this.writing = true;
+    this.system.writeLater(next.chunk, next.offset, (error, written) => {
+      this.writing = false;
+      if (error) {
+        if (isRetry(error)) {
+          this.writeNext();
+        } else if (isNonBlocking(error)) {
+          // The stream writes what is left of this reply and the replies behind it, in order.
+          this.offLoop = false;
+          this.useStream();
+          for (const pending of this.queue.splice(0)) this.stream!.write(pending.chunk.subarray(pending.offset), pending.callback);
+        } else {
+          this.fail(error, this.queue.splice(0).map((pending) => pending.callback));
+        }
+        return;
+      }
+      next.offset += written;
+      if (next.offset >= next.chunk.length) {
+        this.queue.shift();
+        next.callback();
+      }
+      this.writeNext();
+    });
+  }
+
+  /** EPIPE and the like: reported as a stream reports them, once; the replies waiting fail with it. */
+  private fail(error: NodeJS.ErrnoException, callbacks: Array<(error?: Error | null) => void>): void {
+    this.failed = true;
+    process.nextTick(() => {
+      this.emit('error', error);
+      for (const callback of callbacks) callback(error);
+    });
   }
 
   /** Hands writing to Node's stream (once). */
