@@ -5,7 +5,7 @@ import { encodeReply, FrameReader, type FrameEvent } from './framing';
 import { holdLinesFor, log } from './log';
 import { parseRequest, readId, type Command } from './schema';
 import { TokenService } from './service';
-import { StdioChannel, type HostInput, type HostOutput } from './stdio';
+import { START_UP_MS, StdioChannel, type HostInput, type HostOutput } from './stdio';
 
 /** Stop reading stdin while this many requests wait, so a flood cannot exhaust memory. */
 const MAX_QUEUED = 32;
@@ -142,9 +142,6 @@ function logEscapedErrors(): void {
   process.on('unhandledRejection', (e) => log('error', 'host', 'unhandled-rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
 }
 
-/** A starting host's info lines wait this long: its first listing is over by then. */
-const START_LOG_HOLD_MS = 1000;
-
 /** Runs the host until stdin ends; resolves after every reply has been flushed. */
 export function runHost(options: HostOptions = {}): Promise<void> {
   // The process's own stdio: blocking reads and writes for the first request, Node's streams after it.
@@ -177,7 +174,7 @@ export function runHost(options: HostOptions = {}): Promise<void> {
   if (!options.input && !options.stdio) {
     logEscapedErrors();
     // The first replies go out before the first log line (log.ts, holdLinesFor).
-    holdLinesFor(START_LOG_HOLD_MS);
+    holdLinesFor(START_UP_MS);
   }
   output.on('error', (e: NodeJS.ErrnoException) => {
     // The browser closed the pipe: no one is listening, finish quietly.

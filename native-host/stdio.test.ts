@@ -120,8 +120,9 @@ function replies(bytes: Buffer[]): unknown[] {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-function runOn(system: FakeSystem): Promise<void> {
-  const channel = new StdioChannel(system);
+/** The host on `system`; the streams take over after `startUpMs` (long past each test unless given). */
+function runOn(system: FakeSystem, startUpMs = 60_000): Promise<void> {
+  const channel = new StdioChannel(system, startUpMs);
   return runHost({ stdio: channel, service: new HelloOnly() });
 }
 
@@ -147,6 +148,24 @@ describe('the host on its own stdio', () => {
     expect(system.log.filter((line) => line.startsWith('write later'))).toHaveLength(3);
     expect(system.log).not.toContain('stdin stream');
     expect(system.log).not.toContain('stdout stream');
+  });
+
+  it("hands stdin and stdout to Node's streams once the start-up is over, losing nothing and keeping the order", async () => {
+    const frames = [1, 2, 3, 4].map((id) => encodeFrame({ id, command: 'hello' }));
+    const system = new FakeSystem([frames[0]!]);
+    const done = runOn(system, 5);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // stdout at once (nothing was queued); stdin only when its read in the pool comes back.
+    expect(system.log).toContain('stdout stream');
+    expect(system.log).not.toContain('stdin stream');
+    system.feed(frames[1]!);
+    await tick();
+    await tick();
+    expect(system.log).toContain('stdin stream');
+    system.stdinStream.end(Buffer.concat([frames[2]!, frames[3]!]));
+    await done;
+    expect(replies(system.written).map((r) => (r as { id: number }).id)).toEqual([1, 2, 3, 4]);
+    expect(system.log.filter((line) => line === 'read later ' + frames[1]!.length)).toHaveLength(1);
   });
 
   it('takes the stream at once, losing nothing, when stdin cannot be read blocking (EAGAIN)', async () => {

@@ -1,13 +1,15 @@
-// The host's stdin and stdout without Node's stdio streams. process.stdin and process.stdout on a
-// pipe are net.Sockets: creating them loads the stream stack (net, stream and about twenty internal
-// modules), 6-8 ms of a fresh Node 24 process, and a browser starting the host waits on exactly
-// that: its second request (list-tokens, sent right behind hello) was read only after it. So the
-// host reads its first request with blocking reads of fd 0 and writes its reply with a blocking
-// write to fd 1 (it has nothing else to do yet); after that reply it reads and writes the same fds
-// in libuv's thread pool, so no read or write blocks the event loop and stdin is read while a
-// request runs. An fd that cannot be used that way (non-blocking: EAGAIN) hands over to Node's
-// streams, without losing a byte or changing the order of replies; other errors are reported as a
-// stream reports them.
+// The host's stdin and stdout while it starts. process.stdin and process.stdout on a pipe are
+// net.Sockets: creating them loads Node's stream stack (net, stream and about twenty internal
+// modules), 6-8 ms of a fresh Node 24 process, and a browser starting the host waits on its first
+// replies then (list-tokens is sent right behind hello, with the browser's window opening on the same
+// cores). So the host reads its first request with blocking reads of fd 0 and writes that reply with
+// a blocking write to fd 1 (it has nothing else to do yet); from the next event-loop turn on it reads
+// and writes the same fds in libuv's thread pool, so no read or write blocks the event loop and stdin
+// is read while a request runs. Once its start-up is over (START_UP_MS) it hands both to Node's
+// streams, whose reads and writes need no thread hop: stdout at once (or when its last queued reply
+// is out), stdin when the read in the pool comes back with the next bytes (it cannot be called back).
+// An fd that cannot be used that way (non-blocking: EAGAIN) hands over to the stream at once, without
+// losing a byte or changing the order of replies; other errors are reported as a stream reports them.
 import { EventEmitter } from 'node:events';
 import { read, readSync, write, writeSync } from 'node:fs';
 
@@ -53,6 +55,9 @@ const processSystem: StdioSystem = {
 
 const READ_CHUNK = 64 * 1024;
 
+/** A starting host's first second: its first listing is out by then (and its log lines held, log.ts). */
+export const START_UP_MS = 1000;
+
 function errorCode(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
 }
@@ -63,28 +68,36 @@ export class StdioChannel {
   readonly output: LazyOutput;
   private laterScheduled = false;
 
-  constructor(private readonly system: StdioSystem = processSystem) {
+  constructor(
+    private readonly system: StdioSystem = processSystem,
+    /** How long the thread pool serves before the streams take over. */
+    private readonly startUpMs = START_UP_MS,
+  ) {
     this.input = new LazyInput(system);
     this.output = new LazyOutput(system);
   }
 
   /**
    * Reads stdin with blocking reads until `enough()` (a whole request arrived) or the input ends,
-   * emitting 'data' (and 'end') as a stream would; reads and writes leave the event loop after the
-   * current turn. Call once, after the listeners are on.
+   * emitting 'data' (and 'end') as a stream would; reads and writes go to the thread pool after the
+   * current turn, and to Node's streams after the start-up. Call once, after the listeners are on.
    */
   readFirst(enough: () => boolean): void {
     this.input.readBlocking(enough);
     this.offLoopSoon();
   }
 
-  /** From the next event-loop turn on, the thread pool (after the replies to what was read so far). */
+  /** From the next event-loop turn on, the thread pool (after the replies to what was read so far); the streams after the start-up. */
   private offLoopSoon(): void {
     if (this.laterScheduled) return;
     this.laterScheduled = true;
     setImmediate(() => {
       this.input.readOffLoop();
       this.output.writeOffLoop();
+      setTimeout(() => {
+        this.output.useStreamWhenIdle();
+        this.input.useStreamAfterRead();
+      }, this.startUpMs).unref();
     });
   }
 }
@@ -111,6 +124,8 @@ export class LazyInput extends EventEmitter implements HostInput {
   private buffer: Buffer | undefined;
   /** Bytes of a read that completed while paused: emitted on resume, before the next read. */
   private held = 0;
+  /** The start-up is over: the stream takes over instead of the next read in the pool. */
+  private streamWanted = false;
 
   constructor(private readonly system: StdioSystem) {
     super();
@@ -155,6 +170,11 @@ export class LazyInput extends EventEmitter implements HostInput {
 
   private readNext(): void {
     if (!this.offLoop || this.reading || this.paused || this.destroyed || this.ended) return;
+    if (this.streamWanted) {
+      this.offLoop = false;
+      this.useStream();
+      return;
+    }
     const buffer = (this.buffer ??= Buffer.allocUnsafe(READ_CHUNK));
     this.reading = true;
     this.system.readLater(buffer, (error, n) => {
@@ -194,6 +214,19 @@ export class LazyInput extends EventEmitter implements HostInput {
     this.emit('data', this.buffer.subarray(0, n));
     this.buffer.fill(0, 0, n);
     this.readNext();
+  }
+
+  /**
+   * Hands reading to Node's stream once the read in the pool is back and its bytes are given on (at
+   * once when none is out). A read in the pool cannot be called back, and the stream must not read
+   * beside it.
+   */
+  useStreamAfterRead(): void {
+    this.streamWanted = true;
+    if (this.offLoop && !this.reading && this.held === 0) {
+      this.offLoop = false;
+      this.useStream();
+    }
   }
 
   /** Hands reading to Node's stream (once; not after the end or destroy()). */
@@ -263,6 +296,8 @@ export class LazyOutput extends EventEmitter implements HostOutput {
   private offLoop = false;
   private readonly queue: PendingWrite[] = [];
   private writing = false;
+  /** The start-up is over: the stream takes over once the queue is empty. */
+  private streamWanted = false;
 
   constructor(private readonly system: StdioSystem) {
     super();
@@ -328,8 +363,17 @@ export class LazyOutput extends EventEmitter implements HostOutput {
         this.queue.shift();
         next.callback();
       }
-      this.writeNext();
+      if (this.streamWanted && this.queue.length === 0) this.useStreamWhenIdle();
+      else this.writeNext();
     });
+  }
+
+  /** Hands writing to Node's stream now, or once the replies in the queue are out (in order). */
+  useStreamWhenIdle(): void {
+    this.streamWanted = true;
+    if (this.writing || this.queue.length > 0) return;
+    this.offLoop = false;
+    this.useStream();
   }
 
   /** EPIPE and the like: reported as a stream reports them, once; the replies waiting fail with it. */
