@@ -241,6 +241,27 @@ describe('the host on its own stdio', () => {
   });
 });
 
+describe('stdout written in the thread pool', () => {
+  it('hands over to the stream only once the replies in the pool are out, in order', async () => {
+    const system = new FakeSystem([], [Infinity, 2, Infinity]);
+    const output = new StdioChannel(system).output;
+    output.writeOffLoop();
+    const done: string[] = [];
+    output.write(Buffer.from('first'), () => done.push('first'));
+    output.write(Buffer.from('second'), () => done.push('second'));
+    // The start-up ends while both are queued: the stream must wait for them.
+    output.useStreamWhenIdle();
+    expect(system.log).not.toContain('stdout stream');
+    output.write(Buffer.from('third'), () => done.push('third'));
+    for (let i = 0; i < 6; i++) await tick();
+    expect(system.log).toEqual(['write later 5', 'write later 2', 'write later 4', 'write later 5', 'stdout stream']);
+    output.write(Buffer.from('fourth'), () => done.push('fourth'));
+    await tick();
+    expect(Buffer.concat(system.written).toString()).toBe('firstsecondthirdfourth');
+    expect(done).toEqual(['first', 'second', 'third', 'fourth']);
+  });
+});
+
 describe('stdin read in the thread pool', () => {
   it('holds what a read brought while paused, and gives it on resume, in order', async () => {
     const system = new FakeSystem([Buffer.from('ab'), Buffer.from('cd'), 0]);

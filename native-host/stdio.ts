@@ -62,11 +62,11 @@ function errorCode(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
 }
 
-/** stdin and stdout of the host: blocking fd calls for the first request, the thread pool after it. */
+/** stdin and stdout of the host: blocking fd calls for the first request, the thread pool after it, Node's streams after the start-up. */
 export class StdioChannel {
   readonly input: LazyInput;
   readonly output: LazyOutput;
-  private laterScheduled = false;
+  private offLoopScheduled = false;
 
   constructor(
     private readonly system: StdioSystem = processSystem,
@@ -89,8 +89,8 @@ export class StdioChannel {
 
   /** From the next event-loop turn on, the thread pool (after the replies to what was read so far); the streams after the start-up. */
   private offLoopSoon(): void {
-    if (this.laterScheduled) return;
-    this.laterScheduled = true;
+    if (this.offLoopScheduled) return;
+    this.offLoopScheduled = true;
     setImmediate(() => {
       this.input.readOffLoop();
       this.output.writeOffLoop();
@@ -102,7 +102,8 @@ export class StdioChannel {
   }
 }
 
-function isRetry(e: unknown): boolean {
+/** A call interrupted by a signal (EINTR): made again. */
+function isInterrupted(e: unknown): boolean {
   return errorCode(e) === 'EINTR';
 }
 
@@ -140,7 +141,7 @@ export class LazyInput extends EventEmitter implements HostInput {
         try {
           n = this.system.read(buffer);
         } catch (e) {
-          if (isRetry(e)) continue;
+          if (isInterrupted(e)) continue;
           // Non-blocking (EAGAIN), closed or unreadable: the stream takes over now and reports what it finds.
           this.useStream();
           return;
@@ -171,7 +172,6 @@ export class LazyInput extends EventEmitter implements HostInput {
   private readNext(): void {
     if (!this.offLoop || this.reading || this.paused || this.destroyed || this.ended) return;
     if (this.streamWanted) {
-      this.offLoop = false;
       this.useStream();
       return;
     }
@@ -184,10 +184,9 @@ export class LazyInput extends EventEmitter implements HostInput {
         return;
       }
       if (error) {
-        if (isRetry(error)) {
+        if (isInterrupted(error)) {
           this.readNext();
         } else if (isNonBlocking(error)) {
-          this.offLoop = false;
           this.useStream();
         } else {
           this.ended = true;
@@ -223,15 +222,13 @@ export class LazyInput extends EventEmitter implements HostInput {
    */
   useStreamAfterRead(): void {
     this.streamWanted = true;
-    if (this.offLoop && !this.reading && this.held === 0) {
-      this.offLoop = false;
-      this.useStream();
-    }
+    if (this.offLoop && !this.reading && this.held === 0) this.useStream();
   }
 
   /** Hands reading to Node's stream (once; not after the end or destroy()). */
   useStream(): void {
     this.done = true;
+    this.offLoop = false;
     if (this.stream || this.ended || this.destroyed) return;
     const stream = this.system.stdin();
     this.stream = stream;
@@ -319,7 +316,7 @@ export class LazyOutput extends EventEmitter implements HostOutput {
       try {
         offset += this.system.write(chunk, offset);
       } catch (e) {
-        if (isRetry(e)) continue;
+        if (isInterrupted(e)) continue;
         if (isNonBlocking(e)) {
           // Non-blocking stdout: the stream writes the rest, in order, and everything after it.
           this.useStream();
@@ -346,11 +343,10 @@ export class LazyOutput extends EventEmitter implements HostOutput {
     this.system.writeLater(next.chunk, next.offset, (error, written) => {
       this.writing = false;
       if (error) {
-        if (isRetry(error)) {
+        if (isInterrupted(error)) {
           this.writeNext();
         } else if (isNonBlocking(error)) {
           // The stream writes what is left of this reply and the replies behind it, in order.
-          this.offLoop = false;
           this.useStream();
           for (const pending of this.queue.splice(0)) this.stream!.write(pending.chunk.subarray(pending.offset), pending.callback);
         } else {
@@ -372,7 +368,6 @@ export class LazyOutput extends EventEmitter implements HostOutput {
   useStreamWhenIdle(): void {
     this.streamWanted = true;
     if (this.writing || this.queue.length > 0) return;
-    this.offLoop = false;
     this.useStream();
   }
 
@@ -387,6 +382,7 @@ export class LazyOutput extends EventEmitter implements HostOutput {
 
   /** Hands writing to Node's stream (once). */
   useStream(): void {
+    this.offLoop = false;
     if (this.stream || this.failed) return;
     const stream = this.system.stdout();
     this.stream = stream;

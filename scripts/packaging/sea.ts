@@ -20,7 +20,7 @@ const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
  * middle of a browser's first wait (docs/PERFORMANCE.md). ~4 MB more resident memory. Semi-space sizes
  * are not part of the flags a V8 code cache must match.
  */
-export const EXECUTABLE_EXEC_ARGV: readonly string[] = ['--min-semi-space-size=4'];
+const EXECUTABLE_EXEC_ARGV: readonly string[] = ['--min-semi-space-size=4'];
 
 /** The Node binary the executable is made from, installed from the npm registry on first use. */
 export function nodeRuntime(root: string): string {
